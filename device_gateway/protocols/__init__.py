@@ -1,0 +1,1 @@
+"""Sans-I/O device protocols: bytes in, events and reply bytes out."""

@@ -1,0 +1,36 @@
+"""SIA DC-09, sans-I/O: framing, CRC, AES, payloads, code tables and the receiver.
+
+The transport layer needs only :class:`Dc09Receiver` and its event types; simulators and tests
+build frames with :func:`encode_frame` and :func:`encrypt_content`.
+"""
+
+from device_gateway.protocols.dc09.crypto import encrypt_content, parse_key
+from device_gateway.protocols.dc09.frames import CrcForm, Header, encode_frame
+from device_gateway.protocols.dc09.receiver import (
+    AccountLookup,
+    AccountPolicy,
+    Dc09Receiver,
+    DedupKey,
+    FrameRejected,
+    ReceiverConfig,
+    ReceiverEvent,
+    SignalsReceived,
+    UnknownAccountAction,
+)
+
+__all__ = [
+    "AccountLookup",
+    "AccountPolicy",
+    "CrcForm",
+    "Dc09Receiver",
+    "DedupKey",
+    "FrameRejected",
+    "Header",
+    "ReceiverConfig",
+    "ReceiverEvent",
+    "SignalsReceived",
+    "UnknownAccountAction",
+    "encode_frame",
+    "encrypt_content",
+    "parse_key",
+]

@@ -1,0 +1,230 @@
+"""DC-09 frames: stream framing, CRC-16/ARC, the length field and the header grammar.
+
+Theory of operation. A frame on the wire is ``LF <crc> <0LLL> "ID" seq [R…] [L…] [#acct] [ … CR``.
+The framer finds frames in a byte stream: it drops anything before an LF, ends a frame at the
+first CR, and tolerates NUL padding. Panels may send the CRC as 2 binary bytes instead of 4 hex
+characters (Lupusec, Trikdis); those bytes can be CR or LF, so the framer first looks at the first
+8 bytes (``LF c c 0 L L L "``) and, in that form, only searches for the CR after them. An LF
+inside a frame means the previous frame was cut short: it is dropped and framing restarts there.
+
+:func:`parse_frame` then checks the CRC and the length on the raw bytes (before any decoding) and
+parses the header with a tolerant grammar: R optional, L optional or empty, account optional (it
+may be inside the data only).
+"""
+
+import enum
+import re
+from typing import Final
+
+import msgspec
+
+from device_gateway.errors import (
+    CrcMismatchError,
+    FrameTooLongError,
+    LengthMismatchError,
+    MalformedFrameError,
+)
+
+LF: Final = 0x0A
+CR: Final = 0x0D
+QUOTE: Final = 0x22
+ZERO_DIGIT: Final = 0x30
+CRC_HEX_CHARS: Final = 4
+CRC_BINARY_BYTES: Final = 2
+LENGTH_CHARS: Final = 4
+MAX_REGION_BYTES: Final = 0xFFF
+"""The largest region a ``0LLL`` length field can state."""
+MAX_FRAME_BYTES: Final = 1 + CRC_HEX_CHARS + LENGTH_CHARS + MAX_REGION_BYTES + 1
+"""LF + CRC + length + region + CR: the 4 KiB cap of a frame with its framing bytes."""
+_BINARY_PROBE_BYTES: Final = 1 + CRC_BINARY_BYTES + LENGTH_CHARS + 1
+
+_HEX4 = re.compile(rb"[0-9A-Fa-f]{4}")
+_HEADER = re.compile(
+    rb'"(?P<star>\*?)(?P<token>[A-Z0-9-]{1,16})"(?P<seq>[0-9]{4})'
+    rb"(?:R(?P<receiver>[0-9A-Fa-f]{1,6}))?"
+    rb"(?:L(?P<line>[0-9A-Fa-f]{0,6}))?"
+    rb"(?:#(?P<account>[0-9A-Za-z]{1,16}))?"
+    rb"(?=\[)"
+)
+
+
+class CrcForm(enum.Enum):
+    HEX = "hex"
+    BINARY = "binary"
+
+
+class Header(msgspec.Struct, frozen=True, kw_only=True):
+    """The header fields exactly as received (``line == ""`` is an ``L`` with no digits)."""
+
+    token: str
+    seq: str
+    encrypted: bool = False
+    receiver: str | None = None
+    line: str | None = None
+    account: str | None = None
+
+
+class Frame(msgspec.Struct, frozen=True, kw_only=True):
+    header: Header
+    content: bytes
+    """Everything from the first ``[`` to the end: the data block, x-data and timestamp."""
+    crc_form: CrcForm
+    raw: bytes
+    """The frame without its LF and CR."""
+
+
+def crc16_arc(data: bytes) -> int:
+    """CRC-16/ARC: reflected polynomial 0xA001, initial value 0, no final XOR."""
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return crc
+
+
+def _has_binary_crc(data: bytes | bytearray, crc_at: int) -> bool:
+    """Binary-CRC form: 2 CRC bytes at ``crc_at``, then ``0LLL`` and the opening quote."""
+    return (
+        len(data) > crc_at + CRC_BINARY_BYTES + LENGTH_CHARS
+        and data[crc_at + CRC_BINARY_BYTES] == ZERO_DIGIT
+        and data[crc_at + CRC_BINARY_BYTES + LENGTH_CHARS] == QUOTE
+    )
+
+
+class StreamFramer:
+    """Cuts a byte stream into frame bodies (the bytes between LF and CR, NUL padding removed)."""
+
+    def __init__(self, max_frame_bytes: int = MAX_FRAME_BYTES) -> None:
+        self._buffer = bytearray()
+        self._max_frame_bytes = max_frame_bytes
+
+    def feed(self, data: bytes) -> list[bytes | FrameTooLongError]:
+        """Add bytes; return every complete frame body and every oversize frame, in order."""
+        self._buffer += data
+        found: list[bytes | FrameTooLongError] = []
+        while True:
+            progressed, item = self._step()
+            if item is not None:
+                found.append(item)
+            if not progressed:
+                return found
+
+    def flush(self) -> list[bytes]:
+        """End of stream or datagram: hand out the unterminated rest as a frame body, if any."""
+        start = self._buffer.find(LF)
+        body = bytes(self._buffer[start + 1 :]).rstrip(b"\x00\r") if start >= 0 else b""
+        self._buffer.clear()
+        return [body] if body else []
+
+    def _step(self) -> tuple[bool, bytes | FrameTooLongError | None]:
+        """Try to take one frame off the buffer; the flag says whether to try again."""
+        if not self._align():
+            return False, None
+        buffer = self._buffer
+        search_from = _BINARY_PROBE_BYTES if _has_binary_crc(buffer, 1) else 1
+        end = buffer.find(CR, search_from)
+        restart = buffer.find(LF, search_from)
+        if restart >= 0 and (end < 0 or restart < end):
+            del buffer[:restart]  # a new LF before any CR: the frame before it was cut short
+            return True, None
+        if end >= 0:
+            return True, self._cut(end)
+        if len(buffer) <= self._max_frame_bytes:
+            return False, None
+        buffer.clear()
+        return True, FrameTooLongError(f"no CR within {self._max_frame_bytes} bytes")
+
+    def _align(self) -> bool:
+        """Drop bytes before the first LF; True when enough follow it to tell the CRC form."""
+        start = self._buffer.find(LF)
+        if start < 0:
+            self._buffer.clear()
+            return False
+        del self._buffer[:start]
+        return len(self._buffer) >= _BINARY_PROBE_BYTES
+
+    def _cut(self, end: int) -> bytes | FrameTooLongError | None:
+        body = bytes(self._buffer[1:end]).rstrip(b"\x00")
+        del self._buffer[: end + 1]
+        if end + 1 > self._max_frame_bytes:
+            return FrameTooLongError(f"frame of {end + 1} bytes")
+        return body or None
+
+
+def split_datagram(datagram: bytes) -> list[bytes | FrameTooLongError]:
+    """UDP: one datagram carries one frame; tolerate a missing LF or CR around it."""
+    framer = StreamFramer()
+    items = framer.feed(datagram if LF in datagram else b"\n" + datagram)
+    return [*items, *framer.flush()]
+
+
+def detect_crc_form(body: bytes) -> CrcForm:
+    return CrcForm.BINARY if _has_binary_crc(body, 0) else CrcForm.HEX
+
+
+def parse_frame(body: bytes, *, check_length: bool = True) -> Frame:
+    """Check CRC and length on the raw bytes, then parse the header."""
+    crc_form = detect_crc_form(body)
+    if crc_form is CrcForm.BINARY:
+        stated_crc = int.from_bytes(body[:CRC_BINARY_BYTES], "big")
+        length_field, region = body[2:6], body[6:]
+    else:
+        if not _HEX4.fullmatch(body[:CRC_HEX_CHARS]):
+            raise MalformedFrameError("CRC field is not 4 hex digits")
+        stated_crc = int(body[:CRC_HEX_CHARS], 16)
+        length_field, region = body[4:8], body[8:]
+    if crc16_arc(region) != stated_crc:
+        raise CrcMismatchError(f"CRC {stated_crc:04X} != {crc16_arc(region):04X}")
+    if not _HEX4.fullmatch(length_field):
+        raise MalformedFrameError("length field is not 4 hex digits")
+    if check_length and int(length_field, 16) != len(region):
+        raise LengthMismatchError(f"length field {length_field!r} but {len(region)} bytes")
+    header, content = parse_header(region)
+    return Frame(header=header, content=content, crc_form=crc_form, raw=body)
+
+
+def parse_header(region: bytes) -> tuple[Header, bytes]:
+    """Split ``"ID"seq[R…][L…][#acct][…`` into its header and the content from ``[`` on."""
+    match = _HEADER.match(region)
+    if match is None:
+        raise MalformedFrameError(f"header does not parse: {region[:40]!r}")
+    groups = {
+        name: value.decode("ascii") if value is not None else None
+        for name, value in match.groupdict().items()
+    }
+    header = Header(
+        token=groups["token"] or "",
+        seq=groups["seq"] or "",
+        encrypted=bool(groups["star"]),
+        receiver=groups["receiver"],
+        line=groups["line"],
+        account=groups["account"],
+    )
+    return header, region[match.end() :]
+
+
+def encode_header(header: Header) -> bytes:
+    text = f'"{"*" if header.encrypted else ""}{header.token}"{header.seq}'
+    if header.receiver is not None:
+        text += f"R{header.receiver}"
+    if header.line is not None:
+        text += f"L{header.line}"
+    if header.account is not None:
+        text += f"#{header.account}"
+    return text.encode("ascii")
+
+
+def encode_frame(header: Header, content: bytes, crc_form: CrcForm = CrcForm.HEX) -> bytes:
+    """Build ``LF crc length header content CR``; ``content`` starts with ``[``."""
+    return frame_region(encode_header(header) + content, crc_form)
+
+
+def frame_region(region: bytes, crc_form: CrcForm = CrcForm.HEX) -> bytes:
+    """Wrap the region (``"ID"`` … timestamp) with LF, CRC, length and CR."""
+    crc = crc16_arc(region)
+    if crc_form is CrcForm.BINARY:
+        crc_field = crc.to_bytes(CRC_BINARY_BYTES, "big")
+    else:
+        crc_field = f"{crc:04X}".encode("ascii")
+    return b"\n" + crc_field + f"{len(region):04X}".encode("ascii") + region + b"\r"

@@ -1,0 +1,1 @@
+"""Frames in, detections out: faces against watchlists, licence plates against lists."""

@@ -1,0 +1,180 @@
+"""Graph edits that turn the shipped model files into ones onnxruntime runs well.
+
+All edits work on a copy and touch only initializers and declared shapes; the arithmetic of the
+network is unchanged, so outputs equal the original's (checked against OpenCV for the face files).
+"""
+
+from collections.abc import Mapping
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+import onnx
+from onnx import TensorProto, numpy_helper
+
+FloatArray = npt.NDArray[np.float32]
+
+
+def dequantize_blocked(
+    quantized: npt.NDArray[np.integer],
+    scales: FloatArray,
+    zero_points: npt.NDArray[np.integer],
+    axis: int,
+    block_size: int,
+) -> FloatArray:
+    """DequantizeLinear in numpy: per-tensor, per-axis or blocked (opset 21) scales."""
+    if scales.ndim == 0 or scales.size == 1:
+        return ((quantized.astype(np.float32) - zero_points.astype(np.float32)) * scales).astype(
+            np.float32
+        )
+    if block_size == 0:  # per-axis: one scale per slice along `axis`
+        shape = [1] * quantized.ndim
+        shape[axis] = -1
+        scales, zero_points = scales.reshape(shape), zero_points.reshape(shape)
+    else:
+        length = quantized.shape[axis]
+        scales = np.repeat(scales, block_size, axis=axis).take(range(length), axis=axis)
+        zero_points = np.repeat(zero_points, block_size, axis=axis).take(range(length), axis=axis)
+    centred = quantized.astype(np.float32) - zero_points.astype(np.float32)
+    return (centred * scales).astype(np.float32)
+
+
+def _attribute_int(node: onnx.NodeProto, name: str, default: int) -> int:
+    for attribute in node.attribute:
+        if attribute.name == name:
+            return int(attribute.i)
+    return default
+
+
+def fold_dequantize(model: onnx.ModelProto) -> onnx.ModelProto:
+    """Replace every DequantizeLinear of constant weights by an fp32 initializer."""
+    folded = onnx.ModelProto()
+    folded.CopyFrom(model)
+    graph = folded.graph
+    constants = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
+    kept_nodes, new_constants = [], {}
+    for node in graph.node:
+        if node.op_type == "DequantizeLinear" and all(name in constants for name in node.input):
+            quantized, scales, *rest = (constants[name] for name in node.input)
+            zero_points = rest[0] if rest else np.zeros_like(quantized)
+            new_constants[node.output[0]] = dequantize_blocked(
+                quantized,
+                scales,
+                zero_points,
+                axis=_attribute_int(node, "axis", 1) % max(quantized.ndim, 1),
+                block_size=_attribute_int(node, "block_size", 0),
+            )
+        else:
+            kept_nodes.append(node)
+    graph.ClearField("node")
+    graph.node.extend(kept_nodes)
+    graph.initializer.extend(numpy_helper.from_array(v, k) for k, v in new_constants.items())
+    return _drop_unused(folded)
+
+
+def _drop_unused(model: onnx.ModelProto) -> onnx.ModelProto:
+    """Remove initializers and graph inputs no node reads, and constants listed as inputs."""
+    graph = model.graph
+    used = {name for node in graph.node for name in node.input}
+    kept = [init for init in graph.initializer if init.name in used]
+    graph.ClearField("initializer")
+    graph.initializer.extend(kept)
+    constant_names = {init.name for init in kept}
+    real_inputs = [
+        value for value in graph.input if value.name in used and value.name not in constant_names
+    ]
+    graph.ClearField("input")
+    graph.input.extend(real_inputs)
+    return model
+
+
+def make_dims_symbolic(
+    model: onnx.ModelProto,
+    dims: Mapping[str, Mapping[int, str]],
+    *,
+    all_outputs: bool = False,
+) -> onnx.ModelProto:
+    """Declare the given dimensions of inputs/outputs symbolic; optionally every output dim."""
+    edited = onnx.ModelProto()
+    edited.CopyFrom(model)
+    graph = edited.graph
+    for value in [*graph.input, *graph.output]:
+        for index, name in dims.get(value.name, {}).items():
+            value.type.tensor_type.shape.dim[index].dim_param = name
+    if all_outputs:
+        for value in graph.output:
+            for index, dim in enumerate(value.type.tensor_type.shape.dim):
+                dim.dim_param = f"{value.name}_{index}"
+    graph.ClearField("value_info")  # stale intermediate shapes would contradict the new ones
+    return edited
+
+
+def to_float32_io(model: onnx.ModelProto) -> onnx.ModelProto:
+    """Give an fp16-I/O model fp32 inputs and outputs by adding Cast nodes at the borders."""
+    edited = onnx.ModelProto()
+    edited.CopyFrom(model)
+    graph = edited.graph
+    casts_in, casts_out = [], []
+    for value in graph.input:
+        if value.type.tensor_type.elem_type == TensorProto.FLOAT16:
+            inner = f"{value.name}_fp16"
+            for node in graph.node:
+                node.input[:] = [inner if name == value.name else name for name in node.input]
+            casts_in.append(
+                onnx.helper.make_node("Cast", [value.name], [inner], to=TensorProto.FLOAT16)
+            )
+            value.type.tensor_type.elem_type = TensorProto.FLOAT
+    for value in graph.output:
+        if value.type.tensor_type.elem_type == TensorProto.FLOAT16:
+            inner = f"{value.name}_fp16"
+            for node in graph.node:
+                node.output[:] = [inner if name == value.name else name for name in node.output]
+            casts_out.append(
+                onnx.helper.make_node("Cast", [inner], [value.name], to=TensorProto.FLOAT)
+            )
+            value.type.tensor_type.elem_type = TensorProto.FLOAT
+    nodes = [*casts_in, *graph.node, *casts_out]
+    graph.ClearField("node")
+    graph.node.extend(nodes)
+    return edited
+
+
+YOLO_STRIDES: Final = (8, 16, 32)
+
+
+def _yolo_anchor_grid(size_px: int) -> tuple[FloatArray, FloatArray]:
+    """Anchor centres (1, 2, N) and strides (1, N) of a YOLOv8 head for a square input."""
+    centres, strides = [], []
+    for stride in YOLO_STRIDES:
+        cells = size_px // stride
+        y, x = np.meshgrid(np.arange(cells), np.arange(cells), indexing="ij")
+        centres.append(np.stack([x.ravel(), y.ravel()]) + 0.5)
+        strides.append(np.full(cells * cells, stride))
+    return np.concatenate(centres, axis=1)[None], np.concatenate(strides)[None]
+
+
+def resize_yolo_input(model: onnx.ModelProto, size_px: int) -> onnx.ModelProto:
+    """Re-target an exported YOLOv8 model to a smaller square input.
+
+    The export bakes the anchor count (8400 at 640 px) into two reshapes and the anchor grid and
+    strides into constants; those are rewritten for ``size_px``, everything else is convolutional.
+    """
+    edited = onnx.ModelProto()
+    edited.CopyFrom(model)
+    graph = edited.graph
+    old_anchors = sum((640 // s) ** 2 for s in YOLO_STRIDES)
+    centres, strides = _yolo_anchor_grid(size_px)
+    for index, init in enumerate(graph.initializer):
+        array = numpy_helper.to_array(init)
+        if array.dtype == np.int64 and array.ndim == 1 and array[-1] == old_anchors:
+            replacement = np.concatenate([array[:-1], [-1]]).astype(np.int64)
+        elif array.shape == (1, 2, old_anchors):
+            replacement = centres.astype(array.dtype)
+        elif array.shape == (1, old_anchors):
+            replacement = strides.astype(array.dtype)
+        else:
+            continue
+        graph.initializer[index].CopyFrom(numpy_helper.from_array(replacement, init.name))
+    graph.input[0].type.tensor_type.shape.dim[2].dim_value = size_px
+    graph.input[0].type.tensor_type.shape.dim[3].dim_value = size_px
+    return make_dims_symbolic(edited, {}, all_outputs=True)

@@ -1,0 +1,62 @@
+import datetime as dt
+from typing import Annotated
+
+from litestar import Response, Router, get, post
+from litestar.params import FromQuery, QueryParameter
+
+from server.alerts import repository, service
+from server.alerts.schemas import Alert, AlertIn, AlertKind
+from server.auth.guards import allow, principal_of
+from server.auth.schemas import Role
+from server.crud_routes import Limit, Offset
+from server.http_params import AnyRequest, JSONBody, PathId
+from server.state import Posbon
+
+READERS = allow(Role.admin, Role.dispatcher)
+
+
+@get("/", **READERS, summary="List alerts, newest first")
+async def list_alerts(
+    posbon: Posbon,
+    kind: FromQuery[AlertKind | None] = None,
+    priority: Annotated[int | None, QueryParameter(ge=1, le=4)] = None,
+    incident_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+    since: FromQuery[dt.datetime | None] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[Alert]:
+    return await repository.search(
+        posbon.db,
+        kind=kind,
+        priority=priority,
+        incident_id=incident_id,
+        since=since,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@get("/{alert_id:int}", **READERS, summary="Get one alert")
+async def get_alert(posbon: Posbon, alert_id: PathId) -> Alert:
+    return await service.get_alert(posbon.db, alert_id)
+
+
+@post(
+    "/",
+    **allow(Role.dispatcher, Role.camera, Role.device),
+    summary="Raise an alert",
+    description="Opens an incident and notifies every dispatcher. A repeated external_id "
+    "returns the stored alert with 200 and creates nothing.",
+)
+async def create_alert(
+    request: AnyRequest, posbon: Posbon, data: JSONBody[AlertIn]
+) -> Response[Alert]:
+    alert, created = await service.create_manual(posbon.db, data, principal_of(request))
+    if created:
+        posbon.metrics.alerts.labels(alert.source, alert.kind.value).inc()
+    return Response(alert, status_code=201 if created else 200)
+
+
+router = Router(
+    path="/api/v1/alerts", route_handlers=[list_alerts, get_alert, create_alert], tags=["alerts"]
+)

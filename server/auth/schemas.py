@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import enum
+
+import msgspec
+
+
+class Role(enum.StrEnum):
+    admin = "admin"
+    dispatcher = "dispatcher"
+    crew = "crew"
+    upload_station = "upload_station"
+    camera = "camera"
+    device = "device"
+
+
+class Principal(msgspec.Struct, frozen=True):
+    """Who is calling: the token's id, name, role and (for crew tokens) the crew."""
+
+    token_id: int
+    name: str
+    role: Role
+    crew_id: int | None = None
+
+    @property
+    def actor(self) -> str:
+        return f"{self.role.value}:{self.name}"
+
+
+class IssuedToken(msgspec.Struct, frozen=True):
+    id: int
+    name: str
+    role: Role
+    crew_id: int | None
+    token: str

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from typing import Final
+
+from server.crews.repository import find_id_by_name
+from server.crews.schemas import CrewCsvRow, CrewIn, CrewPatch
+from server.crews.service import create_crew, update_crew
+from server.db import Database
+from server.imports import ImportReport, Progress, apply, parse_csv
+
+CREW_COLUMNS: Final = ("name",)
+
+
+def _members(row: CrewCsvRow) -> list[str]:
+    return [name.strip() for name in row.members.split(";") if name.strip()]
+
+
+async def _store(row: CrewCsvRow) -> None:
+    existing = await find_id_by_name(row.name)
+    if existing is None:
+        await create_crew(
+            CrewIn(
+                name=row.name,
+                members=_members(row),
+                district=row.district,
+                lat=row.lat,
+                lon=row.lon,
+            )
+        )
+    else:
+        await update_crew(existing, CrewPatch(members=_members(row), district=row.district))
+
+
+async def import_crews(
+    db: Database, text: str, *, skip_invalid: bool = False, progress: Progress | None = None
+) -> ImportReport:
+    parsed = parse_csv(text, CrewCsvRow, CREW_COLUMNS)
+    return await apply(parsed, _store, db.write, skip_invalid=skip_invalid, progress=progress)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+
+from server.crews.schemas import Crew, CrewStatus
+from server.crews.tables import Crew as CrewTable
+from server.crud import Registry, Row
+
+
+def _to_crew(row: Row) -> Crew:
+    members = row["members"]
+    if isinstance(members, str):
+        row = {**row, "members": msgspec.json.decode(members)}
+    return msgspec.convert(row, Crew, strict=False)
+
+
+crews = Registry(CrewTable, "crew", _to_crew)
+
+
+async def set_status(crew_id: int, status: CrewStatus, at: dt.datetime) -> None:
+    await CrewTable.update({CrewTable.status: status.value, CrewTable.status_since: at}).where(
+        CrewTable.id == crew_id
+    )
+
+
+async def set_position(crew_id: int, lat: float, lon: float, at: dt.datetime) -> None:
+    await CrewTable.update(
+        {CrewTable.lat: lat, CrewTable.lon: lon, CrewTable.position_at: at}
+    ).where(CrewTable.id == crew_id)
+
+
+async def available_with_position() -> list[Crew]:
+    rows = await CrewTable.select().where(
+        (CrewTable.status == CrewStatus.available.value) & CrewTable.lat.is_not_null()
+    )
+    return [_to_crew(row) for row in rows]
+
+
+async def find_id_by_name(name: str) -> int | None:
+    row = await CrewTable.select(CrewTable.id).where(CrewTable.name == name).first()
+    return None if row is None else int(row["id"])

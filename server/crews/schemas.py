@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Annotated
+
+import msgspec
+
+from server.sites.schemas import Latitude, Longitude, Name
+
+
+class CrewStatus(enum.StrEnum):
+    available = "available"
+    dispatched = "dispatched"
+    en_route = "en_route"
+    on_scene = "on_scene"
+    busy = "busy"
+    off_duty = "off_duty"
+
+
+Members = Annotated[list[Annotated[str, msgspec.Meta(max_length=100)]], msgspec.Meta(max_length=20)]
+
+
+class CrewIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Name
+    members: Members = msgspec.field(default_factory=list)
+    district: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    status: CrewStatus = CrewStatus.available
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+
+
+class CrewPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    members: Members | msgspec.UnsetType = msgspec.UNSET
+    district: Annotated[str, msgspec.Meta(max_length=100)] | msgspec.UnsetType = msgspec.UNSET
+    status: CrewStatus | msgspec.UnsetType = msgspec.UNSET
+
+
+class Crew(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    name: str
+    members: list[str]
+    district: str
+    status: CrewStatus
+    status_since: dt.datetime
+    lat: float | None
+    lon: float | None
+    position_at: dt.datetime | None
+
+
+class CrewCsvRow(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """One line of `name,members,district,lat,lon`; members separated by `;`."""
+
+    name: Name
+    members: str = ""
+    district: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    lat: Latitude | None = None
+    lon: Longitude | None = None

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+
+from server.auth.schemas import Principal
+from server.crews import repository
+from server.crews.repository import crews
+from server.crews.schemas import Crew, CrewIn, CrewPatch
+from server.db import Database
+from server.relay import outbox
+from server.relay.outbox import DISPATCH_STREAM
+
+
+async def create_crew(data: CrewIn) -> Crew:
+    now = dt.datetime.now(dt.UTC)
+    values: dict[str, Any] = msgspec.structs.asdict(data)
+    values["members"] = msgspec.json.encode(data.members).decode()
+    values["status"] = data.status.value
+    position_at = now if data.lat is not None and data.lon is not None else None
+    return await crews.create(
+        {**values, "status_since": now, "created_at": now, "position_at": position_at}
+    )
+
+
+async def update_crew(crew_id: int, patch: CrewPatch) -> Crew:
+    changes: dict[str, Any] = {
+        k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET
+    }
+    if "members" in changes:
+        changes["members"] = msgspec.json.encode(changes["members"]).decode()
+    if "status" in changes:
+        changes["status"] = changes["status"].value
+        changes["status_since"] = dt.datetime.now(dt.UTC)
+    return await crews.update(crew_id, changes)
+
+
+async def record_position(
+    db: Database, who: Principal, lat: float, lon: float, at: dt.datetime | None
+) -> None:
+    """A crew tablet's position report; the dispatcher stream shows the crew moving."""
+    if who.crew_id is None:
+        return
+    now = dt.datetime.now(dt.UTC)
+    async with db.write():
+        await repository.set_position(who.crew_id, lat, lon, min(at or now, now))
+        await outbox.append(db, DISPATCH_STREAM, "crew", await crews.get(who.crew_id))
+
+
+async def change_crew(db: Database, crew_id: int, patch: CrewPatch) -> Crew:
+    async with db.write():
+        crew = await update_crew(crew_id, patch)
+        await outbox.append(db, DISPATCH_STREAM, "crew", crew)
+    return crew

@@ -1,0 +1,192 @@
+"""The database: which engine, schema migrations, and how writes are made safe.
+
+Piccolo finds its engine through a `piccolo_conf` module. Posbon chooses the engine at run time
+from the settings, so `activate()` installs the chosen engine both in that module (for piccolo's
+migration runner) and on every table (queries). One process talks to one database.
+
+Writes go through `Database.write()`: on SQLite that is `BEGIN IMMEDIATE` behind an in-process
+lock (SQLite has one writer; queueing in asyncio beats spinning on the file lock), on PostgreSQL an
+ordinary transaction whose row locks serialize the per-stream sequence counters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import importlib
+import io
+import logging
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.apps.migrations.tables import Migration
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.querystring import QueryString
+from piccolo.table import Table
+
+from server.alerts.tables import Alert
+from server.auth.tables import Token
+from server.crews.tables import Crew
+from server.devices.tables import Device
+from server.incidents.tables import Dispatch, Incident, TimelineEntry
+from server.relay.tables import AppliedOp, Meta, OutboxEvent, Receipt, StreamHead
+from server.settings import Settings
+from server.sites.tables import Site
+
+logger = logging.getLogger(__name__)
+
+PICCOLO_CONF_MODULE: Final = "server.piccolo_conf"
+SQLITE_FILE_NAME: Final = "posbon.sqlite3"
+SQLITE_BUSY_TIMEOUT_S: Final = 30.0
+TABLES: Final[tuple[type[Table], ...]] = (
+    Site,
+    Device,
+    Crew,
+    Token,
+    Alert,
+    Incident,
+    TimelineEntry,
+    Dispatch,
+    StreamHead,
+    OutboxEvent,
+    AppliedOp,
+    Receipt,
+    Meta,
+)
+
+os.environ.setdefault("PICCOLO_CONF", PICCOLO_CONF_MODULE)
+
+
+def sqlite_path(settings: Settings) -> Path:
+    return settings.data_path / SQLITE_FILE_NAME
+
+
+def make_engine(settings: Settings) -> Engine[Any]:
+    if settings.uses_postgres:
+        return PostgresEngine(config={"dsn": settings.database_url})
+    path = sqlite_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _enable_wal(path)
+    return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S)
+
+
+def _enable_wal(path: Path) -> None:
+    # WAL is a property of the file: set once, it holds for every later connection.
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+
+
+CommitHook = Callable[[frozenset[str]], None]
+_touched: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("touched", default=None)
+
+
+class Database:
+    """The engine plus the write discipline; one per process.
+
+    Code inside `write()` may `touch(stream)`; once the transaction has committed, the commit
+    hooks hear which streams changed (the relay rings its doorbell there, never before commit).
+    """
+
+    def __init__(self, engine: Engine[Any]) -> None:
+        self.engine = engine
+        self.is_sqlite = isinstance(engine, SQLiteEngine)
+        self.commit_hooks: list[CommitHook] = []
+        self._write_lock = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[None]:
+        """A write transaction; nested calls join the outer one."""
+        if self.engine.current_transaction.get() is not None:
+            yield
+            return
+        touched: set[str] = set()
+        token = _touched.set(touched)
+        try:
+            if isinstance(self.engine, SQLiteEngine):
+                async with (
+                    self._write_lock,
+                    self.engine.transaction(transaction_type=TransactionType.immediate),
+                ):
+                    yield
+            else:
+                async with self.engine.transaction():
+                    yield
+        finally:
+            _touched.reset(token)
+        if touched:
+            for hook in self.commit_hooks:
+                hook(frozenset(touched))
+
+    @staticmethod
+    def touch(stream: str) -> None:
+        touched = _touched.get()
+        if touched is None:
+            raise RuntimeError("stream events must be written inside Database.write()")
+        touched.add(stream)
+
+    @property
+    def for_update(self) -> str:
+        """Row-lock suffix for a SELECT (SQLite's BEGIN IMMEDIATE already excludes writers)."""
+        return "" if self.is_sqlite else " FOR UPDATE"
+
+    async def fetch(self, sql: str, *args: Any) -> list[dict[str, Any]]:
+        """Run SQL with `{}` placeholders; inside `write()` it joins the transaction."""
+        rows: list[dict[str, Any]] = await self.engine.run_querystring(QueryString(sql, *args))
+        return rows
+
+    async def fetch_one(self, sql: str, *args: Any) -> dict[str, Any] | None:
+        rows = await self.fetch(sql, *args)
+        return rows[0] if rows else None
+
+    async def start(self) -> None:
+        if isinstance(self.engine, PostgresEngine):
+            await self.engine.start_connection_pool(min_size=2, max_size=20)
+
+    async def close(self) -> None:
+        if isinstance(self.engine, PostgresEngine):
+            await self.engine.close_connection_pool()
+
+
+def activate(engine: Engine[Any], tables: Sequence[type[Table]] = TABLES) -> Database:
+    """Make `engine` the one every table and piccolo's migration runner use."""
+    conf = importlib.import_module(os.environ["PICCOLO_CONF"])
+    conf.DB = engine  # type: ignore[attr-defined]
+    bound: tuple[type[Table], ...] = (*tables, Migration)
+    for table in bound:
+        table._meta.db = engine  # noqa: SLF001  (piccolo's documented way to rebind a table)
+    global _current  # noqa: PLW0603  (one database per process, like piccolo's own engine)
+    _current = Database(engine)
+    return _current
+
+
+_current: Database | None = None
+
+
+def current() -> Database:
+    if _current is None:
+        raise RuntimeError("no database is open; call server.db.open_database first")
+    return _current
+
+
+async def migrate() -> None:
+    """Apply every migration that has not run yet; piccolo's chatter goes to the debug log."""
+    chatter = io.StringIO()
+    with contextlib.redirect_stdout(chatter):
+        result = await run_forwards(app_name="all")
+    logger.debug("migrations: %s", chatter.getvalue().strip())
+    if not result.success:
+        raise RuntimeError(f"database migration failed: {result.message}")
+
+
+async def open_database(settings: Settings) -> Database:
+    database = activate(make_engine(settings))
+    await database.start()
+    await migrate()
+    return database

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+
+from server.devices import repository
+from server.devices.repository import devices
+from server.devices.schemas import Device, DeviceIn, DevicePatch, KeyFormat, key_problem
+from server.errors import Unprocessable
+from server.sites.repository import sites
+
+
+def _check_key(key: str, key_format: KeyFormat, *, encrypted: bool) -> None:
+    problem = key_problem(key, key_format, encrypted=encrypted)
+    if problem is not None:
+        raise Unprocessable(f"The device key is unusable: {problem}.", code="invalid_key")
+
+
+async def _check_site(site_id: int | None) -> None:
+    if site_id is not None:
+        await sites.get(site_id)
+
+
+async def create_device(data: DeviceIn) -> Device:
+    _check_key(data.key, data.key_format, encrypted=data.encrypted)
+    await _check_site(data.site_id)
+    values: dict[str, Any] = msgspec.structs.asdict(data)
+    values["site"] = values.pop("site_id")
+    return await devices.create({**values, "created_at": dt.datetime.now(dt.UTC)})
+
+
+async def update_device(device_id: int, patch: DevicePatch) -> Device:
+    current = await repository.key_settings(device_id)
+    if current is None:
+        return await devices.get(device_id)  # raises the 404
+    changes = {k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET}
+    _check_key(
+        changes.get("key", current.key),
+        changes.get("key_format", current.key_format),
+        encrypted=changes.get("encrypted", current.encrypted),
+    )
+    if "site_id" in changes:
+        await _check_site(changes["site_id"])
+        changes["site"] = changes.pop("site_id")
+    return await devices.update(device_id, changes)

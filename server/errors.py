@@ -1,0 +1,132 @@
+"""The one place where errors become HTTP responses.
+
+Every error response is `{"code": "machine_readable", "detail": "A sentence for a person."}` with a
+fitting status. Services raise `ApiError` subclasses; litestar's own errors (validation, unknown
+route, wrong method) are translated here too, so a client never sees a bare 500 for bad input.
+
+    ApiError
+    ├── BadRequest        400  the request is malformed
+    ├── Unauthorized      401  no token, or a token we do not know
+    ├── Forbidden         403  the token's role may not do this
+    ├── NotFound          404
+    ├── Conflict          409  the request clashes with the current state
+    ├── PayloadTooLarge   413
+    └── Unprocessable     422  well-formed but not acceptable (e.g. a forbidden transition)
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import ClassVar
+
+import msgspec
+from litestar import MediaType, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import ValidationException as LitestarValidationError
+
+from server.http_params import AnyRequest
+
+logger = logging.getLogger(__name__)
+
+
+class ErrorBody(msgspec.Struct, frozen=True):
+    code: str
+    detail: str
+
+
+class ApiError(Exception):
+    status_code: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+
+    def __init__(self, detail: str, *, code: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if code is not None:
+            self.code = code  # type: ignore[misc]
+
+
+class BadRequest(ApiError):
+    status_code = 400
+    code = "bad_request"
+
+
+class Unauthorized(ApiError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(ApiError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(ApiError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(ApiError):
+    status_code = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(ApiError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class Unprocessable(ApiError):
+    status_code = 422
+    code = "unprocessable"
+
+
+def error_response(status: int, code: str, detail: str) -> Response[ErrorBody]:
+    return Response(
+        ErrorBody(code=code, detail=detail), status_code=status, media_type=MediaType.JSON
+    )
+
+
+def handle_api_error(_: AnyRequest, exc: ApiError) -> Response[ErrorBody]:
+    return error_response(exc.status_code, exc.code, exc.detail)
+
+
+_HTTP_CODES = {
+    400: ("bad_request", "The request is malformed."),
+    401: ("unauthorized", "Send 'Authorization: Bearer <token>'; create one with posbon token."),
+    403: ("forbidden", "This token's role may not do that."),
+    404: ("not_found", "No such resource; see /schema for the routes."),
+    405: ("method_not_allowed", "This route does not accept that HTTP method."),
+    413: ("payload_too_large", "The request body is too large."),
+    415: ("unsupported_media_type", "Send the body as application/json."),
+}
+
+
+def handle_http_exception(_: AnyRequest, exc: HTTPException) -> Response[ErrorBody]:
+    status = exc.status_code
+    if isinstance(exc, LitestarValidationError):
+        reasons = "; ".join(
+            str(item.get("message", item)) for item in (exc.extra or []) if isinstance(item, dict)
+        )
+        detail = f"The request body or parameters are invalid: {reasons or exc.detail}"
+        return error_response(400, "invalid_request", detail)
+    if isinstance(exc, NotAuthorizedException):
+        status = 401
+    elif isinstance(exc, PermissionDeniedException):
+        status = 403
+    code, default_detail = _HTTP_CODES.get(status, ("http_error", "The request failed."))
+    detail = exc.detail if exc.detail and exc.detail != default_detail else default_detail
+    if status >= 500:
+        logger.error("HTTP %s: %s", status, exc.detail)
+    return error_response(status, code, detail)
+
+
+def handle_unexpected(_: AnyRequest, exc: Exception) -> Response[ErrorBody]:
+    logger.error("unhandled error", exc_info=exc)
+    return error_response(500, "internal_error", "Posbon hit an internal error; it is logged.")
+
+
+EXCEPTION_HANDLERS = {
+    ApiError: handle_api_error,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}

@@ -1,0 +1,122 @@
+"""Dispatch deadlines: re-send an unacknowledged dispatch, then escalate to the dispatcher.
+
+The deadlines live in the `dispatches` table, so a restart resumes them. Each step claims its row
+with a conditional UPDATE, so two nodes polling the same database never act twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+import msgspec
+
+from server.crews import repository as crews_repository
+from server.db import Database
+from server.geo import haversine_m
+from server.incidents import dispatches, repository
+from server.incidents.dispatches import OpenDispatch
+from server.incidents.lifecycle import Status
+from server.incidents.schemas import CrewSuggestion, Incident
+from server.incidents.service import SYSTEM_ACTOR, DispatchEvent, record
+from server.incidents.timeline import EntryFacts
+from server.relay import outbox
+from server.relay.outbox import DISPATCH_STREAM, crew_stream
+
+logger = logging.getLogger(__name__)
+
+
+class Escalation(msgspec.Struct, frozen=True, kw_only=True):
+    incident_id: int
+    crew_id: int
+    waited_s: float
+    proposed: CrewSuggestion | None
+
+
+async def suggest_crews(
+    incident: Incident, exclude: set[int] | None = None
+) -> list[CrewSuggestion]:
+    """Available crews with a known position, nearest first (straight-line distance)."""
+    site = incident.site
+    if site.lat is None or site.lon is None:
+        return []
+    found = []
+    for crew in await crews_repository.available_with_position():
+        if crew.lat is None or crew.lon is None or crew.id in (exclude or set()):
+            continue
+        distance_m = haversine_m(site.lat, site.lon, crew.lat, crew.lon)
+        reason = f"available, {distance_m / 1000:.1f} km away in a straight line"
+        found.append(
+            CrewSuggestion(crew_id=crew.id, name=crew.name, distance_m=distance_m, reason=reason)
+        )
+    return sorted(found, key=lambda suggestion: suggestion.distance_m)
+
+
+async def _resend(db: Database, due: OpenDispatch, now: dt.datetime) -> None:
+    async with db.write():
+        if not await dispatches.mark_resent(db, due.id):
+            return
+        incident = await repository.find(db, due.incident_id, lock=True)
+        if incident is None or incident.status is not Status.dispatched:
+            return
+        event = DispatchEvent(dispatch_id=due.id, incident=incident, resend=True)
+        await outbox.append(db, crew_stream(due.crew_id), "dispatch", event)
+        await record(
+            db,
+            EntryFacts(
+                incident_id=due.incident_id,
+                at=now,
+                actor=SYSTEM_ACTOR,
+                kind="dispatch_resent",
+                data={"crew_id": due.crew_id},
+            ),
+        )
+    logger.info("dispatch %s not acknowledged: re-sent to crew %s", due.id, due.crew_id)
+
+
+async def _escalate(db: Database, due: OpenDispatch, now: dt.datetime) -> None:
+    async with db.write():
+        if not await dispatches.mark_escalated(db, due.id):
+            return
+        incident = await repository.find(db, due.incident_id, lock=True)
+        if incident is None or incident.status is not Status.dispatched:
+            return
+        nearest = await suggest_crews(incident, exclude={due.crew_id})
+        escalation = Escalation(
+            incident_id=incident.id,
+            crew_id=due.crew_id,
+            waited_s=(now - due.created_at).total_seconds(),
+            proposed=nearest[0] if nearest else None,
+        )
+        await outbox.append(db, DISPATCH_STREAM, "escalation", escalation)
+        await record(
+            db,
+            EntryFacts(
+                incident_id=incident.id,
+                at=now,
+                actor=SYSTEM_ACTOR,
+                kind="escalated",
+                data={
+                    "crew_id": due.crew_id,
+                    "proposed_crew_id": None if not nearest else nearest[0].crew_id,
+                },
+            ),
+        )
+    logger.warning("dispatch %s not acknowledged: escalated", due.id)
+
+
+async def check_once(db: Database, now: dt.datetime) -> None:
+    for due in await dispatches.due_for_resend(db, now):
+        await _resend(db, due, now)
+    for due in await dispatches.due_for_escalation(db, now):
+        await _escalate(db, due, now)
+
+
+async def run_forever(db: Database, poll_s: float) -> None:
+    while True:
+        try:
+            await check_once(db, dt.datetime.now(dt.UTC))
+        except Exception:  # the loop must outlive one bad row
+            logger.exception("dispatch deadline check failed")
+        await asyncio.sleep(poll_s)

@@ -1,0 +1,143 @@
+import datetime as dt
+from typing import Annotated, Literal
+
+from litestar import Router, get, post
+from litestar.params import FromQuery, QueryParameter
+
+from server.auth.guards import allow, principal_of
+from server.auth.schemas import Role
+from server.crud_routes import Limit, Offset
+from server.errors import NotFound
+from server.http_params import AnyRequest, JSONBody, PathId
+from server.incidents import deadlines, repository, service, timeline
+from server.incidents.lifecycle import Status
+from server.incidents.repository import IncidentFilter
+from server.incidents.schemas import (
+    ChainCheck,
+    CrewSuggestion,
+    DispatchIn,
+    Incident,
+    NoteIn,
+    ResolveIn,
+    StatusIn,
+    TimelineEntry,
+)
+from server.state import Posbon
+
+READERS = allow(Role.admin, Role.dispatcher)
+DISPATCHERS = allow(Role.dispatcher, Role.admin)
+ACTORS = allow(Role.dispatcher, Role.admin, Role.crew)
+
+
+@get(
+    "/",
+    **READERS,
+    summary="List incidents",
+    description="sort=queue gives priority then age (the dispatcher's queue); "
+    "sort=recent gives newest first.",
+)
+async def list_incidents(
+    posbon: Posbon,
+    status: FromQuery[list[Status] | None] = None,
+    priority: Annotated[int | None, QueryParameter(ge=1, le=4)] = None,
+    kind: FromQuery[str | None] = None,
+    crew_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+    since: FromQuery[dt.datetime | None] = None,
+    sort: FromQuery[Literal["queue", "recent"]] = "recent",
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[Incident]:
+    where = IncidentFilter(
+        statuses=status or (),
+        priority=priority,
+        kind=kind,
+        crew_id=crew_id,
+        since=since,
+        queue_order=sort == "queue",
+        limit=limit,
+        offset=offset,
+    )
+    return await repository.search(posbon.db, where)
+
+
+async def _visible(posbon: Posbon, request: AnyRequest, incident_id: int) -> Incident:
+    incident = await repository.find(posbon.db, incident_id)
+    who = principal_of(request)
+    if incident is None or (who.role is Role.crew and incident.crew_id != who.crew_id):
+        raise NotFound(f"There is no incident with id {incident_id} for you.")
+    return incident
+
+
+@get("/{incident_id:int}", **ACTORS, summary="Get one incident")
+async def get_incident(posbon: Posbon, request: AnyRequest, incident_id: PathId) -> Incident:
+    return await _visible(posbon, request, incident_id)
+
+
+@get("/{incident_id:int}/timeline", **READERS, summary="The incident's timeline")
+async def get_timeline(posbon: Posbon, incident_id: PathId) -> list[TimelineEntry]:
+    await service.require(posbon.db, incident_id)
+    return await timeline.entries(posbon.db, incident_id)
+
+
+@get("/{incident_id:int}/timeline/verify", **READERS, summary="Check the timeline's hash chain")
+async def verify_timeline(posbon: Posbon, incident_id: PathId) -> ChainCheck:
+    await service.require(posbon.db, incident_id)
+    return timeline.verify(incident_id, await timeline.entries(posbon.db, incident_id))
+
+
+@get("/{incident_id:int}/suggestions", **READERS, summary="Crews to send, nearest first")
+async def suggestions(posbon: Posbon, incident_id: PathId) -> list[CrewSuggestion]:
+    return await deadlines.suggest_crews(await service.require(posbon.db, incident_id))
+
+
+@post("/{incident_id:int}/dispatch", **DISPATCHERS, status_code=200, summary="Send a crew")
+async def dispatch(
+    posbon: Posbon, request: AnyRequest, incident_id: PathId, data: JSONBody[DispatchIn]
+) -> Incident:
+    return await service.dispatch(
+        posbon.db, incident_id, data, principal_of(request), posbon.policy
+    )
+
+
+@post(
+    "/{incident_id:int}/status",
+    **ACTORS,
+    status_code=200,
+    summary="Change the status",
+    description="A repeated op_id returns the first result and changes nothing.",
+)
+async def change_status(
+    posbon: Posbon, request: AnyRequest, incident_id: PathId, data: JSONBody[StatusIn]
+) -> Incident:
+    return await service.change_status(posbon.db, incident_id, data, principal_of(request))
+
+
+@post("/{incident_id:int}/resolve", **ACTORS, status_code=200, summary="Resolve with an outcome")
+async def resolve(
+    posbon: Posbon, request: AnyRequest, incident_id: PathId, data: JSONBody[ResolveIn]
+) -> Incident:
+    return await service.resolve(posbon.db, incident_id, data, principal_of(request))
+
+
+@post("/{incident_id:int}/notes", **ACTORS, status_code=204, summary="Add a note")
+async def add_note(
+    posbon: Posbon, request: AnyRequest, incident_id: PathId, data: JSONBody[NoteIn]
+) -> None:
+    await service.add_note(posbon.db, incident_id, data, principal_of(request))
+
+
+router = Router(
+    path="/api/v1/incidents",
+    route_handlers=[
+        list_incidents,
+        get_incident,
+        get_timeline,
+        verify_timeline,
+        suggestions,
+        dispatch,
+        change_status,
+        resolve,
+        add_note,
+    ],
+    tags=["incidents"],
+)

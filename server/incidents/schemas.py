@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import msgspec
+
+from server.incidents.lifecycle import Outcome, Status
+from server.sites.schemas import SiteRef
+
+Note = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+
+
+class Incident(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    kind: str
+    priority: int
+    status: Status
+    title: str
+    site: SiteRef
+    crew_id: int | None
+    outcome: Outcome | None
+    outcome_notes: str
+    persons_detained: int
+    alert_ids: list[int]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    incident_id: int
+    at: dt.datetime
+    actor: str
+    kind: str
+    from_status: Status | None
+    to_status: Status | None
+    device_at: dt.datetime | None
+    data: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class DispatchIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    crew_id: Annotated[int, msgspec.Meta(ge=1)]
+    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class StatusIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    status: Status
+    op_id: Annotated[str, msgspec.Meta(min_length=8, max_length=64)] | None = None
+    device_at: dt.datetime | None = None
+    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class ResolveIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    outcome: Outcome
+    notes: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    persons_detained: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 0
+
+
+class NoteIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    text: Note
+
+
+class CrewSuggestion(msgspec.Struct, frozen=True, kw_only=True):
+    crew_id: int
+    name: str
+    distance_m: float
+    reason: str
+
+
+class ChainCheck(msgspec.Struct, frozen=True, kw_only=True):
+    incident_id: int
+    entries: int
+    intact: bool
+    first_bad_entry_id: int | None = None

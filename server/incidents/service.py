@@ -1,0 +1,281 @@
+"""Incident actions: open, dispatch, status changes, notes, receipts.
+
+Each action is one write transaction that changes the incident, appends to its hash-chained
+timeline and writes the outbox events, so a socket can never see a change that did not commit,
+and a committed change can never miss its socket.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Final
+
+import msgspec
+
+from server.auth.schemas import Principal, Role
+from server.crews import repository as crews_repository
+from server.crews.repository import crews
+from server.crews.schemas import CrewStatus
+from server.db import Database
+from server.errors import Conflict, Forbidden, NotFound, Unprocessable
+from server.incidents import dispatches, repository, timeline
+from server.incidents.lifecycle import CREW_STATUS_FOR, Outcome, Status, can_dispatch, can_move
+from server.incidents.repository import NewIncident
+from server.incidents.schemas import DispatchIn, Incident, NoteIn, ResolveIn, StatusIn
+from server.incidents.timeline import EntryFacts
+from server.relay import outbox
+from server.relay.outbox import DISPATCH_STREAM, crew_stream
+
+SYSTEM_ACTOR: Final = "system"
+
+
+class DispatchPolicy(msgspec.Struct, frozen=True):
+    resend_after: dt.timedelta
+    escalate_after: dt.timedelta
+
+
+class DispatchEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """What a crew's tablet receives when it is sent somewhere."""
+
+    dispatch_id: int
+    incident: Incident
+    note: str = ""
+    resend: bool = False
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def _locked(db: Database, incident_id: int) -> Incident:
+    incident = await repository.find(db, incident_id, lock=True)
+    if incident is None:
+        raise NotFound(f"There is no incident with id {incident_id}.")
+    return incident
+
+
+async def record(db: Database, facts: EntryFacts) -> None:
+    """Append to the timeline and show the entry on the dispatcher stream."""
+    entry = await timeline.append(db, facts)
+    await outbox.append(db, DISPATCH_STREAM, "timeline", entry)
+
+
+async def publish(db: Database, incident: Incident) -> None:
+    await outbox.append(db, DISPATCH_STREAM, "incident", incident)
+    if incident.crew_id is not None:
+        await outbox.append(db, crew_stream(incident.crew_id), "incident", incident)
+
+
+async def set_crew_status(db: Database, crew_id: int, status: CrewStatus, at: dt.datetime) -> None:
+    await crews_repository.set_status(crew_id, status, at)
+    await outbox.append(db, DISPATCH_STREAM, "crew", await crews.get(crew_id))
+
+
+async def open_incident(db: Database, new: NewIncident, actor: str) -> Incident:
+    """Create an incident for a fresh alert; runs inside the alert's transaction."""
+    incident_id = await repository.insert(db, new)
+    await record(
+        db,
+        EntryFacts(
+            incident_id=incident_id,
+            at=new.at,
+            actor=actor,
+            kind="created",
+            to_status=Status.new,
+            data={"title": new.title},
+        ),
+    )
+    return await _locked(db, incident_id)
+
+
+async def dispatch(
+    db: Database, incident_id: int, body: DispatchIn, who: Principal, policy: DispatchPolicy
+) -> Incident:
+    async with db.write():
+        incident = await _locked(db, incident_id)
+        if not can_dispatch(incident.status):
+            raise Conflict(
+                f"Incident {incident_id} is {incident.status}; it cannot be dispatched.",
+                code="not_dispatchable",
+            )
+        crew = await crews.get(body.crew_id)
+        if crew.status is CrewStatus.off_duty:
+            raise Conflict(f"Crew {crew.name} is off duty.", code="crew_off_duty")
+        now = _now()
+        if incident.crew_id is not None and incident.crew_id != crew.id:
+            await set_crew_status(db, incident.crew_id, CrewStatus.available, now)
+        dispatch_id = await dispatches.open_for(
+            db, incident_id, crew.id, now, policy.resend_after, policy.escalate_after
+        )
+        await repository.set_status(db, incident_id, Status.dispatched, now, crew.id)
+        await record(
+            db,
+            EntryFacts(
+                incident_id=incident_id,
+                at=now,
+                actor=who.actor,
+                kind="dispatched",
+                from_status=incident.status,
+                to_status=Status.dispatched,
+                data={"crew_id": crew.id, "crew": crew.name, "note": body.note},
+            ),
+        )
+        await set_crew_status(db, crew.id, CrewStatus.dispatched, now)
+        updated = await _locked(db, incident_id)
+        event = DispatchEvent(dispatch_id=dispatch_id, incident=updated, note=body.note)
+        await outbox.append(db, crew_stream(crew.id), "dispatch", event)
+        await outbox.append(db, DISPATCH_STREAM, "incident", updated)
+    return updated
+
+
+def _check_actor(incident: Incident, who: Principal) -> None:
+    if who.role is Role.crew and incident.crew_id != who.crew_id:
+        raise Forbidden(
+            f"Incident {incident.id} is not assigned to this crew.", code="not_your_incident"
+        )
+
+
+def _check_move(incident: Incident, target: Status, outcome: Outcome | None) -> None:
+    if not can_move(incident.status, target):
+        raise Unprocessable(
+            f"Incident {incident.id} is {incident.status}; it cannot become {target}.",
+            code="invalid_transition",
+        )
+    if target is Status.resolved and outcome is None:
+        raise Unprocessable("Resolving needs an outcome.", code="outcome_required")
+
+
+async def _apply_status(
+    db: Database,
+    incident: Incident,
+    target: Status,
+    who: Principal,
+    device_at: dt.datetime | None,
+    data: dict[str, Any],
+) -> Incident:
+    now = _now()
+    await repository.set_status(db, incident.id, target, now, incident.crew_id)
+    if target is not Status.new:
+        await dispatches.acknowledge(db, incident.id, now)
+    if target in (Status.resolved, Status.cancelled, Status.false_alarm):
+        await dispatches.close_for_incident(db, incident.id)
+    await record(
+        db,
+        EntryFacts(
+            incident_id=incident.id,
+            at=now,
+            actor=who.actor,
+            kind="status",
+            from_status=incident.status,
+            to_status=target,
+            device_at=device_at,
+            data=data,
+        ),
+    )
+    if incident.crew_id is not None:
+        crew_status = CrewStatus(CREW_STATUS_FOR[target])
+        await set_crew_status(db, incident.crew_id, crew_status, now)
+    return await _locked(db, incident.id)
+
+
+async def _stored_result(db: Database, op_id: str) -> Incident | None:
+    row = await db.fetch_one("SELECT result FROM applied_ops WHERE op_id = {}", op_id)
+    if row is None:
+        return None
+    return msgspec.json.decode(row["result"], type=Incident)
+
+
+async def change_status(
+    db: Database,
+    incident_id: int,
+    body: StatusIn,
+    who: Principal,
+    outcome: ResolveIn | None = None,
+) -> Incident:
+    """Move an incident along its lifecycle; a repeated `op_id` returns the first result."""
+    async with db.write():
+        if body.op_id is not None and (done := await _stored_result(db, body.op_id)) is not None:
+            return done
+        incident = await _locked(db, incident_id)
+        _check_actor(incident, who)
+        if body.status is Status.false_alarm and outcome is None:
+            outcome = ResolveIn(outcome=Outcome.false_alarm, notes=body.note)
+        _check_move(incident, body.status, None if outcome is None else outcome.outcome)
+        data: dict[str, Any] = {"note": body.note} if body.note else {}
+        if outcome is not None:
+            await repository.set_outcome(
+                db, incident_id, outcome.outcome, outcome.notes, outcome.persons_detained
+            )
+            data |= {"outcome": outcome.outcome.value, "persons_detained": outcome.persons_detained}
+        updated = await _apply_status(db, incident, body.status, who, body.device_at, data)
+        await publish(db, updated)
+        if body.op_id is not None:
+            await db.fetch(
+                "INSERT INTO applied_ops (op_id, result, created_at) VALUES ({}, {}, {})",
+                body.op_id,
+                msgspec.json.encode(updated).decode(),
+                _now(),
+            )
+    return updated
+
+
+async def resolve(db: Database, incident_id: int, body: ResolveIn, who: Principal) -> Incident:
+    return await change_status(
+        db, incident_id, StatusIn(status=Status.resolved, note=body.notes), who, outcome=body
+    )
+
+
+async def add_note(db: Database, incident_id: int, body: NoteIn, who: Principal) -> None:
+    async with db.write():
+        incident = await _locked(db, incident_id)
+        _check_actor(incident, who)
+        await record(
+            db,
+            EntryFacts(
+                incident_id=incident_id,
+                at=_now(),
+                actor=who.actor,
+                kind="note",
+                data={"text": body.text},
+            ),
+        )
+
+
+async def record_delivery(db: Database, who: Principal, seq: int) -> bool:
+    """A tablet's `ack` of event `seq` on its crew stream; True if it added a receipt."""
+    if who.crew_id is None:
+        return False
+    stream = crew_stream(who.crew_id)
+    event = await outbox.read_one(db, stream, seq)
+    if event is None or event.type != "dispatch":
+        return False
+    sent = msgspec.json.decode(event.data, type=DispatchEvent)
+    key = f"{stream}:{seq}:{who.token_id}"
+    async with db.write():
+        inserted = await db.fetch(
+            "INSERT INTO receipts (key, created_at) VALUES ({}, {}) "
+            "ON CONFLICT (key) DO NOTHING RETURNING key",
+            key,
+            _now(),
+        )
+        if not inserted:
+            return False
+        await _locked(db, sent.incident.id)
+        await record(
+            db,
+            EntryFacts(
+                incident_id=sent.incident.id,
+                at=_now(),
+                actor=who.actor,
+                kind="delivered",
+                data={"seq": seq, "dispatch_id": sent.dispatch_id, "tablet": who.name},
+            ),
+        )
+    return True
+
+
+async def require(db: Database, incident_id: int) -> Incident:
+    incident = await repository.find(db, incident_id)
+    if incident is None:
+        raise NotFound(f"There is no incident with id {incident_id}.")
+    return incident

@@ -1,0 +1,240 @@
+"""/ws/dispatch and /ws/crew: hello → welcome → replay → live, with resync when replay can't be.
+
+A connection runs two tasks: the sender drains this socket's Subscriber (dropping what was already
+sent, filling holes from the outbox), the receiver handles the client's acks, positions and status
+changes. Close codes: 4400 bad hello, 4401 bad token, 4403 wrong role, 4408 too slow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any, Final
+
+import msgspec
+from litestar import websocket
+from litestar.exceptions import WebSocketDisconnect
+
+from server.auth.schemas import Principal, Role
+from server.auth.service import authenticate
+from server.crews import service as crews_service
+from server.errors import ApiError
+from server.http_params import AnySocket
+from server.incidents import service as incidents
+from server.incidents.schemas import StatusIn
+from server.relay import outbox
+from server.relay.hub import OVERFLOW, Subscriber
+from server.relay.messages import (
+    Ack,
+    ErrorMessage,
+    Heartbeat,
+    Hello,
+    Pong,
+    Position,
+    Resync,
+    StatusChange,
+    StatusResult,
+    Welcome,
+    client_decoder,
+    encoder,
+    hello_decoder,
+)
+from server.relay.outbox import DISPATCH_STREAM, crew_stream
+from server.state import AppState, Posbon
+
+logger = logging.getLogger(__name__)
+
+HELLO_TIMEOUT_S: Final = 10.0
+CLOSE_BAD_HELLO: Final = 4400
+CLOSE_BAD_TOKEN: Final = 4401
+CLOSE_WRONG_ROLE: Final = 4403
+CLOSE_TOO_SLOW: Final = 4408
+DISPATCH_ROLES: Final = frozenset({Role.admin, Role.dispatcher})
+
+
+class Rejected(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+async def _read_hello(socket: AnySocket) -> Hello:
+    try:
+        raw = await asyncio.wait_for(socket.receive_text(), HELLO_TIMEOUT_S)
+        return hello_decoder.decode(raw)
+    except (TimeoutError, msgspec.DecodeError) as err:
+        raise Rejected(CLOSE_BAD_HELLO, "first message must be a hello") from err
+
+
+async def _principal_for(hello: Hello, endpoint: str) -> tuple[Principal, str]:
+    principal = await authenticate(hello.token)
+    if principal is None:
+        raise Rejected(CLOSE_BAD_TOKEN, "unknown or revoked token")
+    if endpoint == "dispatch" and principal.role in DISPATCH_ROLES:
+        return principal, DISPATCH_STREAM
+    if endpoint == "crew" and principal.role is Role.crew and principal.crew_id is not None:
+        return principal, crew_stream(principal.crew_id)
+    raise Rejected(CLOSE_WRONG_ROLE, f"the {principal.role.value} role may not use this socket")
+
+
+class Connection:
+    def __init__(
+        self,
+        socket: AnySocket,
+        state: AppState,
+        principal: Principal,
+        stream: str,
+        endpoint: str,
+    ) -> None:
+        self.socket = socket
+        self.state = state
+        self.principal = principal
+        self.stream = stream
+        self.endpoint = endpoint
+        self.sent_seq = 0
+
+    async def send(self, message: msgspec.Struct) -> None:
+        await self.socket.send_text(encoder.encode(message).decode())
+
+    async def start(self, hello: Hello) -> None:
+        db = self.state.db
+        head = await outbox.head(db, self.stream)
+        epoch = await outbox.epoch(db)
+        await self.send(Welcome(stream=self.stream, epoch=epoch, seq=head))
+        self.sent_seq = head
+        if hello.last_seq is None:
+            return
+        reason = await self._why_not_replayable(hello, head, epoch)
+        if reason is not None:
+            self.state.metrics.resyncs.inc()
+            await self.send(Resync(seq=head, reason=reason))
+            return
+        await self._send_range(hello.last_seq, head, phase="replay")
+
+    async def _why_not_replayable(self, hello: Hello, head: int, epoch: str) -> str | None:
+        assert hello.last_seq is not None
+        if hello.epoch is not None and hello.epoch != epoch:
+            return "the server's database changed (epoch)"
+        if hello.last_seq > head:
+            return "last_seq is ahead of the server"
+        if head - hello.last_seq > self.state.settings.relay_replay_max:
+            return f"more than {self.state.settings.relay_replay_max} events were missed"
+        oldest = await outbox.oldest(self.state.db, self.stream)
+        if oldest is not None and hello.last_seq + 1 < oldest:
+            return "the missed events are no longer kept"
+        return None
+
+    async def _send_range(self, after_seq: int, up_to_seq: int, phase: str) -> None:
+        cursor = after_seq
+        while cursor < up_to_seq:
+            page = await outbox.read_after(
+                self.state.db, self.stream, cursor, min(500, up_to_seq - cursor)
+            )
+            if not page:
+                return
+            for event in page:
+                await self.socket.send_text(event.wire())
+                self.state.metrics.events_sent.labels(self.endpoint, phase).inc()
+            cursor = page[-1].seq
+
+    async def pump(self, subscriber: Subscriber) -> None:
+        while True:
+            event = await subscriber.queue.get()
+            if event is OVERFLOW:
+                self.state.metrics.slow_disconnects.inc()
+                logger.info("socket of %s too slow; closed, it will resume", self.principal.actor)
+                return
+            if event.seq <= self.sent_seq:
+                continue
+            if event.seq > self.sent_seq + 1:
+                await self._send_range(self.sent_seq, event.seq - 1, phase="fill")
+            await self.socket.send_text(event.wire())
+            self.state.metrics.events_sent.labels(self.endpoint, "live").inc()
+            self.sent_seq = event.seq
+
+    async def receive(self) -> None:
+        while True:
+            raw = await self.socket.receive_text()
+            try:
+                message = client_decoder.decode(raw)
+            except msgspec.DecodeError as err:
+                await self.send(ErrorMessage(code="bad_message", detail=str(err)))
+                continue
+            await self.handle(message)
+
+    async def handle(self, message: Ack | Position | StatusChange | Heartbeat) -> None:
+        match message:
+            case Ack(seq=seq):
+                await incidents.record_delivery(self.state.db, self.principal, seq)
+            case Position():
+                await crews_service.record_position(
+                    self.state.db, self.principal, message.lat, message.lon, message.at
+                )
+            case StatusChange():
+                await self.send(await self._status(message))
+            case Heartbeat():
+                await self.send(Pong())
+
+    async def _status(self, message: StatusChange) -> StatusResult:
+        body = StatusIn(
+            status=message.status, op_id=message.op_id, device_at=message.at, note=message.note
+        )
+        try:
+            incident = await incidents.change_status(
+                self.state.db, message.incident_id, body, self.principal
+            )
+        except ApiError as err:
+            return StatusResult(op_id=message.op_id, ok=False, code=err.code, detail=err.detail)
+        return StatusResult(op_id=message.op_id, ok=True, incident=incident)
+
+
+async def serve(socket: AnySocket, state: AppState, endpoint: str) -> None:
+    await socket.accept()
+    try:
+        hello = await _read_hello(socket)
+        principal, stream = await _principal_for(hello, endpoint)
+    except Rejected as rejected:
+        await socket.close(code=rejected.code, reason=rejected.reason)
+        return
+    connection = Connection(socket, state, principal, stream, endpoint)
+    subscriber = await state.hub.subscribe(stream)
+    state.metrics.sockets.labels(endpoint).inc()
+    try:
+        await connection.start(hello)
+        await _run_until_first_ends(connection.pump(subscriber), connection.receive())
+        if subscriber.overflowed:
+            await asyncio.wait_for(socket.close(code=CLOSE_TOO_SLOW, reason="too slow"), 5)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        state.hub.unsubscribe(subscriber)
+        state.metrics.sockets.labels(endpoint).dec()
+
+
+async def _run_until_first_ends(*coroutines: Coroutine[Any, Any, None]) -> None:
+    """Run the sender and receiver; when either stops (disconnect, overflow), stop both."""
+    tasks = [asyncio.create_task(coroutine) for coroutine in coroutines]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in done:
+        error = task.exception()
+        if error is not None:
+            raise error
+
+
+@websocket("/ws/dispatch")
+async def dispatch_socket(socket: AnySocket, posbon: Posbon) -> None:
+    """Every event, for dispatchers (first message: hello with a dispatcher or admin token)."""
+    await serve(socket, posbon, "dispatch")
+
+
+@websocket("/ws/crew")
+async def crew_socket(socket: AnySocket, posbon: Posbon) -> None:
+    """One crew's events, for its tablet (first message: hello with that crew's token)."""
+    await serve(socket, posbon, "crew")

@@ -1,0 +1,75 @@
+"""Messages on /ws/crew and /ws/dispatch (DESIGN §5). Tolerant: unknown fields are ignored."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import msgspec
+
+from server.incidents.lifecycle import Status
+
+
+class Hello(msgspec.Struct, tag="hello", tag_field="type"):
+    token: str
+    last_seq: int | None = None
+    epoch: str | None = None
+
+
+class Ack(msgspec.Struct, tag="ack", tag_field="type"):
+    seq: int
+
+
+class Position(msgspec.Struct, tag="position", tag_field="type"):
+    lat: Annotated[float, msgspec.Meta(ge=-90, le=90)]
+    lon: Annotated[float, msgspec.Meta(ge=-180, le=180)]
+    at: dt.datetime | None = None
+    accuracy_m: float | None = None
+
+
+class StatusChange(msgspec.Struct, tag="status", tag_field="type"):
+    incident_id: int
+    status: Status
+    op_id: Annotated[str, msgspec.Meta(min_length=8, max_length=64)]
+    at: dt.datetime | None = None
+    note: str = ""
+
+
+class Heartbeat(msgspec.Struct, tag="heartbeat", tag_field="type"):
+    pass
+
+
+ClientMessage = Ack | Position | StatusChange | Heartbeat
+
+
+class Welcome(msgspec.Struct, tag="welcome", tag_field="type"):
+    stream: str
+    epoch: str
+    seq: int
+
+
+class Resync(msgspec.Struct, tag="resync", tag_field="type"):
+    seq: int
+    reason: str
+
+
+class StatusResult(msgspec.Struct, tag="status_result", tag_field="type"):
+    op_id: str
+    ok: bool
+    incident: Any = None
+    code: str | None = None
+    detail: str | None = None
+
+
+class ErrorMessage(msgspec.Struct, tag="error", tag_field="type"):
+    code: str
+    detail: str
+
+
+class Pong(msgspec.Struct, tag="pong", tag_field="type"):
+    pass
+
+
+hello_decoder: msgspec.json.Decoder[Hello] = msgspec.json.Decoder(Hello)
+client_decoder: msgspec.json.Decoder[ClientMessage] = msgspec.json.Decoder(ClientMessage)
+encoder = msgspec.json.Encoder()

@@ -1,0 +1,52 @@
+"""Run the service: open the database, build the app, serve HTTP and WebSockets with uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any, Final
+
+import uvicorn
+
+from server.app import create_app
+from server.db import open_database
+from server.relay.bus import InProcessBus
+from server.settings import Settings
+from server.state import AppState
+
+logger = logging.getLogger(__name__)
+
+WS_PING_INTERVAL_S: Final = 20.0
+WS_PING_TIMEOUT_S: Final = 20.0
+Extra = Callable[[AppState], Coroutine[Any, Any, None]]
+
+
+async def serve(settings: Settings, extra: Extra | None = None) -> None:
+    """Serve until interrupted; `extra` runs beside the server (the demo's simulator)."""
+    db = await open_database(settings)
+    state = AppState(settings, db, InProcessBus())
+    config = uvicorn.Config(
+        create_app(state),
+        host=settings.host,
+        port=settings.http_port,
+        log_config=None,
+        ws_ping_interval=WS_PING_INTERVAL_S,
+        ws_ping_timeout=WS_PING_TIMEOUT_S,
+        lifespan="on",
+        access_log=False,
+    )
+    server = uvicorn.Server(config)
+    logger.info(
+        "Posbon listening on http://%s:%s (database: %s)",
+        settings.host,
+        settings.http_port,
+        "PostgreSQL" if settings.uses_postgres else "SQLite",
+    )
+    helper = None if extra is None else asyncio.create_task(extra(state), name="extra")
+    try:
+        await server.serve()
+    finally:
+        if helper is not None:
+            helper.cancel()
+        await db.close()

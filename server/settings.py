@@ -1,0 +1,112 @@
+"""Posbon's settings: one msgspec Struct, filled from defaults, `POSBON_*` variables, then flags.
+
+Precedence is the usual one for a server: a command-line flag beats the environment, which beats
+the default. Every field has a description, so `posbon serve --help` documents them all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Final
+
+import msgspec
+
+ENV_PREFIX: Final = "POSBON_"
+
+
+def _doc(text: str) -> msgspec.Meta:
+    return msgspec.Meta(description=text)
+
+
+class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    data_dir: Annotated[str, _doc("Directory for the SQLite file, uploads and models.")] = "./var"
+    database_url: Annotated[
+        str, _doc("postgresql://… selects PostgreSQL; empty means SQLite in the data directory.")
+    ] = ""
+    bus_url: Annotated[str, _doc("redis://… for several nodes; empty means in-process.")] = ""
+    host: Annotated[str, _doc("Address the listeners bind to.")] = "127.0.0.1"
+    http_port: Annotated[int, _doc("HTTP, WebSocket and web view port.")] = 8000
+    dc09_port: Annotated[int, _doc("SIA DC-09 receiver port, TCP and UDP.")] = 12128
+    osmand_port: Annotated[int, _doc("OsmAnd (Traccar Client) HTTP port.")] = 5055
+    log_json: Annotated[bool, _doc("Write logs as one JSON object per line.")] = False
+    log_level: Annotated[str, _doc("debug, info, warning or error.")] = "info"
+    dispatch_resend_s: Annotated[float, _doc("Re-send an unacknowledged dispatch after.")] = 30.0
+    dispatch_escalate_s: Annotated[float, _doc("Escalate an unacknowledged dispatch after.")] = 60.0
+    deadline_poll_s: Annotated[float, _doc("How often stored deadlines are checked.")] = 1.0
+    relay_replay_max: Annotated[
+        int, _doc("Most events replayed to a reconnecting socket; beyond that it gets resync.")
+    ] = 1000
+    relay_queue_max: Annotated[
+        int, _doc("Events queued per socket before a slow socket is disconnected.")
+    ] = 512
+    position_stale_s: Annotated[float, _doc("A crew position older than this is stale.")] = 120.0
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir)
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql://", "postgres://"))
+
+
+def _field_names() -> tuple[str, ...]:
+    return Settings.__struct_fields__
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The `POSBON_*` variables that name a setting, as raw strings."""
+    found: dict[str, Any] = {}
+    for name in _field_names():
+        value = environ.get(ENV_PREFIX + name.upper())
+        if value is not None:
+            found[name] = value
+    return found
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register one `--flag` per setting; unset flags stay `None` so the environment wins."""
+    info = msgspec.inspect.type_info(Settings)
+    assert isinstance(info, msgspec.inspect.StructType)
+    for field in info.fields:
+        flag = "--" + field.name.replace("_", "-")
+        help_text = ""
+        if isinstance(field.type, msgspec.inspect.Metadata) and field.type.extra_json_schema:
+            help_text = str(field.type.extra_json_schema.get("description", ""))
+        if field.name == "log_json":
+            parser.add_argument(flag, action="store_const", const="true", help=help_text)
+        else:
+            parser.add_argument(flag, default=None, help=f"{help_text} (default: {field.default})")
+
+
+def load(
+    flags: argparse.Namespace | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Merge defaults, environment and flags into a validated Settings."""
+    raw = from_environment(os.environ if environ is None else environ)
+    if flags is not None:
+        for name in _field_names():
+            value = getattr(flags, name, None)
+            if value is not None:
+                raw[name] = value
+    try:
+        return msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as err:
+        raise SettingsError(f"invalid setting: {err}") from err
+
+
+def with_overrides(settings: Settings, **changes: Any) -> Settings:
+    return msgspec.structs.replace(settings, **changes)
+
+
+class SettingsError(ValueError):
+    """A flag or `POSBON_*` variable has a value that cannot be used; the message says which."""
+
+
+def argv_flags(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    return parser.parse_args(list(argv))

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Final
+
+from server.db import Database
+from server.imports import ImportReport, Progress, apply, parse_csv
+from server.sites import repository
+from server.sites.schemas import SiteIn, SitePatch
+from server.sites.service import create_site, update_site
+
+SITE_COLUMNS: Final = ("name",)
+
+
+async def upsert_site(row: SiteIn) -> int:
+    existing = await repository.find_by_name(row.name)
+    if existing is None:
+        return (await create_site(row)).id
+    patch = SitePatch(
+        kind=row.kind, address=row.address, district=row.district, lat=row.lat, lon=row.lon
+    )
+    return (await update_site(existing.id, patch)).id
+
+
+async def import_sites(
+    db: Database, text: str, *, skip_invalid: bool = False, progress: Progress | None = None
+) -> ImportReport:
+    parsed = parse_csv(text, SiteIn, SITE_COLUMNS)
+
+    async def store(row: SiteIn) -> None:
+        await upsert_site(row)
+
+    return await apply(parsed, store, db.write, skip_invalid=skip_invalid, progress=progress)

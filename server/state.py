@@ -1,0 +1,33 @@
+"""What the running app holds: settings, database, relay hub, bus, metrics."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from litestar.di import NamedDependency
+
+from server.db import Database
+from server.incidents.service import DispatchPolicy
+from server.metrics import Metrics
+from server.relay.bus import Bus
+from server.relay.hub import RelayHub
+from server.settings import Settings
+
+
+class AppState:
+    def __init__(self, settings: Settings, db: Database, bus: Bus) -> None:
+        self.settings = settings
+        self.db = db
+        self.bus = bus
+        self.hub = RelayHub(db, settings.relay_queue_max)
+        self.metrics = Metrics()
+        self.policy = DispatchPolicy(
+            resend_after=dt.timedelta(seconds=settings.dispatch_resend_s),
+            escalate_after=dt.timedelta(seconds=settings.dispatch_escalate_s),
+        )
+        db.commit_hooks.append(bus.ring)
+        bus.listen(self.hub.ring)
+
+
+Posbon = NamedDependency[AppState]
+"""How a handler asks for the app state: `posbon: Posbon`."""

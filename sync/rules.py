@@ -1,0 +1,189 @@
+"""The push engine: apply a device's ordered batch exactly once, never stalling its queue.
+
+Theory of operation, for each mutation in order, with ``last`` the device's last accepted seq:
+
+* ``client_seq <= last``: a retry. Replay the stored result as ``duplicate``; nothing is applied
+  again. (If the stored id differs, the device reused a seq: reject that one, visibly.)
+* ``client_seq == last + 1``: clamp its HLC, merge its writes, append the changes to each
+  scope's log, store the result and advance ``last`` - all in one transaction.
+* ``client_seq > last + 1``: a hole. The whole batch is refused with ``gap`` before anything is
+  applied, and the device re-sends from ``expected``.
+
+A permanent refusal (an immutable fact changed, a scope not allowed, a body that does not
+decode) is stored as a ``rejected`` result and still advances ``last``, so one bad mutation
+never blocks the ones behind it. A storage failure raises and advances nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+
+import msgspec
+
+from sync import hlc
+from sync.errors import MutationRejectedError, RejectionCode, SequenceGapError
+from sync.merge import EntityState, MergeResult, Write, apply_write
+from sync.messages import Applied, Duplicate, PushResponse, PushResult, Rejected
+from sync.mutations import AnyMutation, Receipt, writes_of
+from sync.store import Store
+from sync.wire import InvalidMutation, PushBatch
+
+ScopesOf = Callable[[EntityState], Sequence[str]]
+
+
+class PushContext(msgspec.Struct, frozen=True, kw_only=True):
+    """What the server knows when it applies a push (time passed in, never read here)."""
+
+    server_now_ms: int
+    server_hlc: int
+    scopes_of: ScopesOf
+    allowed_scopes: frozenset[str] | None = None  # None: may write anywhere (dispatcher)
+    max_ahead_ms: int = hlc.DEFAULT_MAX_AHEAD_MS
+
+
+class _Planned(msgspec.Struct, frozen=True):
+    merge: MergeResult
+    scopes: list[str]
+
+
+def check_sequence(client_seqs: Sequence[int], last_seq: int) -> None:
+    """Refuse the batch if it leaves a hole after ``last_seq`` (retries may repeat seqs)."""
+    expected = last_seq + 1
+    for seq in client_seqs:
+        if seq > expected:
+            raise SequenceGapError(expected=expected, received=seq)
+        expected = max(expected, seq + 1)
+
+
+async def _plan(store: Store, ctx: PushContext, write: Write) -> _Planned:
+    """Merge one write without storing anything; rejects what the device may not do."""
+    current = await store.load_entity(write.kind, write.entity_id)
+    merged = apply_write(current, write)
+    scopes = list(ctx.scopes_of(merged.state))
+    touched = set(scopes) | set(ctx.scopes_of(current) if current is not None else ())
+    if ctx.allowed_scopes is not None and not touched <= ctx.allowed_scopes:
+        raise MutationRejectedError(
+            RejectionCode.SCOPE_FORBIDDEN, f"{write.kind} {write.entity_id} is outside your scopes"
+        )
+    return _Planned(merged, scopes)
+
+
+async def _commit(store: Store, planned: _Planned, mutation_id: uuid.UUID) -> dict[str, int]:
+    merge = planned.merge
+    for conflict in merge.conflicts:
+        await store.record_conflict(conflict, mutation_id)
+    if not merge.changed:
+        return {}
+    await store.save_entity(merge.state, planned.scopes)
+    state = merge.state
+    return {
+        scope: await store.append_change(scope, state.kind, state.entity_id, merge.changed)
+        for scope in planned.scopes
+    }
+
+
+async def _apply(
+    store: Store, ctx: PushContext, mutation: AnyMutation, receipt: Receipt
+) -> Applied | Rejected:
+    try:
+        plans = [await _plan(store, ctx, write) for write in writes_of(mutation, receipt)]
+    except MutationRejectedError as err:
+        return Rejected(
+            client_seq=mutation.client_seq,
+            mutation_id=mutation.mutation_id,
+            code=err.rejection_code,
+            reason=err.reason,
+        )
+    server_seq: dict[str, int] = {}
+    for planned in plans:
+        server_seq.update(await _commit(store, planned, mutation.mutation_id))
+    conflicts = sum(len(planned.merge.conflicts) for planned in plans)
+    return Applied(
+        client_seq=mutation.client_seq,
+        mutation_id=mutation.mutation_id,
+        effective_hlc=receipt.hlc,
+        server_seq=server_seq,
+        conflicts=conflicts,
+    )
+
+
+def _invalid(mutation: InvalidMutation) -> Rejected:
+    return Rejected(
+        client_seq=mutation.client_seq,
+        mutation_id=mutation.mutation_id,
+        code=mutation.code,
+        reason=mutation.reason,
+    )
+
+
+async def _replay(
+    store: Store, device_id: uuid.UUID, mutation: AnyMutation | InvalidMutation
+) -> PushResult:
+    stored = await store.get_result(device_id, mutation.client_seq)
+    if stored is not None and stored.mutation_id != mutation.mutation_id:
+        return Rejected(
+            client_seq=mutation.client_seq,
+            mutation_id=mutation.mutation_id,
+            code=RejectionCode.SEQUENCE_REUSED,
+            reason=f"client_seq {mutation.client_seq} already belongs to another mutation",
+        )
+    return Duplicate(client_seq=mutation.client_seq, original=stored)
+
+
+class _Clock(msgspec.Struct):
+    """The server's HLC as it moves through one push, and whether anything was clamped."""
+
+    stamp: int
+    clamped: bool = False
+
+
+def _receipt(ctx: PushContext, batch: PushBatch, mutation: AnyMutation, clock: _Clock) -> Receipt:
+    clamped = hlc.clamp(mutation.hlc, ctx.server_now_ms, ctx.max_ahead_ms)
+    clock.stamp = hlc.receive(clock.stamp, clamped.stamp, ctx.server_now_ms)
+    clock.clamped = clock.clamped or clamped.was_clamped
+    # Clamping squeezes a fast device's writes onto one ceiling; taking the server's clock
+    # after receiving each one keeps them distinct and in the device's order.
+    effective = clock.stamp if clamped.was_clamped else clamped.stamp
+    offset_ms = hlc.clock_offset_ms(batch.device_wall_ms, ctx.server_now_ms)
+    return Receipt(batch.device_id, effective, ctx.server_now_ms, offset_ms)
+
+
+async def _accept(
+    store: Store,
+    ctx: PushContext,
+    batch: PushBatch,
+    mutation: AnyMutation | InvalidMutation,
+    clock: _Clock,
+) -> Applied | Rejected:
+    async with store.transaction():
+        if isinstance(mutation, InvalidMutation):
+            result: Applied | Rejected = _invalid(mutation)
+        else:
+            result = await _apply(store, ctx, mutation, _receipt(ctx, batch, mutation, clock))
+        await store.save_result(batch.device_id, result)
+        await store.set_last_seq(batch.device_id, mutation.client_seq)
+    return result
+
+
+async def apply_push(store: Store, batch: PushBatch, ctx: PushContext) -> PushResponse:
+    """Apply a decoded push; raises SequenceGapError (nothing applied) for a hole."""
+    last_seq = (await store.get_device_state(batch.device_id)).last_seq
+    check_sequence([mutation.client_seq for mutation in batch.mutations], last_seq)
+    device_hlc = hlc.clamp(batch.client_hlc, ctx.server_now_ms, ctx.max_ahead_ms)
+    clock = _Clock(hlc.receive(ctx.server_hlc, device_hlc.stamp, ctx.server_now_ms))
+    results: list[PushResult] = []
+    for mutation in batch.mutations:
+        if mutation.client_seq <= last_seq:
+            results.append(await _replay(store, batch.device_id, mutation))
+            continue
+        results.append(await _accept(store, ctx, batch, mutation, clock))
+        last_seq = mutation.client_seq
+    return PushResponse(
+        results=results,
+        last_seq=last_seq,
+        server_hlc=clock.stamp,
+        server_time_ms=ctx.server_now_ms,
+        clock_offset_ms=hlc.clock_offset_ms(batch.device_wall_ms, ctx.server_now_ms),
+        clamped=clock.clamped or device_hlc.was_clamped,
+    )

@@ -1,0 +1,65 @@
+import numpy as np
+
+from recognition.plates import (
+    LETTERBOX_GREY,
+    READER_HEIGHT_PX,
+    READER_MIN_WIDTH_PX,
+    ctc_greedy_decode,
+    decode_yolo,
+    letterbox,
+    reader_alphabet,
+    reader_strip,
+    shrink_box,
+)
+
+
+def test_ctc_merges_repeats_and_drops_blanks() -> None:
+    alphabet = ["", "A", "B"]
+    steps = [0, 1, 1, 0, 1, 2, 2, 0]  # blank A A blank A B B blank -> "AAB"
+    probabilities = np.full((len(steps), 3), 0.1, np.float32)
+    probabilities[np.arange(len(steps)), steps] = 0.8
+    text, confidence = ctc_greedy_decode(probabilities, alphabet)
+    assert text == "AAB"
+    assert confidence == np.float32(0.8)
+
+
+def test_ctc_of_all_blanks_is_empty_with_no_confidence() -> None:
+    probabilities = np.zeros((4, 3), np.float32)
+    probabilities[:, 0] = 1.0
+    assert ctc_greedy_decode(probabilities, ["", "A", "B"]) == ("", 0.0)
+
+
+def test_alphabet_has_blank_first_and_space_last() -> None:
+    assert reader_alphabet({"character": "A\nB"}) == ["", "A", "B", " "]
+
+
+def test_yolo_output_decodes_centre_size_to_corners() -> None:
+    output = np.zeros((1, 5 + 32, 3), np.float32)  # two anchors, one class, mask coefficients
+    output[0, :5, 0] = [100, 50, 40, 20, 0.9]
+    output[0, :5, 1] = [10, 10, 5, 5, 0.1]
+    boxes, scores = decode_yolo(output, class_count=1, min_score=0.25)
+    np.testing.assert_allclose(boxes, [[80, 40, 120, 60]])
+    np.testing.assert_allclose(scores, [0.9])
+
+
+def test_letterbox_keeps_aspect_and_centres() -> None:
+    image = np.zeros((100, 200, 3), np.uint8)
+    canvas, scale, (left, top) = letterbox(image, 64)
+    assert canvas.shape == (64, 64, 3)
+    assert scale == 0.32
+    assert (left, top) == (0, 16)
+    assert (canvas[:16] == LETTERBOX_GREY).all()
+    assert (canvas[16:48] == 0).all()
+
+
+def test_reader_strip_is_48_high_and_padded_to_the_minimum_width() -> None:
+    crop = np.full((20, 80, 3), 255, np.uint8)
+    strip = reader_strip(crop)
+    assert strip.shape == (3, READER_HEIGHT_PX, READER_MIN_WIDTH_PX)
+    assert strip[:, :, :192].min() == 1.0
+    assert strip[:, :, 192:].max() == 0.0
+
+
+def test_shrunk_box_stays_inside_the_frame() -> None:
+    box = np.array([-10, 5, 110, 45], np.float32)
+    assert shrink_box(box, 0.1, height=40, width=100) == (0, 7, 100, 40)
