@@ -14,13 +14,14 @@ from server.auth.guards import allow
 from server.auth.schemas import Role
 from server.crud import Registry
 from server.http_params import JSONBody, PathId
+from server.text import MAX_OFFSET
 
 InT = TypeVar("InT")
 PatchT = TypeVar("PatchT")
 OutT = TypeVar("OutT")
 
 Limit = Annotated[int, QueryParameter(ge=1, le=1000, description="Most items to return.")]
-Offset = Annotated[int, QueryParameter(ge=0, description="Items to skip.")]
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="Items to skip.")]
 
 
 def registry_router(

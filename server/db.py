@@ -99,6 +99,7 @@ class Database:
         self.is_sqlite = isinstance(engine, SQLiteEngine)
         self.commit_hooks: list[CommitHook] = []
         self._write_lock = asyncio.Lock()
+        self._pool_open = False
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[None]:
@@ -146,12 +147,15 @@ class Database:
         return rows[0] if rows else None
 
     async def start(self) -> None:
-        if isinstance(self.engine, PostgresEngine):
+        if isinstance(self.engine, PostgresEngine) and not self._pool_open:
             await self.engine.start_connection_pool(min_size=2, max_size=20)
+            self._pool_open = True
 
     async def close(self) -> None:
-        if isinstance(self.engine, PostgresEngine):
+        """Release connections; closing twice is harmless."""
+        if isinstance(self.engine, PostgresEngine) and self._pool_open:
             await self.engine.close_connection_pool()
+            self._pool_open = False
 
 
 def activate(engine: Engine[Any], tables: Sequence[type[Table]] = TABLES) -> Database:

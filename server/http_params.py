@@ -1,11 +1,13 @@
 """Parameter annotations shared by the route modules (litestar 2.25 wants them explicit)."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, WebSocket
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody, PathParameter
 
-PathId = FromPath[int]
+from server.text import MAX_ID
+
+PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="The item's id.")]
 
 __all__ = ["AnyRequest", "AnySocket", "JSONBody", "PathId"]
 

@@ -11,6 +11,7 @@ from server.auth.schemas import Role
 from server.crud_routes import Limit, Offset
 from server.http_params import AnyRequest, JSONBody, PathId
 from server.state import Posbon
+from server.text import MAX_ID
 
 READERS = allow(Role.admin, Role.dispatcher)
 
@@ -20,7 +21,7 @@ async def list_alerts(
     posbon: Posbon,
     kind: FromQuery[AlertKind | None] = None,
     priority: Annotated[int | None, QueryParameter(ge=1, le=4)] = None,
-    incident_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+    incident_id: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
     since: FromQuery[dt.datetime | None] = None,
     limit: Limit = 100,
     offset: Offset = 0,

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Final
 import msgspec
 
 from server.sites.schemas import Latitude, Longitude, SiteRef
+from server.text import MAX_ID, Text400, Text2000
 
 
 class AlertKind(enum.StrEnum):
@@ -51,11 +52,11 @@ Priority = Annotated[int, msgspec.Meta(ge=1, le=4, description="1 is the most ur
 class AlertIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     kind: AlertKind
     priority: Priority | None = None
-    site_id: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    site_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)] | None = None
     lat: Latitude | None = None
     lon: Longitude | None = None
-    address: Annotated[str, msgspec.Meta(max_length=400)] = ""
-    description: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    address: Text400 = ""
+    description: Text2000 = ""
     occurred_at: dt.datetime | None = None
     external_id: (
         Annotated[

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import msgspec
 
-from server.sites.schemas import Latitude, Longitude, Name
+from server.sites.schemas import Latitude, Longitude
+from server.text import NO_NUL, Text100, Text2000
 
 
 class CrewStatus(enum.StrEnum):
@@ -18,22 +19,25 @@ class CrewStatus(enum.StrEnum):
     off_duty = "off_duty"
 
 
-Members = Annotated[list[Annotated[str, msgspec.Meta(max_length=100)]], msgspec.Meta(max_length=20)]
+Members = Annotated[list[Text100], msgspec.Meta(max_length=20)]
+
+
+CrewName = Annotated[str, msgspec.Meta(pattern=NO_NUL, min_length=1, max_length=100)]
 
 
 class CrewIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    name: Name
+    name: CrewName
     members: Members = msgspec.field(default_factory=list)
-    district: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    district: Text100 = ""
     status: CrewStatus = CrewStatus.available
     lat: Latitude | None = None
     lon: Longitude | None = None
 
 
 class CrewPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    name: Name | msgspec.UnsetType = msgspec.UNSET
+    name: CrewName | msgspec.UnsetType = msgspec.UNSET
     members: Members | msgspec.UnsetType = msgspec.UNSET
-    district: Annotated[str, msgspec.Meta(max_length=100)] | msgspec.UnsetType = msgspec.UNSET
+    district: Text100 | msgspec.UnsetType = msgspec.UNSET
     status: CrewStatus | msgspec.UnsetType = msgspec.UNSET
 
 
@@ -52,8 +56,8 @@ class Crew(msgspec.Struct, frozen=True, kw_only=True):
 class CrewCsvRow(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """One line of `name,members,district,lat,lon`; members separated by `;`."""
 
-    name: Name
-    members: str = ""
-    district: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    name: CrewName
+    members: Text2000 = ""
+    district: Text100 = ""
     lat: Latitude | None = None
     lon: Longitude | None = None

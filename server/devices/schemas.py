@@ -6,6 +6,7 @@ from typing import Annotated
 import msgspec
 
 from server.sites.schemas import Latitude, Longitude
+from server.text import MAX_ID, Text40, Text128, Text200, Text400
 
 Account = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_.:-]+$")]
 AES_KEY_BYTES = (16, 24, 32)
@@ -27,18 +28,18 @@ class KeyFormat(enum.StrEnum):
 class DeviceIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     account: Account
     protocol: Protocol = Protocol.dc09
-    kind: Annotated[str, msgspec.Meta(max_length=40)] = "panic_button"
-    site_id: int | None = None
-    key: Annotated[str, msgspec.Meta(max_length=128)] = ""
+    kind: Text40 = "panic_button"
+    site_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)] | None = None
+    key: Text128 = ""
     key_format: KeyFormat = KeyFormat.hex
     encrypted: bool = False
     supervision_s: Annotated[int, msgspec.Meta(ge=0, le=7 * 86400)] = 0
 
 
 class DevicePatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    kind: Annotated[str, msgspec.Meta(max_length=40)] | msgspec.UnsetType = msgspec.UNSET
+    kind: Text40 | msgspec.UnsetType = msgspec.UNSET
     site_id: int | msgspec.UnsetType | None = msgspec.UNSET
-    key: Annotated[str, msgspec.Meta(max_length=128)] | msgspec.UnsetType = msgspec.UNSET
+    key: Text128 | msgspec.UnsetType = msgspec.UNSET
     key_format: KeyFormat | msgspec.UnsetType = msgspec.UNSET
     encrypted: bool | msgspec.UnsetType = msgspec.UNSET
     supervision_s: Annotated[int, msgspec.Meta(ge=0, le=7 * 86400)] | msgspec.UnsetType = (
@@ -66,12 +67,12 @@ class DeviceCsvRow(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     account: Account
     protocol: Protocol = Protocol.dc09
-    kind: Annotated[str, msgspec.Meta(max_length=40)] = "panic_button"
-    site: Annotated[str, msgspec.Meta(max_length=200)] = ""
-    address: Annotated[str, msgspec.Meta(max_length=400)] = ""
+    kind: Text40 = "panic_button"
+    site: Text200 = ""
+    address: Text400 = ""
     lat: Latitude | None = None
     lon: Longitude | None = None
-    key: Annotated[str, msgspec.Meta(max_length=128)] = ""
+    key: Text128 = ""
     key_format: KeyFormat = KeyFormat.hex
     encrypted: bool = False
     supervision_s: Annotated[int, msgspec.Meta(ge=0, le=7 * 86400)] = 0

@@ -23,6 +23,7 @@ from server.incidents.schemas import (
     TimelineEntry,
 )
 from server.state import Posbon
+from server.text import MAX_ID, NO_NUL
 
 READERS = allow(Role.admin, Role.dispatcher)
 DISPATCHERS = allow(Role.dispatcher, Role.admin)
@@ -40,8 +41,8 @@ async def list_incidents(
     posbon: Posbon,
     status: FromQuery[list[Status] | None] = None,
     priority: Annotated[int | None, QueryParameter(ge=1, le=4)] = None,
-    kind: FromQuery[str | None] = None,
-    crew_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+    kind: Annotated[str | None, QueryParameter(max_length=40, pattern=NO_NUL)] = None,
+    crew_id: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
     since: FromQuery[dt.datetime | None] = None,
     sort: FromQuery[Literal["queue", "recent"]] = "recent",
     limit: Limit = 100,

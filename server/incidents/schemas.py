@@ -7,8 +7,9 @@ import msgspec
 
 from server.incidents.lifecycle import Outcome, Status
 from server.sites.schemas import SiteRef
+from server.text import MAX_ID, NO_NUL, Text2000
 
-Note = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+Note = Annotated[str, msgspec.Meta(pattern=NO_NUL, min_length=1, max_length=2000)]
 
 
 class Incident(msgspec.Struct, frozen=True, kw_only=True):
@@ -43,20 +44,20 @@ class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class DispatchIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    crew_id: Annotated[int, msgspec.Meta(ge=1)]
-    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    crew_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
+    note: Text2000 = ""
 
 
 class StatusIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     status: Status
-    op_id: Annotated[str, msgspec.Meta(min_length=8, max_length=64)] | None = None
+    op_id: Annotated[str, msgspec.Meta(pattern=NO_NUL, min_length=8, max_length=64)] | None = None
     device_at: dt.datetime | None = None
-    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    note: Text2000 = ""
 
 
 class ResolveIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     outcome: Outcome
-    notes: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    notes: Text2000 = ""
     persons_detained: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 0
 
 

@@ -21,7 +21,7 @@ from server.relay.outbox import StoredEvent
 
 logger = logging.getLogger(__name__)
 
-FETCH_PAGE: Final = 500
+MAX_FETCH_PAGE: Final = 500
 OVERFLOW: Final = StoredEvent(seq=-1, type="overflow", data="null")
 
 
@@ -47,6 +47,8 @@ class RelayHub:
     def __init__(self, db: Database, queue_max: int) -> None:
         self._db = db
         self._queue_max = queue_max
+        # One page must fit a healthy socket's queue twice over, or a burst alone would look slow.
+        self._page = max(1, min(MAX_FETCH_PAGE, queue_max // 2))
         self._subscribers: dict[str, set[Subscriber]] = {}
         self._fetched: dict[str, int] = {}
         self._pending: set[str] = set()
@@ -91,12 +93,13 @@ class RelayHub:
     async def _pump(self, stream: str) -> None:
         while stream in self._subscribers:
             after = self._fetched[stream]
-            events = await outbox.read_after(self._db, stream, after, FETCH_PAGE)
+            events = await outbox.read_after(self._db, stream, after, self._page)
             if not events or stream not in self._fetched:
                 return
             self._fetched[stream] = events[-1].seq
             for subscriber in list(self._subscribers.get(stream, ())):
                 for event in events:
                     subscriber.offer(event)
-            if len(events) < FETCH_PAGE:
+            if len(events) < self._page:
                 return
+            await asyncio.sleep(0)  # let the sockets drain this page before the next

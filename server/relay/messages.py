@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import msgspec
 
 from server.incidents.lifecycle import Status
+from server.text import MAX_ID, NO_NUL
 
 
 class Hello(msgspec.Struct, tag="hello", tag_field="type"):
@@ -17,7 +18,7 @@ class Hello(msgspec.Struct, tag="hello", tag_field="type"):
 
 
 class Ack(msgspec.Struct, tag="ack", tag_field="type"):
-    seq: int
+    seq: Annotated[int, msgspec.Meta(ge=0, le=2**62)]
 
 
 class Position(msgspec.Struct, tag="position", tag_field="type"):
@@ -28,9 +29,9 @@ class Position(msgspec.Struct, tag="position", tag_field="type"):
 
 
 class StatusChange(msgspec.Struct, tag="status", tag_field="type"):
-    incident_id: int
+    incident_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
     status: Status
-    op_id: Annotated[str, msgspec.Meta(min_length=8, max_length=64)]
+    op_id: Annotated[str, msgspec.Meta(pattern=NO_NUL, min_length=8, max_length=64)]
     at: dt.datetime | None = None
     note: str = ""
 

@@ -4,25 +4,27 @@ from typing import Annotated
 
 import msgspec
 
+from server.text import NO_NUL, Text40, Text100, Text400
+
 Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
 Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Name = Annotated[str, msgspec.Meta(pattern=NO_NUL, min_length=1, max_length=200)]
 
 
 class SiteIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     name: Name
-    kind: Annotated[str, msgspec.Meta(max_length=40)] = "other"
-    address: Annotated[str, msgspec.Meta(max_length=400)] = ""
-    district: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    kind: Text40 = "other"
+    address: Text400 = ""
+    district: Text100 = ""
     lat: Latitude | None = None
     lon: Longitude | None = None
 
 
 class SitePatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     name: Name | msgspec.UnsetType = msgspec.UNSET
-    kind: Annotated[str, msgspec.Meta(max_length=40)] | msgspec.UnsetType = msgspec.UNSET
-    address: Annotated[str, msgspec.Meta(max_length=400)] | msgspec.UnsetType = msgspec.UNSET
-    district: Annotated[str, msgspec.Meta(max_length=100)] | msgspec.UnsetType = msgspec.UNSET
+    kind: Text40 | msgspec.UnsetType = msgspec.UNSET
+    address: Text400 | msgspec.UnsetType = msgspec.UNSET
+    district: Text100 | msgspec.UnsetType = msgspec.UNSET
     lat: Latitude | msgspec.UnsetType | None = msgspec.UNSET
     lon: Longitude | msgspec.UnsetType | None = msgspec.UNSET
 

@@ -1,0 +1,87 @@
+"""Run `posbon serve` as a real child process, for tests that kill it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import free_port
+
+STARTUP_TIMEOUT_S = 60.0
+
+
+class ServerProcess:
+    def __init__(self, data_dir: Path, database_url: str = "") -> None:
+        self.data_dir = data_dir
+        self.database_url = database_url
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["POSBON_DATA_DIR"] = str(self.data_dir)
+        env["POSBON_DATABASE_URL"] = self.database_url
+        env["POSBON_DC09_PORT"] = "0"
+        env["POSBON_OSMAND_PORT"] = "0"
+        return env
+
+    def command(self, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "server", *args],
+            env=self._env(),
+            capture_output=True,
+            check=True,
+            timeout=60,
+        )
+        return done.stdout.decode().strip()
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "server", "serve", "--http-port", str(self.port)],
+            env=self._env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"posbon serve exited with {self.process.returncode}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(self.http + "/health", timeout=1).status_code == 200:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError("posbon serve did not become healthy in time")
+
+    def kill_hard(self) -> None:
+        assert self.process is not None
+        self.process.kill()  # SIGKILL: no shutdown hooks, no flushing
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@contextlib.contextmanager
+def running(data_dir: Path, database_url: str = "") -> Iterator[ServerProcess]:
+    server = ServerProcess(data_dir, database_url)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,53 @@
+import itertools
+
+import pytest
+
+from server.incidents.lifecycle import (
+    CLOSED,
+    CREW_STATUS_FOR,
+    TRANSITIONS,
+    Status,
+    can_dispatch,
+    can_move,
+)
+
+ORDER = [
+    Status.new,
+    Status.dispatched,
+    Status.acknowledged,
+    Status.en_route,
+    Status.on_scene,
+    Status.resolved,
+]
+
+
+def test_the_happy_path_is_allowed_step_by_step() -> None:
+    for current, target in itertools.pairwise(ORDER):
+        assert can_move(current, target), (current, target)
+
+
+@pytest.mark.parametrize("current", ORDER[1:])
+def test_nothing_moves_backwards(current: Status) -> None:
+    for earlier in ORDER[: ORDER.index(current)]:
+        assert not can_move(current, earlier)
+
+
+def test_closed_incidents_are_final() -> None:
+    for status in CLOSED:
+        assert TRANSITIONS[status] == frozenset()
+        assert not can_dispatch(status)
+
+
+def test_any_open_state_can_be_cancelled_or_marked_false_alarm() -> None:
+    for status in ORDER[:-1]:
+        assert can_move(status, Status.cancelled)
+        assert can_move(status, Status.false_alarm)
+
+
+def test_a_crew_on_scene_is_not_redispatched() -> None:
+    assert not can_dispatch(Status.on_scene)
+    assert can_dispatch(Status.en_route)
+
+
+def test_every_status_but_new_says_what_the_crew_is_doing() -> None:
+    assert set(CREW_STATUS_FOR) == set(Status) - {Status.new}
