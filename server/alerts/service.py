@@ -13,7 +13,6 @@ from server.errors import NotFound, Unprocessable
 from server.incidents import repository as incident_repository
 from server.incidents import service as incidents
 from server.incidents.repository import NewIncident
-from server.incidents.schemas import Incident
 from server.relay import outbox
 from server.relay.outbox import DISPATCH_STREAM
 from server.sites.repository import sites
@@ -47,7 +46,7 @@ async def raise_alert(db: Database, new: NewAlert, actor: str) -> tuple[Alert, b
                 return existing, False
         alert_id = await repository.insert(db, new)
         title = f"{new.kind.value} at {new.site.name or new.site.address or 'unknown place'}"
-        incident = await incidents.open_incident(
+        incident_id = await incident_repository.insert(
             db,
             NewIncident(
                 kind=new.kind.value,
@@ -56,20 +55,13 @@ async def raise_alert(db: Database, new: NewAlert, actor: str) -> tuple[Alert, b
                 site=new.site,
                 at=new.received_at,
             ),
-            actor,
         )
-        await repository.link_incident(db, alert_id, incident.id)
+        await repository.link_incident(db, alert_id, incident_id)
         alert = await repository.find(db, alert_id)
         assert alert is not None
         await outbox.append(db, DISPATCH_STREAM, "alert", alert)
-        await incidents.publish(db, await _reload(db, incident.id))
+        await incidents.announce_new(db, incident_id, actor)
     return alert, True
-
-
-async def _reload(db: Database, incident_id: int) -> Incident:
-    found = await incident_repository.find(db, incident_id)
-    assert found is not None
-    return found
 
 
 async def create_manual(db: Database, body: AlertIn, who: Principal) -> tuple[Alert, bool]:

@@ -20,7 +20,6 @@ from server.db import Database
 from server.errors import Conflict, Forbidden, NotFound, Unprocessable
 from server.incidents import dispatches, repository, timeline
 from server.incidents.lifecycle import CREW_STATUS_FOR, Outcome, Status, can_dispatch, can_move
-from server.incidents.repository import NewIncident
 from server.incidents.schemas import DispatchIn, Incident, NoteIn, ResolveIn, StatusIn
 from server.incidents.timeline import EntryFacts
 from server.relay import outbox
@@ -71,21 +70,23 @@ async def set_crew_status(db: Database, crew_id: int, status: CrewStatus, at: dt
     await outbox.append(db, DISPATCH_STREAM, "crew", await crews.get(crew_id))
 
 
-async def open_incident(db: Database, new: NewIncident, actor: str) -> Incident:
-    """Create an incident for a fresh alert; runs inside the alert's transaction."""
-    incident_id = await repository.insert(db, new)
+async def announce_new(db: Database, incident_id: int, actor: str) -> Incident:
+    """Record a just-inserted incident's creation and publish it; runs inside the alert's
+    transaction, after the alert event (the alert is what a dispatcher must see first)."""
+    incident = await _locked(db, incident_id)
     await record(
         db,
         EntryFacts(
             incident_id=incident_id,
-            at=new.at,
+            at=incident.created_at,
             actor=actor,
             kind="created",
             to_status=Status.new,
-            data={"title": new.title},
+            data={"title": incident.title},
         ),
     )
-    return await _locked(db, incident_id)
+    await publish(db, incident)
+    return incident
 
 
 async def dispatch(

@@ -94,6 +94,7 @@ class Connection:
         self.stream = stream
         self.endpoint = endpoint
         self.sent_seq = 0
+        self._live_sent = state.metrics.events_sent.labels(endpoint, "live")
 
     async def send(self, message: msgspec.Struct) -> None:
         await self.socket.send_text(encoder.encode(message).decode())
@@ -151,8 +152,11 @@ class Connection:
             if event.seq > self.sent_seq + 1:
                 await self._send_range(self.sent_seq, event.seq - 1, phase="fill")
             await self.socket.send_text(event.wire())
-            self.state.metrics.events_sent.labels(self.endpoint, "live").inc()
+            self._live_sent.inc()
             self.sent_seq = event.seq
+            # Take turns: every socket gets the first event of a burst (the alert) before any
+            # socket gets the second.
+            await asyncio.sleep(0)
 
     async def receive(self) -> None:
         while True:

@@ -180,3 +180,29 @@ async def test_sockets_refuse_bad_or_wrong_tokens(
             await socket.recv()
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == code
+
+
+async def test_a_stalled_socket_is_cut_off_and_the_others_keep_up(
+    settings: Settings, db: object
+) -> None:
+    """A stalled sender (its tablet stopped reading) fills its bounded queue and is marked for
+    disconnection; a healthy socket on the same stream receives every event regardless, and the
+    stalled tablet later resumes from its last_seq without loss."""
+    from server.db import current  # noqa: PLC0415
+
+    small = with_overrides(settings, relay_queue_max=4)
+    async with serve(small, current()) as live:
+        admin = await live.token(Role.admin)
+        crew_id = await create_crew(live, admin, "Berkut-7", 39.65, 66.96)
+        tablet = await live.token(Role.crew, crew_id)
+        stalled = await live.state.hub.subscribe(f"crew:{crew_id}")
+        healthy, welcome = await open_socket(live, "/ws/crew", tablet)
+        await _dispatch_many(live, 12, crew_id)
+        events = await receive(healthy, 12)
+        assert [event["seq"] for event in events] == list(range(1, 13))
+        assert stalled.overflowed
+        live.state.hub.unsubscribe(stalled)
+        resumed, _ = await open_socket(live, "/ws/crew", tablet, last_seq=welcome["seq"])
+        assert [event["seq"] for event in await receive(resumed, 12)] == list(range(1, 13))
+        await healthy.close()
+        await resumed.close()
