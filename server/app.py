@@ -24,6 +24,7 @@ from server.incidents.routes import router as incidents_router
 from server.relay.endpoints import crew_socket, dispatch_socket
 from server.sites.routes import router as sites_router
 from server.state import AppState
+from server.stats.routes import router as stats_router
 from server.system_routes import health, metrics
 
 MAX_BODY_BYTES: Final = 10 * 1024 * 1024
@@ -35,6 +36,9 @@ def create_app(state: AppState) -> Litestar:
     async def background(_: Litestar) -> AsyncIterator[None]:
         tasks = [
             asyncio.create_task(state.hub.run(), name="relay-hub"),
+            asyncio.create_task(
+                state.hub.reconcile_forever(state.settings.relay_reconcile_s), name="reconcile"
+            ),
             asyncio.create_task(
                 deadlines.run_forever(state.db, state.settings.deadline_poll_s), name="deadlines"
             ),
@@ -58,6 +62,7 @@ def create_app(state: AppState) -> Litestar:
             crews_router,
             alerts_router,
             incidents_router,
+            stats_router,
             dispatch_socket,
             crew_socket,
         ],

@@ -11,7 +11,7 @@ import uvicorn
 
 from server.app import create_app
 from server.db import open_database
-from server.relay.bus import InProcessBus
+from server.relay.redis_bus import make_bus
 from server.settings import Settings
 from server.state import AppState
 
@@ -25,7 +25,7 @@ Extra = Callable[[AppState], Coroutine[Any, Any, None]]
 async def serve(settings: Settings, extra: Extra | None = None) -> None:
     """Serve until interrupted; `extra` runs beside the server (the demo's simulator)."""
     db = await open_database(settings)
-    state = AppState(settings, db, InProcessBus())
+    state = AppState(settings, db, make_bus(settings.bus_url))
     config = uvicorn.Config(
         create_app(state),
         host=settings.host,

@@ -39,6 +39,9 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     relay_replay_max: Annotated[
         int, _doc("Most events replayed to a reconnecting socket; beyond that it gets resync.")
     ] = 1000
+    relay_reconcile_s: Annotated[
+        float, _doc("How often stored stream heads are compared with what sockets were sent.")
+    ] = 2.0
     relay_queue_max: Annotated[
         int, _doc("Events queued per socket before a slow socket is disconnected.")
     ] = 512

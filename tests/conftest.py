@@ -20,7 +20,7 @@ from server.app import create_app
 from server.auth.schemas import Role
 from server.auth.service import create_token
 from server.db import TABLES, Database, open_database
-from server.relay.bus import InProcessBus
+from server.relay.bus import Bus, InProcessBus
 from server.settings import Settings
 from server.state import AppState
 
@@ -96,9 +96,9 @@ class Live(msgspec.Struct):
 
 
 @contextlib.asynccontextmanager
-async def serve(settings: Settings, db: Database) -> AsyncIterator[Live]:
+async def serve(settings: Settings, db: Database, bus: Bus | None = None) -> AsyncIterator[Live]:
     """The real app on a real 127.0.0.1 port, in this event loop."""
-    state = AppState(settings, db, InProcessBus())
+    state = AppState(settings, db, bus or InProcessBus())
     config = uvicorn.Config(
         create_app(state),
         host="127.0.0.1",

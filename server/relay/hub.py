@@ -77,6 +77,24 @@ class RelayHub:
     def subscriber_count(self) -> int:
         return sum(len(listeners) for listeners in self._subscribers.values())
 
+    async def reconcile(self) -> None:
+        """Ring every subscribed stream whose stored head is past what we fetched: the safety net
+        for a doorbell that another node rang while the bus was down."""
+        if not self._subscribers:
+            return
+        heads = await outbox.heads(self._db)
+        behind = {s for s in self._subscribers if heads.get(s, 0) > self._fetched.get(s, 0)}
+        if behind:
+            self.ring(frozenset(behind))
+
+    async def reconcile_forever(self, every_s: float) -> None:
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                await self.reconcile()
+            except Exception:  # the next round tries again; the bus still works meanwhile
+                logger.exception("relay could not compare stream heads")
+
     async def run(self) -> None:
         while True:
             await self._wake.wait()
@@ -92,7 +110,9 @@ class RelayHub:
 
     async def _pump(self, stream: str) -> None:
         while stream in self._subscribers:
-            after = self._fetched[stream]
+            after = self._fetched.get(stream)
+            if after is None:  # the first subscriber is still reading the head; it fills gaps
+                return
             events = await outbox.read_after(self._db, stream, after, self._page)
             if not events or stream not in self._fetched:
                 return

@@ -62,6 +62,11 @@ async def head(db: Database, stream: str) -> int:
     return 0 if row is None else int(row["last_seq"])
 
 
+async def heads(db: Database) -> dict[str, int]:
+    rows = await db.fetch("SELECT stream, last_seq FROM stream_heads")
+    return {row["stream"]: int(row["last_seq"]) for row in rows}
+
+
 async def read_after(db: Database, stream: str, after_seq: int, limit: int) -> list[StoredEvent]:
     rows = await db.fetch(
         "SELECT seq, type, data FROM outbox WHERE stream = {} AND seq > {} ORDER BY seq LIMIT {}",

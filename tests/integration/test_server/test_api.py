@@ -170,3 +170,29 @@ async def test_health_and_metrics(live: Live, admin: httpx.AsyncClient) -> None:
     metrics = await admin.get("/metrics")
     assert metrics.status_code == 200
     assert 'posbon_alerts_total{kind="panic",source="dispatcher"} 1.0' in metrics.text
+
+
+async def test_stats_count_alerts_outcomes_and_detentions(
+    live: Live, desk: httpx.AsyncClient
+) -> None:
+    token = desk.headers["Authorization"].split()[1]
+    crew_id = await create_crew(live, await live.token(Role.admin), "Berkut-9", 39.65, 66.96)
+    first = await post_alert(live, token, kind="panic")
+    await post_alert(live, token, kind="fire")
+    await dispatch(live, token, first["incident_id"], crew_id)
+    await desk.post(f"/api/v1/incidents/{first['incident_id']}/status", json={"status": "on_scene"})
+    await desk.post(
+        f"/api/v1/incidents/{first['incident_id']}/resolve",
+        json={"outcome": "persons_detained", "persons_detained": 3},
+    )
+    stats = (await desk.get("/api/v1/stats")).json()
+    assert stats["alerts_by_kind"] == {"fire": 1, "panic": 1}
+    assert stats["incidents_by_status"] == {"new": 1, "resolved": 1}
+    assert stats["outcomes"] == {"persons_detained": 1}
+    assert stats["persons_detained"] == 3
+    assert stats["median_minutes_to_on_scene"] >= 0
+    empty = await desk.get(
+        "/api/v1/stats", params={"since": "2026-01-02T00:00:00Z", "until": "2026-01-01T00:00:00Z"}
+    )
+    assert empty.status_code == 400
+    assert empty.json()["code"] == "empty_period"

@@ -1,0 +1,91 @@
+"""A bus over Redis pub/sub for several nodes sharing one PostgreSQL database.
+
+It carries only stream names. A message lost while Redis is away costs latency, not data: every
+node's hub also compares the stored stream heads with what it has sent, every few seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Final
+
+import redis.asyncio as redis
+from redis.exceptions import RedisError
+
+from server.relay.bus import Bus, Listener
+
+logger = logging.getLogger(__name__)
+
+CHANNEL: Final = "posbon:streams"
+SEPARATOR: Final = "\n"
+RECONNECT_DELAY_S: Final = 1.0
+
+
+class RedisBus(Bus):
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._listeners: list[Listener] = []
+        self._client: redis.Redis | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._sends: set[asyncio.Task[None]] = set()
+
+    def listen(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _deliver(self, streams: frozenset[str]) -> None:
+        for listener in self._listeners:
+            listener(streams)
+
+    def ring(self, streams: frozenset[str]) -> None:
+        self._deliver(streams)  # this node's sockets need no round trip through Redis
+        task = asyncio.create_task(self._publish(streams))
+        self._sends.add(task)
+        task.add_done_callback(self._sends.discard)
+
+    async def _publish(self, streams: frozenset[str]) -> None:
+        if self._client is None:
+            return
+        try:
+            await self._client.publish(CHANNEL, SEPARATOR.join(sorted(streams)))
+        except RedisError as err:
+            logger.warning(
+                "bus: could not publish to Redis (%s); other nodes catch up by polling", err
+            )
+
+    async def start(self) -> None:
+        self._client = redis.from_url(self._url)
+        self._reader = asyncio.create_task(self._read_forever(), name="redis-bus")
+
+    async def _read_forever(self) -> None:
+        assert self._client is not None
+        while True:
+            try:
+                async with self._client.pubsub() as pubsub:
+                    await pubsub.subscribe(CHANNEL)
+                    async for message in pubsub.listen():
+                        if message.get("type") == "message":
+                            text = message["data"].decode()
+                            self._deliver(frozenset(text.split(SEPARATOR)))
+            except RedisError as err:
+                logger.warning("bus: Redis subscription lost (%s); retrying", err)
+                await asyncio.sleep(RECONNECT_DELAY_S)
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            await asyncio.gather(self._reader, return_exceptions=True)
+        await asyncio.gather(*self._sends, return_exceptions=True)
+        if self._client is not None:
+            await self._client.aclose()
+
+
+def make_bus(url: str) -> Bus:
+    """The bus a `bus_url` setting names: empty for in-process, `redis://…` for Redis."""
+    from server.relay.bus import InProcessBus  # noqa: PLC0415
+
+    if not url:
+        return InProcessBus()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisBus(url)
+    raise ValueError(f"unsupported bus_url {url!r}: use redis://host:port or leave it empty")
