@@ -71,11 +71,11 @@ async def test_a_repeated_external_id_creates_nothing_new(db: Database) -> None:
     assert await outbox.head(db, DISPATCH_STREAM) == 3
 
 
-async def test_the_timeline_chain_detects_an_edited_row(db: Database) -> None:
+async def _incident_with_notes(db: Database, *texts: str) -> int:
     alert, _ = await raise_alert(db, _alert(), "test")
     assert alert.incident_id is not None
     async with db.write():
-        for text in ("crew called", "site confirmed"):
+        for text in texts:
             await timeline.append(
                 db,
                 timeline.EntryFacts(
@@ -86,34 +86,26 @@ async def test_the_timeline_chain_detects_an_edited_row(db: Database) -> None:
                     data={"text": text},
                 ),
             )
-    chain = await timeline.entries(db, alert.incident_id)
-    assert timeline.verify(alert.incident_id, chain).intact
+    return alert.incident_id
+
+
+async def test_the_timeline_chain_detects_an_edited_row(db: Database) -> None:
+    incident_id = await _incident_with_notes(db, "crew called", "site confirmed")
+    chain = await timeline.entries(db, incident_id)
+    assert timeline.verify(incident_id, chain).intact
     async with db.write():
         await db.fetch("UPDATE timeline SET actor = {} WHERE id = {}", "forger", chain[1].id)
-    check = timeline.verify(alert.incident_id, await timeline.entries(db, alert.incident_id))
+    check = timeline.verify(incident_id, await timeline.entries(db, incident_id))
     assert not check.intact
     assert check.first_bad_entry_id == chain[1].id
 
 
 async def test_the_timeline_chain_detects_a_deleted_row(db: Database) -> None:
-    alert, _ = await raise_alert(db, _alert(), "test")
-    assert alert.incident_id is not None
-    async with db.write():
-        for text in ("one", "two"):
-            await timeline.append(
-                db,
-                timeline.EntryFacts(
-                    incident_id=alert.incident_id,
-                    at=dt.datetime.now(dt.UTC),
-                    actor="test",
-                    kind="note",
-                    data={"text": text},
-                ),
-            )
-    chain = await timeline.entries(db, alert.incident_id)
+    incident_id = await _incident_with_notes(db, "one", "two")
+    chain = await timeline.entries(db, incident_id)
     async with db.write():
         await db.fetch("DELETE FROM timeline WHERE id = {}", chain[1].id)
-    check = timeline.verify(alert.incident_id, await timeline.entries(db, alert.incident_id))
+    check = timeline.verify(incident_id, await timeline.entries(db, incident_id))
     assert check.first_bad_entry_id == chain[2].id
 
 
