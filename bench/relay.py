@@ -89,8 +89,8 @@ def _posbon(data_dir: Path, *args: str) -> subprocess.Popen[bytes]:
     )
 
 
-def _token(data_dir: Path) -> str:
-    process = _posbon(data_dir, "token", "create", "--role", "dispatcher", "--name", "bench")
+def _token_for(data_dir: Path, role: str) -> str:
+    process = _posbon(data_dir, "token", "create", "--role", role, "--name", f"bench-{role}")
     out, _ = process.communicate(timeout=60)
     return out.decode().strip()
 
@@ -165,7 +165,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
-        token = _token(data_dir)
+        token = _token_for(data_dir, "dispatcher")
         port = 18000 + os.getpid() % 1000
         server = _posbon(data_dir, "serve", "--http-port", str(port))
         base = f"http://127.0.0.1:{port}"

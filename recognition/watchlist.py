@@ -127,14 +127,21 @@ class Watchlist:
         """Cosine similarity (M, rows) of unit-length probes against every enrolled photo."""
         return _as_rows(probes) @ self._vectors[: self._rows].T
 
-    def match(self, probes: FloatArray) -> list[WatchlistMatch | None]:
-        """The matching person for each probe, or None below threshold or when suppressed."""
+    def match(
+        self, probes: FloatArray, threshold: float | None = None
+    ) -> list[WatchlistMatch | None]:
+        """The matching person for each probe, or None below threshold or when suppressed.
+
+        ``threshold`` overrides the watchlist's own for this call (a camera with its own).
+        """
         rows = _as_rows(probes)
         if not self._rows:
             return [None] * len(rows)
         scores = self.similarities(rows)
+        limit = self.threshold if threshold is None else threshold
         return [
-            self._best(probe, row_scores) for probe, row_scores in zip(rows, scores, strict=True)
+            self._best(probe, row_scores, limit)
+            for probe, row_scores in zip(rows, scores, strict=True)
         ]
 
     def rank(self, probe: FloatArray, top_persons: int) -> list[WatchlistMatch]:
@@ -148,13 +155,15 @@ class Watchlist:
                 break
         return [WatchlistMatch(self._person_ids[p], s) for p, s in best.items()]
 
-    def _best(self, probe: FloatArray, scores: FloatArray) -> WatchlistMatch | None:
+    def _best(
+        self, probe: FloatArray, scores: FloatArray, threshold: float
+    ) -> WatchlistMatch | None:
         count = min(_CANDIDATE_ROWS, len(scores))
         candidates = np.argpartition(-scores, count - 1)[:count]
         rejected: set[int] = set()
         for row in candidates[np.argsort(-scores[candidates], kind="stable")]:
             similarity = float(scores[row])
-            if similarity < self.threshold:
+            if similarity < threshold:
                 return None
             owner = int(self._owners[row])
             if owner in rejected:

@@ -16,32 +16,52 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from server.alerts.routes import router as alerts_router
 from server.auth.guards import BearerTokenMiddleware
+from server.cameras.routes import router as cameras_router
 from server.crews.routes import router as crews_router
+from server.custody.routes import router as recordings_router
 from server.devices.routes import router as devices_router
 from server.errors import EXCEPTION_HANDLERS
 from server.incidents import deadlines
 from server.incidents.routes import router as incidents_router
+from server.plates.routes import router as plates_router
+from server.recognition import lifecycle as recognition_lifecycle
+from server.recognition.routes import router as recognition_router
+from server.recognition.runtime import Recognition
 from server.relay.endpoints import crew_socket, dispatch_socket
+from server.signals.routes import router as signals_router
 from server.sites.routes import router as sites_router
 from server.state import AppState
 from server.stats.routes import router as stats_router
+from server.sync.routes import review_router as sync_review_router
+from server.sync.routes import router as sync_router
 from server.system_routes import health, metrics
+from server.uploads.routes import router as uploads_router
+from server.uploads.routes import tus_error_response
+from server.uploads.tus import TusError
+from server.watchlists.routes import router as watchlists_router
+from server.web.routes import page, static_files
+from server.web.routes import router as web_router
 
 MAX_BODY_BYTES: Final = 10 * 1024 * 1024
-UNAUTHENTICATED: Final = ["^/health$"]
+# The dispatcher page shell and its scripts hold no data; everything they load needs the token.
+UNAUTHENTICATED: Final = ["^/health$", "^/$", "^/static/"]
 
 
 def create_app(state: AppState) -> Litestar:
+    recognition = Recognition(state.settings, state.db)  # loads nothing until used
+
     @contextlib.asynccontextmanager
     async def background(_: Litestar) -> AsyncIterator[None]:
         tasks = [
             asyncio.create_task(state.hub.run(), name="relay-hub"),
+            asyncio.create_task(state.uploads.expire_forever(), name="upload-expiry"),
             asyncio.create_task(
                 state.hub.reconcile_forever(state.settings.relay_reconcile_s), name="reconcile"
             ),
             asyncio.create_task(
                 deadlines.run_forever(state.db, state.settings.deadline_poll_s), name="deadlines"
             ),
+            asyncio.create_task(recognition_lifecycle.run(recognition), name="recognition"),
         ]
         await state.bus.start()
         try:
@@ -52,7 +72,13 @@ def create_app(state: AppState) -> Litestar:
             await asyncio.gather(*tasks, return_exceptions=True)
             await state.bus.close()
 
-    auth = DefineMiddleware(BearerTokenMiddleware, exclude=UNAUTHENTICATED, scopes={ScopeType.HTTP})
+    # OPTIONS too: tus clients discover capabilities with it, and no route is anonymous.
+    auth = DefineMiddleware(
+        BearerTokenMiddleware,
+        exclude=UNAUTHENTICATED,
+        exclude_http_methods=(),
+        scopes={ScopeType.HTTP},
+    )
     return Litestar(
         route_handlers=[
             health,
@@ -61,20 +87,36 @@ def create_app(state: AppState) -> Litestar:
             devices_router,
             crews_router,
             alerts_router,
+            signals_router,
             incidents_router,
             stats_router,
+            cameras_router,
+            watchlists_router,
+            plates_router,
+            recognition_router,
+            uploads_router,
+            recordings_router,
+            sync_router,
+            sync_review_router,
             dispatch_socket,
             crew_socket,
+            page,
+            static_files,
+            web_router,
         ],
-        dependencies={"posbon": Provide(lambda: state, sync_to_thread=False)},
+        dependencies={
+            "posbon": Provide(lambda: state, sync_to_thread=False),
+            "recognition": Provide(lambda: recognition, sync_to_thread=False),
+        },
         middleware=[auth],
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers={**EXCEPTION_HANDLERS, TusError: tus_error_response},  # type: ignore[dict-item]
         lifespan=[background],
         openapi_config=OpenAPIConfig(
             title="Posbon",
             version="0.1.0",
             path="/schema",
-            description="City public-safety response backend. Every route but /health needs "
+            description="City public-safety response backend. Every route but /health and the "
+            "dispatcher page's shell (/ and /static/) needs "
             "'Authorization: Bearer <token>' (create one with 'posbon token create').",
             render_plugins=[SwaggerRenderPlugin()],
         ),

@@ -20,6 +20,7 @@ from server.db import open_database
 from server.devices.imports import import_devices
 from server.errors import ApiError
 from server.imports import ImportReport
+from server.recognition import cli as recognition_cli
 from server.settings import Settings, SettingsError
 from server.sites.imports import import_sites
 
@@ -47,6 +48,23 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True)
     create.add_argument("--crew", type=int, default=None, help="crew id (crew tokens only)")
     settings_module.add_arguments(create)
+    station = commands.add_parser("station", help="body-cam upload station")
+    station_actions = station.add_subparsers(dest="action", required=True)
+    run = station_actions.add_parser("run", help="watch a docking folder and upload recordings")
+    run.add_argument("folder", type=Path)
+    run.add_argument("--server", required=True, help="Posbon's URL, e.g. http://10.0.0.5:8000")
+    run.add_argument("--token", required=True, help="an upload_station token")
+    run.add_argument("--once", action="store_true", help="one round, then exit")
+    run.add_argument("--interval-s", type=float, default=30.0, help="seconds between rounds")
+    run.add_argument("--log-level", default="info")
+    run.add_argument("--log-json", action="store_const", const="true")
+    custody = commands.add_parser("custody", help="evidence custody")
+    custody_actions = custody.add_subparsers(dest="action", required=True)
+    verify = custody_actions.add_parser(
+        "verify", help="check every custody chain and every stored evidence file"
+    )
+    settings_module.add_arguments(verify)
+    recognition_cli.add_commands(commands, settings_module.add_arguments)
     for what in IMPORTERS:
         group = commands.add_parser(what, help=f"manage {what}")
         actions = group.add_subparsers(dest="action", required=True)
@@ -90,6 +108,23 @@ async def _import(settings: Settings, what: str, path: Path, skip_invalid: bool)
     return 0 if report.applied else 1
 
 
+async def _verify_custody(settings: Settings) -> int:
+    from server.custody.service import verify_all  # noqa: PLC0415
+    from server.uploads.storage import EvidenceStore  # noqa: PLC0415
+
+    db = await open_database(settings)
+    try:
+        checks = await verify_all(db, EvidenceStore(settings.data_path))
+    finally:
+        await db.close()
+    broken = [check for check in checks if not check.intact]
+    for check in broken:
+        where = "" if check.first_bad_entry_id is None else f" at entry {check.first_bad_entry_id}"
+        print(f"recording {check.recording_id}: BROKEN{where}: {check.problem}", file=sys.stderr)
+    print(f"{len(checks)} recordings checked, {len(broken)} broken")
+    return 1 if broken else 0
+
+
 async def _migrate(settings: Settings) -> int:
     db = await open_database(settings)
     await db.close()
@@ -97,20 +132,30 @@ async def _migrate(settings: Settings) -> int:
     return 0
 
 
+def _station(args: argparse.Namespace, _: Settings) -> Coroutine[Any, Any, int]:
+    from sync.station_cli import run_station  # noqa: PLC0415
+
+    return run_station(
+        args.folder, args.server, args.token, once=args.once, interval_s=args.interval_s
+    )
+
+
 def _dispatch(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, Any, int | None]:
     from server import demo, runner  # noqa: PLC0415  (the server stack loads only when serving)
 
-    match args.command:
-        case "serve":
-            return runner.serve(settings)
-        case "demo":
-            return demo.run(settings)
-        case "migrate":
-            return _migrate(settings)
-        case "token":
-            return _token(settings, args)
-        case _:
-            return _import(settings, args.command, args.file, args.skip_invalid)
+    commands: dict[str, Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, Any]]] = {
+        "serve": lambda _, s: runner.serve(s),
+        "demo": lambda _, s: demo.run(s),
+        "migrate": lambda _, s: _migrate(s),
+        "token": lambda a, s: _token(s, a),
+        "custody": lambda _, s: _verify_custody(s),
+        "station": _station,
+    }
+    if args.command in commands:
+        return commands[args.command](args, settings)
+    if args.command in recognition_cli.COMMANDS:
+        return recognition_cli.run(args, settings)
+    return _import(settings, args.command, args.file, args.skip_invalid)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -27,18 +27,34 @@ from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from server.alerts.tables import Alert
 from server.auth.tables import Token
+from server.cameras.tables import Camera
 from server.crews.tables import Crew
+from server.custody.tables import CustodyEvent
 from server.devices.tables import Device
 from server.incidents.tables import Dispatch, Incident, TimelineEntry
+from server.plates.tables import PlateEntry, PlateList
+from server.recognition.tables import RecognitionCrop
 from server.relay.tables import AppliedOp, Meta, OutboxEvent, Receipt, StreamHead
 from server.settings import Settings
+from server.signals.tables import StoredSignal
 from server.sites.tables import Site
+from server.sync.tables import (
+    SyncChange,
+    SyncConflict,
+    SyncDevice,
+    SyncEntity,
+    SyncMember,
+    SyncResult,
+    SyncScope,
+)
+from server.uploads.tables import Upload
+from server.watchlists.tables import Watchlist, WatchlistPerson, WatchlistPhoto
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +75,23 @@ TABLES: Final[tuple[type[Table], ...]] = (
     AppliedOp,
     Receipt,
     Meta,
+    Upload,
+    CustodyEvent,
+    SyncDevice,
+    SyncResult,
+    SyncEntity,
+    SyncMember,
+    SyncScope,
+    SyncChange,
+    SyncConflict,
+    StoredSignal,
+    Camera,
+    Watchlist,
+    WatchlistPerson,
+    WatchlistPhoto,
+    PlateList,
+    PlateEntry,
+    RecognitionCrop,
 )
 
 os.environ.setdefault("PICCOLO_CONF", PICCOLO_CONF_MODULE)
@@ -100,6 +133,7 @@ class Database:
         self.commit_hooks: list[CommitHook] = []
         self._write_lock = asyncio.Lock()
         self._pool_open = False
+        self._writer: Any = None
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[None]:
@@ -111,10 +145,7 @@ class Database:
         token = _touched.set(touched)
         try:
             if isinstance(self.engine, SQLiteEngine):
-                async with (
-                    self._write_lock,
-                    self.engine.transaction(transaction_type=TransactionType.immediate),
-                ):
+                async with self._write_lock, _KeptWriterTransaction(self.engine, self):
                     yield
             else:
                 async with self.engine.transaction():
@@ -146,6 +177,35 @@ class Database:
         rows = await self.fetch(sql, *args)
         return rows[0] if rows else None
 
+    async def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one `{}`-placeholder statement for many rows with the driver's executemany,
+        inside `write()`: hundreds of rows cost one call, not hundreds of query compilations."""
+        connection = self._write_connection()
+        if rows:
+            await connection.executemany(self._driver_sql(sql), rows)
+
+    async def fetch_direct(self, sql: str, *args: Any) -> list[dict[str, Any]]:
+        """`fetch` inside `write()` straight on the transaction's connection: one driver call,
+        without piccolo's per-query compile and PRAGMA (for hot paths such as signal commits)."""
+        connection = self._write_connection()
+        if self.is_sqlite:
+            rows = await connection.execute_fetchall(self._driver_sql(sql), args)
+            return list(rows)
+        return [dict(row) for row in await connection.fetch(self._driver_sql(sql), *args)]
+
+    def _write_connection(self) -> Any:
+        transaction = self.engine.current_transaction.get()
+        if transaction is None:
+            raise RuntimeError("direct queries must run inside Database.write()")
+        return transaction.connection
+
+    def _driver_sql(self, sql: str) -> str:
+        """`{}` placeholders in the driver's style: `?` (sqlite3) or `$1, $2…` (asyncpg)."""
+        if self.is_sqlite:
+            return sql.replace("{}", "?")
+        parts = sql.split("{}")
+        return parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
+
     async def start(self) -> None:
         if isinstance(self.engine, PostgresEngine) and not self._pool_open:
             await self.engine.start_connection_pool(min_size=2, max_size=20)
@@ -153,9 +213,48 @@ class Database:
 
     async def close(self) -> None:
         """Release connections; closing twice is harmless."""
+        await self.discard_writer()
         if isinstance(self.engine, PostgresEngine) and self._pool_open:
             await self.engine.close_connection_pool()
             self._pool_open = False
+
+    async def writer_connection(self) -> Any:
+        """SQLite's one write connection, opened on first use and kept (see _KeptWriter)."""
+        if self._writer is None:
+            assert isinstance(self.engine, SQLiteEngine)
+            self._writer = await self.engine.get_connection()
+        return self._writer
+
+    async def discard_writer(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                await writer.close()
+
+
+class _KeptWriterTransaction(SQLiteTransaction):
+    """`BEGIN IMMEDIATE` on the process's one SQLite write connection, kept open between
+    transactions. Piccolo opens a connection (and its thread) per transaction and closes it
+    after, which costs more than a small commit itself; the write lock already makes writes
+    one at a time, so one connection serves them all. A connection whose COMMIT or ROLLBACK
+    did not finish is in an unknown state: it is closed and the next write opens a new one."""
+
+    def __init__(self, engine: SQLiteEngine, database: Database) -> None:
+        super().__init__(engine, transaction_type=TransactionType.immediate, allow_nested=False)
+        self._database = database
+
+    async def get_connection(self) -> Any:
+        return await self._database.writer_connection()
+
+    async def __aexit__(self, exc_type: object, exc: BaseException | None, tb: object) -> bool:
+        try:
+            await self.connection.execute("COMMIT" if exc is None else "ROLLBACK")
+        except BaseException:
+            await self._database.discard_writer()
+            raise
+        finally:
+            self.engine.current_transaction.reset(self.context)
+        return exc is None
 
 
 def activate(engine: Engine[Any], tables: Sequence[type[Table]] = TABLES) -> Database:

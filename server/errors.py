@@ -12,12 +12,16 @@ route, wrong method) are translated here too, so a client never sees a bare 500 
     ├── Conflict          409  the request clashes with the current state
     ├── PayloadTooLarge   413
     └── Unprocessable     422  well-formed but not acceptable (e.g. a forbidden transition)
+
+The sync package's errors (sync/errors.py) map here too, with the numbers that help a device
+recover in the body: 400 invalid, 403 scope, 409 `gap` + `expected`, 413 `too_large` +
+`limits`, 426 `upgrade_required` + `oldest_supported`, 503 + Retry-After for our failures.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import ClassVar
+from typing import ClassVar, Final
 
 import msgspec
 from litestar import MediaType, Response
@@ -25,6 +29,9 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Permissio
 from litestar.exceptions import ValidationException as LitestarValidationError
 
 from server.http_params import AnyRequest
+from sync import errors as sync_errors
+from sync.messages import ErrorBody as SyncErrorBody
+from sync.messages import PushLimits
 
 logger = logging.getLogger(__name__)
 
@@ -125,8 +132,47 @@ def handle_unexpected(_: AnyRequest, exc: Exception) -> Response[ErrorBody]:
     return error_response(500, "internal_error", "Posbon hit an internal error; it is logged.")
 
 
+SYNC_RETRY_AFTER_S: Final = 1
+_SYNC_STATUS: Final[tuple[tuple[type[sync_errors.SyncError], int], ...]] = (
+    (sync_errors.UpgradeRequiredError, 426),
+    (sync_errors.RequestTooLargeError, 413),
+    (sync_errors.SequenceGapError, 409),
+    (sync_errors.ScopeForbiddenError, 403),
+    (sync_errors.RemoteError, 400),
+    (sync_errors.LocalError, 503),
+)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip() or "The sync request failed"
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _sync_body(exc: sync_errors.SyncError) -> SyncErrorBody:
+    detail = _sentence(str(exc))
+    match exc:
+        case sync_errors.SequenceGapError(expected=expected):
+            return SyncErrorBody(code=exc.code, detail=detail, expected=expected)
+        case sync_errors.RequestTooLargeError(max_mutations=count, max_bytes=size):
+            limits = PushLimits(max_mutations=count, max_bytes=size)
+            return SyncErrorBody(code=exc.code, detail=detail, limits=limits)
+        case sync_errors.UpgradeRequiredError(oldest_supported=oldest):
+            return SyncErrorBody(code=exc.code, detail=detail, oldest_supported=oldest)
+        case _:
+            return SyncErrorBody(code=exc.code, detail=detail)
+
+
+def handle_sync_error(_: AnyRequest, exc: sync_errors.SyncError) -> Response[SyncErrorBody]:
+    status = next((code for kind, code in _SYNC_STATUS if isinstance(exc, kind)), 500)
+    headers = {"Retry-After": str(SYNC_RETRY_AFTER_S)} if status == 503 else None
+    if status >= 500:
+        logger.warning("sync request failed on our side: %s", exc)
+    return Response(_sync_body(exc), status_code=status, media_type=MediaType.JSON, headers=headers)
+
+
 EXCEPTION_HANDLERS = {
     ApiError: handle_api_error,
+    sync_errors.SyncError: handle_sync_error,
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,
 }

@@ -28,6 +28,53 @@ class Metrics:
         self.alerts = Counter(
             "posbon_alerts_total", "Alerts raised.", ["source", "kind"], registry=self.registry
         )
+        self.dc09_frames = Counter(
+            "posbon_dc09_frames_total",
+            "DC-09 frames received, by transport.",
+            ["transport"],
+            registry=self.registry,
+        )
+        self.dc09_rejects = Counter(
+            "posbon_dc09_rejects_total",
+            "DC-09 frames refused (NAK, DUH or silence), by reason.",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.dc09_duplicates = Counter(
+            "posbon_dc09_duplicates_total",
+            "DC-09 retransmissions re-ACKed without storing.",
+            registry=self.registry,
+        )
+        self.dc09_commits = Counter(
+            "posbon_dc09_commits_total",
+            "Signal batches committed (outcome: ok or failed).",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.dc09_batch_frames = Histogram(
+            "posbon_dc09_batch_frames",
+            "Frames per committed batch.",
+            buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000),
+            registry=self.registry,
+        )
+        self.dc09_commit_seconds = Histogram(
+            "posbon_dc09_commit_seconds",
+            "Time to commit one batch of signals.",
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+            registry=self.registry,
+        )
+        self.dc09_ack_seconds = Histogram(
+            "posbon_dc09_ack_seconds",
+            "From a frame's arrival to its ACK being ready (stored).",
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+            registry=self.registry,
+        )
+        self.dc09_links = Counter(
+            "posbon_dc09_link_changes_total",
+            "Supervised devices going offline or coming back.",
+            ["state"],
+            registry=self.registry,
+        )
         self.http_latency = Histogram(
             "posbon_http_request_seconds",
             "HTTP handling time.",

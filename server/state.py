@@ -12,6 +12,8 @@ from server.metrics import Metrics
 from server.relay.bus import Bus
 from server.relay.hub import RelayHub
 from server.settings import Settings
+from server.uploads.service import UploadPolicy, Uploads
+from server.uploads.storage import EvidenceStore
 
 
 class AppState:
@@ -21,6 +23,11 @@ class AppState:
         self.bus = bus
         self.hub = RelayHub(db, settings.relay_queue_max)
         self.metrics = Metrics()
+        self.uploads = Uploads(
+            db,
+            EvidenceStore(settings.data_path),
+            UploadPolicy(settings.upload_max_bytes, dt.timedelta(seconds=settings.upload_expire_s)),
+        )
         self.policy = DispatchPolicy(
             resend_after=dt.timedelta(seconds=settings.dispatch_resend_s),
             escalate_after=dt.timedelta(seconds=settings.dispatch_escalate_s),

@@ -10,9 +10,13 @@
     │   ├── RequestTooLargeError   over the batch limits (413, carries the limits)
     │   ├── SequenceGapError       client_seq skipped ahead (409, carries `expected`)
     │   ├── ScopeForbiddenError    a scope this device may not read (403)
-    │   └── MutationRejectedError  one mutation is refused for good; becomes a `rejected`
-    │                              result and never aborts the batch
-    └── LocalError             our side failed; nothing advanced, retry later (HTTP 503)
+    │   ├── MutationRejectedError  one mutation is refused for good; becomes a `rejected`
+    │   │                          result and never aborts the batch
+    │   └── RequestRefusedError    (client side) any other refusal: a bad token, a device
+    │                              that belongs to someone else; retrying will not help
+    ├── LocalError             our side failed; nothing advanced, retry later (HTTP 503)
+    └── UnreachableError       (client side) no answer, or the server failed (5xx): retry
+                               with backoff, nothing is lost
 
 Every error carries a machine-readable ``code`` as a class attribute (instances may refine it)
 and a human sentence as its message.
@@ -33,6 +37,7 @@ class RejectionCode(enum.StrEnum):
     INVALID_VALUE = "invalid_value"
     UNKNOWN_MUTATION = "unknown_mutation"
     SEQUENCE_REUSED = "sequence_reused"
+    INVALID_TRANSITION = "invalid_transition"  # the server's state machine refuses it
 
 
 class SyncError(Exception):
@@ -129,3 +134,20 @@ class MutationRejectedError(RemoteError):
         super().__init__(reason)
         self.rejection_code = rejection_code
         self.reason = reason
+
+
+class RequestRefusedError(RemoteError):
+    """Client side: the server refused the request for a reason a retry will not fix."""
+
+    code: ClassVar[str] = "refused"
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(f"HTTP {status} {code}: {detail}")
+        self.status = status
+        self.refusal_code = code
+
+
+class UnreachableError(SyncError):
+    """Client side: the server could not be reached or failed; retry later, unchanged."""
+
+    code: ClassVar[str] = "unreachable"

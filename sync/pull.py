@@ -79,6 +79,10 @@ async def _fill(store: Store, page: _Page, scope: str, cursor: int) -> int:
 
 async def serve_pull(store: Store, request: PullRequest, ctx: PullContext) -> PullResponse:
     """Answer a pull with one page across the device's allowed scopes."""
+    # Read before the changes: every mutation acknowledged here has committed, so its changes
+    # are in this page or a later one, and a client that drops its optimistic overlay at
+    # ``acked_seq`` once it has pulled to the end never shows a value going back and forth.
+    device = await store.get_device_state(request.device_id)
     limit = min(request.limit, ctx.limits.max_changes)
     page = _Page(max_changes=limit, max_bytes=ctx.limits.max_bytes)
     reset = sorted(ctx.allowed_scopes - request.cursors.keys())
@@ -92,7 +96,6 @@ async def serve_pull(store: Store, request: PullRequest, ctx: PullContext) -> Pu
             cursors[scope] = cursor
         else:
             cursors[scope] = await _fill(store, page, scope, cursor)
-    device = await store.get_device_state(request.device_id)
     return PullResponse(
         changes=page.changes,
         cursors=cursors,

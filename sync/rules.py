@@ -10,14 +10,15 @@ Theory of operation, for each mutation in order, with ``last`` the device's last
   applied, and the device re-sends from ``expected``.
 
 A permanent refusal (an immutable fact changed, a scope not allowed, a body that does not
-decode) is stored as a ``rejected`` result and still advances ``last``, so one bad mutation
-never blocks the ones behind it. A storage failure raises and advances nothing.
+decode, or the embedding server's own rules through ``PushContext.on_apply``) is stored as a
+``rejected`` result and still advances ``last``, so one bad mutation never blocks the ones
+behind it. A storage failure raises and advances nothing.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import msgspec
 
@@ -30,6 +31,11 @@ from sync.store import Store
 from sync.wire import InvalidMutation, PushBatch
 
 ScopesOf = Callable[[EntityState], Sequence[str]]
+# The server's own rules for one mutation (a state machine, side effects such as a timeline
+# entry). It runs inside the mutation's transaction once the merge is planned and the scopes
+# allowed, before anything of the mutation is written; it may raise MutationRejectedError,
+# but only before it has written anything itself.
+OnApply = Callable[[AnyMutation, Receipt], Awaitable[None]]
 
 
 class PushContext(msgspec.Struct, frozen=True, kw_only=True):
@@ -40,6 +46,7 @@ class PushContext(msgspec.Struct, frozen=True, kw_only=True):
     scopes_of: ScopesOf
     allowed_scopes: frozenset[str] | None = None  # None: may write anywhere (dispatcher)
     max_ahead_ms: int = hlc.DEFAULT_MAX_AHEAD_MS
+    on_apply: OnApply | None = None
 
 
 class _Planned(msgspec.Struct, frozen=True):
@@ -88,6 +95,8 @@ async def _apply(
 ) -> Applied | Rejected:
     try:
         plans = [await _plan(store, ctx, write) for write in writes_of(mutation, receipt)]
+        if ctx.on_apply is not None:
+            await ctx.on_apply(mutation, receipt)
     except MutationRejectedError as err:
         return Rejected(
             client_seq=mutation.client_seq,

@@ -53,6 +53,8 @@ LATTICE_OF: Final[Mapping[Rule, Lattice]] = MappingProxyType(
 VOIDED: Final = "voided"
 SERVER_RECEIVED_AT_MS: Final = "server_received_at_ms"
 CLOCK_OFFSET_MS: Final = "clock_offset_ms"
+VERIFIED_SHA256: Final = "verified_sha256"
+"""Set by the server once the uploaded file's SHA-256 matched: only then may a station delete it."""
 
 
 def _all(struct: type[msgspec.Struct], rule: Rule) -> dict[str, Rule]:
@@ -87,6 +89,7 @@ FIELD_RULES: Final[Mapping[EntityKind, Mapping[str, Rule]]] = MappingProxyType(
                 **_all(RecordingCurated, Rule.LWW),
                 SERVER_RECEIVED_AT_MS: Rule.SET_ONCE,
                 CLOCK_OFFSET_MS: Rule.SET_ONCE,
+                VERIFIED_SHA256: Rule.SET_ONCE,
                 VOIDED: Rule.LWW,
             }
         ),

@@ -23,6 +23,7 @@ class AlertKind(enum.StrEnum):
     tamper = "tamper"
     trouble = "trouble"
     device_offline = "device_offline"
+    device_online = "device_online"
     test = "test"
     other = "other"
     unknown = "unknown"
@@ -41,6 +42,7 @@ DEFAULT_PRIORITY: Final[dict[AlertKind, int]] = {
     AlertKind.tamper: 3,
     AlertKind.trouble: 3,
     AlertKind.device_offline: 3,
+    AlertKind.device_online: 4,
     AlertKind.unknown: 3,
     AlertKind.other: 3,
     AlertKind.test: 4,

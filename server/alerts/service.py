@@ -36,15 +36,23 @@ async def _site_for(body: AlertIn) -> SiteRef:
     return SiteRef(address=body.address, lat=body.lat, lon=body.lon)
 
 
-async def raise_alert(db: Database, new: NewAlert, actor: str) -> tuple[Alert, bool]:
+async def raise_alert(
+    db: Database, new: NewAlert, actor: str, *, open_incident: bool = True
+) -> tuple[Alert, bool]:
     """Store an alert and open its incident. Returns (alert, created); a repeated
-    `external_id` returns the stored alert and creates nothing."""
+    `external_id` returns the stored alert and creates nothing. A notice (a device back
+    online) passes `open_incident=False`: dispatchers see it, nobody is sent."""
     async with db.write():
         if new.external_id is not None:
             existing = await repository.find_external(db, new.external_id)
             if existing is not None:
                 return existing, False
         alert_id = await repository.insert(db, new)
+        if not open_incident:
+            alert = await repository.find(db, alert_id)
+            assert alert is not None
+            await outbox.append(db, DISPATCH_STREAM, "alert", alert)
+            return alert, True
         title = f"{new.kind.value} at {new.site.name or new.site.address or 'unknown place'}"
         incident_id = await incident_repository.insert(
             db,

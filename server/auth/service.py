@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from typing import Final
 
 from server.auth import repository
@@ -12,6 +13,8 @@ from server.errors import BadRequest
 
 TOKEN_PREFIX: Final = "pb_"  # noqa: S105  (a prefix, not a secret)
 TOKEN_BYTES: Final = 32
+TOKEN_CACHE_S: Final = 10.0
+TOKEN_CACHE_ENTRIES: Final = 10_000
 
 
 def hash_token(token: str) -> str:
@@ -28,7 +31,37 @@ async def create_token(name: str, role: Role, crew_id: int | None = None) -> Iss
     return IssuedToken(id=token_id, name=name, role=role, crew_id=crew_id, token=token)
 
 
+class _RecentTokens:
+    """Tokens seen in the last few seconds, so a busy tablet does not cost a query per request.
+    Bounded; a token created since is looked up anyway (misses are not remembered)."""
+
+    def __init__(self, ttl_s: float, max_entries: int) -> None:
+        self._ttl_s = ttl_s
+        self._max_entries = max_entries
+        self._entries: dict[str, tuple[float, Principal]] = {}
+
+    def get(self, token_hash: str) -> Principal | None:
+        found = self._entries.get(token_hash)
+        if found is None or found[0] < time.monotonic():
+            return None
+        return found[1]
+
+    def put(self, token_hash: str, principal: Principal) -> None:
+        if len(self._entries) >= self._max_entries:
+            self._entries.clear()
+        self._entries[token_hash] = (time.monotonic() + self._ttl_s, principal)
+
+
+_recent = _RecentTokens(ttl_s=TOKEN_CACHE_S, max_entries=TOKEN_CACHE_ENTRIES)
+
+
 async def authenticate(token: str) -> Principal | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
-    return await repository.find_by_hash(hash_token(token))
+    token_hash = hash_token(token)
+    principal = _recent.get(token_hash)
+    if principal is None:
+        principal = await repository.find_by_hash(token_hash)
+        if principal is not None:
+            _recent.put(token_hash, principal)
+    return principal

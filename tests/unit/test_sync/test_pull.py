@@ -10,7 +10,8 @@ from sync.entities import EntityKind
 from sync.errors import ScopeForbiddenError
 from sync.memory_store import MemoryStore
 from sync.merge import EntityState
-from sync.messages import SCHEMA_VERSION, PullLimits, PullRequest, SnapshotRequest
+from sync.messages import SCHEMA_VERSION, Change, PullLimits, PullRequest, SnapshotRequest
+from sync.mutations import AnyMutation
 from sync.pull import PullContext, serve_pull, serve_snapshot
 from sync.rules import PushContext, apply_push
 from sync.wire import batch_of
@@ -100,3 +101,32 @@ async def test_a_snapshot_of_a_scope_not_allowed_is_refused() -> None:
     request = SnapshotRequest(schema_version=SCHEMA_VERSION, device_id=DEVICE_A, scope="crew:9")
     with pytest.raises(ScopeForbiddenError):
         await serve_snapshot(store, request, SCOPES, PullLimits())
+
+
+class CommitsDuringRead(MemoryStore):
+    """A push from the pulling device commits while its page is being read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.late: list[AnyMutation] = []
+
+    async def read_changes(self, scope: str, after_seq: int, limit: int) -> list[Change]:
+        changes = await super().read_changes(scope, after_seq, limit)
+        if self.late:
+            late, self.late = self.late, []
+            context = PushContext(server_now_ms=BASE_MS, server_hlc=0, scopes_of=everything)
+            await apply_push(self, batch_of(push(*late)), context)
+        return changes
+
+
+async def test_acked_seq_never_covers_a_mutation_whose_change_the_page_missed() -> None:
+    store = CommitsDuringRead()
+    await apply_push(
+        store,
+        batch_of(push(upsert(1))),
+        PushContext(server_now_ms=BASE_MS, server_hlc=0, scopes_of=everything),
+    )
+    store.late = [upsert(2, "committed while the page was read")]
+    page = await serve_pull(store, pull({"all": 0}), ctx())
+    assert [c.seq for c in page.changes] == [1]
+    assert page.acked_seq == 1  # seq 2's change is not in this page, so it is not acked yet

@@ -9,12 +9,12 @@ import pytest
 
 from sync import hlc
 from sync.entities import EntityKind
-from sync.errors import LocalError, RejectionCode, SequenceGapError
+from sync.errors import LocalError, MutationRejectedError, RejectionCode, SequenceGapError
 from sync.lattices import IncidentStatus
 from sync.memory_store import MemoryStore
 from sync.merge import EntityState
 from sync.messages import Applied, Duplicate, PushResponse, Rejected
-from sync.mutations import AnyMutation, EntityRestoreV1, EntityVoidV1
+from sync.mutations import AnyMutation, EntityRestoreV1, EntityVoidV1, Receipt
 from sync.rules import PushContext, apply_push
 from sync.schema import CLOCK_OFFSET_MS, SERVER_RECEIVED_AT_MS, VOIDED
 from sync.wire import batch_of
@@ -187,3 +187,38 @@ async def test_writes_clamped_in_one_batch_keep_distinct_stamps_in_device_order(
     state = await store.load_entity(EntityKind.INCIDENT_REPORT, REPORT)
     assert state is not None
     assert state.fields["narrative"].value == "second"
+
+
+async def test_the_servers_own_rules_can_reject_a_mutation_before_anything_is_written() -> None:
+    store = MemoryStore()
+    seen: list[int] = []
+
+    async def refuse_status_changes(mutation: AnyMutation, receipt: Receipt) -> None:
+        seen.append(mutation.client_seq)
+        if mutation.client_seq == 1:
+            raise MutationRejectedError(RejectionCode.INVALID_TRANSITION, "not from dispatched")
+
+    ctx = msgspec.structs.replace(context(), on_apply=refuse_status_changes)
+    response = await apply_push(
+        store, batch_of(push(crew_status(1, IncidentStatus.NEW), upsert(2))), ctx
+    )
+    refused, applied = response.results
+    assert isinstance(refused, Rejected)
+    assert refused.code == RejectionCode.INVALID_TRANSITION
+    assert isinstance(applied, Applied)
+    assert seen == [1, 2]
+    assert response.last_seq == 2
+    assert (EntityKind.INCIDENT, INCIDENT) not in store.entities()
+
+
+async def test_the_servers_own_rules_never_see_a_mutation_outside_the_scopes() -> None:
+    store = MemoryStore()
+    seen: list[int] = []
+
+    async def record(mutation: AnyMutation, receipt: Receipt) -> None:
+        seen.append(mutation.client_seq)
+
+    ctx = msgspec.structs.replace(context(frozenset({"elsewhere"})), on_apply=record)
+    response = await apply_push(store, batch_of(push(upsert(1))), ctx)
+    assert isinstance(response.results[0], Rejected)
+    assert seen == []

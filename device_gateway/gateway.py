@@ -1,0 +1,193 @@
+"""The DC-09 gateway: the one object the transports talk to.
+
+It turns bytes into replies. A transport feeds what it read (:meth:`Dc09Gateway.feed` for a TCP
+stream, :meth:`Dc09Gateway.feed_datagram` for UDP) and gets one :class:`Reply` per frame, in
+frame order, to write when ``ready`` resolves:
+
+* a rejected frame's reply (NAK, DUH or silence) is ready at once;
+* an accepted frame's ACK is ready only when :class:`~device_gateway.ingest.IngestPipeline`
+  says the frame is stored (or was stored before: a retransmission);
+* if storing fails the reply resolves to None with ``hang_up`` set: the transport closes the
+  connection without an ACK and the panel sends again.
+
+Every accepted frame also proves its device alive to the :class:`Supervisor`; :meth:`supervise`
+turns silences and returns into :class:`LinkChange` records for the server to persist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Final, Protocol
+
+from device_gateway.errors import FrameTooLongError
+from device_gateway.ingest import IngestObserver, IngestPipeline, Outcome, Source
+from device_gateway.protocols.dc09 import (
+    AccountLookup,
+    Dc09Receiver,
+    FrameRejected,
+    ReceiverConfig,
+    ReceiverEvent,
+    SignalsReceived,
+)
+from device_gateway.protocols.dc09.crypto import RandomBytes
+from device_gateway.supervision import LinkChange, LinkState, Supervisor, Watched
+
+logger = logging.getLogger(__name__)
+
+SUPERVISION_RETRY_S: Final = 1.0
+
+
+class SupervisionSink(Protocol):
+    async def record(self, changes: Sequence[LinkChange]) -> None:
+        """Persist link changes (and raise their alerts) in one transaction; raise to retry."""
+        ...
+
+
+class GatewayObserver(IngestObserver, Protocol):
+    def frame_received(self, transport: str) -> None: ...
+
+    def frame_rejected(self, reason: str, transport: str) -> None: ...
+
+    def acked(self, seconds: float) -> None: ...
+
+
+RejectHook = Callable[[FrameRejected, Source], None]
+
+
+class Reply:
+    """The answer to one frame; ``ready`` resolves to the bytes to send (None: send nothing)."""
+
+    __slots__ = ("hang_up", "ready")
+
+    def __init__(self, ready: asyncio.Future[bytes | None], *, hang_up: bool = False) -> None:
+        self.ready = ready
+        self.hang_up = hang_up
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Dc09Gateway:
+    def __init__(
+        self,
+        lookup: AccountLookup,
+        pipeline: IngestPipeline,
+        supervisor: Supervisor,
+        sink: SupervisionSink,
+        observer: GatewayObserver,
+        *,
+        config: ReceiverConfig | None = None,
+        on_reject: RejectHook | None = None,
+        random_bytes: RandomBytes = os.urandom,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._lookup = lookup
+        self._pipeline = pipeline
+        self._supervisor = supervisor
+        self._sink = sink
+        self._observer = observer
+        self._config = config or ReceiverConfig()
+        self._on_reject = on_reject
+        self._random_bytes = random_bytes
+        self._clock = clock
+        self._datagrams = self.open_stream()
+        self._changes: list[LinkChange] = []
+        self._changed = asyncio.Event()
+
+    def open_stream(self) -> Dc09Receiver:
+        """A receiver for one TCP connection (framing state is per stream)."""
+        return Dc09Receiver(self._lookup, random_bytes=self._random_bytes, config=self._config)
+
+    def feed(self, receiver: Dc09Receiver, data: bytes, source: Source) -> list[Reply]:
+        receiver.receive_data(data, self._clock())
+        return self._replies(receiver.events_received(), source)
+
+    def feed_datagram(self, data: bytes, source: Source) -> list[Reply]:
+        self._datagrams.receive_datagram(data, self._clock())
+        return self._replies(self._datagrams.events_received(), source)
+
+    async def wait_for_room(self) -> None:
+        await self._pipeline.wait_for_room()
+
+    def watch(self, watched: Iterable[Watched]) -> None:
+        """Set the supervised accounts (after every refresh of the device registry)."""
+        self._supervisor.configure(watched, self._clock())
+
+    def _replies(self, events: list[ReceiverEvent], source: Source) -> list[Reply]:
+        loop = asyncio.get_running_loop()
+        replies: list[Reply] = []
+        for event in events:
+            self._observer.frame_received(source.transport)
+            ready: asyncio.Future[bytes | None] = loop.create_future()
+            if isinstance(event, FrameRejected):
+                self._rejected(event, source)
+                ready.set_result(event.reply)
+                replies.append(Reply(ready, hang_up=event.reason == FrameTooLongError.reason))
+            else:
+                replies.append(self._accepted(event, source, ready))
+        return replies
+
+    def _rejected(self, event: FrameRejected, source: Source) -> None:
+        self._observer.frame_rejected(event.reason, source.transport)
+        logger.debug("rejected %s frame from %s: %s", event.reason, source.peer, event.detail)
+        if self._on_reject is not None:
+            self._on_reject(event, source)
+
+    def _accepted(
+        self, event: SignalsReceived, source: Source, ready: asyncio.Future[bytes | None]
+    ) -> Reply:
+        reply = Reply(ready)
+        change = self._supervisor.seen(event.dedup_key.account, event.signals[0].received_at)
+        if change is not None:
+            self._note(change)
+        started = time.monotonic()
+
+        def settle(stored: asyncio.Future[Outcome]) -> None:
+            if ready.done():
+                return
+            if stored.cancelled() or stored.exception() is not None:
+                reply.hang_up = True
+                ready.set_result(None)
+                return
+            self._observer.acked(time.monotonic() - started)
+            ready.set_result(event.ack)
+
+        self._pipeline.submit(event, source).add_done_callback(settle)
+        return reply
+
+    def _note(self, change: LinkChange) -> None:
+        self._changes.append(change)
+        self._changed.set()
+
+    async def supervise(self, tick_s: float) -> None:
+        """Every ``tick_s``, find silent devices; persist every change, logging each once."""
+        while True:
+            self._changed.clear()  # before the flush: a change noted during it wakes us at once
+            for change in self._supervisor.expired(self._clock()):
+                self._note(change)
+            if self._changes:
+                await self._flush()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), tick_s)
+
+    async def _flush(self) -> None:
+        changes, self._changes = self._changes, []
+        try:
+            await self._sink.record(changes)
+        except Exception as err:  # noqa: BLE001  (keep them and try again on the next tick)
+            logger.warning("could not record %d link changes: %r", len(changes), err)
+            self._changes = changes + self._changes
+            await asyncio.sleep(SUPERVISION_RETRY_S)
+            return
+        for change in changes:
+            if change.state is LinkState.OFFLINE:
+                logger.info("device %s offline", change.account)
+            else:
+                logger.info("device %s back online", change.account)

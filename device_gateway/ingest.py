@@ -1,0 +1,275 @@
+"""The durable-ACK pipeline: signals in, "committed" out, and only then the ACK.
+
+Theory of operation. A transport hands every accepted frame to :meth:`IngestPipeline.submit` and
+gets a future; it writes the ACK when the future says the frame is stored. One task,
+:meth:`IngestPipeline.run`, commits:
+
+* **Group commit.** While one commit runs, new frames queue up; the next commit takes everything
+  that queued (up to ``max_batch``) in one transaction. Under light load a batch is one frame and
+  the latency is one commit; under heavy load the batches grow and the cost per frame falls.
+* **Priority.** The queue is a heap on (priority, arrival): when more is waiting than one batch
+  holds, panic, fire and medical frames are committed before troubles and tests.
+* **Bounded.** ``full`` turns true at ``max_pending`` queued frames; transports then stop reading
+  their sockets (TCP backpressure, UDP left in the kernel buffer) until :meth:`wait_for_room`
+  returns. Nothing is dropped: a frame is either queued or never read, and never ACKed unstored.
+* **Retransmissions.** A frame whose :class:`DedupKey` was committed within ``dedup_window_s`` is
+  a retransmission: it is answered at once (from memory) or by the store, which must also check
+  what it stored before a restart. A retransmission that arrives while the first copy is still
+  queued waits for that copy's commit and is never stored twice.
+
+If the store fails, every frame of the batch fails: the transports send nothing, and the panels
+resend later. The store must keep its batch atomic for that to be safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import hashlib
+import heapq
+import itertools
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Final, Protocol
+
+import msgspec
+
+from device_gateway.protocols.dc09 import DedupKey, SignalsReceived
+from device_gateway.signals import LOWEST_PRIORITY
+
+logger = logging.getLogger(__name__)
+
+DEDUP_WINDOW_S: Final = 600.0
+DEFAULT_MAX_PENDING: Final = 20_000
+DEFAULT_MAX_BATCH: Final = 500
+DEFAULT_MAX_REMEMBERED: Final = 200_000
+RETRY_AFTER_FAILURE_S: Final = 0.2
+
+
+class Source(msgspec.Struct, frozen=True, kw_only=True):
+    """Where a frame came from: ``tcp``, ``tls`` or ``udp``, and the peer's ``host:port``."""
+
+    transport: str
+    peer: str
+
+
+class Submission(msgspec.Struct, frozen=True, kw_only=True):
+    """One accepted frame on its way to storage."""
+
+    received: SignalsReceived
+    source: Source
+
+    @property
+    def priority(self) -> int:
+        return min((s.priority for s in self.received.signals), default=LOWEST_PRIORITY)
+
+    @property
+    def received_at(self) -> datetime:
+        return self.received.signals[0].received_at
+
+
+class Outcome(enum.Enum):
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    """A retransmission of a frame already stored: ACK it again, raise nothing."""
+
+
+class SignalStore(Protocol):
+    """What the pipeline needs from storage; the server implements it on its database."""
+
+    async def commit(
+        self, batch: Sequence[Submission], *, duplicates_since: datetime
+    ) -> Sequence[Outcome]:
+        """Store the batch in one transaction and return one outcome per submission, in order.
+
+        A submission whose dedup key was stored at or after ``duplicates_since`` is a
+        ``DUPLICATE`` and must not be stored (or alerted) again. Raise to fail the whole batch.
+        """
+        ...
+
+
+class IngestObserver(Protocol):
+    """Counters for the pipeline; the server feeds them to Prometheus."""
+
+    def batch_committed(self, size: int, duplicates: int, seconds: float) -> None: ...
+
+    def batch_failed(self, size: int) -> None: ...
+
+    def duplicate_answered(self) -> None:
+        """A retransmission answered without the store (remembered, or its twin was queued)."""
+        ...
+
+
+class _NullObserver:
+    def batch_committed(self, size: int, duplicates: int, seconds: float) -> None:
+        pass
+
+    def batch_failed(self, size: int) -> None:
+        pass
+
+    def duplicate_answered(self) -> None:
+        pass
+
+
+def dedup_digest(key: DedupKey) -> str:
+    """One stable hex digest of a dedup key, for an indexed column."""
+    parts = (key.account, key.line, key.receiver, key.token, key.seq, key.data_sha256)
+    text = "\x1f".join("\x00" if part is None else part for part in parts)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class _Entry:
+    __slots__ = ("submission", "waiters")
+
+    def __init__(self, submission: Submission, waiter: asyncio.Future[Outcome]) -> None:
+        self.submission = submission
+        self.waiters = [waiter]
+
+
+class IngestPipeline:
+    def __init__(
+        self,
+        store: SignalStore,
+        *,
+        max_pending: int = DEFAULT_MAX_PENDING,
+        max_batch: int = DEFAULT_MAX_BATCH,
+        dedup_window_s: float = DEDUP_WINDOW_S,
+        max_remembered: int = DEFAULT_MAX_REMEMBERED,
+        observer: IngestObserver | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store = store
+        self._max_pending = max_pending
+        self._max_batch = max_batch
+        self._window_s = dedup_window_s
+        self._max_remembered = max_remembered
+        self._observer: IngestObserver = observer or _NullObserver()
+        self._clock = clock
+        self._heap: list[tuple[int, int, _Entry]] = []
+        self._order = itertools.count()
+        self._queued: dict[DedupKey, _Entry] = {}
+        self._remembered: OrderedDict[DedupKey, float] = OrderedDict()
+        self._wake = asyncio.Event()
+        self._room = asyncio.Event()
+        self._room.set()
+
+    @property
+    def pending(self) -> int:
+        return len(self._heap)
+
+    @property
+    def full(self) -> bool:
+        return len(self._heap) >= self._max_pending
+
+    async def wait_for_room(self) -> None:
+        """Return when the queue can take more; transports call this before each read."""
+        while self.full:
+            self._room.clear()
+            await self._room.wait()
+
+    def submit(self, received: SignalsReceived, source: Source) -> asyncio.Future[Outcome]:
+        """Queue a frame; the future resolves once it is stored (or known to be stored)."""
+        waiter: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        key = received.dedup_key
+        if self._remembers(key):
+            self._observer.duplicate_answered()
+            waiter.set_result(Outcome.DUPLICATE)
+            return waiter
+        queued = self._queued.get(key)
+        if queued is not None:
+            queued.waiters.append(waiter)
+            return waiter
+        entry = _Entry(Submission(received=received, source=source), waiter)
+        self._queued[key] = entry
+        heapq.heappush(self._heap, (entry.submission.priority, next(self._order), entry))
+        self._wake.set()
+        return waiter
+
+    async def run(self) -> None:
+        """Commit batches until cancelled; queued frames are then failed (never ACKed)."""
+        try:
+            while True:
+                await self._wake.wait()
+                batch = self._take_batch()
+                if not batch:
+                    self._wake.clear()
+                    continue
+                if not await self._commit(batch):
+                    await asyncio.sleep(RETRY_AFTER_FAILURE_S)
+        finally:
+            self._fail_all()
+
+    def _take_batch(self) -> list[_Entry]:
+        count = min(self._max_batch, len(self._heap))
+        batch = [heapq.heappop(self._heap)[2] for _ in range(count)]
+        if not self.full:
+            self._room.set()
+        return batch
+
+    async def _commit(self, batch: list[_Entry]) -> bool:
+        started = self._clock()
+        since = batch[0].submission.received_at - timedelta(seconds=self._window_s)
+        try:
+            outcomes = await self._store.commit(
+                [entry.submission for entry in batch], duplicates_since=since
+            )
+        except asyncio.CancelledError:  # stopping mid-commit: whether it landed is unknown
+            for entry in batch:
+                self._finish(entry, ConnectionAbortedError("the signal pipeline stopped"))
+            raise
+        except Exception as err:  # noqa: BLE001  (any store failure means: do not ACK, retry later)
+            logger.warning("signal commit of %d frames failed: %r", len(batch), err)
+            self._observer.batch_failed(len(batch))
+            for entry in batch:
+                self._finish(entry, err)
+            return False
+        if len(outcomes) != len(batch):
+            raise RuntimeError("the store returned a different number of outcomes")
+        finished = self._clock()
+        duplicates = 0
+        for entry, outcome in zip(batch, outcomes, strict=True):
+            duplicates += outcome is Outcome.DUPLICATE
+            self._remember(entry.submission.received.dedup_key, finished)
+            self._finish(entry, outcome)
+        self._observer.batch_committed(len(batch), duplicates, finished - started)
+        return True
+
+    def _finish(self, entry: _Entry, result: Outcome | BaseException) -> None:
+        self._queued.pop(entry.submission.received.dedup_key, None)
+        for index, waiter in enumerate(entry.waiters):
+            if waiter.done():
+                continue
+            if isinstance(result, BaseException):
+                waiter.set_exception(result)
+            elif index == 0:
+                waiter.set_result(result)
+            else:  # a copy that waited for the first one is a retransmission of it
+                self._observer.duplicate_answered()
+                waiter.set_result(Outcome.DUPLICATE)
+
+    def _remembers(self, key: DedupKey) -> bool:
+        stored_at = self._remembered.get(key)
+        return stored_at is not None and self._clock() - stored_at < self._window_s
+
+    def _remember(self, key: DedupKey, at: float) -> None:
+        self._remembered[key] = at
+        self._remembered.move_to_end(key)
+        horizon = at - self._window_s
+        while self._remembered:
+            oldest_key, oldest_at = next(iter(self._remembered.items()))
+            if oldest_at >= horizon and len(self._remembered) <= self._max_remembered:
+                break
+            del self._remembered[oldest_key]
+
+    def _fail_all(self) -> None:
+        stopped = ConnectionAbortedError("the signal pipeline stopped")
+        while self._heap:
+            entry = heapq.heappop(self._heap)[2]
+            for waiter in entry.waiters:
+                with contextlib.suppress(asyncio.InvalidStateError):
+                    waiter.set_exception(stopped)
+        self._queued.clear()

@@ -1,0 +1,1 @@
+"""Thin asyncio pumps: read bytes, hand them to the gateway, write its replies in frame order."""

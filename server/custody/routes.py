@@ -1,0 +1,141 @@
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Final, Literal
+
+import anyio
+from litestar import Response, Router, get, post
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Stream
+
+from server.auth.guards import allow, principal_of
+from server.auth.schemas import Role
+from server.chain import canonical_json
+from server.custody import service
+from server.custody.ranges import ByteRange, Unsatisfiable, parse_range
+from server.custody.schemas import CustodyCheck, CustodyEntry, CustodyKind
+from server.custody.schemas_in import CategoryIn, LinkIn
+from server.http_params import AnyRequest, JSONBody
+from server.incidents.service import require as require_incident
+from server.state import Posbon
+
+READERS = allow(Role.admin, Role.dispatcher)
+RecordingId = FromPath[str]
+CHUNK_BYTES: Final = 1024 * 1024
+Format = Annotated[Literal["json", "csv"], QueryParameter(name="format", description="json or csv")]
+
+
+@get("/{recording_id:str}/custody", **READERS, summary="The recording's custody log")
+async def custody_log(posbon: Posbon, recording_id: RecordingId) -> list[CustodyEntry]:
+    return await service.chain_of(posbon.db, recording_id)
+
+
+@get("/{recording_id:str}/custody/verify", **READERS, summary="Check the chain and the file")
+async def verify(posbon: Posbon, recording_id: RecordingId) -> CustodyCheck:
+    await service.chain_of(posbon.db, recording_id)
+    checks = await service.verify_all(posbon.db, posbon.uploads.store)
+    return next(check for check in checks if check.recording_id == recording_id)
+
+
+@get("/{recording_id:str}/custody/export", **READERS, summary="Export the custody log")
+async def export(
+    request: AnyRequest, posbon: Posbon, recording_id: RecordingId, as_format: Format = "json"
+) -> Response[bytes]:
+    chain = await service.chain_of(posbon.db, recording_id)
+    await service.log(
+        posbon.db,
+        recording_id,
+        principal_of(request),
+        CustodyKind.exported,
+        f"custody log exported as {as_format}",
+    )
+    if as_format == "csv":
+        return Response(
+            service.as_csv(chain).encode(),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{recording_id}-custody.csv"'},
+        )
+    body = canonical_json(chain).encode()
+    return Response(body, media_type="application/json")
+
+
+async def _read(path: Path, span: ByteRange) -> AsyncIterator[bytes]:
+    async with await anyio.open_file(path, "rb") as handle:
+        await handle.seek(span.start)
+        remaining = span.length
+        while remaining > 0:
+            block = await handle.read(min(CHUNK_BYTES, remaining))
+            if not block:
+                return
+            remaining -= len(block)
+            yield block
+
+
+@get("/{recording_id:str}/file", **READERS, summary="Play or download the evidence (Range)")
+async def evidence(request: AnyRequest, posbon: Posbon, recording_id: RecordingId) -> Stream:
+    path, record = await service.evidence_file(posbon.db, posbon.uploads.store, recording_id)
+    size = path.stat().st_size
+    try:
+        span = parse_range(request.headers.get("range"), size)
+    except Unsatisfiable:
+        return Stream(iter(()), status_code=416, headers={"Content-Range": f"bytes */{size}"})
+    whole = span is None
+    span = span or ByteRange(0, size - 1)
+    await service.log(
+        posbon.db,
+        recording_id,
+        principal_of(request),
+        CustodyKind.viewed,
+        "evidence played",
+        {"bytes": [span.start, span.end], "sha256": record.sha256},
+    )
+    headers = {
+        "Accept-Ranges": "bytes",
+        "Content-Length": str(span.length),
+        "ETag": f'"{record.sha256}"',
+    }
+    if not whole:
+        headers["Content-Range"] = f"bytes {span.start}-{span.end}/{size}"
+    return Stream(
+        _read(path, span),
+        status_code=200 if whole else 206,
+        headers=headers,
+        media_type="application/octet-stream",
+    )
+
+
+@post("/{recording_id:str}/links", **READERS, status_code=204, summary="Link to an incident")
+async def link(
+    request: AnyRequest, posbon: Posbon, recording_id: RecordingId, data: JSONBody[LinkIn]
+) -> None:
+    await service.chain_of(posbon.db, recording_id)
+    await require_incident(posbon.db, data.incident_id)
+    await service.log(
+        posbon.db,
+        recording_id,
+        principal_of(request),
+        CustodyKind.linked,
+        data.reason or "linked to an incident",
+        {"incident_id": data.incident_id},
+    )
+
+
+@post("/{recording_id:str}/category", **READERS, status_code=204, summary="Change the category")
+async def category(
+    request: AnyRequest, posbon: Posbon, recording_id: RecordingId, data: JSONBody[CategoryIn]
+) -> None:
+    await service.chain_of(posbon.db, recording_id)
+    await service.log(
+        posbon.db,
+        recording_id,
+        principal_of(request),
+        CustodyKind.category_changed,
+        data.reason,
+        {"category": data.category},
+    )
+
+
+router = Router(
+    path="/api/v1/recordings",
+    tags=["recordings"],
+    route_handlers=[custody_log, verify, export, evidence, link, category],
+)

@@ -1,0 +1,110 @@
+"""Evidence custody: the log, its exports, playback with every view logged, and verification
+of both the log's chain and the stored files' hashes."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+from server.auth.schemas import Principal
+from server.custody import repository
+from server.custody.schemas import CustodyCheck, CustodyEntry, CustodyFacts, CustodyKind
+from server.db import Database
+from server.errors import NotFound
+from server.uploads import repository as uploads
+from server.uploads.schemas import UploadRecord
+from server.uploads.storage import EvidenceStore
+
+CSV_COLUMNS = ("id", "at", "actor", "kind", "reason", "data", "prev_hash", "hash")
+
+
+async def log(
+    db: Database,
+    recording_id: str,
+    who: Principal,
+    kind: CustodyKind,
+    reason: str,
+    data: dict[str, object] | None = None,
+) -> CustodyEntry:
+    async with db.write():
+        return await repository.append(
+            db,
+            CustodyFacts(
+                recording_id=recording_id,
+                at=dt.datetime.now(dt.UTC),
+                actor=who.actor,
+                kind=kind,
+                reason=reason,
+                data=data or {},
+            ),
+        )
+
+
+async def chain_of(db: Database, recording_id: str) -> list[CustodyEntry]:
+    chain = await repository.entries(db, recording_id)
+    if not chain:
+        raise NotFound(f"Recording {recording_id} has no custody log.")
+    return chain
+
+
+def as_csv(chain: list[CustodyEntry]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for entry in chain:
+        writer.writerow(
+            [
+                entry.id,
+                entry.at.isoformat(),
+                entry.actor,
+                entry.kind.value,
+                entry.reason,
+                repository.canonical_json(entry.data),
+                entry.prev_hash,
+                entry.hash,
+            ]
+        )
+    return out.getvalue()
+
+
+async def evidence_file(
+    db: Database, store: EvidenceStore, recording_id: str
+) -> tuple[Path, UploadRecord]:
+    record = await uploads.verified_for(db, recording_id)
+    if record is None or record.sha256 is None:
+        raise NotFound(f"Recording {recording_id} has no verified file yet.")
+    path = store.evidence(record.sha256)
+    if not path.exists():
+        raise NotFound(f"The evidence file of recording {recording_id} is missing.")
+    return path, record
+
+
+async def verify_all(db: Database, store: EvidenceStore) -> list[CustodyCheck]:
+    """Check every recording's chain, and every verified file against its recorded hash."""
+    checks = []
+    for recording_id in await repository.recordings_with_custody(db):
+        check = repository.verify(recording_id, await repository.entries(db, recording_id))
+        if check.intact:
+            check = await _check_file(db, store, recording_id, check)
+        checks.append(check)
+    return checks
+
+
+async def _check_file(
+    db: Database, store: EvidenceStore, recording_id: str, check: CustodyCheck
+) -> CustodyCheck:
+    record = await uploads.verified_for(db, recording_id)
+    if record is None or record.sha256 is None:
+        return check
+    path = store.evidence(record.sha256)
+    if not path.exists():
+        problem = f"the evidence file {path} is missing"
+    elif await store.sha256_of(path) != record.sha256:
+        problem = f"the evidence file {path} no longer has its recorded SHA-256"
+    else:
+        return check
+    return CustodyCheck(
+        recording_id=recording_id, entries=check.entries, intact=False, problem=problem
+    )

@@ -1,0 +1,91 @@
+"""The plate lists in memory, matched from the recognition thread.
+
+Lists are small next to watchlists and change rarely, so a change rebuilds that list and swaps a
+new dictionary in (copy on write): the recognition thread always reads a consistent snapshot and
+needs no lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import msgspec
+
+from recognition.plate_format import PlateList as Matcher
+from server.plates.schemas import PlateListKind
+
+
+class StoredPlateList(msgspec.Struct, frozen=True):
+    id: int
+    name: str
+    kind: PlateListKind
+    site_id: int | None
+    plates: list[str]
+
+
+class ListedPlate(msgspec.Struct, frozen=True, kw_only=True):
+    list_id: int
+    list: str
+    kind: PlateListKind
+    plate: str  # the entry as it was written
+    distance: int  # edits between the reading and the entry
+
+
+class _Entry:
+    def __init__(self, stored: StoredPlateList) -> None:
+        self.stored = stored
+        self.matcher = Matcher(stored.plates)
+
+
+class PlateIndex:
+    def __init__(self) -> None:
+        self._lists: dict[int, _Entry] = {}
+        self.loaded = False
+        self.generation = 0  # counts changes, so a load that raced with one is redone
+
+    def replace_all(self, stored: Iterable[StoredPlateList]) -> None:
+        self._lists = {s.id: _Entry(s) for s in stored}
+        self.loaded = True
+
+    def put_list(self, stored: StoredPlateList) -> None:
+        self.generation += 1
+        self._lists = {**self._lists, stored.id: _Entry(stored)}
+
+    def drop_list(self, list_id: int) -> None:
+        self.generation += 1
+        self._lists = {k: v for k, v in self._lists.items() if k != list_id}
+
+    def has_own_list(self, site_id: int | None) -> bool:
+        lists = self._lists
+        return site_id is not None and any(
+            e.stored.kind is PlateListKind.own and e.stored.site_id == site_id
+            for e in lists.values()
+        )
+
+    def find(
+        self,
+        text: str,
+        kind: PlateListKind,
+        site_id: int | None,
+        max_edits: int,
+        *,
+        every_site: bool = False,
+    ) -> ListedPlate | None:
+        """The closest entry on a list of ``kind`` that applies at ``site_id``: lists without a
+        site apply everywhere; ``every_site`` searches all lists (a direct query)."""
+        best: ListedPlate | None = None
+        for entry in self._lists.values():  # one snapshot: the dict is swapped, never mutated
+            stored = entry.stored
+            applies = every_site or stored.site_id is None or stored.site_id == site_id
+            if stored.kind is not kind or not applies:
+                continue
+            found = entry.matcher.match(text, max_edits)
+            if found is not None and (best is None or found.distance < best.distance):
+                best = ListedPlate(
+                    list_id=stored.id,
+                    list=stored.name,
+                    kind=kind,
+                    plate=found.plate,
+                    distance=found.distance,
+                )
+        return best

@@ -1,0 +1,132 @@
+"""Plate lists and their entries: SQL that runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+
+from recognition.plate_format import fold
+from server.db import Database
+from server.plates.index import StoredPlateList
+from server.plates.schemas import PlateEntry, PlateList, PlateListKind
+from server.recognition.sql import insert_returning_id
+
+_LIST_SELECT = (
+    "SELECT l.id, l.name, l.kind, l.site_id, l.created_at, "
+    "(SELECT COUNT(*) FROM plate_entries e WHERE e.list_id = l.id) AS entries FROM plate_lists l"
+)
+_ENTRY_SELECT = "SELECT id, list_id, plate, folded, note, created_at FROM plate_entries"
+
+
+def _to_list(row: dict[str, Any]) -> PlateList:
+    return msgspec.convert(row, PlateList, strict=False)
+
+
+def _to_entry(row: dict[str, Any]) -> PlateEntry:
+    return msgspec.convert(row, PlateEntry, strict=False)
+
+
+async def insert_list(db: Database, name: str, kind: PlateListKind, site_id: int | None) -> int:
+    return await insert_returning_id(
+        db,
+        "INSERT INTO plate_lists (name, kind, site_id, created_at) VALUES ({}, {}, {}, {})",
+        name,
+        kind.value,
+        site_id,
+        dt.datetime.now(dt.UTC),
+    )
+
+
+async def find_list(db: Database, list_id: int) -> PlateList | None:
+    row = await db.fetch_one(_LIST_SELECT + " WHERE l.id = {}", list_id)
+    return None if row is None else _to_list(row)
+
+
+async def find_list_by_name(db: Database, name: str) -> PlateList | None:
+    row = await db.fetch_one(_LIST_SELECT + " WHERE l.name = {}", name)
+    return None if row is None else _to_list(row)
+
+
+async def list_lists(db: Database, limit: int, offset: int) -> list[PlateList]:
+    rows = await db.fetch(_LIST_SELECT + " ORDER BY l.id LIMIT {} OFFSET {}", limit, offset)
+    return [_to_list(row) for row in rows]
+
+
+async def delete_list(db: Database, list_id: int) -> None:
+    await db.fetch("DELETE FROM plate_entries WHERE list_id = {}", list_id)
+    await db.fetch("DELETE FROM plate_lists WHERE id = {}", list_id)
+
+
+async def find_entry_by_plate(db: Database, list_id: int, plate: str) -> PlateEntry | None:
+    row = await db.fetch_one(
+        _ENTRY_SELECT + " WHERE list_id = {} AND folded = {}",
+        list_id,
+        fold(plate),
+    )
+    return None if row is None else _to_entry(row)
+
+
+async def upsert_entry(
+    db: Database, list_id: int, plate: str, note: str
+) -> tuple[PlateEntry, bool]:
+    """Add a plate; the same plate again (O/0, I/1 and spaces aside) updates its note."""
+    existing = await find_entry_by_plate(db, list_id, plate)
+    if existing is not None:
+        await db.fetch("UPDATE plate_entries SET note = {} WHERE id = {}", note, existing.id)
+        return msgspec.structs.replace(existing, note=note), False
+    entry_id = await insert_returning_id(
+        db,
+        "INSERT INTO plate_entries (list_id, plate, folded, note, created_at) "
+        "VALUES ({}, {}, {}, {}, {})",
+        list_id,
+        plate.strip(),
+        fold(plate),
+        note,
+        dt.datetime.now(dt.UTC),
+    )
+    row = await db.fetch_one(_ENTRY_SELECT + " WHERE id = {}", entry_id)
+    assert row is not None
+    return _to_entry(row), True
+
+
+async def list_entries(db: Database, list_id: int, limit: int, offset: int) -> list[PlateEntry]:
+    rows = await db.fetch(
+        _ENTRY_SELECT + " WHERE list_id = {} ORDER BY id LIMIT {} OFFSET {}",
+        list_id,
+        limit,
+        offset,
+    )
+    return [_to_entry(row) for row in rows]
+
+
+async def delete_entry(db: Database, list_id: int, entry_id: int) -> bool:
+    rows = await db.fetch(
+        "DELETE FROM plate_entries WHERE id = {} AND list_id = {} RETURNING id", entry_id, list_id
+    )
+    return bool(rows)
+
+
+async def load(db: Database, list_id: int) -> StoredPlateList | None:
+    row = await db.fetch_one(
+        "SELECT id, name, kind, site_id FROM plate_lists WHERE id = {}", list_id
+    )
+    if row is None:
+        return None
+    plates = await db.fetch(
+        "SELECT plate FROM plate_entries WHERE list_id = {} ORDER BY id", list_id
+    )
+    return StoredPlateList(
+        int(row["id"]),
+        row["name"],
+        PlateListKind(row["kind"]),
+        row["site_id"],
+        [p["plate"] for p in plates],
+    )
+
+
+async def load_all(db: Database) -> list[StoredPlateList]:
+    lists = await db.fetch("SELECT id FROM plate_lists ORDER BY id")
+    loaded = [await load(db, int(row["id"])) for row in lists]
+    return [stored for stored in loaded if stored is not None]

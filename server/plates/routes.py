@@ -1,0 +1,111 @@
+from litestar import Response, Router, delete, get, patch, post
+
+from server.auth.guards import allow
+from server.auth.schemas import Role
+from server.crud_routes import Limit, Offset
+from server.http_params import AnyRequest, JSONBody, PathId
+from server.import_routes import SkipInvalid
+from server.imports import ImportReport
+from server.plates import repository, service
+from server.plates.schemas import PlateEntry, PlateEntryIn, PlateList, PlateListIn, PlateListPatch
+from server.recognition.runtime import RecognitionDep
+
+READERS = allow(Role.admin, Role.dispatcher)
+WRITERS = allow(Role.admin)
+
+
+@get("/lists", **READERS, summary="List plate lists (own / wanted)")
+async def list_lists(
+    recognition: RecognitionDep, limit: Limit = 100, offset: Offset = 0
+) -> list[PlateList]:
+    return await repository.list_lists(recognition.db, limit, offset)
+
+
+@post(
+    "/lists",
+    **WRITERS,
+    summary="Create a plate list",
+    description="'wanted': a plate on it raises plate_wanted wherever it is seen (or only at "
+    "the list's site). 'own': the plates that belong at the list's site; any other plate read "
+    "there raises plate_foreign.",
+)
+async def create_list(recognition: RecognitionDep, data: JSONBody[PlateListIn]) -> PlateList:
+    return await service.create_list(recognition, data)
+
+
+@get("/lists/{list_id:int}", **READERS, summary="Get one plate list")
+async def get_list(recognition: RecognitionDep, list_id: PathId) -> PlateList:
+    return await service.get_list(recognition, list_id)
+
+
+@patch("/lists/{list_id:int}", **WRITERS, summary="Rename a plate list or move it to a site")
+async def update_list(
+    recognition: RecognitionDep, list_id: PathId, data: JSONBody[PlateListPatch]
+) -> PlateList:
+    return await service.update_list(recognition, list_id, data)
+
+
+@delete("/lists/{list_id:int}", **WRITERS, summary="Delete a plate list and its entries")
+async def delete_list(recognition: RecognitionDep, list_id: PathId) -> None:
+    await service.delete_list(recognition, list_id)
+
+
+@get("/lists/{list_id:int}/entries", **READERS, summary="List a plate list's entries")
+async def list_entries(
+    recognition: RecognitionDep, list_id: PathId, limit: Limit = 100, offset: Offset = 0
+) -> list[PlateEntry]:
+    await service.get_list(recognition, list_id)
+    return await repository.list_entries(recognition.db, list_id, limit, offset)
+
+
+@post(
+    "/lists/{list_id:int}/entries",
+    **WRITERS,
+    summary="Add a plate",
+    description="The same plate again (spaces, O/0 and I/1 aside) updates its note: 200.",
+)
+async def add_entry(
+    recognition: RecognitionDep, list_id: PathId, data: JSONBody[PlateEntryIn]
+) -> Response[PlateEntry]:
+    entry, created = await service.add_entry(recognition, list_id, data)
+    return Response(entry, status_code=201 if created else 200)
+
+
+@delete("/lists/{list_id:int}/entries/{entry_id:int}", **WRITERS, summary="Remove a plate")
+async def delete_entry(recognition: RecognitionDep, list_id: PathId, entry_id: PathId) -> None:
+    await service.delete_entry(recognition, list_id, entry_id)
+
+
+@post(
+    "/lists/{list_id:int}/import",
+    **WRITERS,
+    summary="Import plates from CSV",
+    description="The body is the CSV file (text/csv) with a 'plate' column and optionally "
+    "'note'. Any bad row imports nothing unless skip_invalid is set.",
+)
+async def import_entries(
+    request: AnyRequest,
+    recognition: RecognitionDep,
+    list_id: PathId,
+    skip_invalid: SkipInvalid = False,
+) -> Response[ImportReport]:
+    text = (await request.body()).decode("utf-8-sig", errors="replace")
+    report = await service.import_entries(recognition, list_id, text, skip_invalid=skip_invalid)
+    return Response(report, status_code=200 if report.applied else 422)
+
+
+router = Router(
+    path="/api/v1/plates",
+    route_handlers=[
+        list_lists,
+        create_list,
+        get_list,
+        update_list,
+        delete_list,
+        list_entries,
+        add_entry,
+        delete_entry,
+        import_entries,
+    ],
+    tags=["plates"],
+)

@@ -1,0 +1,234 @@
+"""What runs in the recognition thread for one frame or request: models, matching, crops.
+
+Everything here is synchronous and CPU-bound; the event loop only sees the results. A crop is
+cut only for a face or plate that matched a list: crops of everyone else are never made, so they
+cannot be kept by mistake.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import msgspec
+import numpy as np
+
+from recognition.engine import FaceResult, Recognizer, crop_jpeg, largest_face
+from recognition.faces import Face, ImageArray
+from recognition.images import decode_image
+from recognition.plate_format import clean
+from recognition.plates import PlateReading
+from recognition.runner import FloatArray
+from server.alerts.schemas import AlertKind
+from server.plates.index import ListedPlate, PlateIndex
+from server.plates.schemas import PlateListKind
+from server.recognition.schemas import (
+    Box,
+    FaceMatchOut,
+    FaceOut,
+    FacesResponse,
+    PlateOut,
+    PlatesResponse,
+)
+from server.watchlists.index import WatchlistHit, WatchlistIndex, to_bytes
+
+FACE_CROP_MARGIN: Final = 0.5
+PLATE_CROP_MARGIN: Final = 1.0
+"""Plates are small: a crop of twice their size shows the car's front as well."""
+MIN_FOREIGN_PLATE_CHARS: Final = 4
+"""Shorter readings are fragments (a sticker, half a plate), not a foreign car."""
+
+
+class MatchRules(msgspec.Struct, frozen=True, kw_only=True):
+    faces: bool
+    plates: bool
+    site_id: int | None
+    face_threshold: float | None
+    plate_max_edits: int
+    plate_min_confidence: float
+
+
+class FaceHit(msgspec.Struct, frozen=True, kw_only=True):
+    hit: WatchlistHit
+    box: Box
+    score: float
+    crop: bytes
+    embedding: bytes
+
+
+class PlateHit(msgspec.Struct, frozen=True, kw_only=True):
+    kind: AlertKind  # plate_wanted or plate_foreign
+    text: str
+    display: str
+    raw: str
+    confidence: float
+    box: Box
+    listed: ListedPlate | None
+    crop: bytes
+
+    @property
+    def subject(self) -> str:
+        """The cooldown key: the list entry for a wanted plate, the reading for a foreign one."""
+        if self.listed is not None:
+            return f"plate:{self.listed.list_id}:{clean(self.listed.plate)}"
+        return f"plate:foreign:{self.text}"
+
+
+class FrameAnalysis(msgspec.Struct, frozen=True, kw_only=True):
+    faces: int
+    plates: list[str]
+    face_hits: list[FaceHit]
+    plate_hits: list[PlateHit]
+
+
+def _rounded(box: tuple[float, ...]) -> Box:
+    x, y, width, height = (round(v, 1) for v in box)
+    return (x, y, width, height)
+
+
+def _face_hits(
+    recognizer: Recognizer, watchlists: WatchlistIndex, image: ImageArray, rules: MatchRules
+) -> tuple[int, list[FaceHit]]:
+    results = recognizer.faces(image)
+    embedded = [r for r in results if r.embedding is not None]
+    if not embedded:
+        return len(results), []
+    probes = _probes(embedded)
+    hits = []
+    for result, hit in zip(
+        embedded, watchlists.match(probes, threshold=rules.face_threshold), strict=True
+    ):
+        if hit is None or result.embedding is None:
+            continue  # not on a list: no crop is made
+        hits.append(
+            FaceHit(
+                hit=hit,
+                box=_rounded(result.face.box),
+                score=round(result.face.score, 4),
+                crop=crop_jpeg(image, result.face.box, FACE_CROP_MARGIN),
+                embedding=to_bytes(result.embedding),
+            )
+        )
+    return len(results), hits
+
+
+def _probes(results: list[FaceResult]) -> FloatArray:
+    stacked: FloatArray = np.stack([r.embedding for r in results if r.embedding is not None])
+    return stacked
+
+
+def plate_verdict(
+    reading: PlateReading, plates: PlateIndex, rules: MatchRules
+) -> tuple[AlertKind, ListedPlate | None] | None:
+    """wanted (on a wanted list that applies here), foreign (a confident reading unknown to the
+    site's own lists), or None."""
+    text = reading.text.text
+    wanted = plates.find(text, PlateListKind.wanted, rules.site_id, rules.plate_max_edits)
+    if wanted is not None:
+        return AlertKind.plate_wanted, wanted
+    if (
+        plates.has_own_list(rules.site_id)
+        and reading.confidence >= rules.plate_min_confidence
+        and len(text) >= MIN_FOREIGN_PLATE_CHARS
+        and plates.find(text, PlateListKind.own, rules.site_id, rules.plate_max_edits) is None
+    ):
+        return AlertKind.plate_foreign, None
+    return None
+
+
+def _plate_hits(
+    recognizer: Recognizer, plates: PlateIndex, image: ImageArray, rules: MatchRules
+) -> tuple[list[str], list[PlateHit]]:
+    readings = recognizer.plates(image)
+    hits = []
+    for reading in readings:
+        verdict = plate_verdict(reading, plates, rules)
+        if verdict is None:
+            continue
+        kind, listed = verdict
+        hits.append(
+            PlateHit(
+                kind=kind,
+                text=reading.text.text,
+                display=reading.text.display,
+                raw=reading.raw,
+                confidence=round(reading.confidence, 4),
+                box=_rounded(reading.box),
+                listed=listed,
+                crop=crop_jpeg(image, reading.box, PLATE_CROP_MARGIN),
+            )
+        )
+    return [r.text.text for r in readings], hits
+
+
+def analyse_frame(
+    recognizer: Recognizer,
+    watchlists: WatchlistIndex,
+    plates: PlateIndex,
+    frame: ImageArray | bytes,
+    rules: MatchRules,
+) -> FrameAnalysis:
+    image = decode_image(frame) if isinstance(frame, bytes) else frame
+    face_count, face_hits = (
+        _face_hits(recognizer, watchlists, image, rules) if rules.faces else (0, [])
+    )
+    texts, plate_hits = _plate_hits(recognizer, plates, image, rules) if rules.plates else ([], [])
+    return FrameAnalysis(faces=face_count, plates=texts, face_hits=face_hits, plate_hits=plate_hits)
+
+
+def read_plates(
+    recognizer: Recognizer,
+    plates: PlateIndex,
+    data: bytes,
+    max_edits: int,
+    site_id: int | None,
+) -> PlatesResponse:
+    """The direct plate query: every plate read, and the list it is on."""
+    found = []
+    every_site = site_id is None
+    for reading in recognizer.plates(decode_image(data)):
+        text = reading.text.text
+        listed = None
+        for kind in (PlateListKind.wanted, PlateListKind.own):
+            if plates.find(text, kind, site_id, max_edits, every_site=every_site) is not None:
+                listed = kind.value
+                break
+        found.append(
+            PlateOut(text, reading.raw, round(reading.confidence, 4), _rounded(reading.box), listed)
+        )
+    return PlatesResponse(found)
+
+
+def find_faces(
+    recognizer: Recognizer,
+    watchlists: WatchlistIndex,
+    data: bytes,
+    watchlist_id: int | None,
+) -> FacesResponse:
+    """The direct face query: every face, and whom it matches (faces too small: null)."""
+    results = recognizer.faces(decode_image(data))
+    embedded = [r for r in results if r.embedding is not None]
+    hits: dict[int, WatchlistHit | None] = {}
+    if embedded:
+        matches = watchlists.match(_probes(embedded), watchlist_id=watchlist_id)
+        hits = {id(r): hit for r, hit in zip(embedded, matches, strict=True)}
+    faces = []
+    for result in results:
+        hit = hits.get(id(result))
+        match = None if hit is None else FaceMatchOut(hit.person_id, hit.person, hit.similarity)
+        faces.append(FaceOut(_rounded(result.face.box), round(result.face.score, 4), match))
+    return FacesResponse(faces)
+
+
+class EnrolledFace(msgspec.Struct, frozen=True):
+    face: Face
+    embedding: bytes
+    faces_in_photo: int
+
+
+def enrol_face(recognizer: Recognizer, data: bytes) -> EnrolledFace | None:
+    """The photo's largest usable face, or None when it has none."""
+    results = recognizer.faces(decode_image(data))
+    best = largest_face(results)
+    if best is None or best.embedding is None:
+        return None
+    return EnrolledFace(best.face, to_bytes(best.embedding), len(results))

@@ -1,0 +1,52 @@
+"""Recognition's background work while the server runs: the frame pump, the camera supervisor
+(pull workers, and loading the models as soon as any camera is registered) and the crop retention
+sweep.
+
+A server without cameras loads nothing until the first recognition request, so `posbon serve`
+(and the demo) never wait for models.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from typing import Final
+
+from server.cameras.workers import PullSupervisor
+from server.recognition import crops
+from server.recognition.runtime import Recognition
+
+logger = logging.getLogger(__name__)
+
+SWEEP_INTERVAL_S: Final = 3600.0
+
+
+async def sweep_forever(rec: Recognition) -> None:
+    retention = dt.timedelta(days=rec.settings.crop_retention_days)
+    root = crops.crops_root(rec.settings.data_path)
+    while True:
+        removed = await crops.sweep(rec.db, root, retention, dt.datetime.now(dt.UTC))
+        if removed:
+            logger.info("removed %d recognition crops past retention", removed)
+        await asyncio.sleep(SWEEP_INTERVAL_S)
+
+
+async def run(rec: Recognition) -> None:
+    """Run until cancelled, then stop the workers and the pump."""
+    supervisor = PullSupervisor(rec)
+    tasks = [
+        asyncio.create_task(rec.pump.run(), name="recognition-pump"),
+        asyncio.create_task(supervisor.run_forever(), name="camera-workers"),
+        asyncio.create_task(sweep_forever(rec), name="crop-retention"),
+    ]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(*tasks, return_exceptions=True)
+        await supervisor.close()
+        await rec.pump.close()

@@ -1,0 +1,266 @@
+"""From a camera frame to alerts: analysis in the recognition thread, then on the event loop the
+cooldown decides whether each hit is a new alert, a sighting of an open one, or nothing.
+
+A new alert goes through the spine (`raise_alert`: alert, incident, timeline and outbox in one
+transaction) with its crop's row in the same transaction; the crop file is written just before,
+and a file whose transaction failed is removed by the retention sweep. A sighting is a timeline
+entry on the open incident; once the incident is closed, the next hit is a new alert.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from typing import Any
+
+import msgspec
+
+from recognition.cooldown import Verdict
+from recognition.engine import Recognizer
+from recognition.errors import ImageError
+from recognition.faces import ImageArray
+from recognition.frames import FrameDropped
+from server.alerts.repository import NewAlert
+from server.alerts.schemas import DEFAULT_PRIORITY, AlertKind
+from server.alerts.service import raise_alert
+from server.cameras.schemas import CameraConfig, FrameResult, FrameStatus
+from server.errors import BadRequest
+from server.incidents import repository as incidents_repository
+from server.incidents import service as incidents
+from server.incidents.lifecycle import CLOSED
+from server.incidents.timeline import EntryFacts
+from server.recognition import crops
+from server.recognition.analysis import FaceHit, FrameAnalysis, MatchRules, PlateHit, analyse_frame
+from server.recognition.crops import CropKind
+from server.recognition.runtime import AlertRef, Recognition
+from server.sites.repository import sites
+from server.sites.schemas import SiteRef
+
+
+def camera_key(camera_id: int) -> str:
+    return f"camera:{camera_id}"
+
+
+def _actor(camera: CameraConfig) -> str:
+    return f"camera:{camera.name}"
+
+
+def rules_for(rec: Recognition, camera: CameraConfig) -> MatchRules:
+    return MatchRules(
+        faces=camera.kind.faces,
+        plates=camera.kind.plates,
+        site_id=camera.site_id,
+        face_threshold=camera.face_threshold,
+        plate_max_edits=rec.settings.plate_match_distance,
+        plate_min_confidence=rec.settings.plate_min_confidence,
+    )
+
+
+def offer_frame(
+    rec: Recognition,
+    recognizer: Recognizer,
+    camera: CameraConfig,
+    frame: ImageArray | bytes,
+    captured_s: float,
+) -> asyncio.Future[FrameResult]:
+    """Queue a frame; the future gives its result or raises FrameDropped."""
+    rules = rules_for(rec, camera)
+
+    def work() -> FrameAnalysis:
+        return analyse_frame(recognizer, rec.watchlists, rec.plates, frame, rules)
+
+    async def finish(analysis: FrameAnalysis) -> FrameResult:
+        result = await act(rec, camera, analysis)
+        rec.stats(camera.id).analysed(captured_s, time.monotonic())
+        return result
+
+    return rec.pump.offer(camera_key(camera.id), work, finish)
+
+
+async def push_frame(rec: Recognition, camera: CameraConfig, data: bytes) -> FrameResult:
+    """A JPEG POSTed by a push camera: analysed, or dropped when a newer frame overtook it."""
+    received_s = time.monotonic()
+    stats = rec.stats(camera.id)
+    stats.received(received_s)
+    recognizer = await rec.ready()
+    try:
+        return await offer_frame(rec, recognizer, camera, data, received_s)
+    except FrameDropped:
+        stats.dropped()
+        return FrameResult(status=FrameStatus.dropped)
+    except ImageError as err:
+        raise BadRequest(f"The frame cannot be used: {err}.", code="invalid_image") from err
+
+
+async def _site(site_id: int | None) -> SiteRef:
+    site = None if site_id is None else await sites.find(site_id)
+    if site is None:
+        return SiteRef()
+    return SiteRef(id=site.id, name=site.name, address=site.address, lat=site.lat, lon=site.lon)
+
+
+class _Outcome:
+    def __init__(self) -> None:
+        self.alerts: list[int] = []
+        self.sightings: list[int] = []
+
+
+class _Hit(msgspec.Struct, frozen=True, kw_only=True):
+    """One face or plate that matched a list: the alert it would raise, if the cooldown lets it."""
+
+    subject: str  # the cooldown key: this person, this plate
+    alert: NewAlert
+    crop: bytes
+    crop_kind: CropKind
+    embedding: bytes | None
+    sighting: dict[str, Any]  # what a repeat sighting records on the timeline
+
+
+async def act(rec: Recognition, camera: CameraConfig, analysis: FrameAnalysis) -> FrameResult:
+    outcome = _Outcome()
+    if analysis.face_hits or analysis.plate_hits:
+        site = await _site(camera.site_id)
+        hits = [_face_hit(camera, site, face) for face in analysis.face_hits]
+        hits += [_plate_hit(camera, site, plate) for plate in analysis.plate_hits]
+        for hit in hits:
+            await _handle(rec, camera, hit, outcome)
+    return FrameResult(
+        status=FrameStatus.analysed,
+        faces=analysis.faces,
+        plates=analysis.plates,
+        alerts=outcome.alerts,
+        sightings=outcome.sightings,
+    )
+
+
+async def _handle(rec: Recognition, camera: CameraConfig, hit: _Hit, outcome: _Outcome) -> None:
+    now_s = time.monotonic()
+    cooldown_s = (
+        rec.settings.recognition_cooldown_s if camera.cooldown_s is None else camera.cooldown_s
+    )
+    cooldown = rec.cooldown(camera.id)
+    verdict, ref = cooldown.observe(hit.subject, now_s, cooldown_s)
+    if ref is not None and verdict is Verdict.QUIET:
+        outcome.sightings.append(ref.alert_id)
+        return
+    if ref is not None and await _record_sighting(rec, camera, ref, hit.sighting):
+        outcome.sightings.append(ref.alert_id)
+        return
+    ref = await _raise(rec, camera, hit)
+    cooldown.bind(hit.subject, ref, now_s)
+    outcome.alerts.append(ref.alert_id)
+
+
+async def _record_sighting(
+    rec: Recognition, camera: CameraConfig, ref: AlertRef, data: dict[str, Any]
+) -> bool:
+    """Append a sighting to the alert's open incident; False when the incident is closed."""
+    if ref.incident_id is None:
+        return False
+    db = rec.db
+    async with db.write():
+        incident = await incidents_repository.find(db, ref.incident_id, lock=True)
+        if incident is None or incident.status in CLOSED:
+            return False
+        await incidents.record(
+            db,
+            EntryFacts(
+                incident_id=ref.incident_id,
+                at=dt.datetime.now(dt.UTC),
+                actor=_actor(camera),
+                kind="sighting",
+                data={"alert_id": ref.alert_id, "camera_id": camera.id, **data},
+            ),
+        )
+    return True
+
+
+async def _raise(rec: Recognition, camera: CameraConfig, hit: _Hit) -> AlertRef:
+    root = crops.crops_root(rec.settings.data_path)
+    now = dt.datetime.now(dt.UTC)
+    path = await asyncio.to_thread(crops.write_file, root, hit.crop, now)
+    db = rec.db
+    async with db.write():
+        crop_id = await crops.insert(db, hit.crop_kind, camera.id, path, hit.embedding)
+        details = {**hit.alert.details, "crop_id": crop_id, "crop_url": crops.crop_url(crop_id)}
+        new = msgspec.structs.replace(hit.alert, details=details, occurred_at=now, received_at=now)
+        alert, _ = await raise_alert(db, new, _actor(camera))
+        await crops.link(db, crop_id, alert.id)
+    return AlertRef(alert.id, alert.incident_id)
+
+
+def _camera_details(camera: CameraConfig) -> dict[str, Any]:
+    return {"camera_id": camera.id, "camera": camera.name}
+
+
+def _new_alert(
+    kind: AlertKind, site: SiteRef, description: str, details: dict[str, Any]
+) -> NewAlert:
+    now = dt.datetime.now(dt.UTC)
+    return NewAlert(
+        kind=kind,
+        priority=DEFAULT_PRIORITY[kind],
+        source="camera",
+        site=site,
+        occurred_at=now,
+        received_at=now,
+        description=description,
+        details=details,
+    )
+
+
+def _face_hit(camera: CameraConfig, site: SiteRef, face: FaceHit) -> _Hit:
+    hit = face.hit
+    details = {
+        **_camera_details(camera),
+        "watchlist_id": hit.watchlist_id,
+        "watchlist": hit.watchlist,
+        "person_id": hit.person_id,
+        "person": hit.person,
+        "similarity": hit.similarity,
+        "threshold": hit.threshold,
+        "box": list(face.box),
+    }
+    description = (
+        f"Face ID: {hit.person} ({hit.watchlist}) at camera {camera.name}, "
+        f"similarity {hit.similarity:.2f}"
+    )
+    return _Hit(
+        subject=f"face:{hit.person_id}",
+        alert=_new_alert(AlertKind.face_match, site, description, details),
+        crop=face.crop,
+        crop_kind=CropKind.face,
+        embedding=face.embedding,
+        sighting={"person_id": hit.person_id, "similarity": hit.similarity},
+    )
+
+
+def _plate_hit(camera: CameraConfig, site: SiteRef, plate: PlateHit) -> _Hit:
+    details: dict[str, Any] = {
+        **_camera_details(camera),
+        "plate": plate.text,
+        "display": plate.display,
+        "raw": plate.raw,
+        "confidence": plate.confidence,
+        "box": list(plate.box),
+    }
+    if plate.listed is None:
+        description = f"Foreign plate {plate.display} at camera {camera.name}"
+    else:
+        listed = plate.listed
+        details |= {
+            "list_id": listed.list_id,
+            "list": listed.list,
+            "listed_plate": listed.plate,
+            "distance": listed.distance,
+        }
+        description = f"Wanted plate {listed.plate} (list {listed.list}) at camera {camera.name}"
+    return _Hit(
+        subject=plate.subject,
+        alert=_new_alert(plate.kind, site, description, details),
+        crop=plate.crop,
+        crop_kind=CropKind.plate,
+        embedding=None,
+        sighting={"plate": plate.text, "confidence": plate.confidence},
+    )

@@ -1,0 +1,142 @@
+"""Run the DC-09 receiver inside the server: listeners, commit loop, supervision, key cache."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import ssl
+from collections.abc import AsyncIterator, Callable
+from typing import Final
+
+from device_gateway.gateway import Dc09Gateway
+from device_gateway.ingest import IngestPipeline, SignalStore, Source
+from device_gateway.protocols.dc09 import FrameRejected, ReceiverConfig, UnknownAccountAction
+from device_gateway.supervision import Supervisor
+from device_gateway.transports.listeners import listen_dc09
+from server.metrics import Metrics
+from server.settings import Settings
+from server.signals.accounts import AccountCache
+from server.signals.service import DbSignalStore, LinkRecorder, SecurityAlerts
+from server.state import AppState
+
+logger = logging.getLogger(__name__)
+
+StoreWrapper = Callable[[SignalStore], SignalStore]
+SHUTDOWN_TIMEOUT_S: Final = 5.0
+
+
+class GatewayMetrics:
+    """The gateway's observer, counting into the app's Prometheus registry."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._m = metrics
+
+    def frame_received(self, transport: str) -> None:
+        self._m.dc09_frames.labels(transport).inc()
+
+    def frame_rejected(self, reason: str, transport: str) -> None:
+        self._m.dc09_rejects.labels(reason).inc()
+
+    def acked(self, seconds: float) -> None:
+        self._m.dc09_ack_seconds.observe(seconds)
+
+    def batch_committed(self, size: int, duplicates: int, seconds: float) -> None:
+        self._m.dc09_commits.labels("ok").inc()
+        self._m.dc09_batch_frames.observe(size)
+        self._m.dc09_commit_seconds.observe(seconds)
+        self._m.dc09_duplicates.inc(duplicates)
+
+    def batch_failed(self, size: int) -> None:
+        self._m.dc09_commits.labels("failed").inc()
+
+    def duplicate_answered(self) -> None:
+        self._m.dc09_duplicates.inc()
+
+
+class RunningGateway:
+    def __init__(self, port: int, accounts: AccountCache, gateway: Dc09Gateway) -> None:
+        self.port = port
+        self._accounts = accounts
+        self._gateway = gateway
+
+    async def reload_accounts(self) -> None:
+        """Reload keys and supervision now (the devices doorbell does this soon by itself)."""
+        self._gateway.watch(await self._accounts.refresh())
+
+
+def tls_context(settings: Settings) -> ssl.SSLContext | None:
+    if not settings.dc09_tls_cert:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(settings.dc09_tls_cert, settings.dc09_tls_key or None)
+    return context
+
+
+def _reject_hook(state: AppState, tasks: set[asyncio.Task[None]]) -> Callable[..., None]:
+    security = SecurityAlerts(state.db, state.metrics)
+
+    def on_reject(event: FrameRejected, source: Source) -> None:
+        external_id = security.external_id(event, dt.datetime.now(dt.UTC).date())
+        if external_id is not None and security.needs_alert(external_id):
+            task = asyncio.create_task(security.raise_for(event, external_id, source.peer))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+    return on_reject
+
+
+@contextlib.asynccontextmanager
+async def running_gateway(
+    state: AppState, *, wrap_store: StoreWrapper | None = None
+) -> AsyncIterator[RunningGateway]:
+    """Listen for DC-09 on ``settings.dc09_port`` (TCP and UDP) until the block ends."""
+    settings = state.settings
+    accounts = AccountCache()
+    watched = await accounts.refresh()
+    state.bus.listen(accounts.ring)
+    observer = GatewayMetrics(state.metrics)
+    store: SignalStore = DbSignalStore(state.db, state.metrics)
+    pipeline = IngestPipeline(
+        store if wrap_store is None else wrap_store(store),
+        max_pending=settings.dc09_queue_max,
+        max_batch=settings.dc09_batch_max,
+        observer=observer,
+    )
+    side_tasks: set[asyncio.Task[None]] = set()
+    gateway = Dc09Gateway(
+        accounts.lookup,
+        pipeline,
+        Supervisor(grace_s=settings.dc09_supervision_grace_s),
+        LinkRecorder(state.db, state.metrics),
+        observer,
+        config=ReceiverConfig(unknown_account=UnknownAccountAction(settings.dc09_unknown_account)),
+        on_reject=_reject_hook(state, side_tasks),
+    )
+    gateway.watch(watched)
+    tasks = [
+        asyncio.create_task(pipeline.run(), name="dc09-commit"),
+        asyncio.create_task(gateway.supervise(settings.dc09_supervision_tick_s), name="dc09-sup"),
+        asyncio.create_task(
+            accounts.refresh_forever(settings.dc09_accounts_refresh_s, gateway.watch),
+            name="dc09-accounts",
+        ),
+    ]
+    tls = tls_context(settings)
+    listeners = await listen_dc09(gateway, settings.host, settings.dc09_port, ssl_context=tls)
+    logger.info(
+        "DC-09 receiver listening on %s:%d (%s and UDP)",
+        settings.host,
+        listeners.port,
+        "TLS" if tls is not None else "TCP",
+    )
+    try:
+        yield RunningGateway(listeners.port, accounts, gateway)
+    finally:
+        await listeners.close()
+        for task in [*tasks, *side_tasks]:
+            task.cancel()
+        await asyncio.wait_for(
+            asyncio.gather(*tasks, *side_tasks, return_exceptions=True), SHUTDOWN_TIMEOUT_S
+        )

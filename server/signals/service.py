@@ -1,0 +1,295 @@
+"""Storing DC-09 signals and acting on them, one transaction per batch.
+
+For each frame that is not a retransmission, every signal is stored; an alarm from a registered
+device raises its alert (and incident) in the same transaction, so the ACK that follows the
+commit covers the alert too. Restores annotate the device's open alert of the same kind instead
+of opening a new one; tests, open/close and bypass are stored and listed, nothing more.
+Unregistered accounts are stored and shown as such; they raise nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+from device_gateway.ingest import Outcome, Submission, dedup_digest
+from device_gateway.protocols.dc09 import FrameRejected
+from device_gateway.signals import AlertKind as SignalKind
+from device_gateway.signals import Qualifier, Signal
+from device_gateway.supervision import LinkChange, LinkState
+from server.alerts.repository import NewAlert
+from server.alerts.schemas import DEFAULT_PRIORITY, AlertKind
+from server.alerts.service import raise_alert
+from server.db import Database
+from server.incidents import repository as incidents
+from server.incidents.service import record
+from server.incidents.timeline import EntryFacts
+from server.metrics import Metrics
+from server.signals import repository
+from server.signals.repository import DeviceSite, SignalRow
+
+logger = logging.getLogger(__name__)
+
+SOURCE: Final = "dc09"
+SUPERVISION_ACTOR: Final = "system:supervision"
+ALERT_KIND: Final = {
+    SignalKind.PANIC: AlertKind.panic,
+    SignalKind.HOLD_UP: AlertKind.panic,
+    SignalKind.DURESS: AlertKind.duress,
+    SignalKind.MEDICAL: AlertKind.medical,
+    SignalKind.FIRE: AlertKind.fire,
+    SignalKind.GAS: AlertKind.other,
+    SignalKind.WATER: AlertKind.other,
+    SignalKind.INTRUSION: AlertKind.intrusion,
+    SignalKind.TAMPER: AlertKind.tamper,
+    SignalKind.POWER: AlertKind.trouble,
+    SignalKind.BATTERY: AlertKind.trouble,
+    SignalKind.TROUBLE: AlertKind.trouble,
+    SignalKind.TEST: AlertKind.test,
+    SignalKind.OPEN_CLOSE: AlertKind.other,
+    SignalKind.BYPASS: AlertKind.other,
+    SignalKind.UNKNOWN: AlertKind.unknown,
+}
+LOG_ONLY: Final = frozenset({SignalKind.TEST, SignalKind.OPEN_CLOSE, SignalKind.BYPASS})
+LAST_SEEN_EVERY: Final = dt.timedelta(seconds=60)
+
+
+def _actor(account: str) -> str:
+    return f"device:{account}"
+
+
+def _details(signal: Signal) -> dict[str, object]:
+    return {
+        "account": signal.account,
+        "code": signal.code,
+        "code_family": signal.code_family.value,
+        "signal_kind": signal.kind.value,
+        "zone": signal.zone,
+        "user": signal.user,
+        "partition": signal.partition,
+        "text": signal.text,
+        "seq": signal.seq,
+        "xdata": signal.xdata,
+    }
+
+
+def _new_alert(signal: Signal, device: DeviceSite) -> NewAlert:
+    where = f" zone {signal.zone}" if signal.zone else ""
+    return NewAlert(
+        kind=ALERT_KIND[signal.kind],
+        priority=signal.priority,
+        source=SOURCE,
+        site=device.site,
+        occurred_at=signal.panel_time or signal.received_at,
+        received_at=signal.received_at,
+        description=f"{signal.description}{where} ({signal.code_family.value} {signal.code})",
+        device_id=device.device_id,
+        details=_details(signal),
+    )
+
+
+async def _note(db: Database, facts: EntryFacts) -> None:
+    await incidents.find(db, facts.incident_id, lock=True)  # the timeline's tail is ours
+    await record(db, facts)
+
+
+async def _annotate(db: Database, signal: Signal, device: DeviceSite) -> int | None:
+    """Note a restore on the open alert it ends; returns that alert's id."""
+    found = await repository.open_alert(db, device.device_id, [ALERT_KIND[signal.kind].value])
+    if found is None:
+        return None
+    alert_id, incident_id = found
+    await _note(
+        db,
+        EntryFacts(
+            incident_id=incident_id,
+            at=signal.received_at,
+            actor=_actor(signal.account),
+            kind="note",
+            device_at=signal.panel_time,
+            data={"text": f"restore from the device: {signal.description}", "code": signal.code},
+        ),
+    )
+    return alert_id
+
+
+class DbSignalStore:
+    """The :class:`device_gateway.ingest.SignalStore` on Posbon's database."""
+
+    def __init__(self, db: Database, metrics: Metrics) -> None:
+        self._db = db
+        self._metrics = metrics
+        self._seen_written: dict[int, dt.datetime] = {}
+
+    def _seen_due(self, devices: Iterable[DeviceSite], at: dt.datetime) -> list[int]:
+        """Devices whose stored `last_seen_at` is older than LAST_SEEN_EVERY: rewriting every
+        device row on every batch would bloat the table (PostgreSQL keeps each old version)."""
+        return [
+            d.device_id
+            for d in devices
+            if (written := self._seen_written.get(d.device_id)) is None
+            or at - written >= LAST_SEEN_EVERY
+        ]
+
+    async def commit(
+        self, batch: Sequence[Submission], *, duplicates_since: dt.datetime
+    ) -> list[Outcome]:
+        hashes = [dedup_digest(item.received.dedup_key) for item in batch]
+        raised: list[str] = []
+        async with self._db.write():
+            await repository.lock_for_commit(self._db)
+            keys = [
+                (item.received.dedup_key.account, item.received.dedup_key.seq, h)
+                for item, h in zip(batch, hashes, strict=True)
+            ]
+            stored = await repository.stored_hashes(self._db, keys, duplicates_since)
+            fresh = [(item, h) for item, h in zip(batch, hashes, strict=True) if h not in stored]
+            devices = await repository.devices_by_account(
+                self._db, (item.received.dedup_key.account for item, _ in fresh)
+            )
+            rows: list[SignalRow] = []
+            for item, dedup_hash in fresh:
+                device = devices.get(item.received.dedup_key.account)
+                for signal in item.received.signals:
+                    alert_id = None if device is None else await self._act(signal, device, raised)
+                    rows.append(
+                        SignalRow(
+                            signal=signal,
+                            source=item.source,
+                            dedup_hash=dedup_hash,
+                            data_sha256=item.received.dedup_key.data_sha256,
+                            device_id=None if device is None else device.device_id,
+                            alert_id=alert_id,
+                        )
+                    )
+            await repository.insert_many(self._db, rows)
+            seen_at = batch[-1].received_at
+            seen = self._seen_due(devices.values(), seen_at)
+            await repository.mark_seen(self._db, seen, seen_at)
+        self._seen_written.update(dict.fromkeys(seen, seen_at))
+        for kind in raised:
+            self._metrics.alerts.labels(SOURCE, kind).inc()
+        return [Outcome.DUPLICATE if h in stored else Outcome.STORED for h in hashes]
+
+    async def _act(self, signal: Signal, device: DeviceSite, raised: list[str]) -> int | None:
+        if signal.kind in LOG_ONLY or signal.qualifier is Qualifier.STATUS:
+            return None
+        if signal.qualifier is Qualifier.RESTORE:
+            return await _annotate(self._db, signal, device)
+        alert, _ = await raise_alert(self._db, _new_alert(signal, device), _actor(signal.account))
+        raised.append(alert.kind.value)
+        return alert.id
+
+
+class LinkRecorder:
+    """The gateway's :class:`~device_gateway.gateway.SupervisionSink`: stores ``online`` and
+    raises one "device offline" alert (with an incident) and one "device online" notice."""
+
+    def __init__(self, db: Database, metrics: Metrics) -> None:
+        self._db = db
+        self._metrics = metrics
+
+    async def record(self, changes: Sequence[LinkChange]) -> None:
+        async with self._db.write():
+            devices = await repository.devices_by_account(self._db, (c.account for c in changes))
+            for change in changes:
+                device = devices.get(change.account)
+                if device is not None:
+                    await self._apply(change, device)
+        for change in changes:
+            self._metrics.dc09_links.labels(change.state.value).inc()
+
+    async def _apply(self, change: LinkChange, device: DeviceSite) -> None:
+        online = change.state is LinkState.ONLINE
+        await repository.set_online(self._db, device.device_id, online=online)
+        kind = AlertKind.device_online if online else AlertKind.device_offline
+        if online:
+            text = f"device {change.account} is back online"
+        else:
+            text = f"no message from device {change.account} in {change.interval_s:g} s"
+        new = NewAlert(
+            kind=kind,
+            priority=DEFAULT_PRIORITY[kind],
+            source=SOURCE,
+            site=device.site,
+            occurred_at=change.at,
+            received_at=change.at,
+            description=text,
+            device_id=device.device_id,
+            details={
+                "account": change.account,
+                "last_seen": None if change.last_seen is None else change.last_seen.isoformat(),
+                "interval_s": change.interval_s,
+            },
+        )
+        await raise_alert(self._db, new, SUPERVISION_ACTOR, open_incident=not online)
+        self._metrics.alerts.labels(SOURCE, kind.value).inc()
+        if online:
+            found = await repository.open_alert(
+                self._db, device.device_id, [AlertKind.device_offline.value]
+            )
+            if found is not None:
+                await _note(
+                    self._db,
+                    EntryFacts(
+                        incident_id=found[1],
+                        at=change.at,
+                        actor=SUPERVISION_ACTOR,
+                        kind="note",
+                        data={"text": text},
+                    ),
+                )
+
+
+class SecurityAlerts:
+    """One tamper alert per account and day when an account that must encrypt sends plaintext
+    (someone may be substituting the panel); the frame itself was NAKed."""
+
+    def __init__(self, db: Database, metrics: Metrics) -> None:
+        self._db = db
+        self._metrics = metrics
+        self._raised: set[str] = set()
+
+    def external_id(self, event: FrameRejected, today: dt.date) -> str | None:
+        if event.reason != "plaintext" or event.account is None:
+            return None
+        return f"dc09:plaintext:{event.account}:{today.isoformat()}"
+
+    def needs_alert(self, external_id: str) -> bool:
+        if external_id in self._raised:
+            return False
+        self._raised.add(external_id)
+        return True
+
+    async def raise_for(self, event: FrameRejected, external_id: str, peer: str) -> None:
+        try:
+            async with self._db.write():
+                assert event.account is not None
+                device = (await repository.devices_by_account(self._db, [event.account])).get(
+                    event.account
+                )
+                if device is None:
+                    return
+                now = dt.datetime.now(dt.UTC)
+                new = NewAlert(
+                    kind=AlertKind.tamper,
+                    priority=DEFAULT_PRIORITY[AlertKind.tamper],
+                    source=SOURCE,
+                    site=device.site,
+                    occurred_at=now,
+                    received_at=now,
+                    description=f"unencrypted message from {event.account}, which must encrypt",
+                    external_id=external_id,
+                    device_id=device.device_id,
+                    details={"account": event.account, "peer": peer, "reason": event.reason},
+                )
+                _, created = await raise_alert(self._db, new, _actor(event.account))
+        except Exception:  # the next plaintext frame tries again
+            self._raised.discard(external_id)
+            logger.exception("could not raise the security alert for %s", event.account)
+            return
+        if created:
+            logger.warning("device %s sent plaintext but must encrypt", event.account)
+            self._metrics.alerts.labels(SOURCE, AlertKind.tamper.value).inc()

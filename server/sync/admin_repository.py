@@ -1,0 +1,101 @@
+"""SQL for the review side of sync: scopes a caller may read, conflicts, rejections, devices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+
+from server.db import Database
+from server.sync.schemas import ConflictOut, ConflictStatus, DeviceOut, Keep, RejectedOut
+
+_CONFLICT_COLUMNS = (
+    "id, kind AS entity, entity_id, field, losing_value, losing_hlc, losing_device, "
+    "winning_value, winning_hlc, winning_device, mutation_id, status, resolution, resolved_by, "
+    "resolved_at, created_at"
+)
+
+
+async def crew_incidents(db: Database, crew_id: int, closed_since: dt.datetime) -> list[int]:
+    """The incidents a crew is assigned: open ones, and those closed after ``closed_since``."""
+    rows = await db.fetch(
+        "SELECT id FROM incidents WHERE crew_id = {} AND (closed_at IS NULL OR closed_at > {})",
+        crew_id,
+        closed_since,
+    )
+    return [int(row["id"]) for row in rows]
+
+
+async def every_scope(db: Database) -> list[str]:
+    """Every scope that has a change log."""
+    return [str(row["scope"]) for row in await db.fetch("SELECT scope FROM sync_scopes")]
+
+
+def _conflict(row: dict[str, Any]) -> ConflictOut:
+    values = {
+        **row,
+        "losing_value": msgspec.json.decode(row["losing_value"]),
+        "winning_value": msgspec.json.decode(row["winning_value"]),
+    }
+    return msgspec.convert(values, ConflictOut, strict=False)
+
+
+async def conflicts(
+    db: Database, status: ConflictStatus | None, limit: int, offset: int
+) -> list[ConflictOut]:
+    where = "" if status is None else " WHERE status = {}"
+    args: list[Any] = [] if status is None else [status.value]
+    rows = await db.fetch(
+        f"SELECT {_CONFLICT_COLUMNS} FROM sync_conflicts{where} "  # noqa: S608
+        "ORDER BY id LIMIT {} OFFSET {}",
+        *args,
+        limit,
+        offset,
+    )
+    return [_conflict(row) for row in rows]
+
+
+async def find_conflict(db: Database, conflict_id: int) -> ConflictOut | None:
+    row = await db.fetch_one(
+        f"SELECT {_CONFLICT_COLUMNS} FROM sync_conflicts WHERE id = {{}}{db.for_update}",  # noqa: S608
+        conflict_id,
+    )
+    return None if row is None else _conflict(row)
+
+
+async def mark_resolved(
+    db: Database, conflict_id: int, keep: Keep, actor: str, at: dt.datetime
+) -> None:
+    await db.fetch(
+        "UPDATE sync_conflicts SET status = {}, resolution = {}, resolved_by = {}, "
+        "resolved_at = {} WHERE id = {}",
+        ConflictStatus.resolved.value,
+        keep.value,
+        actor,
+        at,
+        conflict_id,
+    )
+
+
+async def rejected(db: Database, limit: int, offset: int) -> list[RejectedOut]:
+    rows = await db.fetch(
+        "SELECT r.device_id, d.owner, r.client_seq, r.mutation_id, r.code, r.reason, "
+        "r.created_at FROM sync_results r JOIN sync_devices d ON d.device_id = r.device_id "
+        "WHERE r.status = 'rejected' ORDER BY r.created_at DESC, r.device_id, r.client_seq "
+        "LIMIT {} OFFSET {}",
+        limit,
+        offset,
+    )
+    return [msgspec.convert(row, RejectedOut, strict=False) for row in rows]
+
+
+async def devices(db: Database, limit: int, offset: int) -> list[DeviceOut]:
+    rows = await db.fetch(
+        "SELECT device_id, owner, last_seq, schema_version, clock_offset_ms, first_seen_at, "
+        "last_seen_at FROM sync_devices ORDER BY last_seen_at DESC, device_id "
+        "LIMIT {} OFFSET {}",
+        limit,
+        offset,
+    )
+    return [msgspec.convert(row, DeviceOut, strict=False) for row in rows]

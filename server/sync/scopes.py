@@ -1,0 +1,135 @@
+"""Which scopes an entity belongs to, and which scopes a caller may read and write.
+
+Scopes are the units a tablet pulls by cursor:
+
+* ``crew:<id>`` - what one crew wrote: its reports and their notes, persons, detentions, and its
+  status changes;
+* ``incident:<id>`` - everything about one server incident: its sync status, the status changes
+  and reports made for it (with their notes …), and the recordings linked to it;
+* ``recordings`` - every body-cam recording's metadata (upload stations, dispatchers).
+
+A crew may read and write its own crew scope and the scopes of the incidents it is assigned
+(open ones, and closed ones for a while, so the report can still be finished); when the
+dispatcher moves an incident to another crew, the first crew's next pull evicts that scope and
+the new crew's resets it. An upload station may write recordings only and reads ``recordings``.
+Dispatchers and admins read everything and may write anywhere.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable
+from typing import Final
+
+from server.auth.schemas import Principal, Role
+from sync.entities import EntityKind
+from sync.errors import MutationRejectedError, RejectionCode
+from sync.merge import EntityState
+from sync.server_ids import ServerKind, server_number
+
+RECORDINGS_SCOPE: Final = "recordings"
+CHILD_KINDS: Final = frozenset(
+    {EntityKind.REPORT_NOTE, EntityKind.REPORT_PERSON, EntityKind.DETENTION}
+)
+Lookup = Callable[[EntityKind, uuid.UUID], EntityState | None]
+
+
+def crew_scope(crew_id: int) -> str:
+    return f"crew:{crew_id}"
+
+
+def incident_scope(incident_id: int) -> str:
+    return f"incident:{incident_id}"
+
+
+def device_owner(who: Principal) -> str:
+    """The owner a device is bound to: its crew (tokens get reissued), else the token."""
+    if who.role is Role.crew and who.crew_id is not None:
+        return crew_scope(who.crew_id)
+    return f"token:{who.token_id}"
+
+
+def uuid_field(state: EntityState, name: str) -> uuid.UUID | None:
+    """A field holding an id, or None if it is unset or null."""
+    stamp = state.fields.get(name)
+    if stamp is None or stamp.value is None:
+        return None
+    try:
+        return uuid.UUID(str(stamp.value))
+    except ValueError:
+        return None
+
+
+def _server_scope(state: EntityState, field: str, kind: ServerKind) -> str | None:
+    stamp = state.fields.get(field)
+    if stamp is None or stamp.value is None:
+        return None
+    return _scope_of(field, str(stamp.value), kind)
+
+
+@functools.lru_cache(maxsize=4096)
+def _scope_of(field: str, value: str, kind: ServerKind) -> str:
+    """The scope a server id names; cached, as a batch repeats the same few ids."""
+    try:
+        number = server_number(kind, uuid.UUID(value))
+    except ValueError:
+        number = None
+    if number is None:
+        raise MutationRejectedError(
+            RejectionCode.INVALID_VALUE, f"{field} {value} names no server {kind.name.lower()}"
+        )
+    return crew_scope(number) if kind is ServerKind.CREW else incident_scope(number)
+
+
+def _present(*scopes: str | None) -> list[str]:
+    return [scope for scope in scopes if scope is not None]
+
+
+class ScopeResolver:
+    """``scopes_of`` for the push engine; parents come from the request's loaded entities."""
+
+    def __init__(self, lookup: Lookup, role: Role) -> None:
+        self._lookup = lookup
+        self._role = role
+
+    def __call__(self, state: EntityState) -> list[str]:
+        if self._role is Role.upload_station and state.kind is not EntityKind.RECORDING:
+            raise MutationRejectedError(
+                RejectionCode.SCOPE_FORBIDDEN, "an upload station may only write recordings"
+            )
+        scopes = self._scopes(state)
+        if not scopes:
+            raise MutationRejectedError(
+                RejectionCode.INVALID_VALUE, f"{state.kind} {state.entity_id} needs its owner"
+            )
+        return scopes
+
+    def _scopes(self, state: EntityState) -> list[str]:
+        match state.kind:
+            case EntityKind.INCIDENT:
+                number = server_number(ServerKind.INCIDENT, state.entity_id)
+                if number is None:
+                    raise MutationRejectedError(
+                        RejectionCode.NOT_FOUND, f"{state.entity_id} is not a server incident"
+                    )
+                return [incident_scope(number)]
+            case EntityKind.INCIDENT_REPORT | EntityKind.CREW_STATUS:
+                return _present(
+                    _server_scope(state, "crew_id", ServerKind.CREW),
+                    _server_scope(state, "incident_id", ServerKind.INCIDENT),
+                )
+            case EntityKind.RECORDING:
+                incident = _server_scope(state, "incident_id", ServerKind.INCIDENT)
+                return _present(RECORDINGS_SCOPE, incident)
+            case _:
+                return self._parent_scopes(state)
+
+    def _parent_scopes(self, state: EntityState) -> list[str]:
+        report_id = uuid_field(state, "report_id")
+        report = None if report_id is None else self._lookup(EntityKind.INCIDENT_REPORT, report_id)
+        if report is None:
+            raise MutationRejectedError(
+                RejectionCode.NOT_FOUND, f"the report of {state.kind} {state.entity_id} is unknown"
+            )
+        return self._scopes(report)

@@ -1,0 +1,298 @@
+"""Sync actions: push, pull, snapshot, and the dispatcher's review of conflicts.
+
+The engine (`sync.rules`, `sync.pull`) decides; this module supplies what only the server
+knows: who the caller is and which scopes that allows, the server's clock, the incident
+lifecycle for status changes, and one database transaction per push. A push answers only
+after its transaction has committed, so an acknowledged mutation is never lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import sqlite3
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Final
+
+import asyncpg
+import msgspec
+
+from server.auth.schemas import Principal, Role
+from server.db import Database
+from server.errors import Conflict, Forbidden, NotFound, Unprocessable
+from server.sync import admin_repository
+from server.sync.repository import Key, SyncRepository
+from server.sync.schemas import ConflictOut, ConflictStatus, Keep
+from server.sync.scopes import (
+    CHILD_KINDS,
+    RECORDINGS_SCOPE,
+    ScopeResolver,
+    crew_scope,
+    device_owner,
+    incident_scope,
+    uuid_field,
+)
+from server.sync.status import IncidentRules
+from sync import hlc
+from sync.entities import EntityKind
+from sync.errors import LocalError, MutationRejectedError, ScopeForbiddenError
+from sync.merge import Write, apply_write
+from sync.messages import (
+    PullLimits,
+    PushLimits,
+    SnapshotPage,
+    SnapshotRequest,
+    check_schema_version,
+)
+from sync.mutations import Receipt, writes_of
+from sync.pull import PullContext, serve_pull, serve_snapshot
+from sync.rules import PushContext, apply_push
+from sync.wire import InvalidMutation, PushBatch, decode_pull_request, decode_push, encode
+
+logger = logging.getLogger(__name__)
+
+PUSH_LIMITS: Final = PushLimits()
+PULL_LIMITS: Final = PullLimits()
+SERVER_DEVICE_ID: Final = uuid.UUID(int=0)  # the author of the server's own writes
+
+
+class ServerClock:
+    """This process's hybrid logical clock: never behind a stamp it has handed out."""
+
+    def __init__(self) -> None:
+        self.stamp = 0
+
+    def tick(self, wall_ms: int) -> int:
+        self.stamp = hlc.tick(self.stamp, wall_ms)
+        return self.stamp
+
+    def after(self, remote: int, wall_ms: int) -> int:
+        self.stamp = hlc.receive(self.stamp, remote, wall_ms)
+        return self.stamp
+
+    def observe(self, stamp: int) -> None:
+        self.stamp = max(self.stamp, stamp)
+
+
+CLOCK: Final = ServerClock()
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@contextlib.contextmanager
+def _storage_errors() -> Iterator[None]:
+    """A database failure is ours: the client retries unchanged (503)."""
+    try:
+        yield
+    except (sqlite3.Error, asyncpg.PostgresError) as err:
+        logger.warning("sync storage failed: %s", err)
+        raise LocalError("the database failed; nothing was applied, retry later") from err
+
+
+async def readable_scopes(db: Database, who: Principal, report_window_s: float) -> frozenset[str]:
+    """The scopes a caller may pull, decided now (see server/sync/scopes.py)."""
+    if who.role is Role.crew and who.crew_id is not None:
+        since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=report_window_s)
+        incidents = await admin_repository.crew_incidents(db, who.crew_id, since)
+        return frozenset({crew_scope(who.crew_id), *map(incident_scope, incidents)})
+    if who.role is Role.upload_station:
+        return frozenset({RECORDINGS_SCOPE})
+    return frozenset({RECORDINGS_SCOPE, *await admin_repository.every_scope(db)})
+
+
+async def _writable_scopes(
+    db: Database, who: Principal, report_window_s: float
+) -> frozenset[str] | None:
+    if who.role is Role.crew:
+        return await readable_scopes(db, who, report_window_s)
+    return None  # upload stations are limited by kind (ScopeResolver), dispatchers write anywhere
+
+
+async def _check_owner(repo: SyncRepository, device_id: uuid.UUID, who: Principal) -> None:
+    owner = await repo.device_owner(device_id)
+    if owner is not None and owner != device_owner(who):
+        raise Forbidden(f"Device {device_id} belongs to {owner}.", code="device_not_yours")
+
+
+async def _prefetch(repo: SyncRepository, batch: PushBatch, last_seq: int) -> None:
+    """Load what the batch will read in a few queries: stored results, entities, parents."""
+    seen = [m.client_seq for m in batch.mutations if m.client_seq <= last_seq]
+    if seen:
+        await repo.prefetch_results(batch.device_id, min(seen), max(seen))
+    fresh = [
+        m for m in batch.mutations if not isinstance(m, InvalidMutation) and m.client_seq > last_seq
+    ]
+    probe = Receipt(batch.device_id, 0, 0, 0)
+    keys: set[Key] = {(w.kind, w.entity_id) for m in fresh for w in writes_of(m, probe)}
+    await repo.prefetch(keys)
+    parents = {
+        parent
+        for m in fresh
+        for w in writes_of(m, probe)
+        if w.kind in CHILD_KINDS
+        for parent in (_parent_of(w.values), _stored_parent(repo, w.kind, w.entity_id))
+        if parent is not None
+    }
+    await repo.prefetch((EntityKind.INCIDENT_REPORT, parent) for parent in parents)
+
+
+def _parent_of(values: dict[str, object]) -> uuid.UUID | None:
+    report_id = values.get("report_id")
+    return None if report_id is None else uuid.UUID(str(report_id))
+
+
+def _stored_parent(
+    repo: SyncRepository, kind: EntityKind, entity_id: uuid.UUID
+) -> uuid.UUID | None:
+    state = repo.cached(kind, entity_id)
+    return None if state is None else uuid_field(state, "report_id")
+
+
+async def push(db: Database, who: Principal, body: bytes, report_window_s: float) -> bytes:
+    """Apply a push in one transaction; answers only once it has committed."""
+    batch = decode_push(body, PUSH_LIMITS)
+    owner = device_owner(who)
+    with _storage_errors():
+        async with db.write():
+            repo = SyncRepository(db)
+            claimed_by, last_seq = await repo.claim_device(
+                batch.device_id, owner, batch.schema_version
+            )
+            if claimed_by != owner:
+                raise Forbidden(
+                    f"Device {batch.device_id} belongs to {claimed_by}.", code="device_not_yours"
+                )
+            await _prefetch(repo, batch, last_seq)
+            ctx = PushContext(
+                server_now_ms=_now_ms(),
+                server_hlc=CLOCK.stamp,
+                scopes_of=ScopeResolver(repo.cached, who.role),
+                allowed_scopes=await _writable_scopes(db, who, report_window_s),
+                on_apply=IncidentRules(db, who, str(batch.device_id)),
+            )
+            response = await apply_push(repo, batch, ctx)
+            repo.record_offset(batch.device_id, response.clock_offset_ms)
+            await repo.flush()
+    CLOCK.observe(response.server_hlc)
+    return encode(response)
+
+
+async def pull(db: Database, who: Principal, body: bytes, report_window_s: float) -> bytes:
+    """One page of changes across the caller's scopes."""
+    request = decode_pull_request(body)
+    repo = SyncRepository(db)
+    with _storage_errors():
+        async with repo.reading():
+            await _check_owner(repo, request.device_id, who)
+            allowed = await readable_scopes(db, who, report_window_s)
+            await repo.prefetch_bounds(sorted(allowed & request.cursors.keys()))
+            now_ms = _now_ms()
+            ctx = PullContext(
+                allowed_scopes=allowed,
+                server_now_ms=now_ms,
+                server_hlc=CLOCK.tick(now_ms),
+                limits=PULL_LIMITS,
+            )
+            response = await serve_pull(repo, request, ctx)
+    return encode(response)
+
+
+async def open_snapshot(
+    db: Database, who: Principal, request: SnapshotRequest, report_window_s: float
+) -> AsyncIterator[bytes]:
+    """Check the request now (errors become statuses), then stream pages as NDJSON lines."""
+    check_schema_version(request.schema_version)
+    repo = SyncRepository(db)
+    with _storage_errors():
+        async with repo.reading():
+            await _check_owner(repo, request.device_id, who)
+            allowed = await readable_scopes(db, who, report_window_s)
+    if request.scope not in allowed:
+        raise ScopeForbiddenError(request.scope)
+    return _snapshot_lines(repo, request, allowed)
+
+
+async def _snapshot_page(
+    repo: SyncRepository, request: SnapshotRequest, allowed: frozenset[str]
+) -> SnapshotPage:
+    with _storage_errors():
+        async with repo.reading():
+            return await serve_snapshot(repo, request, allowed, PULL_LIMITS)
+
+
+async def _snapshot_lines(
+    repo: SyncRepository, request: SnapshotRequest, allowed: frozenset[str]
+) -> AsyncIterator[bytes]:
+    after = request.after_id
+    while True:
+        page_request = msgspec.structs.replace(request, after_id=after)
+        # A device that drops the stream cancels this generator; the page's read finishes in
+        # its own task, so its transaction always closes and no connection is left behind.
+        page = await asyncio.shield(_snapshot_page(repo, page_request, allowed))
+        yield encode(page) + b"\n"
+        if page.next_after_id is None:
+            return
+        after = page.next_after_id
+
+
+async def list_conflicts(
+    db: Database, status: ConflictStatus | None, limit: int, offset: int
+) -> list[ConflictOut]:
+    return await admin_repository.conflicts(db, status, limit, offset)
+
+
+async def _restore_loser(db: Database, conflict: ConflictOut, who: Principal) -> None:
+    """Write the losing value again, stamped after the current one, as a normal change."""
+    repo = SyncRepository(db)
+    kind = EntityKind(conflict.entity)
+    state = await repo.load_entity(kind, conflict.entity_id)
+    if state is None:
+        raise NotFound(f"{kind} {conflict.entity_id} no longer exists.")
+    if (parent := uuid_field(state, "report_id")) is not None:
+        await repo.load_entity(EntityKind.INCIDENT_REPORT, parent)
+    current = state.fields.get(conflict.field)
+    seen = 0 if current is None else current.hlc
+    write = Write(
+        kind=kind,
+        entity_id=conflict.entity_id,
+        values={conflict.field: conflict.losing_value},
+        hlc=CLOCK.after(seen, _now_ms()),
+        device_id=SERVER_DEVICE_ID,
+        base={conflict.field: seen},
+    )
+    try:
+        merged = apply_write(state, write)
+        scopes = ScopeResolver(repo.cached, who.role)(merged.state)
+    except MutationRejectedError as err:
+        raise Unprocessable(err.reason, code=str(err.rejection_code)) from err
+    await repo.save_entity(merged.state, scopes)
+    if merged.changed:
+        for scope in scopes:
+            await repo.append_change(scope, kind, conflict.entity_id, merged.changed)
+    await repo.flush()
+
+
+async def resolve_conflict(
+    db: Database, conflict_id: int, keep: Keep, who: Principal
+) -> ConflictOut:
+    """Close a conflict, keeping the winner or restoring the loser for every device."""
+    async with db.write():
+        conflict = await admin_repository.find_conflict(db, conflict_id)
+        if conflict is None:
+            raise NotFound(f"There is no sync conflict with id {conflict_id}.")
+        if conflict.status is ConflictStatus.resolved:
+            raise Conflict(f"Conflict {conflict_id} is already resolved.", code="already_resolved")
+        if keep is Keep.loser:
+            await _restore_loser(db, conflict, who)
+        await admin_repository.mark_resolved(
+            db, conflict_id, keep, who.actor, dt.datetime.now(dt.UTC)
+        )
+        resolved = await admin_repository.find_conflict(db, conflict_id)
+    assert resolved is not None
+    return resolved

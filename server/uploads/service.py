@@ -1,0 +1,256 @@
+"""The evidence upload flow: create (bound to synced metadata), append chunks, verify, custody.
+
+Theory: an upload may only start for a recording whose metadata (with its SHA-256) was synced
+first, so the server knows what the bytes must be. Each PATCH is written at its offset, synced to
+disk, and only then is the new offset committed and acknowledged. The last byte triggers a full
+re-hash: a match makes the file verified, content-addressed and read-only; a mismatch quarantines
+it and raises an alert. Every step lands on the recording's hash-chained custody log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import uuid
+from collections.abc import AsyncIterator, Mapping
+
+from server.alerts.repository import NewAlert
+from server.alerts.schemas import AlertKind
+from server.alerts.service import raise_alert
+from server.auth.schemas import Principal
+from server.custody import repository as custody
+from server.custody.schemas import CustodyFacts, CustodyKind
+from server.db import Database
+from server.errors import Conflict, Forbidden
+from server.sites.schemas import SiteRef
+from server.uploads import repository
+from server.uploads.schemas import ExpectedRecording, UploadRecord
+from server.uploads.storage import EvidenceStore, PartialWrite
+from server.uploads.sync_bridge import mark_verified
+from server.uploads.tus import (
+    BadHeader,
+    TooLarge,
+    UploadExpired,
+    UploadGone,
+    UploadState,
+    check_patch,
+    parse_checksum,
+    parse_int,
+    parse_metadata,
+)
+
+RECORDING_KEY = "recording_id"
+EXPIRY_CHECK_S = 300.0
+logger = logging.getLogger(__name__)
+
+
+class UploadPolicy:
+    def __init__(self, max_bytes: int, expire_after: dt.timedelta) -> None:
+        self.max_bytes = max_bytes
+        self.expire_after = expire_after
+
+
+class Uploads:
+    """Upload actions; one per app, holding the store and a lock per upload in progress."""
+
+    def __init__(self, db: Database, store: EvidenceStore, policy: UploadPolicy) -> None:
+        self.db = db
+        self.store = store
+        self.policy = policy
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def create(self, headers: Mapping[str, str], who: Principal) -> UploadRecord:
+        length = parse_int(headers, "Upload-Length")
+        if length > self.policy.max_bytes:
+            raise TooLarge(f"Upload-Length {length} is over Tus-Max-Size {self.policy.max_bytes}.")
+        metadata = parse_metadata(headers.get("upload-metadata"))
+        expected = await self._expected(metadata.get(RECORDING_KEY, ""), length)
+        now = dt.datetime.now(dt.UTC)
+        record = UploadRecord(
+            id=uuid.uuid4().hex,
+            recording_id=expected.recording_id,
+            length=length,
+            offset=0,
+            state=UploadState.receiving,
+            metadata=metadata,
+            owner=who.actor,
+            expected_sha256=expected.sha256,
+            sha256=None,
+            category=",".join(expected.categories),
+            created_at=now,
+            expires_at=now + self.policy.expire_after,
+            finished_at=None,
+        )
+        self.store.create(record.id)
+        async with self.db.write():
+            await repository.insert(self.db, record)
+        return record
+
+    async def _expected(self, recording_id: str, length: int) -> ExpectedRecording:
+        if not recording_id:
+            raise BadHeader("Upload-Metadata must name the recording: 'recording_id <base64>'.")
+        expected = await repository.expected_recording(self.db, recording_id)
+        if expected is None:
+            raise Conflict(
+                f"Recording {recording_id} is unknown: sync its metadata first.",
+                code="recording_not_synced",
+            )
+        if expected.size_bytes != length:
+            raise Conflict(
+                f"Upload-Length {length} differs from the synced size "
+                f"{expected.size_bytes} of recording {recording_id}.",
+                code="size_mismatch",
+            )
+        return expected
+
+    async def current(self, upload_id: str, who: Principal | None = None) -> UploadRecord:
+        record = await repository.find(self.db, upload_id)
+        if record is None or record.state is UploadState.terminated:
+            raise UploadGone(f"There is no upload {upload_id}.")
+        if record.state is UploadState.receiving and record.expires_at < dt.datetime.now(dt.UTC):
+            raise UploadExpired(f"Upload {upload_id} expired; start a new one.")
+        if who is not None and who.actor != record.owner:
+            raise Forbidden(
+                "This upload belongs to another station or tablet.", code="not_your_upload"
+            )
+        return record
+
+    async def append(
+        self,
+        upload_id: str,
+        headers: Mapping[str, str],
+        chunks: AsyncIterator[bytes],
+        who: Principal,
+        disconnected: type[Exception],
+    ) -> UploadRecord:
+        lock = self._locks.setdefault(upload_id, asyncio.Lock())
+        async with lock:
+            record = await self.current(upload_id, who)
+            if record.state is not UploadState.receiving:
+                raise Conflict(
+                    f"Upload {upload_id} is already {record.state}.", code="upload_finished"
+                )
+            check_patch(headers, record.offset)
+            checksum = parse_checksum(headers.get("upload-checksum"))
+            try:
+                written = await self.store.append(
+                    upload_id, record.offset, record.length, chunks, checksum, disconnected
+                )
+            except PartialWrite as partial:
+                await self._advance(record, partial.written)
+                raise
+            return await self._advance(record, written)
+
+    async def _advance(self, record: UploadRecord, written: int) -> UploadRecord:
+        offset = record.offset + written
+        expires_at = dt.datetime.now(dt.UTC) + self.policy.expire_after
+        async with self.db.write():
+            await repository.set_offset(self.db, record.id, offset, expires_at)
+        updated = await self.current(record.id)
+        if offset == record.length:
+            return await self._finish(updated)
+        return updated
+
+    async def _finish(self, record: UploadRecord) -> UploadRecord:
+        sha256 = await self.store.sha256_of(self.store.partial(record.id))
+        now = dt.datetime.now(dt.UTC)
+        ok = sha256 == record.expected_sha256
+        if ok:
+            self.store.promote(record.id, sha256)
+        else:
+            self.store.quarantine(record.id)
+        async with self.db.write():
+            state = UploadState.verified if ok else UploadState.quarantined
+            await repository.finish(self.db, record.id, state, sha256, now)
+            await self._log(record, now, sha256, ok=ok)
+            if ok:
+                await mark_verified(self.db, record.recording_id, sha256)
+        if not ok:
+            await self._alert(record, sha256)
+        return await self.current(record.id)
+
+    async def _log(self, record: UploadRecord, at: dt.datetime, sha256: str, *, ok: bool) -> None:
+        base = {"upload_id": record.id, "bytes": record.length, "sha256": sha256}
+        await custody.append(
+            self.db,
+            CustodyFacts(
+                recording_id=record.recording_id,
+                at=at,
+                actor=record.owner,
+                kind=CustodyKind.received,
+                reason="upload complete",
+                data=base,
+            ),
+        )
+        kind = CustodyKind.verified if ok else CustodyKind.quarantined
+        reason = (
+            "server SHA-256 matches the device's"
+            if ok
+            else f"server SHA-256 differs from the device's {record.expected_sha256}"
+        )
+        await custody.append(
+            self.db,
+            CustodyFacts(
+                recording_id=record.recording_id,
+                at=at,
+                actor="server",
+                kind=kind,
+                reason=reason,
+                data=base,
+            ),
+        )
+
+    async def _alert(self, record: UploadRecord, sha256: str) -> None:
+        now = dt.datetime.now(dt.UTC)
+        await raise_alert(
+            self.db,
+            NewAlert(
+                kind=AlertKind.tamper,
+                priority=2,
+                source="evidence",
+                occurred_at=now,
+                received_at=now,
+                site=SiteRef(),
+                description=f"Recording {record.recording_id} arrived with a different SHA-256",
+                external_id=f"evidence-mismatch:{record.id}",
+                details={
+                    "recording_id": record.recording_id,
+                    "expected": record.expected_sha256,
+                    "received": sha256,
+                    "uploaded_by": record.owner,
+                },
+            ),
+            "server",
+        )
+
+    async def terminate(self, upload_id: str, who: Principal) -> None:
+        record = await self.current(upload_id, who)
+        if record.state is not UploadState.receiving:
+            raise Conflict(
+                "A finished upload is evidence and cannot be deleted.", code="upload_finished"
+            )
+        async with self.db.write():
+            await repository.set_state(self.db, upload_id, UploadState.terminated)
+        self.store.discard(upload_id)
+        self._locks.pop(upload_id, None)
+
+    async def expire_forever(self, every_s: float = EXPIRY_CHECK_S) -> None:
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                removed = await self.remove_expired(dt.datetime.now(dt.UTC))
+            except Exception:  # the next round tries again
+                logger.exception("upload expiry check failed")
+            else:
+                if removed:
+                    logger.info("removed %s expired uploads", removed)
+
+    async def remove_expired(self, now: dt.datetime) -> int:
+        """The expiration job: partial files of abandoned uploads are deleted."""
+        gone = await repository.expired(self.db, now)
+        for record in gone:
+            async with self.db.write():
+                await repository.set_state(self.db, record.id, UploadState.terminated)
+            self.store.discard(record.id)
+        return len(gone)

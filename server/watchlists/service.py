@@ -1,0 +1,188 @@
+"""Watchlist actions: each change commits, then updates the in-memory index to match.
+
+Enrolment embeds the photo's largest face in the recognition thread and keeps only the
+embedding; the same photo sent again for the same person is recognised by its SHA-256 and
+creates nothing (a retried upload, a re-run import).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import msgspec
+
+from recognition.engine import Recognizer
+from server.errors import NotFound, Unprocessable
+from server.recognition import analysis
+from server.recognition import crops as crops_repository
+from server.recognition.runtime import Recognition
+from server.recognition.sql import update_row
+from server.watchlists import repository
+from server.watchlists.index import from_bytes
+from server.watchlists.repository import NewPhoto
+from server.watchlists.schemas import (
+    Person,
+    PersonIn,
+    PersonPatch,
+    Photo,
+    Watchlist,
+    WatchlistIn,
+    WatchlistPatch,
+)
+
+
+def _changes(patch: msgspec.Struct) -> dict[str, Any]:
+    return {k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET}
+
+
+async def get_watchlist(rec: Recognition, watchlist_id: int) -> Watchlist:
+    found = await repository.find_watchlist(rec.db, watchlist_id)
+    if found is None:
+        raise NotFound(f"There is no watchlist with id {watchlist_id}.")
+    return found
+
+
+async def create_watchlist(rec: Recognition, data: WatchlistIn) -> Watchlist:
+    async with rec.db.write():
+        watchlist_id = await repository.insert_watchlist(
+            rec.db, data.name, data.description, data.threshold
+        )
+    rec.watchlists.put_watchlist(watchlist_id, data.name, data.threshold)
+    return await get_watchlist(rec, watchlist_id)
+
+
+async def update_watchlist(rec: Recognition, watchlist_id: int, patch: WatchlistPatch) -> Watchlist:
+    await get_watchlist(rec, watchlist_id)
+    async with rec.db.write():
+        await update_row(rec.db, "watchlists", watchlist_id, _changes(patch))
+    updated = await get_watchlist(rec, watchlist_id)
+    rec.watchlists.put_watchlist(updated.id, updated.name, updated.threshold)
+    return updated
+
+
+async def delete_watchlist(rec: Recognition, watchlist_id: int) -> None:
+    await get_watchlist(rec, watchlist_id)
+    async with rec.db.write():
+        await repository.delete_watchlist(rec.db, watchlist_id)
+    rec.watchlists.drop_watchlist(watchlist_id)
+
+
+async def get_person(rec: Recognition, watchlist_id: int, person_id: int) -> Person:
+    found = await repository.find_person(rec.db, watchlist_id, person_id)
+    if found is None:
+        raise NotFound(f"Watchlist {watchlist_id} has no person with id {person_id}.")
+    return found
+
+
+async def create_person(rec: Recognition, watchlist_id: int, data: PersonIn) -> Person:
+    await get_watchlist(rec, watchlist_id)
+    async with rec.db.write():
+        person_id = await repository.insert_person(rec.db, watchlist_id, data.name, data.note)
+    return await get_person(rec, watchlist_id, person_id)
+
+
+async def update_person(
+    rec: Recognition, watchlist_id: int, person_id: int, patch: PersonPatch
+) -> Person:
+    await get_person(rec, watchlist_id, person_id)
+    async with rec.db.write():
+        await update_row(rec.db, "watchlist_persons", person_id, _changes(patch))
+    updated = await get_person(rec, watchlist_id, person_id)
+    rec.watchlists.rename_person(person_id, updated.name)
+    return updated
+
+
+async def delete_person(rec: Recognition, watchlist_id: int, person_id: int) -> None:
+    await get_person(rec, watchlist_id, person_id)
+    async with rec.db.write():
+        await repository.delete_person(rec.db, person_id)
+    rec.watchlists.drop_person(watchlist_id, person_id)
+
+
+async def _store(rec: Recognition, person: Person, photo: NewPhoto) -> tuple[int, bool]:
+    """Store an embedding once; returns (photo id, created)."""
+    async with rec.db.write():
+        existing = await repository.find_photo(rec.db, photo)
+        if existing is not None:
+            return existing, False
+        photo_id = await repository.insert_photo(rec.db, photo)
+    rec.watchlists.add_embedding(
+        person.watchlist_id,
+        person.id,
+        person.name,
+        from_bytes(photo.embedding),
+        negative=photo.negative,
+    )
+    return photo_id, True
+
+
+async def add_photo(
+    rec: Recognition, watchlist_id: int, person_id: int, image: bytes, *, negative: bool
+) -> tuple[Photo, bool]:
+    """Enrol the photo's largest face for the person (or as a negative example)."""
+    person = await get_person(rec, watchlist_id, person_id)
+    await rec.indexes()  # the index must hold the stored rows before this one is added
+
+    def enrol(recognizer: Recognizer) -> analysis.EnrolledFace | None:
+        return analysis.enrol_face(recognizer, image)
+
+    enrolled = await rec.run_request(enrol)
+    if enrolled is None:
+        raise Unprocessable(
+            "No face large enough to match was found in the photo.", code="no_usable_face"
+        )
+    photo = NewPhoto(
+        person_id=person.id,
+        watchlist_id=watchlist_id,
+        negative=negative,
+        embedding=enrolled.embedding,
+        source_sha256=hashlib.sha256(image).hexdigest(),
+        face_width_px=enrolled.face.width_px,
+    )
+    photo_id, created = await _store(rec, person, photo)
+    return (
+        Photo(
+            id=photo_id,
+            person_id=person.id,
+            negative=negative,
+            face_box=enrolled.face.box,
+            face_score=round(enrolled.face.score, 4),
+            face_width_px=round(enrolled.face.width_px, 1),
+            faces_in_photo=enrolled.faces_in_photo,
+        ),
+        created,
+    )
+
+
+async def add_negative_from_crop(
+    rec: Recognition, watchlist_id: int, person_id: int, crop_id: int
+) -> tuple[Photo, bool]:
+    """ "This alert was not X": the face of a stored face-match crop becomes a negative example."""
+    person = await get_person(rec, watchlist_id, person_id)
+    await rec.indexes()
+    embedding = await crops_repository.embedding_of(rec.db, crop_id)
+    if embedding is None:
+        raise NotFound(f"There is no face crop with id {crop_id} (it may have expired).")
+    photo = NewPhoto(
+        person_id=person.id,
+        watchlist_id=watchlist_id,
+        negative=True,
+        embedding=embedding,
+        source_sha256=f"crop:{crop_id}",
+        face_width_px=0.0,
+    )
+    photo_id, created = await _store(rec, person, photo)
+    box = (0.0, 0.0, 0.0, 0.0)
+    return (
+        Photo(
+            id=photo_id,
+            person_id=person.id,
+            negative=True,
+            face_box=box,
+            face_score=0.0,
+            face_width_px=0.0,
+            faces_in_photo=1,
+        ),
+        created,
+    )

@@ -1,0 +1,101 @@
+// The queue: pending (no crew yet), active, recently closed; priority first, then age. A pending
+// incident past its priority's limit is marked "LATE" in words and in colour, never colour alone.
+
+import { byId, formatClock, formatDuration, h, parseTime, renderRows } from "./dom.js";
+import { aging, label, unacknowledgedFor } from "./model.js";
+
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
+}
+
+function priorityBadge(priority) {
+  return h("span", { class: `prio prio-${priority}` }, `P${priority}`);
+}
+
+export class QueueView {
+  constructor(model, config, onOpen) {
+    this.model = model;
+    this.config = config;
+    this.onOpen = onOpen;
+    this.selectedId = null;
+  }
+
+  build(incident, extraCells) {
+    const open = h(
+      "button",
+      { type: "button", class: "open", dataset: { incidentId: incident.id } },
+      "",
+    );
+    open.addEventListener("click", () => this.onOpen(Number(open.dataset.incidentId)));
+    const cells = [h("td", {}, priorityBadge(incident.priority)), h("td", {}, open)];
+    for (let index = 0; index < extraCells; index += 1) cells.push(h("td"));
+    return h("tr", { dataset: { incidentId: incident.id } }, cells);
+  }
+
+  common(row, incident) {
+    const [priorityCell, titleCell] = row.cells;
+    if (priorityCell.textContent !== `P${incident.priority}`) {
+      priorityCell.replaceChildren(priorityBadge(incident.priority));
+    }
+    const button = titleCell.firstChild;
+    setText(button, `#${incident.id} ${incident.title}`);
+    const selected = incident.id === this.selectedId;
+    row.classList.toggle("selected", selected);
+    button.setAttribute("aria-current", selected ? "true" : "false");
+  }
+
+  render(nowMs) {
+    const { pending, active, closed } = this.model.queue(nowMs);
+    const key = (incident) => incident.id;
+    renderRows(byId("pending").tBodies[0], pending, key, (i) => this.build(i, 2), (row, i) =>
+      this.updatePending(row, i, nowMs),
+    );
+    renderRows(byId("active").tBodies[0], active, key, (i) => this.build(i, 2), (row, i) =>
+      this.updateActive(row, i, nowMs),
+    );
+    renderRows(byId("closed").tBodies[0], closed, key, (i) => this.build(i, 2), (row, i) =>
+      this.updateClosed(row, i),
+    );
+    setText(byId("pending-count"), `(${pending.length})`);
+    setText(byId("active-count"), `(${active.length})`);
+    setText(byId("closed-count"), `(${closed.length})`);
+  }
+
+  updatePending(row, incident, nowMs) {
+    this.common(row, incident);
+    const age = aging(incident, nowMs, this.config.queue_aging_s);
+    row.classList.toggle("aging-soon", age.state === "soon");
+    row.classList.toggle("aging-late", age.state === "late");
+    const limit = `limit ${formatDuration(age.limitS)}`;
+    row.cells[2].className = "aging";
+    setText(row.cells[2], `${age.text} ${formatDuration(age.waitedS)} (${limit})`);
+    setText(row.cells[3], incident.site.name || incident.site.address || "position only");
+  }
+
+  updateActive(row, incident, nowMs) {
+    this.common(row, incident);
+    const waitedS = unacknowledgedFor(
+      incident,
+      nowMs,
+      this.config.unacknowledged_after_s,
+      this.model.escalated.has(incident.id),
+    );
+    const status = label(incident.status);
+    if (waitedS === null) {
+      setText(row.cells[2], status);
+    } else {
+      row.cells[2].replaceChildren(
+        status + " ",
+        h("span", { class: "marker-unacked" }, `not acknowledged ${formatDuration(waitedS)}`),
+      );
+    }
+    setText(row.cells[3], this.model.crewName(incident.crew_id));
+  }
+
+  updateClosed(row, incident) {
+    this.common(row, incident);
+    const result = incident.outcome ? `${label(incident.status)}: ${label(incident.outcome)}` : label(incident.status);
+    setText(row.cells[2], result);
+    setText(row.cells[3], formatClock(parseTime(incident.closed_at ?? incident.updated_at)));
+  }
+}

@@ -1,0 +1,122 @@
+"""Debian's Chromium driven by Playwright, for the dispatcher page's tests.
+
+Never `playwright install`: the browser is the system's /usr/bin/chromium (apt-get install
+chromium). Without it the browser tests skip locally and fail in CI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any, Final
+
+import httpx
+import pytest
+from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright, expect
+
+from server.auth.schemas import Role
+from server.relay import outbox
+from server.relay.hub import OVERFLOW
+from tests.conftest import Live
+
+CHROMIUM: Final = Path("/usr/bin/chromium")
+CHROMIUM_ARGS: Final = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT: Final = {"width": 1440, "height": 1000}
+SIGN_IN_TIMEOUT_MS: Final = 10_000
+
+
+@contextlib.asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's chromium (apt-get install -y chromium)")
+        pytest.skip("no /usr/bin/chromium (apt-get install -y chromium)")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+class PageProblems:
+    """Console errors and uncaught exceptions: a page that works logs neither."""
+
+    def __init__(self, page: Page) -> None:
+        self.seen: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.seen.append(f"uncaught: {error}"))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.seen.append(f"console: {message.text}")
+
+
+async def open_page(browser: Browser, live: Live) -> tuple[Page, PageProblems]:
+    page = await browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+    problems = PageProblems(page)
+    await page.goto(live.http + "/")
+    return page, problems
+
+
+async def sign_in(page: Page, token: str) -> None:
+    await page.get_by_label("Dispatcher token").fill(token)
+    await page.get_by_role("button", name="Sign in").click()
+    await wait_live(page)
+
+
+async def signed_in(browser: Browser, live: Live) -> tuple[Page, list[str]]:
+    """A page signed in with a fresh dispatcher token, and the list its problems go to."""
+    page, problems = await open_page(browser, live)
+    await sign_in(page, await live.token(Role.dispatcher))
+    return page, problems.seen
+
+
+async def api_get(live: Live, path: str) -> Any:
+    token = await live.token(Role.admin)
+    async with httpx.AsyncClient(base_url=live.http, headers=live.headers(token)) as client:
+        response = await client.get(path)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def wait_live(page: Page) -> None:
+    """The socket is open and the page has applied the REST snapshot."""
+    html = page.locator("html")
+    await expect(html).to_have_attribute("data-relay", "live", timeout=SIGN_IN_TIMEOUT_MS)
+    await expect(html).to_have_attribute("data-state", "loaded", timeout=SIGN_IN_TIMEOUT_MS)
+    await expect(page.locator("#console")).to_be_visible()
+
+
+async def dispatch_stream_head(live: Live) -> int:
+    return await outbox.head(live.state.db, outbox.DISPATCH_STREAM)
+
+
+def close_dispatcher_sockets_from_server(live: Live) -> int:
+    """Make the server drop every /ws/dispatch socket, as it does a too-slow one (close 4408)."""
+    closed = 0
+    for subscriber in live.state.hub._subscribers.get(outbox.DISPATCH_STREAM, set()):
+        subscriber.overflowed = True
+        while not subscriber.queue.empty():
+            subscriber.queue.get_nowait()
+        subscriber.queue.put_nowait(OVERFLOW)
+        closed += 1
+    return closed
+
+
+async def row_ids(page: Page, table_id: str) -> list[int]:
+    """The incident (or crew) ids of a table's rows, top to bottom."""
+    rows = page.locator(f"#{table_id} tbody tr")
+    keys = await rows.evaluate_all("rows => rows.map(row => row.dataset.key)")
+    return [int(key) for key in keys]

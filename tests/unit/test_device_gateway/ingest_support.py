@@ -1,0 +1,79 @@
+"""Fakes for the ingest pipeline and the gateway: a store that records and can block or fail."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Sequence
+
+from device_gateway.ingest import Outcome, Source, Submission
+from device_gateway.protocols.dc09 import SignalsReceived
+from tests.unit.test_device_gateway.dc09_support import accepted, make_receiver, plain
+
+SOURCE = Source(transport="tcp", peer="127.0.0.1:5000")
+
+
+def received(
+    body: str = "[#1234|NRP]", seq: str = "0001", account: str = "1234"
+) -> SignalsReceived:
+    """A real receiver's event for a plaintext SIA frame (``NPA`` panic, ``NRP`` test…)."""
+    return accepted(make_receiver(), plain(body, seq=seq, account=account))
+
+
+class FakeStore:
+    """Records each batch; ``gate`` (when set up) holds commits; ``fail`` makes the next raise;
+    ``stored_before`` are dedup-key seqs it reports as already stored (as after a restart)."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[Submission]] = []
+        self.gate: asyncio.Event | None = None
+        self.entered = asyncio.Event()
+        self.fail: Exception | None = None
+        self.stored_before: set[str] = set()
+        self.since: list[dt.datetime] = []
+
+    async def commit(
+        self, batch: Sequence[Submission], *, duplicates_since: dt.datetime
+    ) -> Sequence[Outcome]:
+        self.entered.set()
+        if self.gate is not None:
+            await self.gate.wait()
+        self.since.append(duplicates_since)
+        if self.fail is not None:
+            error, self.fail = self.fail, None
+            raise error
+        self.batches.append(list(batch))
+        return [
+            Outcome.DUPLICATE
+            if item.received.dedup_key.seq in self.stored_before
+            else Outcome.STORED
+            for item in batch
+        ]
+
+
+class CountingObserver:
+    def __init__(self) -> None:
+        self.committed: list[tuple[int, int]] = []
+        self.failed: list[int] = []
+        self.answered = 0
+        self.frames: list[str] = []
+        self.rejects: list[str] = []
+        self.acks = 0
+
+    def batch_committed(self, size: int, duplicates: int, seconds: float) -> None:
+        self.committed.append((size, duplicates))
+
+    def batch_failed(self, size: int) -> None:
+        self.failed.append(size)
+
+    def duplicate_answered(self) -> None:
+        self.answered += 1
+
+    def frame_received(self, transport: str) -> None:
+        self.frames.append(transport)
+
+    def frame_rejected(self, reason: str, transport: str) -> None:
+        self.rejects.append(reason)
+
+    def acked(self, seconds: float) -> None:
+        self.acks += 1
