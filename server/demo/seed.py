@@ -109,7 +109,7 @@ def devices_csv() -> str:
             "",
             "hex",
             "false",
-            3600,
+            0,  # unsupervised: the simulated buttons send no link tests
         )
         lines.append(",".join(_csv_cell(cell) for cell in cells))
     return "\n".join(lines) + "\n"

@@ -30,7 +30,7 @@ async def test_a_silent_device_goes_offline_once_and_is_restored_once(
     settings: Settings, db: Database
 ) -> None:
     async with gateway_on(settings, db, **FAST) as gw:
-        device = await gw.add_device("9101", supervision_s=1)
+        device = await gw.add_device("9101", supervision_s=2)
         assert await send(gw.port, "9101", {"code": 602, "q": 1, "zone": 1})
 
         async def offline() -> bool:
@@ -61,8 +61,8 @@ async def test_a_device_that_keeps_talking_never_goes_offline(
     settings: Settings, db: Database
 ) -> None:
     async with gateway_on(settings, db, **FAST) as gw:
-        await gw.add_device("9102", supervision_s=1)
-        for zone in range(4):
+        await gw.add_device("9102", supervision_s=2)
+        for zone in range(6):
             assert await send(gw.port, "9102", {"code": 602, "q": 1, "zone": zone})
             await asyncio.sleep(0.5)
         assert await gw.alerts() == []
