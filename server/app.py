@@ -59,7 +59,8 @@ def create_app(state: AppState) -> Litestar:
                 state.hub.reconcile_forever(state.settings.relay_reconcile_s), name="reconcile"
             ),
             asyncio.create_task(
-                deadlines.run_forever(state.db, state.settings.deadline_poll_s), name="deadlines"
+                deadlines.run_forever(state.db, state.settings.deadline_poll_s, state.eta),
+                name="deadlines",
             ),
             asyncio.create_task(recognition_lifecycle.run(recognition), name="recognition"),
         ]

@@ -67,6 +67,22 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
         int, _doc("Events queued per socket before a slow socket is disconnected.")
     ] = 512
     position_stale_s: Annotated[float, _doc("A crew position older than this is stale.")] = 120.0
+    target_dispatch_s: Annotated[
+        float, _doc("Statistics target: received to dispatched, at the 90th percentile.")
+    ] = 60.0
+    target_acknowledge_s: Annotated[
+        float, _doc("Statistics target: dispatched to acknowledged, at the 90th percentile.")
+    ] = 30.0
+    target_on_scene_s: Annotated[
+        float, _doc("Statistics target: received to on scene, at the 90th percentile.")
+    ] = 600.0
+    routing_url: Annotated[
+        str, _doc("OSRM base URL for road ETAs (e.g. http://osrm:5000); empty: estimates.")
+    ] = ""
+    eta_detour_factor: Annotated[
+        float, _doc("Road distance over straight-line distance, for estimated ETAs.")
+    ] = 1.4
+    eta_speed_kmh: Annotated[float, _doc("Average crew speed for estimated ETAs.")] = 40.0
     upload_max_bytes: Annotated[int, _doc("Largest evidence upload accepted (Tus-Max-Size).")] = (
         64 * 1024**3
     )

@@ -11,6 +11,7 @@ from server.incidents.service import DispatchPolicy
 from server.metrics import Metrics
 from server.relay.bus import Bus
 from server.relay.hub import RelayHub
+from server.routing import make_estimator
 from server.settings import Settings
 from server.uploads.service import UploadPolicy, Uploads
 from server.uploads.storage import EvidenceStore
@@ -23,6 +24,9 @@ class AppState:
         self.bus = bus
         self.hub = RelayHub(db, settings.relay_queue_max)
         self.metrics = Metrics()
+        self.eta = make_estimator(
+            settings.routing_url, settings.eta_detour_factor, settings.eta_speed_kmh
+        )
         self.uploads = Uploads(
             db,
             EvidenceStore(settings.data_path),

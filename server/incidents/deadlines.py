@@ -9,22 +9,26 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import math
 
 import msgspec
 
 from server.crews import repository as crews_repository
+from server.crews.schemas import Crew
 from server.db import Database
-from server.geo import haversine_m
 from server.incidents import dispatches, repository
 from server.incidents.dispatches import OpenDispatch
 from server.incidents.lifecycle import Status
+from server.incidents.navigation import destination_of
 from server.incidents.schemas import CrewSuggestion, Incident
 from server.incidents.service import SYSTEM_ACTOR, DispatchEvent, record
 from server.incidents.timeline import EntryFacts
 from server.relay import outbox
 from server.relay.outbox import DISPATCH_STREAM, crew_stream
+from server.routing import Eta, EtaEstimator, StraightLineEstimate
 
 logger = logging.getLogger(__name__)
+STRAIGHT_LINE = StraightLineEstimate()
 
 
 class Escalation(msgspec.Struct, frozen=True, kw_only=True):
@@ -35,22 +39,44 @@ class Escalation(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def suggest_crews(
-    incident: Incident, exclude: set[int] | None = None
+    incident: Incident,
+    exclude: set[int] | None = None,
+    estimator: EtaEstimator = STRAIGHT_LINE,
+    now: dt.datetime | None = None,
 ) -> list[CrewSuggestion]:
-    """Available crews with a known position, nearest first (straight-line distance)."""
+    """Available crews with a known position, quickest first, each with its reason."""
     site = incident.site
     if site.lat is None or site.lon is None:
         return []
-    found = []
-    for crew in await crews_repository.available_with_position():
-        if crew.lat is None or crew.lon is None or crew.id in (exclude or set()):
-            continue
-        distance_m = haversine_m(site.lat, site.lon, crew.lat, crew.lon)
-        reason = f"available, {distance_m / 1000:.1f} km away in a straight line"
-        found.append(
-            CrewSuggestion(crew_id=crew.id, name=crew.name, distance_m=distance_m, reason=reason)
-        )
-    return sorted(found, key=lambda suggestion: suggestion.distance_m)
+    crews = [
+        crew
+        for crew in await crews_repository.available_with_position()
+        if crew.lat is not None and crew.lon is not None and crew.id not in (exclude or set())
+    ]
+    etas = await estimator.etas([(c.lat, c.lon) for c in crews], (site.lat, site.lon))  # type: ignore[misc]
+    moment = now or dt.datetime.now(dt.UTC)
+    found = [_suggestion(crew, eta, moment) for crew, eta in zip(crews, etas, strict=True)]
+    return sorted(found, key=lambda suggestion: suggestion.eta_s)
+
+
+def _suggestion(crew: Crew, eta: Eta, now: dt.datetime) -> CrewSuggestion:
+    age_s = None if crew.position_at is None else max(0.0, (now - crew.position_at).total_seconds())
+    minutes = max(1, math.ceil(eta.duration_s / 60))
+    estimate = " (estimate)" if eta.source == "estimate" else ""
+    age = "position age unknown" if age_s is None else f"position {_age_text(age_s)} old"
+    return CrewSuggestion(
+        crew_id=crew.id,
+        name=crew.name,
+        distance_m=eta.distance_m,
+        eta_s=eta.duration_s,
+        eta_source=eta.source,
+        position_age_s=age_s,
+        reason=f"{eta.distance_m / 1000:.1f} km, ETA {minutes} min{estimate}, {age}",
+    )
+
+
+def _age_text(age_s: float) -> str:
+    return f"{age_s:.0f} s" if age_s < 120 else f"{age_s / 60:.0f} min"
 
 
 async def _resend(db: Database, due: OpenDispatch, now: dt.datetime) -> None:
@@ -60,7 +86,12 @@ async def _resend(db: Database, due: OpenDispatch, now: dt.datetime) -> None:
         incident = await repository.find(db, due.incident_id, lock=True)
         if incident is None or incident.status is not Status.dispatched:
             return
-        event = DispatchEvent(dispatch_id=due.id, incident=incident, resend=True)
+        event = DispatchEvent(
+            dispatch_id=due.id,
+            incident=incident,
+            resend=True,
+            destination=destination_of(incident.site),
+        )
         await outbox.append(db, crew_stream(due.crew_id), "dispatch", event)
         await record(
             db,
@@ -75,14 +106,16 @@ async def _resend(db: Database, due: OpenDispatch, now: dt.datetime) -> None:
     logger.info("dispatch %s not acknowledged: re-sent to crew %s", due.id, due.crew_id)
 
 
-async def _escalate(db: Database, due: OpenDispatch, now: dt.datetime) -> None:
+async def _escalate(
+    db: Database, due: OpenDispatch, now: dt.datetime, estimator: EtaEstimator
+) -> None:
     async with db.write():
         if not await dispatches.mark_escalated(db, due.id):
             return
         incident = await repository.find(db, due.incident_id, lock=True)
         if incident is None or incident.status is not Status.dispatched:
             return
-        nearest = await suggest_crews(incident, exclude={due.crew_id})
+        nearest = await suggest_crews(incident, {due.crew_id}, estimator, now)
         escalation = Escalation(
             incident_id=incident.id,
             crew_id=due.crew_id,
@@ -106,17 +139,19 @@ async def _escalate(db: Database, due: OpenDispatch, now: dt.datetime) -> None:
     logger.warning("dispatch %s not acknowledged: escalated", due.id)
 
 
-async def check_once(db: Database, now: dt.datetime) -> None:
+async def check_once(
+    db: Database, now: dt.datetime, estimator: EtaEstimator = STRAIGHT_LINE
+) -> None:
     for due in await dispatches.due_for_resend(db, now):
         await _resend(db, due, now)
     for due in await dispatches.due_for_escalation(db, now):
-        await _escalate(db, due, now)
+        await _escalate(db, due, now, estimator)
 
 
-async def run_forever(db: Database, poll_s: float) -> None:
+async def run_forever(db: Database, poll_s: float, estimator: EtaEstimator = STRAIGHT_LINE) -> None:
     while True:
         try:
-            await check_once(db, dt.datetime.now(dt.UTC))
+            await check_once(db, dt.datetime.now(dt.UTC), estimator)
         except Exception:  # the loop must outlive one bad row
             logger.exception("dispatch deadline check failed")
         await asyncio.sleep(poll_s)

@@ -88,7 +88,8 @@ async def verify_timeline(posbon: Posbon, incident_id: PathId) -> ChainCheck:
 
 @get("/{incident_id:int}/suggestions", **READERS, summary="Crews to send, nearest first")
 async def suggestions(posbon: Posbon, incident_id: PathId) -> list[CrewSuggestion]:
-    return await deadlines.suggest_crews(await service.require(posbon.db, incident_id))
+    incident = await service.require(posbon.db, incident_id)
+    return await deadlines.suggest_crews(incident, estimator=posbon.eta)
 
 
 @post("/{incident_id:int}/dispatch", **DISPATCHERS, status_code=200, summary="Send a crew")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -69,6 +69,9 @@ class CrewSuggestion(msgspec.Struct, frozen=True, kw_only=True):
     crew_id: int
     name: str
     distance_m: float
+    eta_s: float
+    eta_source: Literal["road", "estimate"]
+    position_age_s: float | None
     reason: str
 
 

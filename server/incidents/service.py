@@ -20,6 +20,7 @@ from server.db import Database
 from server.errors import Conflict, Forbidden, NotFound, Unprocessable
 from server.incidents import dispatches, repository, timeline
 from server.incidents.lifecycle import CREW_STATUS_FOR, Outcome, Status, can_dispatch, can_move
+from server.incidents.navigation import Destination, destination_of
 from server.incidents.schemas import DispatchIn, Incident, NoteIn, ResolveIn, StatusIn
 from server.incidents.timeline import EntryFacts
 from server.relay import outbox
@@ -40,6 +41,7 @@ class DispatchEvent(msgspec.Struct, frozen=True, kw_only=True):
     incident: Incident
     note: str = ""
     resend: bool = False
+    destination: Destination | None = None
 
 
 def _now() -> dt.datetime:
@@ -123,7 +125,12 @@ async def dispatch(
         )
         await set_crew_status(db, crew.id, CrewStatus.dispatched, now)
         updated = await _locked(db, incident_id)
-        event = DispatchEvent(dispatch_id=dispatch_id, incident=updated, note=body.note)
+        event = DispatchEvent(
+            dispatch_id=dispatch_id,
+            incident=updated,
+            note=body.note,
+            destination=destination_of(updated.site),
+        )
         await outbox.append(db, crew_stream(crew.id), "dispatch", event)
         await outbox.append(db, DISPATCH_STREAM, "incident", updated)
     return updated

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 import msgspec
 
 from server.db import Database
 from server.sync.schemas import ConflictOut, ConflictStatus, DeviceOut, Keep, RejectedOut
+from server.sync.sql import placeholders
 
 _CONFLICT_COLUMNS = (
     "id, kind AS entity, entity_id, field, losing_value, losing_hlc, losing_device, "
@@ -25,6 +27,25 @@ async def crew_incidents(db: Database, crew_id: int, closed_since: dt.datetime) 
         closed_since,
     )
     return [int(row["id"]) for row in rows]
+
+
+async def crew_district(db: Database, crew_id: int) -> str:
+    """The crew's district ("" for none, or for a crew that no longer exists)."""
+    row = await db.fetch_one("SELECT district FROM crews WHERE id = {}", crew_id)
+    return "" if row is None else str(row["district"] or "")
+
+
+async def incident_districts(db: Database, incident_ids: Collection[int]) -> dict[int, str]:
+    """The district of each incident's site, for the incidents that have one."""
+    ids = sorted(incident_ids)
+    if not ids:
+        return {}
+    rows = await db.fetch(
+        "SELECT i.id, s.district FROM incidents i JOIN sites s ON s.id = i.site_id "  # noqa: S608
+        f"WHERE i.id IN ({placeholders(len(ids))})",
+        *ids,
+    )
+    return {int(row["id"]): str(row["district"]) for row in rows if row["district"]}
 
 
 async def every_scope(db: Database) -> list[str]:

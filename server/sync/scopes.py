@@ -6,12 +6,17 @@ Scopes are the units a tablet pulls by cursor:
   status changes;
 * ``incident:<id>`` - everything about one server incident: its sync status, the status changes
   and reports made for it (with their notes …), and the recordings linked to it;
+* ``district:<name>`` - the incidents of one district (by their site's district), with their
+  sync status, status changes and reports (with their notes …), so a crew sees what happens in
+  its own district, not only on its own calls;
 * ``recordings`` - every body-cam recording's metadata (upload stations, dispatchers).
 
 A crew may read and write its own crew scope and the scopes of the incidents it is assigned
-(open ones, and closed ones for a while, so the report can still be finished); when the
-dispatcher moves an incident to another crew, the first crew's next pull evicts that scope and
-the new crew's resets it. An upload station may write recordings only and reads ``recordings``.
+(open ones, and closed ones for a while, so the report can still be finished), and reads the
+scope of its own district; when the dispatcher moves an incident to another crew, the first
+crew's next pull evicts that scope and the new crew's resets it, and a crew moved to another
+district has the old district evicted and the new one reset the same way. An upload station
+may write recordings only and reads ``recordings``.
 Dispatchers and admins read everything and may write anywhere.
 """
 
@@ -33,6 +38,11 @@ CHILD_KINDS: Final = frozenset(
     {EntityKind.REPORT_NOTE, EntityKind.REPORT_PERSON, EntityKind.DETENTION}
 )
 Lookup = Callable[[EntityKind, uuid.UUID], EntityState | None]
+DistrictOf = Callable[[int], str | None]  # an incident's number -> its site's district, if any
+
+
+def no_district(incident_id: int) -> str | None:
+    return None
 
 
 def crew_scope(crew_id: int) -> str:
@@ -41,6 +51,10 @@ def crew_scope(crew_id: int) -> str:
 
 def incident_scope(incident_id: int) -> str:
     return f"incident:{incident_id}"
+
+
+def district_scope(district: str) -> str:
+    return f"district:{district}"
 
 
 def device_owner(who: Principal) -> str:
@@ -59,6 +73,12 @@ def uuid_field(state: EntityState, name: str) -> uuid.UUID | None:
         return uuid.UUID(str(stamp.value))
     except ValueError:
         return None
+
+
+def incident_number(state: EntityState) -> int | None:
+    """The server incident an entity names in its ``incident_id`` field, if any."""
+    incident = uuid_field(state, "incident_id")
+    return None if incident is None else server_number(ServerKind.INCIDENT, incident)
 
 
 def _server_scope(state: EntityState, field: str, kind: ServerKind) -> str | None:
@@ -89,9 +109,10 @@ def _present(*scopes: str | None) -> list[str]:
 class ScopeResolver:
     """``scopes_of`` for the push engine; parents come from the request's loaded entities."""
 
-    def __init__(self, lookup: Lookup, role: Role) -> None:
+    def __init__(self, lookup: Lookup, role: Role, district_of: DistrictOf = no_district) -> None:
         self._lookup = lookup
         self._role = role
+        self._district_of = district_of
 
     def __call__(self, state: EntityState) -> list[str]:
         if self._role is Role.upload_station and state.kind is not EntityKind.RECORDING:
@@ -113,17 +134,22 @@ class ScopeResolver:
                     raise MutationRejectedError(
                         RejectionCode.NOT_FOUND, f"{state.entity_id} is not a server incident"
                     )
-                return [incident_scope(number)]
+                return _present(incident_scope(number), self._district(number))
             case EntityKind.INCIDENT_REPORT | EntityKind.CREW_STATUS:
                 return _present(
                     _server_scope(state, "crew_id", ServerKind.CREW),
                     _server_scope(state, "incident_id", ServerKind.INCIDENT),
+                    self._district(incident_number(state)),
                 )
             case EntityKind.RECORDING:
                 incident = _server_scope(state, "incident_id", ServerKind.INCIDENT)
                 return _present(RECORDINGS_SCOPE, incident)
             case _:
                 return self._parent_scopes(state)
+
+    def _district(self, incident_id: int | None) -> str | None:
+        district = None if incident_id is None else self._district_of(incident_id)
+        return district_scope(district) if district else None
 
     def _parent_scopes(self, state: EntityState) -> list[str]:
         report_id = uuid_field(state, "report_id")

@@ -33,6 +33,8 @@ from server.sync.scopes import (
     ScopeResolver,
     crew_scope,
     device_owner,
+    district_scope,
+    incident_number,
     incident_scope,
     uuid_field,
 )
@@ -51,6 +53,7 @@ from sync.messages import (
 from sync.mutations import Receipt, writes_of
 from sync.pull import PullContext, serve_pull, serve_snapshot
 from sync.rules import PushContext, apply_push
+from sync.server_ids import ServerKind, server_number
 from sync.wire import InvalidMutation, PushBatch, decode_pull_request, decode_push, encode
 
 logger = logging.getLogger(__name__)
@@ -100,17 +103,26 @@ async def readable_scopes(db: Database, who: Principal, report_window_s: float) 
     if who.role is Role.crew and who.crew_id is not None:
         since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=report_window_s)
         incidents = await admin_repository.crew_incidents(db, who.crew_id, since)
-        return frozenset({crew_scope(who.crew_id), *map(incident_scope, incidents)})
+        district = await admin_repository.crew_district(db, who.crew_id)
+        own = {crew_scope(who.crew_id), *map(incident_scope, incidents)}
+        return frozenset(own | ({district_scope(district)} if district else set()))
     if who.role is Role.upload_station:
         return frozenset({RECORDINGS_SCOPE})
     return frozenset({RECORDINGS_SCOPE, *await admin_repository.every_scope(db)})
 
 
 async def _writable_scopes(
-    db: Database, who: Principal, report_window_s: float
+    db: Database, who: Principal, report_window_s: float, districts: dict[int, str]
 ) -> frozenset[str] | None:
     if who.role is Role.crew:
-        return await readable_scopes(db, who, report_window_s)
+        readable = await readable_scopes(db, who, report_window_s)
+        # A report on an assigned incident in another district also lands in that district.
+        assigned = {
+            district_scope(district)
+            for number, district in districts.items()
+            if incident_scope(number) in readable
+        }
+        return readable | assigned
     return None  # upload stations are limited by kind (ScopeResolver), dispatchers write anywhere
 
 
@@ -142,6 +154,38 @@ async def _prefetch(repo: SyncRepository, batch: PushBatch, last_seq: int) -> No
     await repo.prefetch((EntityKind.INCIDENT_REPORT, parent) for parent in parents)
 
 
+async def _districts(db: Database, repo: SyncRepository, batch: PushBatch) -> dict[int, str]:
+    """The districts of the incidents the batch's entities (and their parents) name."""
+    probe = Receipt(batch.device_id, 0, 0, 0)
+    numbers: set[int] = set()
+    for mutation in batch.mutations:
+        if isinstance(mutation, InvalidMutation):
+            continue
+        for write in writes_of(mutation, probe):
+            numbers.update(_incidents_named(repo, write.kind, write.entity_id, write.values))
+    return await admin_repository.incident_districts(db, numbers)
+
+
+def _incidents_named(
+    repo: SyncRepository, kind: EntityKind, entity_id: uuid.UUID, values: dict[str, object]
+) -> set[int]:
+    if kind is EntityKind.INCIDENT:
+        number = server_number(ServerKind.INCIDENT, entity_id)
+        return set() if number is None else {number}
+    named: set[int] = set()
+    if (incident := values.get("incident_id")) is not None:
+        with contextlib.suppress(ValueError):
+            if (number := server_number(ServerKind.INCIDENT, uuid.UUID(str(incident)))) is not None:
+                named.add(number)
+    stored = repo.cached(kind, entity_id)
+    parent_id = _parent_of(values) or (None if stored is None else uuid_field(stored, "report_id"))
+    parent = None if parent_id is None else repo.cached(EntityKind.INCIDENT_REPORT, parent_id)
+    for state in (stored, parent):
+        if state is not None and (number := incident_number(state)) is not None:
+            named.add(number)
+    return named
+
+
 def _parent_of(values: dict[str, object]) -> uuid.UUID | None:
     report_id = values.get("report_id")
     return None if report_id is None else uuid.UUID(str(report_id))
@@ -169,11 +213,12 @@ async def push(db: Database, who: Principal, body: bytes, report_window_s: float
                     f"Device {batch.device_id} belongs to {claimed_by}.", code="device_not_yours"
                 )
             await _prefetch(repo, batch, last_seq)
+            districts = await _districts(db, repo, batch)
             ctx = PushContext(
                 server_now_ms=_now_ms(),
                 server_hlc=CLOCK.stamp,
-                scopes_of=ScopeResolver(repo.cached, who.role),
-                allowed_scopes=await _writable_scopes(db, who, report_window_s),
+                scopes_of=ScopeResolver(repo.cached, who.role, districts.get),
+                allowed_scopes=await _writable_scopes(db, who, report_window_s, districts),
                 on_apply=IncidentRules(db, who, str(batch.device_id)),
             )
             response = await apply_push(repo, batch, ctx)
@@ -256,6 +301,8 @@ async def _restore_loser(db: Database, conflict: ConflictOut, who: Principal) ->
         raise NotFound(f"{kind} {conflict.entity_id} no longer exists.")
     if (parent := uuid_field(state, "report_id")) is not None:
         await repo.load_entity(EntityKind.INCIDENT_REPORT, parent)
+    named = _incidents_named(repo, kind, conflict.entity_id, {})
+    districts = await admin_repository.incident_districts(db, named)
     current = state.fields.get(conflict.field)
     seen = 0 if current is None else current.hlc
     write = Write(
@@ -268,7 +315,7 @@ async def _restore_loser(db: Database, conflict: ConflictOut, who: Principal) ->
     )
     try:
         merged = apply_write(state, write)
-        scopes = ScopeResolver(repo.cached, who.role)(merged.state)
+        scopes = ScopeResolver(repo.cached, who.role, districts.get)(merged.state)
     except MutationRejectedError as err:
         raise Unprocessable(err.reason, code=str(err.rejection_code)) from err
     await repo.save_entity(merged.state, scopes)

@@ -1,0 +1,108 @@
+"""Crew recommendation: ranked by ETA with the reason spelled out, from a road engine (OSRM's
+table service) when one is configured, else a labelled estimate; dispatches carry navigation."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+import uvicorn
+from litestar import Litestar, get
+from litestar.params import FromPath
+
+from server.auth.schemas import Role
+from server.db import Database
+from server.incidents import deadlines, repository
+from server.routing import OsrmTable, StraightLineEstimate
+from server.settings import Settings
+from tests.conftest import Live, free_port
+from tests.integration.test_server.helpers import (
+    create_crew,
+    dispatch,
+    open_socket,
+    post_alert,
+    receive,
+)
+
+pytestmark = pytest.mark.integration
+
+
+async def test_crews_are_ranked_by_estimated_eta_with_reasons(live: Live) -> None:
+    admin = await live.token(Role.admin)
+    desk = await live.token(Role.dispatcher)
+    far = await create_crew(live, admin, "Far", 39.6772, 66.9074)  # the railway station
+    near = await create_crew(live, admin, "Near", 39.6560, 66.9740)  # by the Registan
+    alert = await post_alert(live, desk)
+    async with httpx.AsyncClient(base_url=live.http, headers=live.headers(desk)) as client:
+        ranked = (await client.get(f"/api/v1/incidents/{alert['incident_id']}/suggestions")).json()
+    assert [item["crew_id"] for item in ranked] == [near, far]
+    assert ranked[0]["eta_source"] == "estimate"
+    assert ranked[0]["reason"].endswith("s old")
+    assert "km, ETA 1 min (estimate), position" in ranked[0]["reason"]
+    assert "ETA 14 min (estimate)" in ranked[1]["reason"]  # 6.3 km times 1.4 at 40 km/h
+
+
+@pytest.fixture
+async def osrm() -> AsyncIterator[str]:
+    """A stand-in for OSRM's table service (no road data can run here): crew 0's road is long."""
+
+    @get("/table/v1/driving/{points:str}", sync_to_thread=False)
+    def table(points: FromPath[str]) -> dict[str, object]:
+        count = points.count(";")
+        return {
+            "code": "Ok",
+            "durations": [[900.0]] + [[120.0]] * (count - 1),
+            "distances": [[9000.0]] + [[1500.0]] * (count - 1),
+        }
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(Litestar([table]), port=port, log_config=None))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+async def test_a_road_engine_reorders_the_crews_and_is_named_in_the_reason(
+    live: Live, db: Database, osrm: str
+) -> None:
+    admin = await live.token(Role.admin)
+    desk = await live.token(Role.dispatcher)
+    straight_near = await create_crew(live, admin, "Across the river", 39.6555, 66.9760)
+    road_near = await create_crew(live, admin, "On the ring road", 39.6650, 66.9600)
+    alert = await post_alert(live, desk)
+    incident = await repository.find(db, alert["incident_id"])
+    assert incident is not None
+    by_road = await deadlines.suggest_crews(
+        incident, estimator=OsrmTable(osrm, StraightLineEstimate())
+    )
+    assert [item.crew_id for item in by_road] == [road_near, straight_near]
+    assert by_road[0].reason.startswith("1.5 km, ETA 2 min, position")
+    broken = OsrmTable("http://127.0.0.1:1", StraightLineEstimate())
+    fallback = await deadlines.suggest_crews(incident, estimator=broken)
+    assert [item.crew_id for item in fallback] == [straight_near, road_near]
+    assert all(item.eta_source == "estimate" for item in fallback)
+
+
+async def test_a_dispatch_carries_the_destination_and_navigation_links(
+    live: Live, settings: Settings
+) -> None:
+    admin = await live.token(Role.admin)
+    desk = await live.token(Role.dispatcher)
+    crew_id = await create_crew(live, admin, "Berkut-1", 39.65, 66.96)
+    tablet = await live.token(Role.crew, crew_id)
+    socket, _ = await open_socket(live, "/ws/crew", tablet)
+    alert = await post_alert(live, desk)
+    await dispatch(live, desk, alert["incident_id"], crew_id)
+    (sent,) = await receive(socket, 1)
+    destination = sent["data"]["destination"]
+    assert (destination["lat"], destination["lon"]) == (39.6548, 66.9757)
+    assert destination["geo"].startswith("geo:39.654800,66.975700")
+    assert destination["yandex_navigator"].startswith("yandexnavi://build_route_on_map")
+    assert destination["google_maps"].startswith("https://www.google.com/maps/dir/")
+    assert destination["osmand"].startswith("https://osmand.net/go")
+    await socket.close()
