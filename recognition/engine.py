@@ -23,6 +23,7 @@ from recognition.faces import (
     as_bgr,
 )
 from recognition.models import ModelPaths
+from recognition.plate_format import UZBEK, PlateGrammar
 from recognition.plates import PlateReader, PlateReading
 from recognition.runner import FloatArray, ModelRunner
 
@@ -45,11 +46,13 @@ class Recognizer:
         intra_op_threads: int = 1,
         min_face_px: int = DEFAULT_MIN_FACE_PX,
         face_detect_px: int = DEFAULT_MAX_SIDE_PX,
+        plate_grammar: PlateGrammar = UZBEK,
     ) -> None:
         self._paths = paths
         self._threads = intra_op_threads
         self.min_face_px = min_face_px
         self.face_detect_px = face_detect_px
+        self.plate_grammar = plate_grammar
         self._faces: tuple[FaceDetector, FaceEmbedder] | None = None
         self._plates: PlateReader | None = None
 
@@ -67,7 +70,9 @@ class Recognizer:
     def plate_reader(self) -> PlateReader:
         if self._plates is None:
             self._plates = PlateReader(
-                self._runner(self._paths.plate_detector), self._runner(self._paths.plate_reader)
+                self._runner(self._paths.plate_detector),
+                self._runner(self._paths.plate_reader),
+                grammar=self.plate_grammar,
             )
         return self._plates
 
@@ -89,8 +94,8 @@ class Recognizer:
         embedded = {id(e.face): e.embedding for e in embedder.embed(image, usable)}
         return [FaceResult(face, embedded.get(id(face))) for face in found]
 
-    def plates(self, image: ImageArray) -> list[PlateReading]:
-        return self.plate_reader().read(image)
+    def plates(self, image: ImageArray, grammar: PlateGrammar | None = None) -> list[PlateReading]:
+        return self.plate_reader().read(image, grammar)
 
 
 def largest_face(results: list[FaceResult]) -> FaceResult | None:

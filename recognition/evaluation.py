@@ -88,7 +88,8 @@ class PlateTruth(msgspec.Struct, frozen=True):
 class PlateScore(msgspec.Struct, frozen=True):
     images: int
     detection_rate: float  # images whose plate was found with IoU >= min_iou
-    exact_rate: float  # ... and read character for character
+    exact_rate: float  # ... and its normalised text (after the grammar) is right to the character
+    raw_exact_rate: float  # ... and the reader's own text was, before any grammar
     folded_rate: float  # ... and read the same once O/Q/0 and I/1 are folded
 
 
@@ -112,13 +113,14 @@ def score_plates(
     readings: Sequence[Sequence[PlateReading]],
     min_iou: float = 0.5,
 ) -> PlateScore:
-    found = exact = folded = 0
+    found = exact = raw_exact = folded = 0
     for truth, image_readings in zip(truths, readings, strict=True):
         hits = [r for r in image_readings if _iou_xywh(r.box, truth.box) >= min_iou]
         if not hits:
             continue
         found += 1
-        exact += clean(hits[0].raw) == clean(truth.text)
-        folded += fold(hits[0].raw) == fold(truth.text)
+        exact += hits[0].text.text == clean(truth.text)
+        raw_exact += clean(hits[0].raw) == clean(truth.text)
+        folded += fold(hits[0].text.text) == fold(truth.text)
     count = max(len(truths), 1)
-    return PlateScore(len(truths), found / count, exact / count, folded / count)
+    return PlateScore(len(truths), found / count, exact / count, raw_exact / count, folded / count)

@@ -127,6 +127,13 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     recognition_min_face_px: Annotated[
         int, _doc("Faces narrower than this are detected but never matched (too unreliable).")
     ] = 32
+    plate_grammar: Annotated[
+        Literal["uz", "eu", "us"],
+        _doc(
+            "Plate layouts expected here: uz (30 A 123 BC, 30 123 ABC), eu or us. Readings are "
+            "repaired (O/0, I/1) to fit them; anything else is kept as read."
+        ),
+    ] = "uz"
     plate_match_distance: Annotated[
         int, _doc("Edits allowed between a read plate and a list entry (0: exact).")
     ] = 1

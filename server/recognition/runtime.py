@@ -24,6 +24,7 @@ from recognition.engine import Recognizer
 from recognition.errors import ImageError, ModelError
 from recognition.frames import FrameDropped, FramePump
 from recognition.models import ModelPaths, prepare_models
+from recognition.plate_format import GRAMMARS
 from server.db import Database
 from server.errors import ApiError, BadRequest
 from server.plates import repository as plates_repository
@@ -94,6 +95,7 @@ class Recognition:
             intra_op_threads=self.settings.recognition_threads,
             min_face_px=self.settings.recognition_min_face_px,
             face_detect_px=self.settings.recognition_face_detect_px,
+            plate_grammar=GRAMMARS[self.settings.plate_grammar],
         )
         recognizer.warm_up()  # the first real frame should not pay for session set-up
         return recognizer

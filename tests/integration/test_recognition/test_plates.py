@@ -11,7 +11,7 @@ import pytest
 from recognition.evaluation import PlateScore, read_plate_truths, score_plates
 from recognition.images import read_image
 from recognition.models import ModelPaths
-from recognition.plate_format import PlateKind, PlateList
+from recognition.plate_format import GRAMMARS, PlateKind, PlateList
 from recognition.plates import PlateReader
 from recognition.runner import ModelRunner
 
@@ -28,7 +28,8 @@ def reader(model_paths: ModelPaths) -> PlateReader:
 
 def _score(reader: PlateReader, folder: Path) -> PlateScore:
     truths = read_plate_truths(folder)
-    readings = [reader.read(read_image(folder / truth.file)) for truth in truths]
+    grammar = GRAMMARS[folder.name]  # each set is read as a deployment in its region would
+    readings = [reader.read(read_image(folder / truth.file), grammar) for truth in truths]
     score = score_plates(truths, readings)
     print(folder.name, score)
     return score
@@ -38,7 +39,7 @@ def test_eu_plates_are_found_and_read(reader: PlateReader, shared_data: Path) ->
     score = _score(reader, shared_data / "plates" / "eu")
     assert score.images == 54
     assert score.detection_rate >= 0.95
-    assert score.exact_rate >= 0.75
+    assert score.exact_rate >= 0.85
     assert score.folded_rate >= 0.9
 
 
@@ -46,7 +47,7 @@ def test_us_plates_are_found_and_read(reader: PlateReader, shared_data: Path) ->
     score = _score(reader, shared_data / "plates" / "us")
     assert score.images == 222
     assert score.detection_rate >= 0.85
-    assert score.exact_rate >= 0.63
+    assert score.exact_rate >= 0.7
 
 
 def test_a_read_plate_is_found_on_a_wanted_list(reader: PlateReader, shared_data: Path) -> None:

@@ -2,7 +2,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from recognition.plate_format import (
+    EUROPEAN,
+    GRAMMARS,
+    NORTH_AMERICAN,
     UZ_REGION_CODES,
+    UZBEK,
     PlateKind,
     PlateList,
     clean,
@@ -113,3 +117,45 @@ def test_list_matches_folded_text_exactly_and_within_edits() -> None:
     assert near is not None
     assert (near.plate, near.distance) == ("30 A 123 BC", 1)
     assert wanted.match("", max_edits=1) is None
+
+
+def test_a_gap_where_no_layout_has_one_keeps_the_reading_as_read() -> None:
+    assert parse_plate("W·053011", EUROPEAN).text == "W053011"  # not forced into WO 53011
+    assert parse_plate("RK-3O0AG", EUROPEAN).text == "RK300AG"  # a gap where the layout has one
+    assert parse_plate("RK3-O0AG", EUROPEAN).kind == "foreign"
+
+
+def test_european_layouts_repair_letters_and_digits_per_position() -> None:
+    plate = parse_plate("RK=708A1", EUROPEAN)
+    assert (plate.text, plate.display, plate.kind, plate.repairs) == (
+        "RK708AI",
+        "RK 708 AI",
+        "eu_sk_fr_it",
+        1,
+    )
+    assert parse_plate("BA·3020Z", EUROPEAN).text == "BA302OZ"
+    assert parse_plate("OY09 FEU", EUROPEAN).kind == "eu_uk"
+
+
+def test_where_the_letter_o_is_never_issued_it_is_read_as_zero() -> None:
+    assert parse_plate("HLO KTY1", NORTH_AMERICAN).text == "HL0KTY1"
+    assert parse_plate("HLO KTY1", EUROPEAN).text == "HLOKTY1"
+
+
+def test_stray_characters_beside_a_plate_are_dropped_when_the_rest_fits() -> None:
+    assert parse_plate("M5VCF20377", NORTH_AMERICAN).text == "5VCF203"
+    assert parse_plate("WAYX8803", NORTH_AMERICAN).text == "AYX8803"
+    assert parse_plate("X 30 A 123 BC", UZBEK).text == "30A123BC"
+
+
+def test_a_plate_that_fits_as_read_is_preferred_to_a_trimmed_one() -> None:
+    plate = parse_plate("ABC1234", NORTH_AMERICAN)
+    assert (plate.text, plate.kind) == ("ABC1234", "us_3l4d")
+
+
+@given(st.text(max_size=20))
+def test_any_text_parses_in_every_grammar(raw: str) -> None:
+    for grammar in GRAMMARS.values():
+        plate = parse_plate(raw, grammar)
+        assert set(plate.text) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        assert plate.repairs <= 2
