@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 
-.PHONY: demo test lint typecheck imports unit integration bench clean setup
+.PHONY: demo test lint typecheck imports unit integration bench clean setup screenshots
 
 setup: $(STAMP)
 
@@ -49,6 +49,10 @@ test: lint typecheck imports
 
 bench: $(STAMP)
 	$(BIN)/python bench/relay.py
+
+# The dispatcher view with live demo data, rendered by Debian's Chromium into docs/*.png.
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py --out docs
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

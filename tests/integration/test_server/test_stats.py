@@ -11,6 +11,7 @@ import httpx
 from server.auth.schemas import Role
 from server.db import Database
 from tests.conftest import Live
+from tests.integration.test_server.stats_seed import incident, reached, site
 
 RECEIVED = dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.UTC)
 PERIOD = {"since": "2026-11-01T00:00:00Z", "until": "2026-11-03T00:00:00Z"}
@@ -18,72 +19,24 @@ PERIOD = {"since": "2026-11-01T00:00:00Z", "until": "2026-11-03T00:00:00Z"}
 TO_DISPATCH_S = (10, 20, 30, 40, 50)
 TO_ACKNOWLEDGE_S = (5, 5, 5, 5, 100)
 TO_ON_SCENE_S = (100, 200, 300, 400, 500)
-NO_DATA = "{}"  # JSON columns; a literal {} in SQL would read as a placeholder
 OUTCOMES = ("crime_prevented", "persons_detained", "crime_solved", "false_alarm", None)
-
-
-async def _site(db: Database, name: str, district: str) -> int:
-    row = await db.fetch_one(
-        "INSERT INTO sites (name, kind, address, district, lat, lon, created_at) "
-        "VALUES ({}, 'school', '', {}, NULL, NULL, {}) RETURNING id",
-        name,
-        district,
-        RECEIVED,
-    )
-    assert row is not None
-    return int(row["id"])
-
-
-async def _incident(db: Database, kind: str, site_id: int | None, outcome: str | None) -> int:
-    detained = 2 if outcome == "persons_detained" else 0
-    row = await db.fetch_one(
-        "INSERT INTO incidents (kind, priority, status, site_id, lat, lon, address, title, "
-        "crew_id, outcome, outcome_notes, persons_detained, created_at, updated_at, closed_at) "
-        "VALUES ({}, 1, 'resolved', {}, NULL, NULL, '', '', NULL, {}, '', {}, {}, {}, NULL) "
-        "RETURNING id",
-        kind,
-        site_id,
-        outcome,
-        detained,
-        RECEIVED,
-        RECEIVED,
-    )
-    assert row is not None
-    await db.fetch(
-        "INSERT INTO alerts (kind, priority, source, site_id, address, description, details, "
-        "incident_id, occurred_at, received_at) VALUES ({}, 1, 'test', {}, '', '', {}, {}, {}, {})",
-        kind,
-        site_id,
-        NO_DATA,
-        int(row["id"]),
-        RECEIVED,
-        RECEIVED,
-    )
-    return int(row["id"])
-
-
-async def _reached(db: Database, incident_id: int, status: str, after_s: float) -> None:
-    await db.fetch(
-        "INSERT INTO timeline (incident_id, at, actor, kind, from_status, to_status, device_at, "
-        "data, prev_hash, hash) VALUES ({}, {}, 'test', 'status', NULL, {}, NULL, {}, '', '')",
-        incident_id,
-        RECEIVED + dt.timedelta(seconds=after_s),
-        status,
-        NO_DATA,
-    )
 
 
 async def _seed(db: Database) -> None:
     async with db.write():
-        site_id = await _site(db, "School No. 1", "Yunusobod")
+        site_id = await site(db, "School No. 1", "Yunusobod", RECEIVED)
         for dispatched_s, ack_s, scene_s, outcome in zip(
             TO_DISPATCH_S, TO_ACKNOWLEDGE_S, TO_ON_SCENE_S, OUTCOMES, strict=True
         ):
-            incident_id = await _incident(db, "panic", site_id, outcome)
-            await _reached(db, incident_id, "dispatched", dispatched_s)
-            await _reached(db, incident_id, "acknowledged", dispatched_s + ack_s)
-            await _reached(db, incident_id, "on_scene", scene_s)
-        await _incident(db, "fire", None, None)
+            incident_id = await incident(db, "panic", site_id, outcome, RECEIVED)
+            await reached(db, incident_id, "dispatched", _after(dispatched_s))
+            await reached(db, incident_id, "acknowledged", _after(dispatched_s + ack_s))
+            await reached(db, incident_id, "on_scene", _after(scene_s))
+        await incident(db, "fire", None, None, RECEIVED)
+
+
+def _after(seconds: float) -> dt.datetime:
+    return RECEIVED + dt.timedelta(seconds=seconds)
 
 
 async def _desk(live: Live) -> httpx.AsyncClient:

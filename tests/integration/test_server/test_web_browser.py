@@ -8,7 +8,9 @@ SQLite only: these tests are about the page; both engines are covered by the API
 from __future__ import annotations
 
 import base64
+import csv
 import datetime as dt
+import io
 import json
 import os
 import time
@@ -24,6 +26,7 @@ from server.db import Database
 from server.demo import seed
 from server.settings import Settings, with_overrides
 from tests.conftest import Live, serve
+from tests.integration.test_server import stats_seed
 from tests.integration.test_server.browser import (
     api_get,
     chromium,
@@ -42,7 +45,7 @@ from tests.integration.test_server.helpers import (
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
-# `make screenshots` can point this into docs/; the default keeps test runs out of the tree.
+# The page as this test sees it, kept out of the tree (docs/ comes from `make screenshots`).
 SCREENSHOT: Final = Path(os.environ.get("POSBON_SCREENSHOT", "/tmp/posbon-web.png"))
 NEW_ALERT_BUDGET_MS: Final = 1000
 REGISTAN: Final = {"lat": 39.6548, "lon": 66.9757}
@@ -135,7 +138,8 @@ async def test_dispatch_from_the_page_puts_it_on_the_timeline(browser: Browser, 
     await expect(page.locator("#incident-title")).to_contain_text(f"Incident #{incident_id}")
     await expect(page.locator("#dispatch-crew")).to_have_value(str(near))
     await expect(page.locator("#dispatch-reason")).to_contain_text("Recommended: Berkut-near")
-    await expect(page.locator("#dispatch-reason")).to_contain_text("km away")
+    await expect(page.locator("#dispatch-reason")).to_contain_text("km, ETA")
+    await expect(page.locator("#dispatch-reason")).to_contain_text("(estimate)")
     await expect(page.locator("path.recommended-route")).to_have_count(1)
 
     await page.get_by_role("button", name="Dispatch", exact=True).click()
@@ -406,6 +410,8 @@ async def test_an_accessibility_scan_finds_nothing_serious(browser: Browser, liv
     page, problems = await signed_in(browser, live)
     await page.locator("#pending tbody tr button.open").first.click()
     await expect(page.locator("#dispatch-reason")).to_contain_text("Recommended")
+    await page.get_by_role("button", name="Statistics", exact=True).click()
+    await expect(page.locator("#stats")).to_have_attribute("data-state", "loaded")
     results = await axe.Axe().run(page)
     serious = [
         (violation["id"], violation["help"], [node["target"] for node in violation["nodes"]])
@@ -413,4 +419,105 @@ async def test_an_accessibility_scan_finds_nothing_serious(browser: Browser, liv
         if violation["impact"] in {"serious", "critical"}
     ]
     assert serious == []
+    assert problems == []
+
+
+async def _seed_statistics(db: Database, now: dt.datetime) -> None:
+    """Three panics in Registon two hours ago, a fire in Siab today, a panic in Siab days ago."""
+    today, days_ago = now - dt.timedelta(hours=2), now - dt.timedelta(days=3)
+    async with db.write():
+        registon = await stats_seed.site(db, "School No. 1", "Registon", days_ago)
+        siab = await stats_seed.site(db, "Siab bazaar", "Siab", days_ago)
+        for outcome, dispatched_s, acknowledged_s, on_scene_s in (
+            ("crime_prevented", 20, 30, 300),
+            ("persons_detained", 40, 50, 400),
+            ("false_alarm", 60, 110, 900),
+        ):
+            incident_id = await stats_seed.incident(db, "panic", registon, outcome, today)
+            for status, after_s in (
+                ("dispatched", dispatched_s),
+                ("acknowledged", acknowledged_s),
+                ("on_scene", on_scene_s),
+            ):
+                await stats_seed.reached(
+                    db, incident_id, status, today + dt.timedelta(seconds=after_s)
+                )
+        await stats_seed.incident(db, "fire", siab, "crime_solved", now - dt.timedelta(hours=3))
+        old = await stats_seed.incident(db, "panic", siab, None, days_ago)
+        await stats_seed.reached(db, old, "dispatched", days_ago + dt.timedelta(seconds=100))
+
+
+async def _table_text(page: Page, table_id: str) -> list[list[str]]:
+    rows = page.locator(f"#{table_id} tbody tr, #{table_id} tfoot tr")
+    texts: list[list[str]] = await rows.evaluate_all(
+        "rows => rows.map(row => [...row.cells].map(cell => cell.textContent.trim()))"
+    )
+    return texts
+
+
+async def _downloaded_csv(page: Page) -> tuple[str, list[list[str]]]:
+    async with page.expect_download() as started:
+        await page.get_by_role("button", name="Download CSV").click()
+    download = await started.value
+    path = await download.path()
+    return download.suggested_filename, list(csv.reader(io.StringIO(path.read_text("utf-8"))))
+
+
+async def test_the_statistics_panel_shows_the_figures_and_downloads_them_as_csv(
+    browser: Browser, live: Live
+) -> None:
+    await _seed_statistics(live.state.db, dt.datetime.now(dt.UTC))
+    page, problems = await signed_in(browser, live)
+    toggle = page.get_by_role("button", name="Statistics", exact=True)
+    await toggle.focus()
+    await page.keyboard.press("Enter")
+    await expect(toggle).to_have_attribute("aria-expanded", "true")
+    await expect(page.locator("#stats-title")).to_be_focused()
+    panel = page.locator("#stats")
+    await expect(panel).to_have_attribute("data-state", "loaded")
+    await expect(page.get_by_label("Last 24 h")).to_be_checked()
+    await expect(page.locator("#stats-summary")).to_contain_text("4 signals, 4 incidents")
+    assert await _table_text(page, "stats-groups") == [
+        ["Registon", "panic", "3", "3", "1", "2", "0", "1"],
+        ["Siab", "fire", "1", "1", "0", "0", "1", "0"],
+        ["All districts", "all kinds", "4", "4", "1", "2", "1", "1"],
+    ]
+    assert await _table_text(page, "stats-intervals") == [
+        ["Received → dispatched", "3", "40 s", "56 s", "1 min", "within target"],
+        ["Dispatched → acknowledged", "3", "10 s", "42 s", "30 s", "over target"],
+        ["Received → on scene", "3", "6 min 40 s", "13 min 20 s", "10 min", "over target"],
+    ]
+    name, rows = await _downloaded_csv(page)
+    assert name.startswith("posbon-stats-")
+    assert name.endswith(".csv")
+    assert ["Registon", "panic", "3", "3", "1", "2", "0", "1"] in rows
+    assert ["Siab", "fire", "1", "1", "0", "0", "1", "0"] in rows
+    assert ["dispatch", "received", "dispatched", "3", "40.0", "56.0", "60.0", "True"] in rows
+    assert [
+        "acknowledge",
+        "dispatched",
+        "acknowledged",
+        "3",
+        "10.0",
+        "42.0",
+        "30.0",
+        "False",
+    ] in rows
+
+    await page.get_by_label("Last 24 h").focus()
+    await page.keyboard.press("ArrowRight")
+    await expect(page.get_by_label("Last 7 days")).to_be_checked()
+    await expect(page.locator("#stats-summary")).to_contain_text("5 signals, 5 incidents")
+    await expect(panel.locator('tr[data-district="Siab"][data-kind="panic"]')).to_be_visible()
+    intervals = await _table_text(page, "stats-intervals")
+    assert intervals[0] == [
+        "Received → dispatched", "4", "50 s", "1 min 28 s", "1 min", "over target",
+    ]  # fmt: skip
+    _, rows = await _downloaded_csv(page)
+    assert ["Siab", "panic", "1", "1", "0", "0", "0", "0"] in rows
+    assert ["dispatch", "received", "dispatched", "4", "50.0", "88.0", "60.0", "False"] in rows
+
+    await page.get_by_role("button", name="Close statistics").click()
+    await expect(panel).to_be_hidden()
+    await expect(toggle).to_be_focused()
     assert problems == []

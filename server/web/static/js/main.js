@@ -9,6 +9,7 @@ import { DispatchMap } from "./map.js";
 import { CLOSED_STATUSES, Model, OPEN_STATUSES, isOpen, label } from "./model.js";
 import { QueueView } from "./queue.js";
 import { RelayClient } from "./relay.js";
+import { StatsPanel } from "./stats.js";
 
 const TOKEN_KEY = "posbon.token";
 const TICK_MS = 1000;
@@ -170,6 +171,8 @@ async function begin(token, alarm) {
   byId("signin").hidden = true;
   byId("console").hidden = false; // before the map is made, so Leaflet measures a real size
   byId("sign-out").hidden = false;
+  byId("stats-toggle").hidden = false;
+  new StatsPanel(api);
   new DispatcherConsole(api, config, alarm).start();
 }
 
