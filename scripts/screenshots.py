@@ -206,6 +206,38 @@ def dispatcher_statistics(page: Page, demo: Demo, target: Path) -> None:
     page.screenshot(path=target, full_page=False)
 
 
+def crew_tablet(page: Page, demo: Demo, target: Path) -> None:
+    """The crew app on a demo crew's tablet, just after it acknowledged a fresh dispatch."""
+    crew = next(c for c in demo.get("/api/v1/crews") if c["status"] == "available")
+    crew_id = int(str(crew["id"]))
+    page.goto(demo.http + "/crew/")
+    page.get_by_label("Crew token").fill(demo.token("crew", crew_id))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("html")).to_have_attribute("data-link", "live", timeout=PAGE_TIMEOUT_MS)
+    sites = [site for site in demo.get("/api/v1/sites") if site.get("lat") is not None]
+    headers = {"Authorization": f"Bearer {demo.token('dispatcher')}"}
+    alert = httpx.post(
+        demo.http + "/api/v1/alerts",
+        json={"kind": "panic", "site_id": sites[0]["id"]},
+        headers=headers,
+        timeout=10,
+    )
+    alert.raise_for_status()
+    incident_id = alert.json()["incident_id"]
+    sent = httpx.post(
+        f"{demo.http}/api/v1/incidents/{incident_id}/dispatch",
+        json={"crew_id": crew_id},
+        headers=headers,
+        timeout=10,
+    )
+    sent.raise_for_status()
+    dialog = page.get_by_role("alertdialog")
+    dialog.get_by_role("button", name="Acknowledge").click()
+    expect(page.locator('#outbox li[data-state="sent"]').first).to_be_visible()
+    page.mouse.move(0, 0)
+    page.screenshot(path=target, full_page=False)
+
+
 @dataclass(frozen=True)
 class Shot:
     """One picture: docs/<name>.png, made by `take` on a fresh page of its own."""
@@ -217,6 +249,7 @@ class Shot:
 SHOTS: Final = (
     Shot("dispatcher", dispatcher_with_open_incident),
     Shot("dispatcher-stats", dispatcher_statistics),
+    Shot("crew-tablet", crew_tablet),
 )
 
 

@@ -17,6 +17,9 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from server.alerts.routes import router as alerts_router
 from server.auth.guards import BearerTokenMiddleware
 from server.cameras.routes import router as cameras_router
+from server.crew_app.routes import SHELL_PATHS as CREW_APP_PATHS
+from server.crew_app.routes import router as crew_app_router
+from server.crew_app.routes import shell_routes as crew_app_shell
 from server.crews.routes import router as crews_router
 from server.custody.routes import router as recordings_router
 from server.devices.routes import router as devices_router
@@ -44,7 +47,7 @@ from server.web.routes import router as web_router
 
 MAX_BODY_BYTES: Final = 10 * 1024 * 1024
 # The dispatcher page shell and its scripts hold no data; everything they load needs the token.
-UNAUTHENTICATED: Final = ["^/health$", "^/$", "^/static/"]
+UNAUTHENTICATED: Final = ["^/health$", "^/$", "^/static/", *CREW_APP_PATHS]
 
 
 def create_app(state: AppState) -> Litestar:
@@ -104,6 +107,8 @@ def create_app(state: AppState) -> Litestar:
             page,
             static_files,
             web_router,
+            *crew_app_shell,
+            crew_app_router,
         ],
         dependencies={
             "posbon": Provide(lambda: state, sync_to_thread=False),
@@ -116,8 +121,8 @@ def create_app(state: AppState) -> Litestar:
             title="Posbon",
             version="0.1.0",
             path="/schema",
-            description="City public-safety response backend. Every route but /health and the "
-            "dispatcher page's shell (/ and /static/) needs "
+            description="City public-safety response backend. Every route but /health and "
+            "the shells of the dispatcher page and the crew app (/, /static/, /crew/) needs "
             "'Authorization: Bearer <token>' (create one with 'posbon token create').",
             render_plugins=[SwaggerRenderPlugin()],
         ),

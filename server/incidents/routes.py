@@ -114,7 +114,13 @@ async def change_status(
     return await service.change_status(posbon.db, incident_id, data, principal_of(request))
 
 
-@post("/{incident_id:int}/resolve", **ACTORS, status_code=200, summary="Resolve with an outcome")
+@post(
+    "/{incident_id:int}/resolve",
+    **ACTORS,
+    status_code=200,
+    summary="Resolve with an outcome",
+    description="A repeated op_id returns the first result and changes nothing.",
+)
 async def resolve(
     posbon: Posbon, request: AnyRequest, incident_id: PathId, data: JSONBody[ResolveIn]
 ) -> Incident:

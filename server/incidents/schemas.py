@@ -55,10 +55,15 @@ class StatusIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     note: Text2000 = ""
 
 
+OpId = Annotated[str, msgspec.Meta(pattern=NO_NUL, min_length=8, max_length=64)]
+
+
 class ResolveIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     outcome: Outcome
     notes: Text2000 = ""
     persons_detained: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 0
+    op_id: OpId | None = None
+    device_at: dt.datetime | None = None
 
 
 class NoteIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

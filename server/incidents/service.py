@@ -228,9 +228,10 @@ async def change_status(
 
 
 async def resolve(db: Database, incident_id: int, body: ResolveIn, who: Principal) -> Incident:
-    return await change_status(
-        db, incident_id, StatusIn(status=Status.resolved, note=body.notes), who, outcome=body
+    status = StatusIn(
+        status=Status.resolved, op_id=body.op_id, device_at=body.device_at, note=body.notes
     )
+    return await change_status(db, incident_id, status, who, outcome=body)
 
 
 async def add_note(db: Database, incident_id: int, body: NoteIn, who: Principal) -> None:

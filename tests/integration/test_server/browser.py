@@ -32,6 +32,10 @@ CHROMIUM_ARGS: Final = [
 ]
 VIEWPORT: Final = {"width": 1440, "height": 1000}
 SIGN_IN_TIMEOUT_MS: Final = 10_000
+EXPECT_TIMEOUT_MS: Final = 15_000
+"""Playwright's 5 s default is too short on a 2-core machine running a server, a browser and a
+test at once; a page that never gets there still fails, just later."""
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 @contextlib.asynccontextmanager

@@ -22,6 +22,10 @@ PUBLIC = {
     "/health": "/health",
     "/": "/",
     "/static/{file_path:path}": "/static/js/main.js",
+    "/crew": "/crew/",
+    "/crew/sw.js": "/crew/sw.js",
+    "/crew/manifest.webmanifest": "/crew/manifest.webmanifest",
+    "/crew/static/{file_path:path}": "/crew/static/js/main.js",
 }
 
 

@@ -25,6 +25,12 @@ pytestmark = pytest.mark.integration
 SAMARKAND_LAT = (39.55, 39.75)
 SAMARKAND_LON = (66.80, 67.10)
 PAGE_PATHS = {"/", "/static/{file_path:path}"}
+CREW_APP_PATHS = {
+    "/crew",
+    "/crew/sw.js",
+    "/crew/manifest.webmanifest",
+    "/crew/static/{file_path:path}",
+}
 
 
 async def test_the_page_shell_loads_without_a_token_and_embeds_no_secret(live: Live) -> None:
@@ -91,7 +97,7 @@ def test_only_the_page_and_its_static_files_skip_the_token(live: Live) -> None:
         for route in create_app(live.state).routes
         if isinstance(route, HTTPRoute) and any(p.search(route.path) for p in patterns)
     }
-    assert exempt == {"/health", *PAGE_PATHS}
+    assert exempt == {"/health", *PAGE_PATHS, *CREW_APP_PATHS}
 
 
 async def test_the_config_needs_a_dispatcher_token(live: Live) -> None:
