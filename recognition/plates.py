@@ -140,28 +140,39 @@ class PlateReader:
         return (boxes[kept] - offset) / scale, scores[kept]
 
     def read_crops(self, crops: Sequence[ImageArray]) -> list[tuple[str, float]]:
-        """Text and confidence of each plate crop, one recognizer call per crop width class."""
-        results: list[tuple[str, float]] = []
-        for crop in crops:
-            strip = reader_strip(crop)[None]
-            (probabilities,) = self._reader.run({self._reader.input_names[0]: strip})
-            results.append(ctc_greedy_decode(probabilities[0], self._alphabet))
-        return results
+        """Text and confidence of each plate crop, in one recognizer call.
+
+        Strips are right-padded to the widest, the same padding every strip already gets up to
+        READER_MIN_WIDTH_PX, so crops of one box (similar widths) cost little more than one.
+        """
+        if not crops:
+            return []
+        strips = [reader_strip(crop) for crop in crops]
+        batch = np.zeros((len(strips), 3, READER_HEIGHT_PX, max(s.shape[2] for s in strips)))
+        for row, strip in enumerate(strips):
+            batch[row, :, :, : strip.shape[2]] = strip
+        (probabilities,) = self._reader.run({self._reader.input_names[0]: batch.astype(np.float32)})
+        return [ctc_greedy_decode(steps, self._alphabet) for steps in probabilities]
+
+    def _crop(self, image: ImageArray, box: FloatArray, shrink: float) -> ImageArray:
+        height, width = image.shape[:2]
+        x1, y1, x2, y2 = shrink_box(box, shrink, height, width)
+        return image[y1:y2, x1:x2]
 
     def _read_box(
         self, image: ImageArray, box: FloatArray, grammar: PlateGrammar
     ) -> tuple[str, float, PlateText]:
-        """The box's reading; other crops of it are read only if the first fits no layout."""
-        height, width = image.shape[:2]
-        tried: list[tuple[bool, float, str, PlateText]] = []
-        for shrink in (self.crop_shrink, *SECOND_LOOK_SHRINKS):
-            x1, y1, x2, y2 = shrink_box(box, shrink, height, width)
-            ((raw, confidence),) = self.read_crops([image[y1:y2, x1:x2]])
+        """The box's reading; other crops of it are read (together) only if the first fits no
+        layout, and then the best-fitting, most confident reading wins."""
+        ((raw, confidence),) = self.read_crops([self._crop(image, box, self.crop_shrink)])
+        text = parse_plate(raw, grammar)
+        if text.kind != PlateKind.FOREIGN:
+            return raw, confidence, text
+        tried = [(False, confidence, raw, text)]
+        second = self.read_crops([self._crop(image, box, s) for s in SECOND_LOOK_SHRINKS])
+        for raw, confidence in second:
             text = parse_plate(raw, grammar)
-            fits = text.kind != PlateKind.FOREIGN
-            if fits and not tried:
-                return raw, confidence, text
-            tried.append((fits, confidence, raw, text))
+            tried.append((text.kind != PlateKind.FOREIGN, confidence, raw, text))
         _, confidence, raw, text = max(tried, key=lambda option: option[:2])
         return raw, confidence, text
 
