@@ -35,11 +35,13 @@ from typing import Any
 
 import httpx
 
+from bench import gateway_storm as storm
 from device_gateway.protocols.dc09 import Header, encode_frame
 
 ACCOUNTS = 500
 TICK_S = 0.002
 READ_BYTES = 65_536
+DRAIN_TIMEOUT_S = 10.0
 
 
 def _free_port() -> int:
@@ -108,7 +110,9 @@ async def _sustained(
                 if now < deadline and position < len(mine):
                     conn.send(mine[position])
                     position += 1
-        await conn.read_acks()
+        with contextlib.suppress(TimeoutError):  # a receiver that loses frames never answers
+            async with asyncio.timeout(DRAIN_TIMEOUT_S):
+                await conn.read_acks()
 
     started = time.monotonic()
     await asyncio.gather(*(run(c, f) for c, f in zip(conns, frames, strict=True)))
@@ -187,9 +191,9 @@ def _import_devices(data_dir: Path, env_extra: dict[str, str], first_account: in
     assert done.wait(120) == 0
 
 
-def _admin_token(data_dir: Path, env_extra: dict[str, str]) -> str:
+def _admin_token(data_dir: Path, env_extra: dict[str, str], role: str = "admin") -> str:
     env = dict(os.environ, POSBON_DATA_DIR=str(data_dir), **env_extra)
-    command = [sys.executable, "-m", "server", "token", "create", "--role", "admin", "--name", "b"]
+    command = [sys.executable, "-m", "server", "token", "create", "--role", role, "--name", "b"]
     return subprocess.run(
         command, env=env, capture_output=True, check=True, text=True
     ).stdout.strip()
@@ -198,7 +202,7 @@ def _admin_token(data_dir: Path, env_extra: dict[str, str]) -> str:
 def _print_metrics(base: str, token: str) -> None:
     text = httpx.get(base + "/metrics", headers={"Authorization": f"Bearer {token}"}).text
     for line in text.splitlines():
-        if line.startswith("posbon_dc09") and not line.startswith("posbon_dc09_link"):
+        if line.startswith(("posbon_dc09", "posbon_alerts_total{")) and "_link" not in line:
             print("  " + line)
 
 
@@ -248,7 +252,11 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--window", type=int, default=32, help="outstanding frames/connection")
     parser.add_argument("--database-url", default="")
-    parser.add_argument("--only", choices=["sustained", "latency"], default=None)
+    parser.add_argument("--only", choices=["sustained", "latency", "storm"], default=None)
+    parser.add_argument("--receiver", choices=["posbon", "pysiaalarm"], default="posbon")
+    parser.add_argument("--pysiaalarm-path", default="", help="where pysiaalarm is installed")
+    parser.add_argument("--storm-panels", type=int, default=8000, help="panels reconnecting")
+    parser.add_argument("--storm-events", type=int, default=10_000, help="AC-loss frames in all")
     parser.add_argument("--metrics", action="store_true", help="print the server's dc09 metrics")
     parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--mode", default="sustained", help=argparse.SUPPRESS)
@@ -257,12 +265,25 @@ def main() -> None:
     parser.add_argument("--zone", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
-        asyncio.run(_client(args))
+        if args.mode == "storm":
+            asyncio.run(
+                storm.storm_client(args.port, args.connections, args.storm_events, args.zone)
+            )
+        else:
+            asyncio.run(_client(args))
+        return
+    if args.receiver == "pysiaalarm":
+        _compare_pysiaalarm(args)
         return
     env = {"POSBON_DATABASE_URL": args.database_url} if args.database_url else {}
+    env |= {"POSBON_OSMAND_PORT": "0", "POSBON_GT06_PORT": "0"}  # other sessions' servers
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
-        _import_devices(data_dir, env, args.first_account)
+        if args.only == "storm":
+            csv = storm.write_csv(data_dir, args.storm_panels)
+            assert _posbon(data_dir, env, "devices", "import", str(csv)).wait(300) == 0
+        else:
+            _import_devices(data_dir, env, args.first_account)
         token = _admin_token(data_dir, env)
         http_port, dc09_port = _free_port(), _free_port()
         server = _posbon(
@@ -271,12 +292,32 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{http_port}"
             _wait_healthy(base)
-            _report(args, dc09_port)
+            if args.only == "storm":
+                _report_storm(args, base, _admin_token(data_dir, env, "dispatcher"), dc09_port)
+            else:
+                _report(args, dc09_port)
             if args.metrics:
                 _print_metrics(base, token)
         finally:
             server.terminate()
             server.wait(30)
+
+
+def _compare_pysiaalarm(args: argparse.Namespace) -> None:
+    """The same frames through pysiaalarm's receiver (bench/pysiaalarm_receiver.py)."""
+    port = _free_port()
+    env = dict(os.environ, PYTHONPATH=args.pysiaalarm_path)
+    command = [sys.executable, "-m", "bench.pysiaalarm_receiver", str(port),
+               str(args.first_account), str(args.connections)]  # fmt: skip
+    receiver = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert receiver.stdout is not None
+        assert receiver.stdout.readline().strip() == "READY"
+        print("pysiaalarm 3.2.2 receiver (ACK before the handler, nothing stored):", flush=True)
+        _report(args, port)
+    finally:
+        receiver.terminate()
+        receiver.wait(30)
 
 
 def _report(args: argparse.Namespace, dc09_port: int) -> None:
@@ -318,6 +359,32 @@ def _report(args: argparse.Namespace, dc09_port: int) -> None:
             f"max {statistics.median(maxes):.1f} ms; un-ACKed {max(losses)}",
             flush=True,
         )
+
+
+def _report_storm(args: argparse.Namespace, base: str, token: str, dc09_port: int) -> None:
+    engine = "PostgreSQL" if args.database_url else "SQLite (WAL)"
+    print(
+        f"posbon serve, {engine}; alarm storm: {args.storm_panels:,} panels reconnect at once, "
+        f"{args.storm_events:,} AC-loss frames, one panic {storm.PANIC_AFTER_S:g} s in; "
+        f"{args.rounds} rounds",
+        flush=True,
+    )
+    results = []
+    for round_no in range(args.rounds):
+        result = asyncio.run(
+            storm.run_storm(base, token, dc09_port, args.storm_panels, args.storm_events, round_no)
+        )
+        results.append(result)
+        print(
+            f"round {round_no + 1}: {result['acked']:,}/{result['sent']:,} ACKed in "
+            f"{result['seconds']:.1f} s ({result['acked'] / result['seconds']:,.0f}/s), "
+            f"ACK p50 {result['p50_ms']:.0f} ms p99 {result['p99_ms']:.0f} ms; panic ACK "
+            f"{result['panic_ack_ms']:.0f} ms, on the dispatcher socket "
+            f"{result['panic_socket_ms']:.0f} ms",
+            flush=True,
+        )
+    median = statistics.median(r["panic_socket_ms"] for r in results)
+    print(f"median panic -> dispatcher socket: {median:.0f} ms (budget <= 1,000)")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Seeded convergence runs beyond the suite's 200: the same in-memory world (tablets, faulty
-transport, partitions, ±3 h skew, server restarts) and the same invariants, more seeds.
+transport, partitions, ±3 h skew, server restarts, the compaction job) and the same invariants,
+more seeds.
 
     .venv/bin/python -m bench.sync_convergence --seeds 1000
     .venv/bin/python -m bench.sync_convergence --seeds 300 --first 200   # past the suite's seeds

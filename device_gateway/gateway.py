@@ -10,6 +10,11 @@ frame order, to write when ``ready`` resolves:
 * if storing fails the reply resolves to None with ``hang_up`` set: the transport closes the
   connection without an ACK and the panel sends again.
 
+Each source address (and each account) has a token bucket (:mod:`device_gateway.ratelimit`).
+A frame that finds its bucket empty is *shed* (no reply: the panel keeps it and resends later)
+unless it carries an alarm (priority 1 or 2), which is stored and ACKed regardless; both cases
+are counted and logged once per source, so nothing is ever dropped silently.
+
 Every accepted frame also proves its device alive to the :class:`Supervisor`; :meth:`supervise`
 turns silences and returns into :class:`LinkChange` records for the server to persist.
 """
@@ -36,11 +41,14 @@ from device_gateway.protocols.dc09 import (
     SignalsReceived,
 )
 from device_gateway.protocols.dc09.crypto import RandomBytes
+from device_gateway.ratelimit import RateLimit, TokenBuckets
 from device_gateway.supervision import LinkChange, LinkState, Supervisor, Watched
 
 logger = logging.getLogger(__name__)
 
 SUPERVISION_RETRY_S: Final = 1.0
+ALARM_PRIORITY_MAX: Final = 2
+"""Frames at this priority or higher (panic, fire, medical, burglary) are never shed."""
 
 
 class SupervisionSink(Protocol):
@@ -55,6 +63,10 @@ class GatewayObserver(IngestObserver, Protocol):
     def frame_rejected(self, reason: str, transport: str) -> None: ...
 
     def acked(self, seconds: float) -> None: ...
+
+    def rate_limited(self, outcome: str) -> None:
+        """A frame over its source's rate: ``shed`` (no reply) or ``alarm_admitted``."""
+        ...
 
 
 RejectHook = Callable[[FrameRejected, Source], None]
@@ -74,6 +86,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _always() -> bool:
+    return True
+
+
 class Dc09Gateway:
     def __init__(
         self,
@@ -87,6 +103,9 @@ class Dc09Gateway:
         on_reject: RejectHook | None = None,
         random_bytes: RandomBytes = os.urandom,
         clock: Callable[[], datetime] = utc_now,
+        rate_limit: RateLimit | None = None,
+        rate_exempt: Callable[[str], bool] = lambda host: False,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._lookup = lookup
         self._pipeline = pipeline
@@ -100,6 +119,10 @@ class Dc09Gateway:
         self._datagrams = self.open_stream()
         self._changes: list[LinkChange] = []
         self._changed = asyncio.Event()
+        self._buckets = TokenBuckets(rate_limit or RateLimit(rate_per_s=0))
+        self._rate_exempt = rate_exempt
+        self._monotonic = monotonic
+        self._limited: set[str] = set()
 
     def open_stream(self) -> Dc09Receiver:
         """A receiver for one TCP connection (framing state is per stream)."""
@@ -116,9 +139,16 @@ class Dc09Gateway:
     async def wait_for_room(self) -> None:
         await self._pipeline.wait_for_room()
 
-    def watch(self, watched: Iterable[Watched]) -> None:
+    def watch(self, watched: Iterable[Watched], *, reset: bool = False) -> None:
         """Set the supervised accounts (after every refresh of the device registry)."""
-        self._supervisor.configure(watched, self._clock())
+        self._supervisor.configure(watched, self._clock(), reset=reset)
+
+    def heard(self, account: str, at: datetime) -> None:
+        """A message from ``account`` that another receiver took (several receivers share the
+        devices): it proves life like one of ours."""
+        change = self._supervisor.seen(account, at)
+        if change is not None:
+            self._note(change)
 
     def _replies(self, events: list[ReceiverEvent], source: Source) -> list[Reply]:
         loop = asyncio.get_running_loop()
@@ -126,13 +156,41 @@ class Dc09Gateway:
         for event in events:
             self._observer.frame_received(source.transport)
             ready: asyncio.Future[bytes | None] = loop.create_future()
-            if isinstance(event, FrameRejected):
+            if self._shed(event, source):
+                ready.set_result(None)
+                replies.append(Reply(ready))
+            elif isinstance(event, FrameRejected):
                 self._rejected(event, source)
                 ready.set_result(event.reply)
                 replies.append(Reply(ready, hang_up=event.reason == FrameTooLongError.reason))
             else:
                 replies.append(self._accepted(event, source, ready))
         return replies
+
+    def _shed(self, event: ReceiverEvent, source: Source) -> bool:
+        """Spend the source's (and the account's) tokens; True: drop this frame un-ACKed."""
+        host = source.peer.rpartition(":")[0] or source.peer
+        if self._rate_exempt(host):
+            return False
+        now_s = self._monotonic()
+        within = self._buckets.take(f"ip:{host}", now_s)
+        if isinstance(event, SignalsReceived):
+            within = self._buckets.take(f"account:{event.dedup_key.account}", now_s) and within
+        if within:
+            self._limited.discard(host)
+            return False
+        if host not in self._limited:
+            self._limited.add(host)
+            logger.warning("DC-09 source %s is over its rate limit; shedding non-alarms", host)
+        alarm = isinstance(event, SignalsReceived) and _priority(event) <= ALARM_PRIORITY_MAX
+        self._observer.rate_limited("alarm_admitted" if alarm else "shed")
+        if alarm:
+            return False
+        if isinstance(event, SignalsReceived):  # shed, but it still proves the device alive
+            change = self._supervisor.seen(event.dedup_key.account, event.signals[0].received_at)
+            if change is not None:
+                self._note(change)
+        return True
 
     def _rejected(self, event: FrameRejected, source: Source) -> None:
         self._observer.frame_rejected(event.reason, source.transport)
@@ -166,12 +224,16 @@ class Dc09Gateway:
         self._changes.append(change)
         self._changed.set()
 
-    async def supervise(self, tick_s: float) -> None:
-        """Every ``tick_s``, find silent devices; persist every change, logging each once."""
+    async def supervise(self, tick_s: float, may_expire: Callable[[], bool] = _always) -> None:
+        """Every ``tick_s``, find silent devices; persist every change, logging each once.
+        Silences are looked for only while ``may_expire()`` holds: among several receivers, one
+        (the holder of a lease) decides that a device went silent; any of them records a
+        return, which is a message it received."""
         while True:
             self._changed.clear()  # before the flush: a change noted during it wakes us at once
-            for change in self._supervisor.expired(self._clock()):
-                self._note(change)
+            if may_expire():
+                for change in self._supervisor.expired(self._clock()):
+                    self._note(change)
             if self._changes:
                 await self._flush()
             with contextlib.suppress(TimeoutError):
@@ -191,3 +253,7 @@ class Dc09Gateway:
                 logger.info("device %s offline", change.account)
             else:
                 logger.info("device %s back online", change.account)
+
+
+def _priority(event: SignalsReceived) -> int:
+    return min(signal.priority for signal in event.signals)

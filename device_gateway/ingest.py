@@ -9,6 +9,11 @@ gets a future; it writes the ACK when the future says the frame is stored. One t
   the latency is one commit; under heavy load the batches grow and the cost per frame falls.
 * **Priority.** The queue is a heap on (priority, arrival): when more is waiting than one batch
   holds, panic, fire and medical frames are committed before troubles and tests.
+* **Short batches for alarms.** A frame that raises an alert costs far more to commit than a
+  test (alert, incident, timeline, outbox rows), so a batch holds at most ``max_alarm_batch`` of
+  them, and a batch that starts with a life-safety frame (priority 1: panic, fire, medical)
+  takes no lesser alarms along. During an alarm storm (thousands of AC-loss troubles) a panic
+  that arrives mid-commit waits for one short batch, then is committed in a batch of its own kind.
 * **Bounded.** ``full`` turns true at ``max_pending`` queued frames; transports then stop reading
   their sockets (TCP backpressure, UDP left in the kernel buffer) until :meth:`wait_for_room`
   returns. Nothing is dropped: a frame is either queued or never read, and never ACKed unstored.
@@ -39,13 +44,14 @@ from typing import Final, Protocol
 import msgspec
 
 from device_gateway.protocols.dc09 import DedupKey, SignalsReceived
-from device_gateway.signals import LOWEST_PRIORITY
+from device_gateway.signals import HIGHEST_PRIORITY, LOWEST_PRIORITY
 
 logger = logging.getLogger(__name__)
 
 DEDUP_WINDOW_S: Final = 600.0
 DEFAULT_MAX_PENDING: Final = 20_000
 DEFAULT_MAX_BATCH: Final = 500
+DEFAULT_MAX_ALARM_BATCH: Final = 16
 DEFAULT_MAX_REMEMBERED: Final = 200_000
 RETRY_AFTER_FAILURE_S: Final = 0.2
 
@@ -137,6 +143,7 @@ class IngestPipeline:
         *,
         max_pending: int = DEFAULT_MAX_PENDING,
         max_batch: int = DEFAULT_MAX_BATCH,
+        max_alarm_batch: int = DEFAULT_MAX_ALARM_BATCH,
         dedup_window_s: float = DEDUP_WINDOW_S,
         max_remembered: int = DEFAULT_MAX_REMEMBERED,
         observer: IngestObserver | None = None,
@@ -145,6 +152,7 @@ class IngestPipeline:
         self._store = store
         self._max_pending = max_pending
         self._max_batch = max_batch
+        self._max_alarm_batch = max_alarm_batch
         self._window_s = dedup_window_s
         self._max_remembered = max_remembered
         self._observer: IngestObserver = observer or _NullObserver()
@@ -204,8 +212,18 @@ class IngestPipeline:
             self._fail_all()
 
     def _take_batch(self) -> list[_Entry]:
-        count = min(self._max_batch, len(self._heap))
-        batch = [heapq.heappop(self._heap)[2] for _ in range(count)]
+        batch: list[_Entry] = []
+        alarms = 0
+        life = bool(self._heap) and self._heap[0][0] == HIGHEST_PRIORITY
+        while self._heap and len(batch) < self._max_batch:
+            priority = self._heap[0][0]
+            alarm = priority < LOWEST_PRIORITY
+            if alarm and (
+                alarms >= self._max_alarm_batch or (life and priority > HIGHEST_PRIORITY)
+            ):
+                break  # the heap is in priority order: what is left waits for the next batch
+            alarms += alarm
+            batch.append(heapq.heappop(self._heap)[2])
         if not self.full:
             self._room.set()
         return batch

@@ -22,6 +22,8 @@ class AlertKind(enum.StrEnum):
     """What happened, independent of the code family that said it."""
 
     PANIC = "panic"
+    SOS = "sos"
+    """A personal or GPS SOS (phone app, tracker, IoT button), located by ``lat``/``lon``."""
     HOLD_UP = "hold_up"
     DURESS = "duress"
     MEDICAL = "medical"
@@ -36,6 +38,8 @@ class AlertKind(enum.StrEnum):
     TEST = "test"
     OPEN_CLOSE = "open_close"
     BYPASS = "bypass"
+    POSITION = "position"
+    """A tracker's or phone's position report: stored, never an alert."""
     UNKNOWN = "unknown"
 
 
@@ -51,6 +55,9 @@ class CodeFamily(enum.StrEnum):
     CONTACT_ID = "cid"
     SIA = "sia"
     NULL = "null"
+    OSMAND = "osmand"
+    GT06 = "gt06"
+    IOT = "iot"
 
 
 class Signal(msgspec.Struct, frozen=True, kw_only=True):
@@ -83,3 +90,6 @@ class Signal(msgspec.Struct, frozen=True, kw_only=True):
     text: str | None = None
     panel_time: datetime | None = None
     xdata: dict[str, str] = msgspec.field(default_factory=dict)
+    lat: float | None = None
+    lon: float | None = None
+    """Where a tracker or phone was (None for panels, which are where their site is)."""

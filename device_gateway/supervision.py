@@ -67,9 +67,13 @@ class Supervisor:
         self._grace = timedelta(seconds=grace_s)
         self._links: dict[str, _Link] = {}
 
-    def configure(self, watched: Iterable[Watched], now: datetime) -> None:
+    def configure(self, watched: Iterable[Watched], now: datetime, *, reset: bool = False) -> None:
         """Supervise exactly these accounts. New ones get a full interval from ``now``; known
-        ones keep their state and last message and only take the new interval."""
+        ones keep their state and last message and only take the new interval. ``reset``
+        forgets what is known and starts every account from its stored state (a node taking
+        supervision over from another one)."""
+        if reset:
+            self._links.clear()
         wanted = {item.account: item for item in watched if item.interval_s > 0}
         for account in self._links.keys() - wanted.keys():
             del self._links[account]
@@ -89,8 +93,8 @@ class Supervisor:
     def seen(self, account: str, now: datetime) -> LinkChange | None:
         """A valid message from ``account``; returns the restore if it was offline."""
         link = self._links.get(account)
-        if link is None:
-            return None
+        if link is None or (link.last_seen is not None and now <= link.last_seen):
+            return None  # unknown, or older news than what is known (heard on another node)
         link.last_seen = now
         link.deadline = now + timedelta(seconds=link.interval_s) + self._grace
         return self._move(account, link, "message", now)

@@ -72,6 +72,7 @@ class Demo:
             "POSBON_DATA_DIR": str(self.data_dir),
             "POSBON_DC09_PORT": "0",
             "POSBON_OSMAND_PORT": "0",
+            "POSBON_GT06_PORT": "0",
         }
 
     def start(self) -> None:

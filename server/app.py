@@ -35,9 +35,10 @@ from server.signals.routes import router as signals_router
 from server.sites.routes import router as sites_router
 from server.state import AppState
 from server.stats.routes import router as stats_router
+from server.sync import compaction as sync_compaction
 from server.sync.routes import review_router as sync_review_router
 from server.sync.routes import router as sync_router
-from server.system_routes import health, metrics
+from server.system_routes import health, metrics, ready
 from server.uploads.routes import router as uploads_router
 from server.uploads.routes import tus_error_response
 from server.uploads.tus import TusError
@@ -47,7 +48,7 @@ from server.web.routes import router as web_router
 
 MAX_BODY_BYTES: Final = 10 * 1024 * 1024
 # The dispatcher page shell and its scripts hold no data; everything they load needs the token.
-UNAUTHENTICATED: Final = ["^/health$", "^/$", "^/static/", *CREW_APP_PATHS]
+UNAUTHENTICATED: Final = ["^/health$", "^/ready$", "^/$", "^/static/", *CREW_APP_PATHS]
 
 
 def create_app(state: AppState) -> Litestar:
@@ -55,17 +56,32 @@ def create_app(state: AppState) -> Litestar:
 
     @contextlib.asynccontextmanager
     async def background(_: Litestar) -> AsyncIterator[None]:
+        settings = state.settings
         tasks = [
             asyncio.create_task(state.hub.run(), name="relay-hub"),
-            asyncio.create_task(state.uploads.expire_forever(), name="upload-expiry"),
+            # timers fire on one node of a cluster: the holder of their lease
             asyncio.create_task(
-                state.hub.reconcile_forever(state.settings.relay_reconcile_s), name="reconcile"
+                state.lease("upload-expiry").run(state.uploads.expire_forever),
+                name="upload-expiry",
             ),
             asyncio.create_task(
-                deadlines.run_forever(state.db, state.settings.deadline_poll_s, state.eta),
+                state.hub.reconcile_forever(settings.relay_reconcile_s), name="reconcile"
+            ),
+            asyncio.create_task(
+                state.lease("deadlines").run(
+                    lambda: deadlines.run_forever(state.db, settings.deadline_poll_s, state.eta)
+                ),
                 name="deadlines",
             ),
             asyncio.create_task(recognition_lifecycle.run(recognition), name="recognition"),
+            asyncio.create_task(
+                state.lease("sync-compaction").run(
+                    lambda: sync_compaction.compact_forever(
+                        state.db, settings.sync_log_retention_s, settings.sync_compact_interval_s
+                    )
+                ),
+                name="sync-compaction",
+            ),
         ]
         await state.bus.start()
         try:
@@ -86,6 +102,7 @@ def create_app(state: AppState) -> Litestar:
     return Litestar(
         route_handlers=[
             health,
+            ready,
             metrics,
             sites_router,
             devices_router,
@@ -121,7 +138,7 @@ def create_app(state: AppState) -> Litestar:
             title="Posbon",
             version="0.1.0",
             path="/schema",
-            description="City public-safety response backend. Every route but /health and "
+            description="City public-safety response backend. Every route but /health, /ready and "
             "the shells of the dispatcher page and the crew app (/, /static/, /crew/) needs "
             "'Authorization: Bearer <token>' (create one with 'posbon token create').",
             render_plugins=[SwaggerRenderPlugin()],

@@ -15,14 +15,17 @@ from server import logs
 from server import settings as settings_module
 from server.auth.schemas import Role
 from server.auth.service import create_token
+from server.cluster import cli as cluster_cli
 from server.crews.imports import import_crews
 from server.db import open_database
+from server.devices import panel_cli
 from server.devices.imports import import_devices
 from server.errors import ApiError
 from server.imports import ImportReport
 from server.recognition import cli as recognition_cli
 from server.settings import Settings, SettingsError
 from server.sites.imports import import_sites
+from server.sync import cli as sync_cli
 
 Importer = Callable[..., Awaitable[ImportReport]]
 IMPORTERS: dict[str, Importer] = {
@@ -65,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     settings_module.add_arguments(verify)
     recognition_cli.add_commands(commands, settings_module.add_arguments)
+    cluster_cli.add_commands(commands, settings_module.add_arguments)
+    panel_cli.add_commands(commands)
+    sync_cli.add_commands(commands, settings_module.add_arguments)
     for what in IMPORTERS:
         group = commands.add_parser(what, help=f"manage {what}")
         actions = group.add_subparsers(dest="action", required=True)
@@ -114,7 +120,7 @@ async def _verify_custody(settings: Settings) -> int:
 
     db = await open_database(settings)
     try:
-        checks = await verify_all(db, EvidenceStore(settings.data_path))
+        checks = await verify_all(db, EvidenceStore(settings.evidence_path))
     finally:
         await db.close()
     broken = [check for check in checks if not check.intact]
@@ -150,11 +156,16 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, An
         "token": lambda a, s: _token(s, a),
         "custody": lambda _, s: _verify_custody(s),
         "station": _station,
+        "panel": lambda a, _: panel_cli.run(a),
     }
     if args.command in commands:
         return commands[args.command](args, settings)
     if args.command in recognition_cli.COMMANDS:
         return recognition_cli.run(args, settings)
+    if args.command in cluster_cli.COMMANDS:
+        return cluster_cli.run(args, settings)
+    if args.command in sync_cli.COMMANDS:
+        return sync_cli.run(args, settings)
     return _import(settings, args.command, args.file, args.skip_invalid)
 
 

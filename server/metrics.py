@@ -69,6 +69,12 @@ class Metrics:
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
             registry=self.registry,
         )
+        self.dc09_rate_limited = Counter(
+            "posbon_dc09_rate_limited_total",
+            "DC-09 frames over their source's rate (outcome: shed, or alarm_admitted).",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.dc09_links = Counter(
             "posbon_dc09_link_changes_total",
             "Supervised devices going offline or coming back.",

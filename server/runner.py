@@ -15,6 +15,7 @@ from server.db import open_database
 from server.relay.redis_bus import make_bus
 from server.settings import Settings
 from server.signals.gateway import running_gateway
+from server.signals.trackers import running_trackers
 from server.state import AppState
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ async def serve(settings: Settings, extra: Extra | None = None) -> None:
     # full passes, which otherwise walk it all and stall every socket for tens of ms.
     gc.freeze()
     try:
-        async with running_gateway(state):
+        async with running_gateway(state), running_trackers(state):
             helper = None if extra is None else asyncio.create_task(extra(state), name="extra")
             try:
                 await server.serve()

@@ -26,7 +26,18 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     database_url: Annotated[
         str, _doc("postgresql://… selects PostgreSQL; empty means SQLite in the data directory.")
     ] = ""
-    bus_url: Annotated[str, _doc("redis://… for several nodes; empty means in-process.")] = ""
+    bus_url: Annotated[
+        str,
+        _doc("redis://… or postgresql://… (LISTEN/NOTIFY) for several nodes; empty: in-process."),
+    ] = ""
+    lease_check_s: Annotated[
+        float,
+        _doc("How often a node checks the timer leases it holds and tries to take free ones."),
+    ] = 2.0
+    evidence_dir: Annotated[
+        str,
+        _doc("Evidence and partial uploads; a directory every node reaches. Empty: data_dir."),
+    ] = ""
     host: Annotated[str, _doc("Address the listeners bind to.")] = "127.0.0.1"
     http_port: Annotated[int, _doc("HTTP, WebSocket and web view port.")] = 8000
     dc09_port: Annotated[int, _doc("SIA DC-09 port, TCP and UDP (0: any free port).")] = 12128
@@ -51,7 +62,25 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     dc09_accounts_refresh_s: Annotated[
         float, _doc("How often the DC-09 account keys are reloaded from the devices table.")
     ] = 30.0
-    osmand_port: Annotated[int, _doc("OsmAnd (Traccar Client) HTTP port.")] = 5055
+    dc09_rate_per_s: Annotated[
+        float, _doc("Frames per second per source IP and per account before non-alarms are shed.")
+    ] = 20.0
+    dc09_rate_burst: Annotated[float, _doc("Frames a source may send at once above the rate.")] = (
+        200.0
+    )
+    dc09_rate_exempt: Annotated[
+        str, _doc("Comma-separated networks never rate-limited (local simulators, relays).")
+    ] = "127.0.0.0/8,::1"
+    osmand_port: Annotated[
+        int, _doc("OsmAnd (Traccar Client) HTTP port; also takes IoT webhooks on /iot (-1: off).")
+    ] = 5055
+    gt06_port: Annotated[int, _doc("GT06 tracker TCP port (0: any free port, -1: off).")] = 5023
+    iot_webhook_secret: Annotated[
+        str, _doc("Shared secret IoT webhooks must send in X-Webhook-Secret (empty: none).")
+    ] = ""
+    mqtt_url: Annotated[
+        str, _doc("mqtt://host:port of the broker carrying IoT buttons (empty: no MQTT).")
+    ] = ""
     log_json: Annotated[bool, _doc("Write logs as one JSON object per line.")] = False
     log_level: Annotated[str, _doc("debug, info, warning or error.")] = "info"
     dispatch_resend_s: Annotated[float, _doc("Re-send an unacknowledged dispatch after.")] = 30.0
@@ -92,6 +121,16 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     sync_report_window_s: Annotated[
         float, _doc("How long after its incident closes a crew still syncs that incident.")
     ] = 86_400.0
+    sync_log_retention_s: Annotated[
+        float,
+        _doc(
+            "Sync changes older than this are compacted away; a device offline longer fetches "
+            "a snapshot. Keep it above the longest time a tablet stays offline."
+        ),
+    ] = 180 * 86_400.0
+    sync_compact_interval_s: Annotated[
+        float, _doc("How often the sync change log is compacted.")
+    ] = 3600.0
     map_tile_url: Annotated[
         str,
         _doc(
@@ -147,6 +186,10 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     @property
     def data_path(self) -> Path:
         return Path(self.data_dir)
+
+    @property
+    def evidence_path(self) -> Path:
+        return Path(self.evidence_dir) if self.evidence_dir else self.data_path
 
     @property
     def uses_postgres(self) -> bool:

@@ -6,6 +6,7 @@ import datetime as dt
 
 from litestar.di import NamedDependency
 
+from server.cluster.leases import LeaseKeeper, make_lease
 from server.db import Database
 from server.incidents.service import DispatchPolicy
 from server.metrics import Metrics
@@ -29,15 +30,22 @@ class AppState:
         )
         self.uploads = Uploads(
             db,
-            EvidenceStore(settings.data_path),
+            EvidenceStore(settings.evidence_path),
             UploadPolicy(settings.upload_max_bytes, dt.timedelta(seconds=settings.upload_expire_s)),
         )
         self.policy = DispatchPolicy(
             resend_after=dt.timedelta(seconds=settings.dispatch_resend_s),
             escalate_after=dt.timedelta(seconds=settings.dispatch_escalate_s),
         )
+        self.dc09_port: int | None = None
+        """The port the DC-09 receiver bound (set while it runs), for the demo's panels."""
         db.commit_hooks.append(bus.ring)
         bus.listen(self.hub.ring)
+
+    def lease(self, name: str) -> LeaseKeeper:
+        """A keeper for a cluster-wide lease: the work it runs runs on one node at a time."""
+        lease = make_lease(name, self.settings.database_url)
+        return LeaseKeeper(lease, self.settings.lease_check_s)
 
 
 Posbon = NamedDependency[AppState]

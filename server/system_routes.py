@@ -1,6 +1,12 @@
-"""/health (the one unauthenticated route) and /metrics."""
+"""/health and /ready (unauthenticated, for load balancers and orchestrators) and /metrics.
 
-from typing import Literal
+/health is liveness: the process answers (503 while its database is unreachable, as before).
+/ready is readiness for a cluster: both the database and the bus answer, so this node can store
+what it accepts and wake sockets on the others; a balancer sends nothing to a node that is not.
+"""
+
+import asyncio
+from typing import Final, Literal
 
 import msgspec
 from litestar import Response, get
@@ -9,6 +15,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from server.auth.guards import allow
 from server.auth.schemas import Role
 from server.state import Posbon
+
+READY_TIMEOUT_S: Final = 3.0
 
 
 class Health(msgspec.Struct, frozen=True):
@@ -27,6 +35,38 @@ async def health(posbon: Posbon) -> Response[Health]:
         )
         return Response(body, status_code=503)
     return Response(Health(status="ok", database="ok", sockets=posbon.hub.subscriber_count()))
+
+
+class Readiness(msgspec.Struct, frozen=True):
+    status: Literal["ready", "not_ready"]
+    database: Literal["ok", "unreachable"]
+    bus: Literal["ok", "unreachable"]
+
+
+async def _database_ok(posbon: Posbon) -> bool:
+    try:
+        await asyncio.wait_for(posbon.db.fetch("SELECT 1 AS ok"), READY_TIMEOUT_S)
+    except Exception:  # noqa: BLE001  (any failure to reach the database is what we report)
+        return False
+    return True
+
+
+async def _bus_ok(posbon: Posbon) -> bool:
+    try:
+        return await asyncio.wait_for(posbon.bus.reachable(), READY_TIMEOUT_S)
+    except TimeoutError:
+        return False
+
+
+@get("/ready", summary="Readiness: database and bus reachable (no token needed)", tags=["system"])
+async def ready(posbon: Posbon) -> Response[Readiness]:
+    database, bus = await asyncio.gather(_database_ok(posbon), _bus_ok(posbon))
+    body = Readiness(
+        status="ready" if database and bus else "not_ready",
+        database="ok" if database else "unreachable",
+        bus="ok" if bus else "unreachable",
+    )
+    return Response(body, status_code=200 if database and bus else 503)
 
 
 @get(

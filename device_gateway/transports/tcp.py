@@ -20,6 +20,9 @@ from device_gateway.ingest import Source
 logger = logging.getLogger(__name__)
 
 READ_BYTES: Final = 65_536
+ACCEPT_BACKLOG: Final = 4096
+"""Thousands of panels reconnect at once after a power cut; asyncio's default of 100 drops
+their SYNs while the loop is busy (the kernel caps this at net.core.somaxconn)."""
 DEFAULT_IDLE_TIMEOUT_S: Final = 600.0
 """A connection silent this long is closed; panels that keep one open poll far more often."""
 
@@ -65,7 +68,9 @@ async def serve_tcp(
         finally:
             connections.discard(task)
 
-    server = await asyncio.start_server(connection, host, port, ssl=ssl_context)
+    server = await asyncio.start_server(
+        connection, host, port, ssl=ssl_context, backlog=ACCEPT_BACKLOG
+    )
     return TcpListener(server, connections)
 
 

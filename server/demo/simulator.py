@@ -1,6 +1,8 @@
 """The demo's simulator: buttons that get pressed, a dispatcher who sends the nearest crew, and
-crews that acknowledge, drive there, arrive and resolve. It acts through the same services the
-API uses, so everything it does shows on the sockets, the timeline and the metrics.
+crews that acknowledge, drive there, arrive, write their report and resolve. The dispatcher and
+the crews' positions act through the same services the API uses; the crews' status changes and
+reports go through their tablets (`server.demo.tablets`: the real sync client over HTTP, offline
+now and then), so everything shows on the sockets, the timeline, the metrics and in sync.
 """
 
 from __future__ import annotations
@@ -12,12 +14,16 @@ import random
 import uuid
 from typing import Final
 
+import msgspec
+
 from server.alerts.repository import NewAlert
 from server.alerts.schemas import DEFAULT_PRIORITY, AlertKind
 from server.alerts.service import raise_alert
 from server.auth.schemas import Principal, Role
 from server.crews import service as crews_service
 from server.crews.repository import crews
+from server.demo.panels import press_a_panel
+from server.demo.tablets import Tablet, Tablets, server_url
 from server.errors import ApiError
 from server.geo import haversine_m
 from server.incidents import deadlines, repository, service
@@ -27,6 +33,8 @@ from server.incidents.schemas import DispatchIn, Incident, ResolveIn, StatusIn
 from server.sites.repository import sites
 from server.sites.schemas import SiteRef
 from server.state import AppState
+from sync.entities import Outcome as ReportOutcome
+from sync.lattices import IncidentStatus
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +59,13 @@ OUTCOMES: Final = (
     Outcome.medical,
     Outcome.other,
 )
+# The steps a crew's tablet records, in order; the next one follows the newest known.
+PROGRESS: Final = (Status.dispatched, Status.acknowledged, Status.en_route, Status.on_scene)
+NARRATIVES: Final = (
+    "Arrived, spoke with the caller and the site's guard; situation under control.",
+    "Checked the premises and the surrounding street; nothing further found.",
+    "Met the ambulance crew on site and handed over; the scene is safe.",
+)
 DISPATCHER: Final = Principal(token_id=0, name="demo-dispatcher", role=Role.dispatcher)
 
 
@@ -58,16 +73,33 @@ def _crew_actor(crew_id: int, name: str) -> Principal:
     return Principal(token_id=0, name=name, role=Role.crew, crew_id=crew_id)
 
 
+class Pace(msgspec.Struct, frozen=True, kw_only=True):
+    """How long the simulated people wait; tests run the same steps without waiting."""
+
+    dispatch_after_s: float = DISPATCH_AFTER_S
+    on_scene_for_s: float = ON_SCENE_FOR_S
+
+
 class Simulator:
-    def __init__(self, state: AppState, rng: random.Random) -> None:
+    def __init__(
+        self,
+        state: AppState,
+        rng: random.Random,
+        tablets: Tablets | None = None,
+        pace: Pace | None = None,
+    ) -> None:
         self.state = state
         self.rng = rng
+        self.tablets = tablets
+        self.pace = pace or Pace()
         self.arrived_at: dict[int, dt.datetime] = {}
 
     async def press_a_button(self) -> None:
+        kind = self.rng.choice(KINDS)
+        if await press_a_panel(self.state, self.rng, kind):  # a real DC-09 frame, when serving
+            return
         candidates = await sites.list(limit=1000, offset=0)
         site = self.rng.choice(candidates)
-        kind = self.rng.choice(KINDS)
         now = dt.datetime.now(dt.UTC)
         new = NewAlert(
             kind=kind,
@@ -86,7 +118,7 @@ class Simulator:
         waiting = await repository.search(self.state.db, IncidentFilter(statuses=(Status.new,)))
         now = dt.datetime.now(dt.UTC)
         for incident in waiting:
-            if (now - incident.created_at).total_seconds() < DISPATCH_AFTER_S:
+            if (now - incident.created_at).total_seconds() < self.pace.dispatch_after_s:
                 continue
             nearest = await deadlines.suggest_crews(incident)
             if nearest:
@@ -112,6 +144,10 @@ class Simulator:
     async def _advance(self, incident: Incident, crew_id: int) -> None:
         crew = await crews.get(crew_id)
         actor = _crew_actor(crew.id, crew.name)
+        if self.tablets is not None:
+            tablet = await self.tablets.of(crew.id, crew.name)
+            await self._advance_by_tablet(incident, tablet, actor, crew.lat, crew.lon)
+            return
         match incident.status:
             case Status.dispatched:
                 await self._status(incident, Status.acknowledged, actor)
@@ -122,17 +158,62 @@ class Simulator:
             case Status.on_scene:
                 await self._maybe_resolve(incident, actor)
 
+    async def _advance_by_tablet(
+        self,
+        incident: Incident,
+        tablet: Tablet,
+        actor: Principal,
+        lat: float | None,
+        lon: float | None,
+    ) -> None:
+        """Record the crew's next step on its tablet; drive and resolve once the server has it."""
+        known = [incident.status]
+        if (recorded := tablet.recorded.get(incident.id)) is not None:
+            known.append(Status(recorded.value))
+        newest = max((s for s in known if s in PROGRESS), key=PROGRESS.index, default=None)
+        match newest:
+            case Status.dispatched | Status.acknowledged:
+                step = PROGRESS[PROGRESS.index(newest) + 1]
+                tablet.record_status(incident.id, IncidentStatus(step.value))
+            case Status.en_route if incident.status is Status.en_route:
+                if await self._step_towards(incident, lat, lon, actor):
+                    self.arrived_at[incident.id] = dt.datetime.now(dt.UTC)
+                    tablet.record_status(incident.id, IncidentStatus.ON_SCENE)
+            case Status.on_scene if incident.status is Status.on_scene:
+                await self._resolve_with_report(incident, tablet, actor)
+            case _:
+                return  # the tablet's newest step has not reached the server yet
+
+    async def _resolve_with_report(
+        self, incident: Incident, tablet: Tablet, actor: Principal
+    ) -> None:
+        arrived = self.arrived_at.get(incident.id, incident.updated_at)
+        if (dt.datetime.now(dt.UTC) - arrived).total_seconds() < self.pace.on_scene_for_s:
+            return
+        outcome = self.rng.choice(OUTCOMES)
+        tablet.write_report(incident.id, ReportOutcome(outcome.value), self.rng.choice(NARRATIVES))
+        detained = self.rng.randint(1, 2) if outcome is Outcome.persons_detained else 0
+        await service.resolve(
+            self.state.db, incident.id, ResolveIn(outcome=outcome, persons_detained=detained), actor
+        )
+        self.arrived_at.pop(incident.id, None)
+
     async def _drive(
         self, incident: Incident, lat: float | None, lon: float | None, actor: Principal
     ) -> None:
-        target_lat, target_lon = incident.site.lat, incident.site.lon
-        if target_lat is None or target_lon is None or lat is None or lon is None:
-            await self._status(incident, Status.on_scene, actor)
-            return
-        if haversine_m(lat, lon, target_lat, target_lon) < ARRIVED_M:
+        if await self._step_towards(incident, lat, lon, actor):
             self.arrived_at[incident.id] = dt.datetime.now(dt.UTC)
             await self._status(incident, Status.on_scene, actor)
-            return
+
+    async def _step_towards(
+        self, incident: Incident, lat: float | None, lon: float | None, actor: Principal
+    ) -> bool:
+        """One drive step towards the site; True once the crew is there."""
+        target_lat, target_lon = incident.site.lat, incident.site.lon
+        if target_lat is None or target_lon is None or lat is None or lon is None:
+            return True
+        if haversine_m(lat, lon, target_lat, target_lon) < ARRIVED_M:
+            return True
         await crews_service.record_position(
             self.state.db,
             actor,
@@ -140,10 +221,11 @@ class Simulator:
             lon + (target_lon - lon) * STEP_FRACTION,
             None,
         )
+        return False
 
     async def _maybe_resolve(self, incident: Incident, actor: Principal) -> None:
         arrived = self.arrived_at.get(incident.id, incident.updated_at)
-        if (dt.datetime.now(dt.UTC) - arrived).total_seconds() < ON_SCENE_FOR_S:
+        if (dt.datetime.now(dt.UTC) - arrived).total_seconds() < self.pace.on_scene_for_s:
             return
         outcome = self.rng.choice(OUTCOMES)
         detained = self.rng.randint(1, 2) if outcome is Outcome.persons_detained else 0
@@ -158,7 +240,19 @@ class Simulator:
 
 
 async def run(state: AppState, seed: int | None = None) -> None:
-    simulator = Simulator(state, random.Random(seed))
+    rng = random.Random(seed)
+    settings = state.settings
+    tablets = Tablets(
+        settings.data_path / "demo-tablets", server_url(settings.host, settings.http_port), rng
+    )
+    simulator = Simulator(state, rng, tablets)
+    try:
+        await _loop(simulator, tablets)
+    finally:
+        await tablets.close()
+
+
+async def _loop(simulator: Simulator, tablets: Tablets) -> None:
     next_alert = 0.0
     loop = asyncio.get_running_loop()
     while True:
@@ -170,4 +264,5 @@ async def run(state: AppState, seed: int | None = None) -> None:
             await simulator.move_crews()
         except ApiError as err:  # a race with a real dispatcher's click is fine: skip a beat
             logger.info("demo simulator skipped a step: %s", err.detail)
+        await tablets.tick()
         await asyncio.sleep(TICK_S)

@@ -1,7 +1,7 @@
 """The bus only wakes sockets: it carries stream names, never events (the outbox has those).
 
-`InProcessBus` serves one process. A deployment with several nodes swaps in a Redis or
-PostgreSQL LISTEN/NOTIFY bus behind the same two methods.
+`InProcessBus` serves one process. A deployment with several nodes swaps in a Redis
+(`redis_bus`) or PostgreSQL LISTEN/NOTIFY (`pg_bus`) bus behind the same two methods.
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ class Bus(abc.ABC):
 
     async def close(self) -> None:  # noqa: B027  (optional hook)
         """Disconnect."""
+
+    async def reachable(self) -> bool:
+        """Whether rings reach the other nodes now (for readiness)."""
+        return True
 
 
 class InProcessBus(Bus):

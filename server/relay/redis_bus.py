@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 CHANNEL: Final = "posbon:streams"
 SEPARATOR: Final = "\n"
 RECONNECT_DELAY_S: Final = 1.0
+PING_TIMEOUT_S: Final = 2.0
 
 
 class RedisBus(Bus):
@@ -71,6 +72,14 @@ class RedisBus(Bus):
                 logger.warning("bus: Redis subscription lost (%s); retrying", err)
                 await asyncio.sleep(RECONNECT_DELAY_S)
 
+    async def reachable(self) -> bool:
+        if self._client is None:
+            return False
+        try:
+            return bool(await asyncio.wait_for(self._client.ping(), PING_TIMEOUT_S))
+        except (RedisError, OSError, TimeoutError):
+            return False
+
     async def close(self) -> None:
         if self._reader is not None:
             self._reader.cancel()
@@ -81,11 +90,17 @@ class RedisBus(Bus):
 
 
 def make_bus(url: str) -> Bus:
-    """The bus a `bus_url` setting names: empty for in-process, `redis://…` for Redis."""
+    """The bus a `bus_url` setting names: empty for in-process, `redis://…` for Redis,
+    `postgresql://…` for PostgreSQL LISTEN/NOTIFY."""
     from server.relay.bus import InProcessBus  # noqa: PLC0415
+    from server.relay.pg_bus import PostgresBus  # noqa: PLC0415
 
     if not url:
         return InProcessBus()
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisBus(url)
-    raise ValueError(f"unsupported bus_url {url!r}: use redis://host:port or leave it empty")
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresBus(url)
+    raise ValueError(
+        f"unsupported bus_url {url!r}: use redis://host:port, postgresql://…, or leave it empty"
+    )

@@ -13,12 +13,14 @@ from typing import Final
 from device_gateway.gateway import Dc09Gateway
 from device_gateway.ingest import IngestPipeline, SignalStore, Source
 from device_gateway.protocols.dc09 import FrameRejected, ReceiverConfig, UnknownAccountAction
+from device_gateway.ratelimit import RateLimit, exempt_networks
 from device_gateway.supervision import Supervisor
 from device_gateway.transports.listeners import listen_dc09
 from server.metrics import Metrics
 from server.settings import Settings
 from server.signals.accounts import AccountCache
 from server.signals.service import DbSignalStore, LinkRecorder, SecurityAlerts
+from server.signals.supervision import LeadSupervision
 from server.state import AppState
 
 logger = logging.getLogger(__name__)
@@ -41,6 +43,9 @@ class GatewayMetrics:
 
     def acked(self, seconds: float) -> None:
         self._m.dc09_ack_seconds.observe(seconds)
+
+    def rate_limited(self, outcome: str) -> None:
+        self._m.dc09_rate_limited.labels(outcome).inc()
 
     def batch_committed(self, size: int, duplicates: int, seconds: float) -> None:
         self._m.dc09_commits.labels("ok").inc()
@@ -113,11 +118,17 @@ async def running_gateway(
         observer,
         config=ReceiverConfig(unknown_account=UnknownAccountAction(settings.dc09_unknown_account)),
         on_reject=_reject_hook(state, side_tasks),
+        rate_limit=RateLimit(rate_per_s=settings.dc09_rate_per_s, burst=settings.dc09_rate_burst),
+        rate_exempt=exempt_networks(settings.dc09_rate_exempt),
     )
     gateway.watch(watched)
+    lead = LeadSupervision(state.db, gateway, accounts, settings.dc09_supervision_tick_s)
     tasks = [
         asyncio.create_task(pipeline.run(), name="dc09-commit"),
-        asyncio.create_task(gateway.supervise(settings.dc09_supervision_tick_s), name="dc09-sup"),
+        asyncio.create_task(
+            gateway.supervise(settings.dc09_supervision_tick_s, lead.may_expire), name="dc09-sup"
+        ),
+        asyncio.create_task(state.lease("supervision").run(lead.lead), name="dc09-sup-lease"),
         asyncio.create_task(
             accounts.refresh_forever(settings.dc09_accounts_refresh_s, gateway.watch),
             name="dc09-accounts",
@@ -131,9 +142,11 @@ async def running_gateway(
         listeners.port,
         "TLS" if tls is not None else "TCP",
     )
+    state.dc09_port = listeners.port
     try:
         yield RunningGateway(listeners.port, accounts, gateway)
     finally:
+        state.dc09_port = None
         await listeners.close()
         for task in [*tasks, *side_tasks]:
             task.cancel()

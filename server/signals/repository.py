@@ -34,6 +34,7 @@ class DeviceSite(msgspec.Struct, frozen=True, kw_only=True):
     device_id: int
     account: str
     site: SiteRef
+    supervision_s: int = 0
 
 
 class SignalRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -110,21 +111,26 @@ async def stored_hashes(
     return {row["dedup_hash"] for row in rows} & wanted
 
 
-async def devices_by_account(db: Database, accounts: Iterable[str]) -> dict[str, DeviceSite]:
+async def devices_by_account(
+    db: Database, accounts: Iterable[str], protocol: str = "dc09"
+) -> dict[str, DeviceSite]:
     wanted = sorted(set(accounts))
     if not wanted:
         return {}
     condition, args = _one_of(db, "d.account", wanted)
     rows = await db.fetch_direct(
-        "SELECT d.id, d.account, d.site AS site_id, s.name, s.address, s.lat, s.lon "  # noqa: S608
+        "SELECT d.id, d.account, d.supervision_s, d.site AS site_id, "  # noqa: S608
+        "s.name, s.address, s.lat, s.lon "
         "FROM devices d LEFT JOIN sites s ON s.id = d.site "
-        f"WHERE d.protocol = 'dc09' AND {condition}",
+        f"WHERE d.protocol = {{}} AND {condition}",
+        protocol,
         *args,
     )
     return {
         row["account"]: DeviceSite(
             device_id=row["id"],
             account=row["account"],
+            supervision_s=row["supervision_s"] or 0,
             site=SiteRef(
                 id=row["site_id"],
                 name=row["name"] or "",
@@ -145,8 +151,25 @@ async def mark_seen(db: Database, device_ids: Iterable[int], at: dt.datetime) ->
         await db.fetch_direct(sql, at, *args)
 
 
-async def set_online(db: Database, device_id: int, *, online: bool) -> None:
-    await db.fetch("UPDATE devices SET online = {} WHERE id = {}", online, device_id)
+async def heard_since(db: Database, since: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    """(account, last message) of supervised DC-09 devices heard since ``since``, by any node."""
+    rows = await db.fetch(
+        "SELECT account, last_seen_at FROM devices WHERE protocol = 'dc09' "
+        "AND supervision_s > 0 AND last_seen_at >= {}",
+        since,
+    )
+    return [(row["account"], row["last_seen_at"]) for row in rows]
+
+
+async def set_online(db: Database, device_id: int, *, online: bool) -> bool:
+    """Store the link state; False if it was already stored (another receiver did it)."""
+    rows = await db.fetch(
+        "UPDATE devices SET online = {} WHERE id = {} AND online <> {} RETURNING id",
+        online,
+        device_id,
+        online,
+    )
+    return bool(rows)
 
 
 async def open_alert(db: Database, device_id: int, kinds: Sequence[str]) -> tuple[int, int] | None:
@@ -164,6 +187,44 @@ async def open_alert(db: Database, device_id: int, kinds: Sequence[str]) -> tupl
         *OPEN_STATUSES,
     )
     return None if row is None else (int(row["id"]), int(row["incident_id"]))
+
+
+class OpenAlert(msgspec.Struct, frozen=True, kw_only=True):
+    alert_id: int
+    incident_id: int
+    status: str
+    zone: str | None
+
+
+async def open_alerts(db: Database, device_id: int, kinds: Sequence[str]) -> list[OpenAlert]:
+    """The device's alerts of these kinds whose incident is still open, newest first."""
+    kind_marks = ", ".join(["{}"] * len(kinds))
+    status_marks = ", ".join(["{}"] * len(OPEN_STATUSES))
+    rows = await db.fetch(
+        "SELECT a.id, a.incident_id, a.details, i.status FROM alerts a "  # noqa: S608
+        "JOIN incidents i ON i.id = a.incident_id "
+        f"WHERE a.device_id = {{}} AND a.kind IN ({kind_marks}) "
+        f"AND i.status IN ({status_marks}) ORDER BY a.id DESC",
+        device_id,
+        *kinds,
+        *OPEN_STATUSES,
+    )
+    return [
+        OpenAlert(
+            alert_id=int(row["id"]),
+            incident_id=int(row["incident_id"]),
+            status=str(row["status"]),
+            zone=_details_zone(row["details"]),
+        )
+        for row in rows
+    ]
+
+
+def _details_zone(details: object) -> str | None:
+    if isinstance(details, str | bytes):
+        details = msgspec.json.decode(details)
+    zone = details.get("zone") if isinstance(details, dict) else None
+    return zone if isinstance(zone, str) else None
 
 
 def _to_out(row: dict[str, Any]) -> StoredSignalOut:

@@ -2,8 +2,13 @@
 
 For each frame that is not a retransmission, every signal is stored; an alarm from a registered
 device raises its alert (and incident) in the same transaction, so the ACK that follows the
-commit covers the alert too. Restores annotate the device's open alert of the same kind instead
-of opening a new one; tests, open/close and bypass are stored and listed, nothing more.
+commit covers the alert too. A restore finds the device's open alert of the same kind and zone
+and never opens a new one. For self-clearing technical conditions (AC power, battery, trouble)
+whose incident is still ``new`` (nobody dispatched) the restore *closes* it as ``cancelled``:
+the condition is over and no crew should go. Everything else is only annotated: a restore of a
+panic, hold-up, duress, medical, fire, intrusion or tamper alarm says the button or sensor is back
+to normal, not that nobody needs help (a robber can reset a hold-up button), and a crew already
+on its way is stopped only by a dispatcher. Tests, open/close and bypass are stored and listed.
 Unregistered accounts are stored and shown as such; they raise nothing.
 """
 
@@ -14,6 +19,8 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Final
 
+import msgspec
+
 from device_gateway.ingest import Outcome, Submission, dedup_digest
 from device_gateway.protocols.dc09 import FrameRejected
 from device_gateway.signals import AlertKind as SignalKind
@@ -22,13 +29,16 @@ from device_gateway.supervision import LinkChange, LinkState
 from server.alerts.repository import NewAlert
 from server.alerts.schemas import DEFAULT_PRIORITY, AlertKind
 from server.alerts.service import raise_alert
+from server.auth.schemas import Principal, Role
 from server.db import Database
 from server.incidents import repository as incidents
-from server.incidents.service import record
+from server.incidents.lifecycle import Status
+from server.incidents.schemas import StatusIn
+from server.incidents.service import change_status, record
 from server.incidents.timeline import EntryFacts
 from server.metrics import Metrics
 from server.signals import repository
-from server.signals.repository import DeviceSite, SignalRow
+from server.signals.repository import DeviceSite, OpenAlert, SignalRow
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +46,8 @@ SOURCE: Final = "dc09"
 SUPERVISION_ACTOR: Final = "system:supervision"
 ALERT_KIND: Final = {
     SignalKind.PANIC: AlertKind.panic,
+    SignalKind.SOS: AlertKind.sos,
+    SignalKind.POSITION: AlertKind.other,
     SignalKind.HOLD_UP: AlertKind.panic,
     SignalKind.DURESS: AlertKind.duress,
     SignalKind.MEDICAL: AlertKind.medical,
@@ -52,7 +64,12 @@ ALERT_KIND: Final = {
     SignalKind.BYPASS: AlertKind.other,
     SignalKind.UNKNOWN: AlertKind.unknown,
 }
-LOG_ONLY: Final = frozenset({SignalKind.TEST, SignalKind.OPEN_CLOSE, SignalKind.BYPASS})
+LOG_ONLY: Final = frozenset(
+    {SignalKind.TEST, SignalKind.OPEN_CLOSE, SignalKind.BYPASS, SignalKind.POSITION}
+)
+SELF_CLEARING: Final = frozenset({SignalKind.POWER, SignalKind.BATTERY, SignalKind.TROUBLE})
+NO_ZONE: Final = frozenset({None, "", "0", "00", "000"})
+RESTORE_PRINCIPAL_ROLE: Final = Role.device
 LAST_SEEN_EVERY: Final = dt.timedelta(seconds=60)
 
 
@@ -72,16 +89,21 @@ def _details(signal: Signal) -> dict[str, object]:
         "text": signal.text,
         "seq": signal.seq,
         "xdata": signal.xdata,
+        "lat": signal.lat,
+        "lon": signal.lon,
     }
 
 
-def _new_alert(signal: Signal, device: DeviceSite) -> NewAlert:
+def _new_alert(signal: Signal, device: DeviceSite, source: str = SOURCE) -> NewAlert:
     where = f" zone {signal.zone}" if signal.zone else ""
+    site = device.site
+    if signal.lat is not None and signal.lon is not None:  # a phone or tracker: where it is now
+        site = msgspec.structs.replace(site, lat=signal.lat, lon=signal.lon)
     return NewAlert(
         kind=ALERT_KIND[signal.kind],
         priority=signal.priority,
-        source=SOURCE,
-        site=device.site,
+        source=source,
+        site=site,
         occurred_at=signal.panel_time or signal.received_at,
         received_at=signal.received_at,
         description=f"{signal.description}{where} ({signal.code_family.value} {signal.code})",
@@ -95,43 +117,69 @@ async def _note(db: Database, facts: EntryFacts) -> None:
     await record(db, facts)
 
 
-async def _annotate(db: Database, signal: Signal, device: DeviceSite) -> int | None:
-    """Note a restore on the open alert it ends; returns that alert's id."""
-    found = await repository.open_alert(db, device.device_id, [ALERT_KIND[signal.kind].value])
+def _matching(candidates: list[OpenAlert], signal: Signal) -> OpenAlert | None:
+    """The newest open alert of the restore's zone; a restore without a zone ends the newest."""
+    if signal.zone in NO_ZONE:
+        return candidates[0] if candidates else None
+    return next((c for c in candidates if c.zone == signal.zone), None)
+
+
+async def _restore(db: Database, signal: Signal, device: DeviceSite) -> int | None:
+    """Close or annotate the open alert a restore ends; returns that alert's id."""
+    kinds = [ALERT_KIND[signal.kind].value]
+    found = _matching(await repository.open_alerts(db, device.device_id, kinds), signal)
     if found is None:
         return None
-    alert_id, incident_id = found
+    text = f"restore from the device: {signal.description}"
+    if signal.kind in SELF_CLEARING:
+        incident = await incidents.find(db, found.incident_id, lock=True)
+        if incident is not None and incident.status is Status.new:
+            who = Principal(token_id=0, name=signal.account, role=RESTORE_PRINCIPAL_ROLE)
+            body = StatusIn(
+                status=Status.cancelled,
+                note=f"{text}; closed before dispatch",
+                device_at=signal.panel_time,
+            )
+            await change_status(db, found.incident_id, body, who)
+            return found.alert_id
     await _note(
         db,
         EntryFacts(
-            incident_id=incident_id,
+            incident_id=found.incident_id,
             at=signal.received_at,
             actor=_actor(signal.account),
             kind="note",
             device_at=signal.panel_time,
-            data={"text": f"restore from the device: {signal.description}", "code": signal.code},
+            data={"text": text, "code": signal.code},
         ),
     )
-    return alert_id
+    return found.alert_id
 
 
 class DbSignalStore:
-    """The :class:`device_gateway.ingest.SignalStore` on Posbon's database."""
+    """The :class:`device_gateway.ingest.SignalStore` on Posbon's database, for the devices of
+    one protocol (``dc09``, ``osmand``, ``gt06``, ``http`` or ``mqtt``)."""
 
-    def __init__(self, db: Database, metrics: Metrics) -> None:
+    def __init__(self, db: Database, metrics: Metrics, protocol: str = SOURCE) -> None:
         self._db = db
         self._metrics = metrics
+        self._protocol = protocol
         self._seen_written: dict[int, dt.datetime] = {}
 
     def _seen_due(self, devices: Iterable[DeviceSite], at: dt.datetime) -> list[int]:
         """Devices whose stored `last_seen_at` is older than LAST_SEEN_EVERY: rewriting every
-        device row on every batch would bloat the table (PostgreSQL keeps each old version)."""
-        return [
-            d.device_id
-            for d in devices
-            if (written := self._seen_written.get(d.device_id)) is None
-            or at - written >= LAST_SEEN_EVERY
-        ]
+        device row on every batch would bloat the table (PostgreSQL keeps each old version).
+        A supervised device is written at least every half interval: another node's
+        supervision reads it to know the device spoke here."""
+        due = []
+        for device in devices:
+            written = self._seen_written.get(device.device_id)
+            every = LAST_SEEN_EVERY
+            if device.supervision_s > 0:
+                every = min(every, dt.timedelta(seconds=device.supervision_s / 2))
+            if written is None or at - written >= every:
+                due.append(device.device_id)
+        return due
 
     async def commit(
         self, batch: Sequence[Submission], *, duplicates_since: dt.datetime
@@ -147,7 +195,7 @@ class DbSignalStore:
             stored = await repository.stored_hashes(self._db, keys, duplicates_since)
             fresh = [(item, h) for item, h in zip(batch, hashes, strict=True) if h not in stored]
             devices = await repository.devices_by_account(
-                self._db, (item.received.dedup_key.account for item, _ in fresh)
+                self._db, (item.received.dedup_key.account for item, _ in fresh), self._protocol
             )
             rows: list[SignalRow] = []
             for item, dedup_hash in fresh:
@@ -170,15 +218,16 @@ class DbSignalStore:
             await repository.mark_seen(self._db, seen, seen_at)
         self._seen_written.update(dict.fromkeys(seen, seen_at))
         for kind in raised:
-            self._metrics.alerts.labels(SOURCE, kind).inc()
+            self._metrics.alerts.labels(self._protocol, kind).inc()
         return [Outcome.DUPLICATE if h in stored else Outcome.STORED for h in hashes]
 
     async def _act(self, signal: Signal, device: DeviceSite, raised: list[str]) -> int | None:
         if signal.kind in LOG_ONLY or signal.qualifier is Qualifier.STATUS:
             return None
         if signal.qualifier is Qualifier.RESTORE:
-            return await _annotate(self._db, signal, device)
-        alert, _ = await raise_alert(self._db, _new_alert(signal, device), _actor(signal.account))
+            return await _restore(self._db, signal, device)
+        new = _new_alert(signal, device, self._protocol)
+        alert, _ = await raise_alert(self._db, new, _actor(signal.account))
         raised.append(alert.kind.value)
         return alert.id
 
@@ -203,7 +252,8 @@ class LinkRecorder:
 
     async def _apply(self, change: LinkChange, device: DeviceSite) -> None:
         online = change.state is LinkState.ONLINE
-        await repository.set_online(self._db, device.device_id, online=online)
+        if not await repository.set_online(self._db, device.device_id, online=online):
+            return  # several receivers may see one change: the first to store it reports it
         kind = AlertKind.device_online if online else AlertKind.device_offline
         if online:
             text = f"device {change.account} is back online"

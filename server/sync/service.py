@@ -24,7 +24,7 @@ import msgspec
 from server.auth.schemas import Principal, Role
 from server.db import Database
 from server.errors import Conflict, Forbidden, NotFound, Unprocessable
-from server.sync import admin_repository
+from server.sync import admin_repository, compaction
 from server.sync.repository import Key, SyncRepository
 from server.sync.schemas import ConflictOut, ConflictStatus, Keep
 from server.sync.scopes import (
@@ -245,6 +245,9 @@ async def pull(db: Database, who: Principal, body: bytes, report_window_s: float
                 limits=PULL_LIMITS,
             )
             response = await serve_pull(repo, request, ctx)
+            if await compaction.horizons_moved(db, request.cursors, response.cursors):
+                # Compaction committed mid-page (PostgreSQL): answer again, now with ``reset``.
+                response = await serve_pull(SyncRepository(db), request, ctx)
     return encode(response)
 
 

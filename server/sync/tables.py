@@ -72,6 +72,14 @@ class SyncChange(Table, tablename="sync_changes"):
     fields = Text()
 
 
+class SyncMark(Table, tablename="sync_marks"):
+    """Key (scope, head): a scope's head as a compaction run saw it (see sync/compaction)."""
+
+    scope = Varchar(length=100, primary_key=True)
+    head = BigInt()
+    marked_at = Timestamptz()
+
+
 class SyncConflict(Table, tablename="sync_conflicts"):
     """A losing value kept for a dispatcher; unique on the lost write."""
 

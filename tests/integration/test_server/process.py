@@ -7,8 +7,9 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -18,9 +19,12 @@ STARTUP_TIMEOUT_S = 60.0
 
 
 class ServerProcess:
-    def __init__(self, data_dir: Path, database_url: str = "") -> None:
+    def __init__(
+        self, data_dir: Path, database_url: str = "", env: Mapping[str, str] | None = None
+    ) -> None:
         self.data_dir = data_dir
         self.database_url = database_url
+        self.extra_env = dict(env or {})  # POSBON_* settings for this node, applied last
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -34,6 +38,8 @@ class ServerProcess:
         env["POSBON_DATABASE_URL"] = self.database_url
         env["POSBON_DC09_PORT"] = "0"
         env["POSBON_OSMAND_PORT"] = "0"
+        env["POSBON_GT06_PORT"] = "0"
+        env.update(self.extra_env)
         return env
 
     def command(self, *args: str) -> str:
@@ -46,13 +52,25 @@ class ServerProcess:
         )
         return done.stdout.decode().strip()
 
+    def _log(self) -> Any:
+        """Where the child's log goes: POSBON_TEST_SERVER_LOG names a file to keep it."""
+        path = os.environ.get("POSBON_TEST_SERVER_LOG")
+        if not path:
+            return subprocess.DEVNULL
+        return Path(path).open("ab")
+
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "server", "serve", "--http-port", str(self.port)],
-            env=self._env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        log = self._log()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "server", "serve", "--http-port", str(self.port)],
+                env=self._env(),
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
+        finally:
+            if log is not subprocess.DEVNULL:
+                log.close()  # the child has its own copy
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -78,8 +96,10 @@ class ServerProcess:
 
 
 @contextlib.contextmanager
-def running(data_dir: Path, database_url: str = "") -> Iterator[ServerProcess]:
-    server = ServerProcess(data_dir, database_url)
+def running(
+    data_dir: Path, database_url: str = "", env: Mapping[str, str] | None = None
+) -> Iterator[ServerProcess]:
+    server = ServerProcess(data_dir, database_url, env)
     server.start()
     try:
         yield server

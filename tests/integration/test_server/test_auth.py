@@ -1,5 +1,5 @@
-"""Every route but /health and the dispatcher page's shell and static files demands a token, and a
-token of the wrong role is refused."""
+"""Every route but /health, /ready and the dispatcher page's shell and static files demands a
+token, and a token of the wrong role is refused."""
 
 from __future__ import annotations
 
@@ -16,10 +16,12 @@ from tests.conftest import Live
 
 pytestmark = pytest.mark.integration
 
-# Route path → a URL on it that must answer 200 without a token: /health, and the dispatcher
-# page's shell and static files (they hold no data). Every other route must refuse.
+# Route path → a URL on it that must answer 200 without a token: /health and /ready (for load
+# balancers; they hold no data), and the dispatcher page's shell and static files (they hold no
+# data either). Every other route must refuse.
 PUBLIC = {
     "/health": "/health",
+    "/ready": "/ready",
     "/": "/",
     "/static/{file_path:path}": "/static/js/main.js",
     "/crew": "/crew/",

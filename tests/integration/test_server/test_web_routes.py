@@ -97,7 +97,7 @@ def test_only_the_page_and_its_static_files_skip_the_token(live: Live) -> None:
         for route in create_app(live.state).routes
         if isinstance(route, HTTPRoute) and any(p.search(route.path) for p in patterns)
     }
-    assert exempt == {"/health", *PAGE_PATHS, *CREW_APP_PATHS}
+    assert exempt == {"/health", "/ready", *PAGE_PATHS, *CREW_APP_PATHS}
 
 
 async def test_the_config_needs_a_dispatcher_token(live: Live) -> None:

@@ -59,6 +59,7 @@ class CountingObserver:
         self.frames: list[str] = []
         self.rejects: list[str] = []
         self.acks = 0
+        self.limited: list[str] = []
 
     def batch_committed(self, size: int, duplicates: int, seconds: float) -> None:
         self.committed.append((size, duplicates))
@@ -77,3 +78,6 @@ class CountingObserver:
 
     def acked(self, seconds: float) -> None:
         self.acks += 1
+
+    def rate_limited(self, outcome: str) -> None:
+        self.limited.append(outcome)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from device_gateway.gateway import Dc09Gateway, Reply
 from device_gateway.ingest import IngestPipeline
 from device_gateway.protocols.dc09 import AccountPolicy, FrameRejected
+from device_gateway.ratelimit import RateLimit
 from device_gateway.supervision import LinkChange, LinkState, Supervisor, Watched
 from tests.unit.test_device_gateway.dc09_support import NOW, lookup_from, plain, reply_header
 from tests.unit.test_device_gateway.ingest_support import SOURCE, CountingObserver, FakeStore
@@ -145,3 +146,67 @@ async def test_link_changes_that_fail_to_record_are_kept_and_recorded_later() ->
             await asyncio.sleep(0.01)
         supervising.cancel()
     assert [c.state for c in r.sink.recorded] == [LinkState.OFFLINE]
+
+
+def _limited_rig(store: FakeStore, *, exempt: bool = False) -> Rig:
+    built = Rig(store, [NOW])
+    built.gateway = Dc09Gateway(
+        lookup_from({"1234": AccountPolicy()}),
+        built.pipeline,
+        Supervisor(grace_s=0),
+        built.sink,
+        built.observer,
+        clock=lambda: NOW,
+        rate_limit=RateLimit(rate_per_s=1, burst=2),
+        rate_exempt=lambda host: exempt,
+        monotonic=lambda: 0.0,
+    )
+    return built
+
+
+async def _feed_limited(r: Rig, bodies: list[str]) -> list[bytes | None]:
+    task = asyncio.create_task(r.pipeline.run())
+    try:
+        frames = [plain(body, seq=f"{n:04d}") for n, body in enumerate(bodies, start=1)]
+        replies = [r.gateway.feed_datagram(frame, SOURCE)[0] for frame in frames]
+        return await answers(replies)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def test_over_the_rate_a_test_signal_is_shed_unacked_and_counted() -> None:
+    store = FakeStore()
+    r = _limited_rig(store)
+    got = await _feed_limited(r, ["[#1234|NRP]"] * 3)
+    assert [reply is not None for reply in got] == [True, True, False]
+    assert r.observer.limited == ["shed"]
+    assert sum(len(batch) for batch in store.batches) == 2
+
+
+async def test_over_the_rate_a_panic_is_still_stored_and_acked() -> None:
+    store = FakeStore()
+    r = _limited_rig(store)
+    got = await _feed_limited(r, ["[#1234|NRP]", "[#1234|NRP]", "[#1234|NPA1]", "[#1234|NBA2]"])
+    assert all(reply is not None and b'"ACK"' in reply for reply in got)
+    assert r.observer.limited == ["alarm_admitted", "alarm_admitted"]
+    codes = [item.received.signals[0].code for batch in store.batches for item in batch]
+    assert sorted(codes) == ["BA", "PA", "RP", "RP"]
+
+
+async def test_garbage_over_the_rate_gets_no_nak() -> None:
+    r = _limited_rig(FakeStore())
+    r.gateway.feed_datagram(plain("[#1234|NRP]"), SOURCE)
+    r.gateway.feed_datagram(plain("[#1234|NRP]", seq="0002"), SOURCE)
+    (reply,) = r.gateway.feed_datagram(b"\n0000" + plain("[#1234|NRP]")[5:], SOURCE)
+    assert await reply.ready is None
+    assert r.observer.rejects == []
+    assert r.observer.limited == ["shed"]
+
+
+async def test_exempt_sources_are_never_limited() -> None:
+    r = _limited_rig(FakeStore(), exempt=True)
+    got = await _feed_limited(r, ["[#1234|NRP]"] * 5)
+    assert all(reply is not None for reply in got)
+    assert r.observer.limited == []

@@ -171,3 +171,23 @@ def test_dedup_digest_tells_keys_apart_and_is_stable() -> None:
     assert dedup_digest(one) == dedup_digest(received(seq="0001").dedup_key)
     assert dedup_digest(one) != dedup_digest(two)
     assert len(dedup_digest(one)) == 64
+
+
+async def test_alarm_frames_are_committed_in_short_batches() -> None:
+    store = FakeStore()
+    pipeline = IngestPipeline(store, max_batch=10, max_alarm_batch=2)
+    alarms = [pipeline.submit(received("[#1234|NBA1]", seq=f"{n:04d}"), SOURCE) for n in range(5)]
+    tests = [pipeline.submit(received("[#1234|NRP]", seq=f"{n:04d}"), SOURCE) for n in range(5, 8)]
+    async with running(pipeline):
+        await asyncio.gather(*alarms, *tests)
+    assert [len(batch) for batch in store.batches] == [2, 2, 4]
+
+
+async def test_a_panic_batch_takes_no_lesser_alarms_along() -> None:
+    store = FakeStore()
+    pipeline = IngestPipeline(store, max_batch=10, max_alarm_batch=5)
+    troubles = [pipeline.submit(received("[#1234|NAT]", seq=f"{n:04d}"), SOURCE) for n in range(3)]
+    panic = pipeline.submit(received("[#1234|NPA1]", seq="0099"), SOURCE)
+    async with running(pipeline):
+        await asyncio.gather(*troubles, panic)
+    assert [[item.priority for item in batch] for batch in store.batches] == [[1], [3, 3, 3]]

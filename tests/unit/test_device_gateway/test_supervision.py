@@ -73,3 +73,23 @@ def test_reconfiguring_keeps_state_and_applies_a_new_interval_from_the_last_mess
     sup.configure([Watched(account="2", interval_s=60)], at(90))
     assert sup.state("1") is None
     assert sup.state("2") is LinkState.OFFLINE
+
+
+def test_older_news_from_another_receiver_does_not_move_the_deadline_back() -> None:
+    sup = supervisor(Watched(account="1", interval_s=60))
+    assert sup.seen("1", at(50)) is None
+    assert sup.seen("1", at(20)) is None  # stored by another node before our own message
+    assert sup.expired(at(140)) == []  # still 50 + 60 + 30
+    (change,) = sup.expired(at(141))
+    assert change.last_seen == at(50)
+
+
+def test_a_reset_starts_from_the_stored_states() -> None:
+    sup = supervisor(Watched(account="1", interval_s=60))
+    sup.configure([Watched(account="1", interval_s=60, online=False)], at(10))
+    assert sup.state("1") is LinkState.ONLINE  # a plain refresh keeps what this node knows
+    sup.configure([Watched(account="1", interval_s=60, online=False)], at(10), reset=True)
+    assert sup.state("1") is LinkState.OFFLINE  # taking over: the database's word
+    restore = sup.seen("1", at(11))
+    assert restore is not None
+    assert restore.state is LinkState.ONLINE

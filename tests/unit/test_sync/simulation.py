@@ -53,6 +53,9 @@ SCOPE_OF_KIND = {
 }
 REPORTS = [uuid.UUID(int=0x1000 + n) for n in range(3)]
 SKEW_MS = 3 * 3600 * 1000
+# The server's compaction job runs every this many steps and drops what the previous run had
+# already seen: a tablet that has not pulled for one to two runs is behind the horizon and resets.
+COMPACT_EVERY_STEPS = 25
 Key = tuple[EntityKind, uuid.UUID]
 
 
@@ -203,6 +206,9 @@ class World:
         self.now_ms = BASE_MS
         self.stale: list[bytes] = []
         self.faults = True
+        self.steps = 0
+        self.marks: dict[str, int] = {}
+        self.resets = 0
 
     async def push(self, tablet: Tablet) -> None:
         body = tablet.push_body(self.now_ms)
@@ -240,6 +246,7 @@ class World:
             tablet.absorb(EntityState(change.kind, change.entity_id, change.fields))
         tablet.cursors.update(reply.cursors)
         for scope in reply.reset:
+            self.resets += 1
             await self.snapshot(tablet, scope)
         tablet.clock = hlc.receive(tablet.clock, reply.server_hlc, self.now_ms + tablet.skew_ms)
         return reply.has_more or bool(reply.reset)
@@ -280,6 +287,15 @@ class World:
         outcome = action()
         if asyncio.iscoroutine(outcome):
             await outcome
+        self.steps += 1
+        if self.steps % COMPACT_EVERY_STEPS == 0:
+            await self.compact()
+
+    async def compact(self) -> None:
+        """The compaction job: drop the changes the previous run had marked, mark the heads."""
+        for scope, head in self.marks.items():
+            self.store.compact(scope, head)
+        self.marks = {scope: (await self.store.scope_bounds(scope)).head for scope in SCOPES}
 
     async def quiesce(self) -> None:
         self.faults = False

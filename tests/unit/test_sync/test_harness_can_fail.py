@@ -12,7 +12,7 @@ from sync.errors import SyncError
 from sync.memory_store import MemoryStore
 from sync.merge import EntityState
 from sync.messages import Change
-from sync.store import DeviceState
+from sync.store import DeviceState, ScopeBounds
 from tests.unit.test_sync.invariants import check_invariants
 from tests.unit.test_sync.simulation import run_world
 
@@ -39,6 +39,13 @@ class SkipsALateCommit(MemoryStore):
         return [c for c in changes if after_seq == 0 or c.seq != after_seq + 1][:limit]
 
 
+class HidesTheHorizon(MemoryStore):
+    """Compaction drops changes but pulls never see the horizon: a tablet behind skips them."""
+
+    async def scope_bounds(self, scope: str) -> ScopeBounds:
+        return ScopeBounds(head=(await super().scope_bounds(scope)).head)
+
+
 def fails(store: type[MemoryStore], seed: int) -> bool:
     try:
         check_invariants(asyncio.run(run_world(seed, 120, store())))
@@ -47,7 +54,9 @@ def fails(store: type[MemoryStore], seed: int) -> bool:
     return False
 
 
-@pytest.mark.parametrize("broken", [ForgetsSequences, ArrivalOrderWins, SkipsALateCommit])
+@pytest.mark.parametrize(
+    "broken", [ForgetsSequences, ArrivalOrderWins, SkipsALateCommit, HidesTheHorizon]
+)
 def test_the_harness_fails_on_a_broken_store(broken: type[MemoryStore]) -> None:
     failures = sum(fails(broken, seed) for seed in range(10))
     assert failures >= 8

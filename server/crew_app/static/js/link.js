@@ -73,6 +73,8 @@ export class Link {
     socket.onopen = async () => {
       const lastSeq = await this.db.meta("last_seq");
       const epoch = await this.db.meta("epoch");
+      // The link may have dropped while IndexedDB answered: the next connect says hello.
+      if (socket.readyState !== WebSocket.OPEN) return;
       socket.send(JSON.stringify({ type: "hello", token: this.token, last_seq: lastSeq, epoch }));
     };
     socket.onmessage = (message) => {

@@ -14,6 +14,8 @@ export const REJECTED = "rejected";
 const BATCH = 50;
 const PULL_PAGE = 500;
 const MAX_ROUNDS = 200;
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 15_000;
 
 export class SyncClient {
   constructor(db, api, onChange) {
@@ -22,6 +24,8 @@ export class SyncClient {
     this.onChange = onChange;
     this.running = null;
     this.again = false;
+    this.retryMs = RETRY_MIN_MS;
+    this.retryTimer = null;
   }
 
   async deviceId() {
@@ -57,7 +61,9 @@ export class SyncClient {
     return (await this.mutations()).filter((row) => row.state === PENDING);
   }
 
-  /** Push then pull; one run at a time, and a call during a run asks for one more. */
+  /** Push then pull; one run at a time, and a call during a run asks for one more. A run cut
+   * by a transient failure (the link came back a moment too early) is tried again soon, with
+   * backoff, so neither it nor a request made during it waits for the next periodic flush. */
   sync() {
     if (this.running !== null) {
       this.again = true;
@@ -70,12 +76,24 @@ export class SyncClient {
           await this.push();
           await this.pull();
         } while (this.again);
+        this.retryMs = RETRY_MIN_MS;
+      } catch (error) {
+        if (error.transient) this.retryLater();
+        throw error;
       } finally {
         this.running = null;
         await this.onChange();
       }
     })();
     return this.running;
+  }
+
+  retryLater() {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      if (navigator.onLine) this.sync().catch(() => {});
+    }, this.retryMs);
+    this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
   }
 
   async push() {

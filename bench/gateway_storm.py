@@ -1,0 +1,169 @@
+"""Alarm storm: thousands of panels reconnect at once after a city power cut, each reporting AC
+loss (Contact ID 1301, a trouble alert with an incident), and one panic arrives in the middle.
+
+The driver (``python -m bench.gateway --only storm``) starts ``posbon serve`` with every panel
+registered, opens a dispatcher socket (/ws/dispatch), starts the storm in a client process (all
+panels connect concurrently and send their AC-loss frames back to back, each waiting for its
+ACK), and one second in sends one panic from another panel over a fresh connection. It reports
+the storm's ACKed frames/s and ACK latency, and for the panic: ACK time and the time until the
+dispatcher socket shows its alert. Budget (DESIGN §7): panic on a dispatcher socket in <= 1 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from websockets.asyncio.client import connect
+
+from device_gateway.protocols.dc09 import Header, encode_frame
+
+STORM_FIRST_ACCOUNT = 200_000
+PANIC_ACCOUNT = 299_999
+PANIC_AFTER_S = 1.0
+
+
+def cid_frame(account: int, seq: int, code: str, zone: int) -> bytes:
+    header = Header(token="ADM-CID", seq=f"{seq:04d}", line="0", account=str(account))
+    return encode_frame(header, f"[#{account}|{code} 01 {zone:03d}]".encode())
+
+
+def storm_devices_csv(panels: int) -> str:
+    lines = ["account,protocol,kind,site,address,lat,lon,key,key_format,encrypted,supervision_s"]
+    accounts = [*range(STORM_FIRST_ACCOUNT, STORM_FIRST_ACCOUNT + panels), PANIC_ACCOUNT]
+    lines += [
+        f"{a},dc09,panic_button,Site {a},Street {a},39.65,66.97,,hex,false,0" for a in accounts
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# --- the storm client process -------------------------------------------------------------------
+
+
+async def _panel(
+    port: int, account: int, frames: int, first_seq: int, latencies: list[float]
+) -> int:
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    except OSError:
+        return 0
+    acked = 0
+    try:
+        for index in range(frames):
+            sent = time.monotonic()
+            writer.write(cid_frame(account, first_seq + index, "1301", index % 1000))
+            await reader.readuntil(b"\r")
+            latencies.append(time.monotonic() - sent)
+            acked += 1
+    except (OSError, asyncio.IncompleteReadError):
+        pass
+    finally:
+        writer.close()
+    return acked
+
+
+async def storm_client(port: int, panels: int, events: int, round_no: int) -> None:
+    per_panel = [events // panels + (1 if n < events % panels else 0) for n in range(panels)]
+    first_seq = 1 + round_no * max(per_panel)  # every round new: no retransmissions
+    print("READY", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    latencies: list[float] = []
+    started = time.monotonic()
+    acked = await asyncio.gather(
+        *(
+            _panel(port, STORM_FIRST_ACCOUNT + n, per_panel[n], first_seq, latencies)
+            for n in range(panels)
+        )
+    )
+    result = {
+        "acked": sum(acked),
+        "sent": events,
+        "seconds": time.monotonic() - started,
+        "latencies_ms": [x * 1000 for x in latencies],
+    }
+    print(json.dumps(result), flush=True)
+
+
+# --- the driver ---------------------------------------------------------------------------------
+
+
+async def _panic_seen(socket: Any, deadline_s: float) -> float:
+    """Read the dispatcher socket until the panic's alert arrives; return that moment."""
+    async with asyncio.timeout(deadline_s):
+        while True:
+            message = json.loads(await socket.recv())
+            data = message.get("data") or {}
+            details = data.get("details") or {}
+            if message.get("type") == "alert" and details.get("account") == str(PANIC_ACCOUNT):
+                return time.monotonic()
+
+
+async def _send_panic(port: int, round_no: int) -> tuple[float, float]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    sent = time.monotonic()
+    writer.write(cid_frame(PANIC_ACCOUNT, round_no + 1, "1120", 1))
+    await reader.readuntil(b"\r")
+    acked = time.monotonic()
+    writer.close()
+    return sent, acked
+
+
+async def run_storm(
+    http: str, token: str, port: int, panels: int, events: int, round_no: int
+) -> dict[str, Any]:
+    client = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bench.gateway",
+            "--client",
+            "--mode",
+            "storm",
+            "--port",
+            str(port),
+            "--connections",
+            str(panels),
+            "--storm-events",
+            str(events),
+            "--zone",
+            str(round_no),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert client.stdout is not None
+    assert client.stdin is not None
+    assert client.stdout.readline().strip() == "READY"
+    async with connect(http.replace("http", "ws") + "/ws/dispatch", max_size=None) as socket:
+        await socket.send(json.dumps({"type": "hello", "token": token, "last_seq": None}))
+        json.loads(await socket.recv())  # welcome
+        client.stdin.write("GO\n")
+        client.stdin.flush()
+        await asyncio.sleep(PANIC_AFTER_S)
+        watcher = asyncio.create_task(_panic_seen(socket, 120))
+        sent, acked = await _send_panic(port, round_no)
+        seen = await watcher
+    line = await asyncio.to_thread(client.stdout.readline)
+    client.wait(60)
+    storm: dict[str, Any] = json.loads(line)
+    latencies = storm.pop("latencies_ms")
+    ordered = sorted(latencies) or [0.0]
+    return storm | {
+        "p50_ms": statistics.median(ordered),
+        "p99_ms": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
+        "panic_ack_ms": (acked - sent) * 1000,
+        "panic_socket_ms": (seen - sent) * 1000,
+    }
+
+
+def write_csv(data_dir: Path, panels: int) -> Path:
+    path = data_dir / "storm_devices.csv"
+    path.write_text(storm_devices_csv(panels))
+    return path

@@ -1,0 +1,45 @@
+"""The durable path as trackers, phones and IoT adapters see it: submit, wait, then answer.
+
+DC-09 has its own gateway (replies in frame order, NAKs, supervision); everything else needs
+only this: hand a :class:`SignalsReceived` to the shared :class:`IngestPipeline` and learn
+whether it is committed, so the transport answers (GT06 ACK, HTTP 200) only after the commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from device_gateway.ingest import IngestPipeline, Outcome, Source
+from device_gateway.protocols.dc09 import SignalsReceived
+
+logger = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Intake:
+    def __init__(
+        self, pipeline: IngestPipeline, *, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        self._pipeline = pipeline
+        self.clock = clock
+
+    async def wait_for_room(self) -> None:
+        await self._pipeline.wait_for_room()
+
+    def submit(self, received: SignalsReceived, source: Source) -> asyncio.Future[Outcome]:
+        return self._pipeline.submit(received, source)
+
+    async def store(self, received: SignalsReceived, source: Source) -> bool:
+        """True once committed (or known to be a retransmission); False if the store failed."""
+        try:
+            await self._pipeline.submit(received, source)
+        except Exception as err:  # noqa: BLE001  (any store failure: answer nothing, device resends)
+            logger.debug("signal from %s not stored: %r", source.peer, err)
+            return False
+        return True

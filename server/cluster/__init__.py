@@ -1,0 +1,1 @@
+"""What several nodes on one PostgreSQL database need: leases, readiness, moving data."""

@@ -1,0 +1,50 @@
+"""The demo's buttons as real DC-09 panels: a press is an ADM-CID frame sent to our own
+receiver, so the demo exercises the whole alert path (framing, durable ACK, alert rules)."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import random
+from typing import Final
+
+from device_gateway.protocols.dc09.sender import PanelEvent
+from device_gateway.transports.sender import PanelLink
+from server.alerts.schemas import AlertKind
+from server.devices.repository import receiver_accounts
+from server.devices.schemas import Protocol
+from server.state import AppState
+
+logger = logging.getLogger(__name__)
+
+CID_FOR: Final = {
+    AlertKind.panic: "120",
+    AlertKind.sos: "120",
+    AlertKind.intrusion: "130",
+    AlertKind.medical: "100",
+    AlertKind.fire: "110",
+    AlertKind.test: "602",
+}
+MAX_ZONE: Final = 8
+ANY_ADDRESS: Final = frozenset({"0.0.0.0", "::", ""})  # noqa: S104  (where we bound, not bind)
+_sequence = itertools.count(1)
+
+
+async def press_a_panel(state: AppState, rng: random.Random, kind: AlertKind) -> bool:
+    """Send one event from a random unencrypted demo panel; True once the receiver ACKed it."""
+    port = state.dc09_port
+    code = CID_FOR.get(kind)
+    if port is None or code is None:
+        return False
+    panels = [device for device in await receiver_accounts(Protocol.dc09) if not device.key]
+    if not panels:
+        return False
+    account = rng.choice(panels).account
+    host = state.settings.host
+    link = PanelLink("127.0.0.1" if host in ANY_ADDRESS else host, port)
+    event = PanelEvent(account=account, code=code, zone=rng.randint(1, MAX_ZONE))
+    reply = await link.send(event, seq=next(_sequence) % 9999 + 1)
+    if reply is None or not reply.acked:
+        logger.warning("demo panel %s got no ACK from our own receiver: %s", account, reply)
+        return False
+    return True

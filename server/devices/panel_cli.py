@@ -1,0 +1,58 @@
+"""``posbon panel send``: a DC-09 panel in one command, for installers testing a receiver."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from device_gateway.errors import InvalidKeyError
+from device_gateway.protocols.dc09 import parse_key
+from device_gateway.protocols.dc09.sender import PanelEvent
+from device_gateway.transports.sender import DEFAULT_TIMEOUT_S, PanelLink
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    panel = commands.add_parser("panel", help="act as a DC-09 alarm panel")
+    actions = panel.add_subparsers(dest="action", required=True)
+    send = actions.add_parser("send", help="send one event and wait for the ACK")
+    send.add_argument("--host", default="127.0.0.1", help="receiver address")
+    send.add_argument("--port", type=int, default=12128, help="receiver port (TCP and UDP)")
+    send.add_argument("--account", required=True, help="panel account, 3-16 hex digits")
+    send.add_argument("--code", default="120", help="Contact ID event (120) or SIA code (PA)")
+    send.add_argument("--zone", type=int, default=0, help="zone or user, 0-999")
+    send.add_argument("--partition", type=int, default=1, help="partition, 0-99")
+    send.add_argument(
+        "--qualifier",
+        default="1",
+        choices=["1", "3", "6"],
+        help="Contact ID qualifier: 1 new, 3 restore, 6 status",
+    )
+    send.add_argument("--key", default="", help="AES key (encrypts the frame)")
+    send.add_argument("--key-format", default="hex", choices=["hex", "ascii"])
+    send.add_argument("--udp", action="store_true", help="send over UDP instead of TCP")
+    send.add_argument("--seq", type=int, default=1, help="sequence number, 1-9999")
+    send.add_argument("--timeout-s", type=float, default=DEFAULT_TIMEOUT_S)
+
+
+async def run(args: argparse.Namespace) -> int:
+    """Exit status 0 when ACKed, 1 for NAK, DUH or silence, 2 for bad arguments."""
+    try:
+        key = parse_key(args.key, args.key_format) if args.key else None
+        event = PanelEvent(
+            account=args.account,
+            code=args.code,
+            zone=args.zone,
+            partition=args.partition,
+            qualifier=args.qualifier,
+        )
+    except (ValueError, InvalidKeyError) as err:
+        print(f"posbon panel send: {err}", file=sys.stderr)
+        return 2
+    link = PanelLink(args.host, args.port, udp=args.udp, key=key, timeout_s=args.timeout_s)
+    reply = await link.send(event, seq=args.seq)
+    if reply is None:
+        print(f"no reply from {args.host}:{args.port} in {args.timeout_s:g} s", file=sys.stderr)
+        return 1
+    star = "*" if reply.encrypted else ""
+    print(f"{star}{reply.token} {reply.seq}")
+    return 0 if reply.acked else 1

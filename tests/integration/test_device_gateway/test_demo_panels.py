@@ -1,0 +1,39 @@
+"""The demo presses its buttons as real DC-09 panels talking to its own receiver."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from server.alerts.schemas import AlertKind
+from server.db import Database
+from server.demo import seed
+from server.demo.panels import press_a_panel
+from server.settings import Settings
+from tests.integration.test_device_gateway.support import gateway_on
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_demo_press_is_a_dc09_frame_that_raises_an_alert(
+    settings: Settings, db: Database
+) -> None:
+    async with gateway_on(settings, db) as gw:
+        await seed.seed(db)
+        await gw.running.reload_accounts()
+        assert await press_a_panel(gw.live.state, random.Random(7), AlertKind.fire)
+        (alert,) = await gw.alerts()
+        (signal,) = await gw.signals()
+    assert (alert["kind"], alert["source"]) == ("fire", "dc09")
+    assert alert["site"]["name"]
+    assert (signal["token"], signal["code"], signal["transport"]) == ("ADM-CID", "110", "tcp")
+
+
+async def test_without_a_running_receiver_the_demo_falls_back(
+    settings: Settings, db: Database
+) -> None:
+    async with gateway_on(settings, db) as gw:
+        state = gw.live.state
+    assert state.dc09_port is None
+    assert not await press_a_panel(state, random.Random(7), AlertKind.panic)
