@@ -45,8 +45,22 @@ async def record_position(
         return
     now = dt.datetime.now(dt.UTC)
     async with db.write():
-        await repository.set_position(who.crew_id, lat, lon, min(at or now, now))
-        await outbox.append(db, DISPATCH_STREAM, "crew", await crews.get(who.crew_id))
+        await move_crew(db, who.crew_id, lat, lon, min(at or now, now), only_newer=False)
+
+
+async def move_crew(
+    db: Database, crew_id: int, lat: float, lon: float, at: dt.datetime, *, only_newer: bool
+) -> bool:
+    """Inside the caller's write: set the crew's position and show it on the dispatcher stream.
+    With ``only_newer``, a position older than the crew's last one (a tracker uploading what it
+    buffered offline) is kept in the signals but does not move the crew back."""
+    if only_newer:
+        known = (await crews.get(crew_id)).position_at
+        if known is not None and known >= at:
+            return False
+    await repository.set_position(crew_id, lat, lon, at)
+    await outbox.append(db, DISPATCH_STREAM, "crew", await crews.get(crew_id))
+    return True
 
 
 async def change_crew(db: Database, crew_id: int, patch: CrewPatch) -> Crew:

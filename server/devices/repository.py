@@ -14,6 +14,7 @@ def _to_device(row: Row) -> Device:
         protocol=Protocol(row["protocol"]),
         kind=row["kind"],
         site_id=row["site"],
+        crew_id=row["crew"],
         has_key=bool(row["key"]),
         key_format=KeyFormat(row["key_format"]),
         encrypted=bool(row["encrypted"]),

@@ -30,6 +30,8 @@ class DeviceIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     protocol: Protocol = Protocol.dc09
     kind: Text40 = "panic_button"
     site_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)] | None = None
+    crew_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)] | None = None
+    """A crew's phone or tablet (OsmAnd, GT06): its positions move the crew."""
     key: Text128 = ""
     key_format: KeyFormat = KeyFormat.hex
     encrypted: bool = False
@@ -39,6 +41,7 @@ class DeviceIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class DevicePatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     kind: Text40 | msgspec.UnsetType = msgspec.UNSET
     site_id: int | msgspec.UnsetType | None = msgspec.UNSET
+    crew_id: int | msgspec.UnsetType | None = msgspec.UNSET
     key: Text128 | msgspec.UnsetType = msgspec.UNSET
     key_format: KeyFormat | msgspec.UnsetType = msgspec.UNSET
     encrypted: bool | msgspec.UnsetType = msgspec.UNSET
@@ -55,6 +58,7 @@ class Device(msgspec.Struct, frozen=True, kw_only=True):
     protocol: Protocol
     kind: str
     site_id: int | None
+    crew_id: int | None
     has_key: bool
     key_format: KeyFormat
     encrypted: bool

@@ -6,6 +6,7 @@ from typing import Any, Final
 import msgspec
 
 from server import db
+from server.crews.repository import crews
 from server.devices import repository
 from server.devices.repository import devices
 from server.devices.schemas import Device, DeviceIn, DevicePatch, KeyFormat, key_problem
@@ -28,11 +29,18 @@ async def _check_site(site_id: int | None) -> None:
         await sites.get(site_id)
 
 
+async def _check_crew(crew_id: int | None) -> None:
+    if crew_id is not None:
+        await crews.get(crew_id)
+
+
 async def create_device(data: DeviceIn) -> Device:
     _check_key(data.key, data.key_format, encrypted=data.encrypted)
     await _check_site(data.site_id)
+    await _check_crew(data.crew_id)
     values: dict[str, Any] = msgspec.structs.asdict(data)
     values["site"] = values.pop("site_id")
+    values["crew"] = values.pop("crew_id")
     async with db.current().write():
         db.Database.touch(DEVICES_DOORBELL)
         return await devices.create({**values, "created_at": dt.datetime.now(dt.UTC)})
@@ -51,6 +59,9 @@ async def update_device(device_id: int, patch: DevicePatch) -> Device:
     if "site_id" in changes:
         await _check_site(changes["site_id"])
         changes["site"] = changes.pop("site_id")
+    if "crew_id" in changes:
+        await _check_crew(changes["crew_id"])
+        changes["crew"] = changes.pop("crew_id")
     async with db.current().write():
         db.Database.touch(DEVICES_DOORBELL)
         return await devices.update(device_id, changes)

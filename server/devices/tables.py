@@ -2,6 +2,7 @@ from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Timestamptz, V
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
+from server.crews.tables import Crew
 from server.sites.tables import Site
 
 
@@ -11,6 +12,7 @@ class Device(Table, tablename="devices"):
     protocol = Varchar(length=20, default="dc09")
     kind = Varchar(length=40, default="panic_button")
     site = ForeignKey(references=Site, null=True, on_delete=OnDelete.set_null)
+    crew = ForeignKey(references=Crew, null=True, on_delete=OnDelete.set_null)
     key = Varchar(length=128, default="")
     key_format = Varchar(length=8, default="hex")
     encrypted = Boolean(default=False)

@@ -35,6 +35,7 @@ class DeviceSite(msgspec.Struct, frozen=True, kw_only=True):
     account: str
     site: SiteRef
     supervision_s: int = 0
+    crew_id: int | None = None
 
 
 class SignalRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -119,7 +120,7 @@ async def devices_by_account(
         return {}
     condition, args = _one_of(db, "d.account", wanted)
     rows = await db.fetch_direct(
-        "SELECT d.id, d.account, d.supervision_s, d.site AS site_id, "  # noqa: S608
+        "SELECT d.id, d.account, d.supervision_s, d.crew AS crew_id, d.site AS site_id, "  # noqa: S608
         "s.name, s.address, s.lat, s.lon "
         "FROM devices d LEFT JOIN sites s ON s.id = d.site "
         f"WHERE d.protocol = {{}} AND {condition}",
@@ -131,6 +132,7 @@ async def devices_by_account(
             device_id=row["id"],
             account=row["account"],
             supervision_s=row["supervision_s"] or 0,
+            crew_id=row["crew_id"],
             site=SiteRef(
                 id=row["site_id"],
                 name=row["name"] or "",

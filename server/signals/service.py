@@ -30,6 +30,7 @@ from server.alerts.repository import NewAlert
 from server.alerts.schemas import DEFAULT_PRIORITY, AlertKind
 from server.alerts.service import raise_alert
 from server.auth.schemas import Principal, Role
+from server.crews.service import move_crew
 from server.db import Database
 from server.incidents import repository as incidents
 from server.incidents.lifecycle import Status
@@ -222,6 +223,9 @@ class DbSignalStore:
         return [Outcome.DUPLICATE if h in stored else Outcome.STORED for h in hashes]
 
     async def _act(self, signal: Signal, device: DeviceSite, raised: list[str]) -> int | None:
+        if device.crew_id is not None and signal.lat is not None and signal.lon is not None:
+            at = min(signal.panel_time or signal.received_at, signal.received_at)
+            await move_crew(self._db, device.crew_id, signal.lat, signal.lon, at, only_newer=True)
         if signal.kind in LOG_ONLY or signal.qualifier is Qualifier.STATUS:
             return None
         if signal.qualifier is Qualifier.RESTORE:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,7 +23,7 @@ from server.settings import Settings, with_overrides
 from server.signals.trackers import RunningTrackers, running_trackers
 from tests.conftest import Live, serve
 from tests.integration.test_device_gateway.support import eventually
-from tests.integration.test_server.helpers import open_socket, receive
+from tests.integration.test_server.helpers import nothing_more, open_socket, receive
 from tests.unit.test_device_gateway.tracker_support import LOGIN_HEX, gt06_rows, osmand_rows
 
 pytestmark = pytest.mark.integration
@@ -203,3 +204,33 @@ async def test_an_sos_published_on_the_real_broker_becomes_an_alert(rig: Rig) ->
     await eventually(alerted, timeout_s=10)
     (alert,) = await rig.get("/api/v1/alerts")
     assert (alert["kind"], alert["source"]) == ("sos", "mqtt")
+
+
+async def test_a_crew_phone_moves_its_crew_and_an_older_position_does_not_move_it_back(
+    rig: Rig,
+) -> None:
+    async with rig.api() as http:
+        made = await http.post("/api/v1/crews", json={"name": "Crew 7", "members": ["Aziz"]})
+        crew_id = made.json()["id"]
+        phone = {"account": "tablet-7", "protocol": "osmand", "crew_id": crew_id}
+        assert (await http.post("/api/v1/devices", json=phone)).status_code == 201
+        nobody = {"account": "tablet-8", "protocol": "osmand", "crew_id": 999_999}
+        assert (await http.post("/api/v1/devices", json=nobody)).status_code == 404
+    socket, _ = await open_socket(rig.live, "/ws/dispatch", rig.dispatcher)
+    now_s = int(time.time())
+    async with rig.device_http() as device:
+        fresh = f"/?id=tablet-7&lat=39.6542&lon=66.9597&timestamp={now_s}"
+        assert (await device.post(fresh)).status_code == 200
+        stale = f"/?id=tablet-7&lat=39.7000&lon=67.0000&timestamp={now_s - 600}"
+        assert (await device.post(stale)).status_code == 200
+    (event,) = [e for e in await receive(socket, 1) if e["type"] == "crew"]
+    assert (event["data"]["id"], event["data"]["lat"], event["data"]["lon"]) == (
+        crew_id,
+        39.6542,
+        66.9597,
+    )
+    assert await nothing_more(socket)  # the older position moved nobody
+    crew = await rig.get(f"/api/v1/crews/{crew_id}")
+    assert (crew["lat"], crew["lon"]) == (39.6542, 66.9597)
+    assert len(await rig.get("/api/v1/signals")) == 2  # both positions are kept
+    await socket.close()

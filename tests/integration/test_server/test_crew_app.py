@@ -514,6 +514,10 @@ async def test_a_report_edit_that_loses_to_a_later_one_is_shown_as_a_conflict(
     await tablet.offline()
     await narrative.fill("Door forced; one man inside, held.")
     await tablet.page.get_by_role("button", name="Save draft").click()
+    # The click returns before the app has stamped and queued the edit: wait for it, and let
+    # the clock move on, so the station's edit is the later one.
+    await expect(tablet.outbox("pending")).to_have_count(1)
+    await asyncio.sleep(0.02)
     report_id = await tablet.report_id(incident_id)
     station = "Door forced; one man held (per the station)."
     await setup.push_narrative(report_id, station)
