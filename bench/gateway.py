@@ -75,6 +75,7 @@ class Connection:
         self.writer = writer
         self.sent_at: deque[float] = deque()
         self.latencies: list[float] = []
+        self.refused = 0  # NAK or DUH replies: answered, but not an ACK
 
     def send(self, frame: bytes) -> None:
         self.sent_at.append(time.monotonic())
@@ -88,6 +89,7 @@ class Connection:
             now = time.monotonic()
             for _ in range(data.count(b"\r")):
                 self.latencies.append(now - self.sent_at.popleft())
+            self.refused += data.count(b'"NAK"') + data.count(b'"DUH"')
 
 
 async def _sustained(
@@ -116,7 +118,7 @@ async def _sustained(
 
     started = time.monotonic()
     await asyncio.gather(*(run(c, f) for c, f in zip(conns, frames, strict=True)))
-    acked = sum(len(c.latencies) for c in conns)
+    acked = sum(len(c.latencies) - c.refused for c in conns)
     return {"acked": acked, "seconds": time.monotonic() - started}
 
 
@@ -142,7 +144,8 @@ async def _fixed_rate(
         reader.cancel()
     await asyncio.gather(*readers, return_exceptions=True)
     latencies = [lat for c in conns for lat in c.latencies]
-    return {"sent": sent, "latencies_ms": [lat * 1000 for lat in latencies]}
+    refused = sum(c.refused for c in conns)
+    return {"sent": sent, "refused": refused, "latencies_ms": [lat * 1000 for lat in latencies]}
 
 
 async def _client(args: argparse.Namespace) -> None:
@@ -255,6 +258,11 @@ def main() -> None:
     parser.add_argument("--only", choices=["sustained", "latency", "storm"], default=None)
     parser.add_argument("--receiver", choices=["posbon", "pysiaalarm"], default="posbon")
     parser.add_argument("--pysiaalarm-path", default="", help="where pysiaalarm is installed")
+    parser.add_argument(
+        "--compare-pysiaalarm",
+        action="store_true",
+        help="after posbon, put the same frames through pysiaalarm (needs --pysiaalarm-path)",
+    )
     parser.add_argument("--storm-panels", type=int, default=8000, help="panels reconnecting")
     parser.add_argument("--storm-events", type=int, default=10_000, help="AC-loss frames in all")
     parser.add_argument("--metrics", action="store_true", help="print the server's dc09 metrics")
@@ -295,15 +303,17 @@ def main() -> None:
             if args.only == "storm":
                 _report_storm(args, base, _admin_token(data_dir, env, "dispatcher"), dc09_port)
             else:
-                _report(args, dc09_port)
+                posbon = _report(args, dc09_port)
             if args.metrics:
                 _print_metrics(base, token)
         finally:
             server.terminate()
             server.wait(30)
+    if args.compare_pysiaalarm and args.only != "storm":
+        _print_comparison(posbon, _compare_pysiaalarm(args))
 
 
-def _compare_pysiaalarm(args: argparse.Namespace) -> None:
+def _compare_pysiaalarm(args: argparse.Namespace) -> dict[str, float]:
     """The same frames through pysiaalarm's receiver (bench/pysiaalarm_receiver.py)."""
     port = _free_port()
     env = dict(os.environ, PYTHONPATH=args.pysiaalarm_path)
@@ -314,13 +324,13 @@ def _compare_pysiaalarm(args: argparse.Namespace) -> None:
         assert receiver.stdout is not None
         assert receiver.stdout.readline().strip() == "READY"
         print("pysiaalarm 3.2.2 receiver (ACK before the handler, nothing stored):", flush=True)
-        _report(args, port)
+        return _report(args, port)
     finally:
         receiver.terminate()
         receiver.wait(30)
 
 
-def _report(args: argparse.Namespace, dc09_port: int) -> None:
+def _report(args: argparse.Namespace, dc09_port: int) -> dict[str, float]:
     engine = "PostgreSQL" if args.database_url else "SQLite (WAL)"
     print(f"posbon serve, {engine}; {args.connections} TCP connections from {args.processes} "
           f"client processes; {args.rounds} rounds of {args.seconds:g} s", flush=True)  # fmt: skip
@@ -342,23 +352,38 @@ def _report(args: argparse.Namespace, dc09_port: int) -> None:
         p50s.append(statistics.median(latencies))
         p99s.append(_percentile(latencies, 0.99))
         maxes.append(max(latencies))
-        losses.append(sent - len(latencies))
+        losses.append(sent - len(latencies) + sum(r["refused"] for r in fixed))
         sustained_text = f"sustained {rates[-1]:,.0f} frames/s; " if rates else ""
         print(
             f"round {round_no + 1}: {sustained_text}at {args.rate:,.0f}/s: "
             f"p50 {p50s[-1]:.1f} ms, p99 {p99s[-1]:.1f} ms, max {maxes[-1]:.1f} ms, "
-            f"{len(latencies):,}/{sent:,} ACKed",
+            f"{sent - losses[-1]:,}/{sent:,} ACKed",
             flush=True,
         )
+    medians = {}
     if rates:
-        print(f"median sustained: {statistics.median(rates):,.0f} frames/s (budget >= 5,000)")
+        medians["sustained"] = statistics.median(rates)
+        print(f"median sustained: {medians['sustained']:,.0f} frames/s (budget >= 5,000)")
     if p50s:
+        medians |= {"p50": statistics.median(p50s), "p99": statistics.median(p99s)}
         print(
-            f"median at {args.rate:,.0f} frames/s: p50 {statistics.median(p50s):.1f} ms, "
-            f"p99 {statistics.median(p99s):.1f} ms (budget <= 50), "
+            f"median at {args.rate:,.0f} frames/s: p50 {medians['p50']:.1f} ms, "
+            f"p99 {medians['p99']:.1f} ms (budget <= 50), "
             f"max {statistics.median(maxes):.1f} ms; un-ACKed {max(losses)}",
             flush=True,
         )
+    return medians
+
+
+def _print_comparison(posbon: dict[str, float], other: dict[str, float]) -> None:
+    print("same frames, same clients, same run: posbon (ACK after commit) vs pysiaalarm 3.2.2")
+    print("| figure | posbon | pysiaalarm | posbon / pysiaalarm |")
+    print("|---|---|---|---|")
+    for name, unit in (("sustained", "frames/s"), ("p50", "ms"), ("p99", "ms")):
+        if name in posbon and name in other:
+            ratio = posbon[name] / other[name] if other[name] else float("nan")
+            print(f"| {name} | {posbon[name]:,.1f} {unit} | {other[name]:,.1f} {unit} | "
+                  f"{ratio:.2f} |")  # fmt: skip
 
 
 def _report_storm(args: argparse.Namespace, base: str, token: str, dc09_port: int) -> None:

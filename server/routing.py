@@ -1,8 +1,9 @@
 """How long a crew needs to reach a place: a road engine when one is configured, else an estimate.
 
 `StraightLineEstimate` multiplies the great-circle distance by a detour factor and divides by an
-urban speed; its results say `estimate`. `OsrmTable` asks an OSRM server's `table` service for road
-durations and distances in one request and falls back to the estimate when it cannot answer.
+urban speed; its results say `estimate`. `OsrmTable` asks an OSRM server's `table` service and
+`ValhallaMatrix` a Valhalla server's `sources_to_targets` for road durations and distances, all
+crews in one request; both fall back to the estimate when the engine cannot answer.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_DETOUR_FACTOR: Final = 1.4
 DEFAULT_SPEED_KMH: Final = 40.0
 OSRM_TIMEOUT_S: Final = 2.0
+ENGINES: Final = ("osrm", "valhalla")
 Point = tuple[float, float]  # (lat, lon)
 
 
@@ -82,6 +84,49 @@ class OsrmTable(EtaEstimator):
             return await self.fallback.etas(origins, destination)
 
 
-def make_estimator(routing_url: str, detour_factor: float, speed_kmh: float) -> EtaEstimator:
+class ValhallaMatrix(EtaEstimator):
+    """Valhalla's matrix service: ``POST /sources_to_targets``; distances come in kilometres,
+    and a pair with no road between them has no time (that crew gets the estimate)."""
+
+    def __init__(self, base_url: str, fallback: StraightLineEstimate) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.fallback = fallback
+
+    async def etas(self, origins: Sequence[Point], destination: Point) -> list[Eta]:
+        if not origins:
+            return []
+        body = {
+            "sources": [{"lat": lat, "lon": lon} for lat, lon in origins],
+            "targets": [{"lat": destination[0], "lon": destination[1]}],
+            "costing": "auto",
+            "units": "kilometers",
+        }
+        try:
+            async with httpx.AsyncClient(timeout=OSRM_TIMEOUT_S) as client:
+                answer = (
+                    (await client.post(f"{self.base_url}/sources_to_targets", json=body))
+                    .raise_for_status()
+                    .json()
+                )
+            rows = answer["sources_to_targets"]
+            return [self._eta(rows[i][0], origin, destination) for i, origin in enumerate(origins)]
+        except (httpx.HTTPError, KeyError, IndexError, TypeError, ValueError) as err:
+            logger.warning("routing engine unavailable (%s); using straight-line estimates", err)
+            return await self.fallback.etas(origins, destination)
+
+    def _eta(self, cell: dict[str, float | None], origin: Point, destination: Point) -> Eta:
+        time_s, distance_km = cell.get("time"), cell.get("distance")
+        if time_s is None or distance_km is None:
+            return self.fallback.one(origin, destination)
+        return Eta(distance_m=float(distance_km) * 1000, duration_s=float(time_s), source="road")
+
+
+def make_estimator(
+    routing_url: str, detour_factor: float, speed_kmh: float, engine: str = "osrm"
+) -> EtaEstimator:
     estimate = StraightLineEstimate(detour_factor, speed_kmh)
-    return OsrmTable(routing_url, estimate) if routing_url else estimate
+    if not routing_url:
+        return estimate
+    if engine == "valhalla":
+        return ValhallaMatrix(routing_url, estimate)
+    return OsrmTable(routing_url, estimate)

@@ -106,8 +106,13 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
         float, _doc("Statistics target: received to on scene, at the 90th percentile.")
     ] = 600.0
     routing_url: Annotated[
-        str, _doc("OSRM base URL for road ETAs (e.g. http://osrm:5000); empty: estimates.")
+        str,
+        _doc("Routing engine base URL for road ETAs (e.g. http://osrm:5000); empty: estimates."),
     ] = ""
+    routing_engine: Annotated[
+        Literal["osrm", "valhalla"],
+        _doc("Which engine routing_url is: osrm (table service) or valhalla (sources_to_targets)."),
+    ] = "osrm"
     eta_detour_factor: Annotated[
         float, _doc("Road distance over straight-line distance, for estimated ETAs.")
     ] = 1.4

@@ -26,7 +26,10 @@ class AppState:
         self.hub = RelayHub(db, settings.relay_queue_max)
         self.metrics = Metrics()
         self.eta = make_estimator(
-            settings.routing_url, settings.eta_detour_factor, settings.eta_speed_kmh
+            settings.routing_url,
+            settings.eta_detour_factor,
+            settings.eta_speed_kmh,
+            settings.routing_engine,
         )
         self.uploads = Uploads(
             db,

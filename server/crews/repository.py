@@ -32,8 +32,10 @@ async def set_position(crew_id: int, lat: float, lon: float, at: dt.datetime) ->
 
 
 async def available_with_position() -> list[Crew]:
-    rows = await CrewTable.select().where(
-        (CrewTable.status == CrewStatus.available.value) & CrewTable.lat.is_not_null()
+    rows = await (
+        CrewTable.select()
+        .where((CrewTable.status == CrewStatus.available.value) & CrewTable.lat.is_not_null())
+        .order_by(CrewTable.id)
     )
     return [_to_crew(row) for row in rows]
 

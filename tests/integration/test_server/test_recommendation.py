@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
 import uvicorn
-from litestar import Litestar, get
-from litestar.params import FromPath
+from litestar import Litestar, get, post
+from litestar.params import FromPath, JSONBody
 
 from server.auth.schemas import Role
 from server.db import Database
 from server.incidents import deadlines, repository
-from server.routing import OsrmTable, StraightLineEstimate
+from server.routing import OsrmTable, StraightLineEstimate, ValhallaMatrix
 from server.settings import Settings
 from tests.conftest import Live, free_port
 from tests.integration.test_server.helpers import (
@@ -86,6 +87,54 @@ async def test_a_road_engine_reorders_the_crews_and_is_named_in_the_reason(
     fallback = await deadlines.suggest_crews(incident, estimator=broken)
     assert [item.crew_id for item in fallback] == [straight_near, road_near]
     assert all(item.eta_source == "estimate" for item in fallback)
+
+
+@pytest.fixture
+async def valhalla() -> AsyncIterator[str]:
+    """A stand-in for Valhalla's matrix service: the first crew's road is long, the last crew has
+    no road to the scene at all (Valhalla leaves its time out)."""
+
+    @post("/sources_to_targets", sync_to_thread=False, status_code=200)
+    def matrix(data: JSONBody[dict[str, Any]]) -> dict[str, object]:
+        assert data["costing"] == "auto"
+        assert len(data["targets"]) == 1
+        count = len(data["sources"])
+        long_road: list[dict[str, object]] = [{"time": 900, "distance": 9.0}]
+        short_road: list[dict[str, object]] = [{"time": 120, "distance": 1.5}]
+        no_road: list[dict[str, object]] = [{"time": None, "distance": None}]
+        rows = [long_road] + [short_road] * (count - 2) + [no_road]
+        return {"sources_to_targets": rows, "units": "kilometers"}
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(Litestar([matrix]), port=port, log_config=None))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+async def test_valhalla_ranks_by_road_time_and_a_crew_with_no_road_gets_the_estimate(
+    live: Live, db: Database, valhalla: str
+) -> None:
+    admin = await live.token(Role.admin)
+    desk = await live.token(Role.dispatcher)
+    straight_near = await create_crew(live, admin, "Across the river", 39.6555, 66.9760)
+    road_near = await create_crew(live, admin, "On the ring road", 39.6650, 66.9600)
+    island = await create_crew(live, admin, "Over the canal", 39.6600, 66.9700)
+    alert = await post_alert(live, desk)
+    incident = await repository.find(db, alert["incident_id"])
+    assert incident is not None
+    ranked = await deadlines.suggest_crews(
+        incident, estimator=ValhallaMatrix(valhalla, StraightLineEstimate())
+    )
+    by_id = {item.crew_id: item for item in ranked}
+    assert by_id[road_near].reason.startswith("1.5 km, ETA 2 min, position")
+    assert by_id[straight_near].reason.startswith("9.0 km, ETA 15 min, position")
+    assert by_id[island].eta_source == "estimate"
+    assert "(estimate)" in by_id[island].reason
+    assert [item.crew_id for item in ranked] == [island, road_near, straight_near]
 
 
 async def test_a_dispatch_carries_the_destination_and_navigation_links(
