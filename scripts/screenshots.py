@@ -247,6 +247,7 @@ class Shot:
     take: Callable[[Page, Demo, Path], None]
 
 
+TABLET_AT: Final = {"latitude": 39.6618, "longitude": 66.9612}  # a crew ~1.5 km from the Registan
 SHOTS: Final = (
     Shot("dispatcher", dispatcher_with_open_incident),
     Shot("dispatcher-stats", dispatcher_statistics),
@@ -272,7 +273,11 @@ def take_all(browser: Browser, demo: Demo, shots: Sequence[Shot], out: Path) -> 
     out.mkdir(parents=True, exist_ok=True)
     for shot in shots:
         target = out / f"{shot.name}.png"
-        page = browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+        page = browser.new_page(
+            viewport=VIEWPORT,  # type: ignore[arg-type]
+            geolocation=TABLET_AT,  # type: ignore[arg-type]
+            permissions=["geolocation"],  # the crew app shows its distance to the scene
+        )
         page.set_default_timeout(PAGE_TIMEOUT_MS)
         try:
             shot.take(page, demo, target)

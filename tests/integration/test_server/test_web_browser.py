@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Final
 
+import httpx
 import pytest
 from playwright.async_api import Browser, Locator, Page, Route, expect
 
@@ -318,6 +319,26 @@ async def test_the_crew_board_greys_stale_positions_and_marks_an_unacknowledged_
             f"Escalation: Berkut-fresh has not acknowledged incident #{alert['incident_id']}"
         )
         assert problems == []
+
+
+async def test_the_map_shows_a_camera_site_by_shape_and_name(browser: Browser, live: Live) -> None:
+    admin = await live.token(Role.admin)
+    async with httpx.AsyncClient(base_url=live.http, headers=live.headers(admin)) as client:
+        site = await client.post(
+            "/api/v1/sites", json={"name": "Court", "address": "Registan", **REGISTAN}
+        )
+        camera = {"name": "Court gate", "site_id": site.json()["id"], "kind": "face"}
+        assert (await client.post("/api/v1/cameras", json=camera)).status_code == 201
+        plain = {"name": "Bank", "address": "Amir Temur", "lat": 39.66, "lon": 66.97}
+        assert (await client.post("/api/v1/sites", json=plain)).status_code == 201
+    page, problems = await signed_in(browser, live)
+    marker = page.locator(".camera-marker")
+    await expect(marker).to_have_count(1)
+    await marker.hover()
+    await expect(page.locator(".leaflet-tooltip")).to_contain_text(
+        "Court: camera Court gate (face)"
+    )
+    assert problems == []
 
 
 async def test_a_recognition_alert_shows_its_kind_source_and_snapshot(

@@ -70,8 +70,9 @@ class DispatcherConsole {
     document.documentElement.dataset.state = "loading";
     try {
       const since = new Date(this.api.now() - CLOSED_LOOKBACK_MS).toISOString();
-      const [sites, crews, open, closed] = await Promise.all([
+      const [sites, cameras, crews, open, closed] = await Promise.all([
         this.api.all("/api/v1/sites"),
+        this.api.all("/api/v1/cameras"),
         this.api.all("/api/v1/crews"),
         this.api.all(`/api/v1/incidents?sort=queue&${statusQuery(OPEN_STATUSES)}`),
         this.api.get(
@@ -80,7 +81,7 @@ class DispatcherConsole {
         ),
       ]);
       this.model.replace({ incidents: [...open, ...closed], crews, sites });
-      this.map.showSites(sites);
+      this.map.showSites(sites, cameras);
     } catch (error) {
       this.loading = false;
       this.loadAgain = null;

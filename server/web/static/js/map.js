@@ -72,10 +72,26 @@ export class DispatchMap {
     this.map.attributionControl.addAttribution("Outline map: hand-drawn, approximate (Posbon)");
   }
 
-  showSites(sites) {
+  showSites(sites, cameras = []) {
     this.sites.clearLayers();
     const placed = sites.filter((site) => site.lat !== null && site.lon !== null);
+    const camerasAt = new Map();
+    for (const camera of cameras) {
+      if (camera.site_id !== null) camerasAt.set(camera.site_id, [...(camerasAt.get(camera.site_id) ?? []), camera]);
+    }
     for (const site of placed) {
+      const here = camerasAt.get(site.id) ?? [];
+      if (here.length > 0) {
+        // A camera site: a square (not only another colour), named in its tooltip.
+        const names = here.map((camera) => `${camera.name} (${camera.kind})`).join(", ");
+        L.marker([site.lat, site.lon], {
+          icon: L.divIcon({ className: "camera-marker", html: "", iconSize: [10, 10] }),
+          keyboard: false,
+        })
+          .bindTooltip(textOf(`${site.name}: camera ${names}`))
+          .addTo(this.sites);
+        continue;
+      }
       L.circleMarker([site.lat, site.lon], {
         radius: 4,
         color: "#ffffff",
