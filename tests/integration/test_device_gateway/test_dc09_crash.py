@@ -85,6 +85,9 @@ async def stored_events(server: Dc09Server, token: str) -> list[Event]:
     return found
 
 
+# A sender whose connect is cut by its timeout while the server is being killed can leave a socket
+# for the garbage collector (asyncio cancels inside open_connection); that is not what this tests.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 async def test_every_acked_event_is_stored_exactly_once_across_a_sigkill(
     settings: Settings, db: Database, tmp_path: Path
 ) -> None:
