@@ -4,6 +4,7 @@ table service) when one is configured, else a labelled estimate; dispatches carr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -45,6 +46,19 @@ async def test_crews_are_ranked_by_estimated_eta_with_reasons(live: Live) -> Non
     assert "ETA 14 min (estimate)" in ranked[1]["reason"]  # 6.3 km times 1.4 at 40 km/h
 
 
+@contextlib.asynccontextmanager
+async def _stand_in(handler: Any) -> AsyncIterator[str]:
+    """A routing engine's stand-in served on a free port for the test's duration."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(Litestar([handler]), port=port, log_config=None))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
 @pytest.fixture
 async def osrm() -> AsyncIterator[str]:
     """A stand-in for OSRM's table service (no road data can run here): crew 0's road is long."""
@@ -58,14 +72,8 @@ async def osrm() -> AsyncIterator[str]:
             "distances": [[9000.0]] + [[1500.0]] * (count - 1),
         }
 
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(Litestar([table]), port=port, log_config=None))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with _stand_in(table) as url:
+        yield url
 
 
 async def test_a_road_engine_reorders_the_crews_and_is_named_in_the_reason(
@@ -105,14 +113,8 @@ async def valhalla() -> AsyncIterator[str]:
         rows = [long_road] + [short_road] * (count - 2) + [no_road]
         return {"sources_to_targets": rows, "units": "kilometers"}
 
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(Litestar([matrix]), port=port, log_config=None))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with _stand_in(matrix) as url:
+        yield url
 
 
 async def test_valhalla_ranks_by_road_time_and_a_crew_with_no_road_gets_the_estimate(
