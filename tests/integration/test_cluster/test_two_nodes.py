@@ -59,12 +59,24 @@ def _panel(account: str, primary: Node, secondary: Node) -> Any:
     return panel
 
 
-def _send(panel: Any, event: JSON) -> bool:
-    try:
-        panel.send_msg("ADM-CID", event)
-    except Exception:  # noqa: BLE001  (the library raises a bare Exception when nothing ACKed)
-        return False
-    return True
+def _send(panel: Any, event: JSON, attempts: int = 3) -> bool:
+    """Send one event as a panel does: an exchange cut mid-answer is retransmitted.
+
+    When a receiver dies between reading a block and answering, my-dc09-spt raises, forgets the
+    block and keeps re-raising from its dead sender thread on every later send. A real panel
+    sends the same block again (same sequence number, so a receiver that stored it re-ACKs it as
+    a retransmission); the retry below does that through the library's own state.
+    """
+    for _ in range(attempts):
+        try:
+            panel.send_msg("ADM-CID", event)
+        except Exception:  # noqa: BLE001  (the library raises a bare Exception when nothing ACKed)
+            panel.send = None
+            panel.queue.clear()
+            panel.msg_nr -= 1  # send_msg counts it up again: the same sequence number
+            continue
+        return True
+    return False
 
 
 async def send(panel: Any, event: JSON) -> bool:
