@@ -10,6 +10,7 @@ information and are forgotten, which bounds memory by the number of *busy* sourc
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Callable
 from typing import Final
@@ -82,6 +83,7 @@ def exempt_networks(spec: str) -> Callable[[str], bool]:
     except ValueError as err:
         raise LocalProtocolError(f"not a list of networks: {spec!r}") from err
 
+    @functools.lru_cache(maxsize=16_384)  # parsed once per host, not once per frame
     def exempt(host: str) -> bool:
         try:
             address = ipaddress.ip_address(host)

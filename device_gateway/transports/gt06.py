@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 
 from device_gateway.ingest import Outcome, Source
 from device_gateway.intake import Intake
 from device_gateway.protocols.gt06 import Gt06Connection, PacketReceived
 from device_gateway.trackers import gt06_received
-from device_gateway.transports.tcp import (
-    ACCEPT_BACKLOG,
+from device_gateway.transports.streams import (
     DEFAULT_IDLE_TIMEOUT_S,
     READ_BYTES,
+    IdleWatch,
     TcpListener,
-    _peer_name,
+    peer_name,
+    serve_streams,
 )
 
 logger = logging.getLogger(__name__)
@@ -27,38 +29,26 @@ Pending = tuple[asyncio.Future[Outcome], bytes]
 async def serve_gt06(
     intake: Intake, host: str, port: int, *, idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S
 ) -> TcpListener:
-    connections: set[asyncio.Task[None]] = set()
-
-    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        connections.add(task)
-        try:
-            await _pump(intake, reader, writer, idle_timeout_s)
-        except asyncio.CancelledError:
-            pass  # closed at shutdown
-        finally:
-            connections.discard(task)
-
-    server = await asyncio.start_server(connection, host, port, backlog=ACCEPT_BACKLOG)
-    return TcpListener(server, connections)
+    return await serve_streams(
+        functools.partial(_pump, intake), host, port, idle_timeout_s=idle_timeout_s
+    )
 
 
 async def _pump(
     intake: Intake,
     reader: asyncio.StreamReader,
     writer: asyncio.StreamWriter,
-    idle_timeout_s: float,
+    idle: IdleWatch,
 ) -> None:
-    source = Source(transport="gt06", peer=_peer_name(writer.get_extra_info("peername")))
+    source = Source(transport="gt06", peer=peer_name(writer.get_extra_info("peername")))
     protocol = Gt06Connection()
     acks: asyncio.Queue[Pending | None] = asyncio.Queue()
     sender = asyncio.create_task(_send_acks(acks, writer))
     try:
         while not sender.done():
             await intake.wait_for_room()
-            async with asyncio.timeout(idle_timeout_s):
-                data = await reader.read(READ_BYTES)
+            idle.touch(writer)
+            data = await reader.read(READ_BYTES)
             if not data:
                 break
             protocol.receive_data(data)
@@ -68,15 +58,12 @@ async def _pump(
                     acks.put_nowait((stored, event.ack))
                 else:
                     logger.debug("GT06 packet from %s refused: %s", source.peer, event.detail)
-    except (TimeoutError, OSError) as err:
+    except OSError as err:
         logger.debug("GT06 connection from %s ends: %r", source.peer, err)
     finally:
         acks.put_nowait(None)
         with contextlib.suppress(Exception):
             await asyncio.shield(sender)
-        writer.close()
-        with contextlib.suppress(OSError, asyncio.CancelledError):
-            await writer.wait_closed()
 
 
 async def _send_acks(acks: asyncio.Queue[Pending | None], writer: asyncio.StreamWriter) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Final
@@ -17,11 +18,13 @@ from typing import Final
 import h11
 import msgspec
 
-from device_gateway.transports.tcp import (
+from device_gateway.transports.streams import (
     DEFAULT_IDLE_TIMEOUT_S,
     READ_BYTES,
+    IdleWatch,
     TcpListener,
-    _peer_name,
+    peer_name,
+    serve_streams,
 )
 
 logger = logging.getLogger(__name__)
@@ -60,40 +63,27 @@ class _TooLarge(Exception):
 async def serve_http(
     handler: Handler, host: str, port: int, *, idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S
 ) -> TcpListener:
-    connections: set[asyncio.Task[None]] = set()
-
-    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        connections.add(task)
-        try:
-            await _serve_connection(handler, reader, writer, idle_timeout_s)
-        except asyncio.CancelledError:
-            pass
-        finally:
-            connections.discard(task)
-            writer.close()
-            with contextlib.suppress(OSError, asyncio.CancelledError):
-                await writer.wait_closed()
-
-    server = await asyncio.start_server(connection, host, port)
-    return TcpListener(server, connections)
+    return await serve_streams(
+        functools.partial(_serve_connection, handler), host, port, idle_timeout_s=idle_timeout_s
+    )
 
 
 async def _serve_connection(
     handler: Handler,
     reader: asyncio.StreamReader,
     writer: asyncio.StreamWriter,
-    idle_timeout_s: float,
+    idle: IdleWatch,
 ) -> None:
-    peer = _peer_name(writer.get_extra_info("peername"))
+    peer = peer_name(writer.get_extra_info("peername"))
     conn = h11.Connection(h11.SERVER)
     while True:
+        idle.touch(writer)  # a whole request must arrive within the idle timeout
         try:
-            async with asyncio.timeout(idle_timeout_s):
-                request = await _read_request(conn, reader, peer)
-        except (TimeoutError, OSError, h11.RemoteProtocolError, _TooLarge) as err:
+            request = await _read_request(conn, reader, peer)
+        except (OSError, h11.RemoteProtocolError, _TooLarge) as err:
             logger.debug("device HTTP connection from %s ends: %r", peer, err)
+            if writer.is_closing():
+                return  # idled out
             if isinstance(err, h11.RemoteProtocolError | _TooLarge) and conn.our_state in (
                 h11.IDLE,
                 h11.SEND_RESPONSE,

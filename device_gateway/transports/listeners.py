@@ -9,7 +9,8 @@ import ssl
 from typing import Final
 
 from device_gateway.gateway import Dc09Gateway
-from device_gateway.transports.tcp import DEFAULT_IDLE_TIMEOUT_S, TcpListener, serve_tcp
+from device_gateway.transports.streams import DEFAULT_IDLE_TIMEOUT_S, TcpListener
+from device_gateway.transports.tcp import serve_tcp
 from device_gateway.transports.udp import bind_udp, serve_udp
 
 BIND_ATTEMPTS: Final = 5

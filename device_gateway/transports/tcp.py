@@ -10,40 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import ssl
-from typing import Final
 
 from device_gateway.gateway import Dc09Gateway, Reply
 from device_gateway.ingest import Source
+from device_gateway.transports.streams import (
+    DEFAULT_IDLE_TIMEOUT_S,
+    READ_BYTES,
+    IdleWatch,
+    TcpListener,
+    peer_name,
+    serve_streams,
+)
 
 logger = logging.getLogger(__name__)
-
-READ_BYTES: Final = 65_536
-ACCEPT_BACKLOG: Final = 4096
-"""Thousands of panels reconnect at once after a power cut; asyncio's default of 100 drops
-their SYNs while the loop is busy (the kernel caps this at net.core.somaxconn)."""
-DEFAULT_IDLE_TIMEOUT_S: Final = 600.0
-"""A connection silent this long is closed; panels that keep one open poll far more often."""
-
-
-class TcpListener:
-    """A listening socket and its connections; ``close`` ends both."""
-
-    def __init__(self, server: asyncio.Server, connections: set[asyncio.Task[None]]) -> None:
-        self._server = server
-        self._connections = connections
-
-    @property
-    def port(self) -> int:
-        return int(self._server.sockets[0].getsockname()[1])
-
-    async def close(self) -> None:
-        self._server.close()
-        for task in list(self._connections):
-            task.cancel()
-        await asyncio.gather(*self._connections, return_exceptions=True)
-        await self._server.wait_closed()
 
 
 async def serve_tcp(
@@ -54,48 +36,34 @@ async def serve_tcp(
     ssl_context: ssl.SSLContext | None = None,
     idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S,
 ) -> TcpListener:
-    transport = "tls" if ssl_context is not None else "tcp"
-    connections: set[asyncio.Task[None]] = set()
-
-    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        connections.add(task)
-        try:
-            await _pump(gateway, reader, writer, transport, idle_timeout_s)
-        except asyncio.CancelledError:
-            pass  # closed at shutdown; asyncio would log a cancelled connection task as an error
-        finally:
-            connections.discard(task)
-
-    server = await asyncio.start_server(
-        connection, host, port, ssl=ssl_context, backlog=ACCEPT_BACKLOG
+    pump = functools.partial(_pump, gateway, "tls" if ssl_context is not None else "tcp")
+    return await serve_streams(
+        pump, host, port, ssl_context=ssl_context, idle_timeout_s=idle_timeout_s
     )
-    return TcpListener(server, connections)
 
 
 async def _pump(
     gateway: Dc09Gateway,
+    transport: str,
     reader: asyncio.StreamReader,
     writer: asyncio.StreamWriter,
-    transport: str,
-    idle_timeout_s: float,
+    idle: IdleWatch,
 ) -> None:
     peer = writer.get_extra_info("peername")
-    source = Source(transport=transport, peer=_peer_name(peer))
+    source = Source(transport=transport, peer=peer_name(peer))
     receiver = gateway.open_stream()
     replies: asyncio.Queue[Reply | None] = asyncio.Queue()
     sender = asyncio.create_task(_send_replies(replies, writer))
     try:
         while not sender.done():
             await gateway.wait_for_room()
-            async with asyncio.timeout(idle_timeout_s):  # no task per read, unlike wait_for
-                data = await reader.read(READ_BYTES)
+            idle.touch(writer)
+            data = await reader.read(READ_BYTES)
             for reply in gateway.feed(receiver, data, source):  # data first, then EOF
                 replies.put_nowait(reply)
             if not data:
                 break
-    except (TimeoutError, OSError) as err:
+    except OSError as err:
         logger.debug("DC-09 connection from %s ends: %r", source.peer, err)
     finally:
         replies.put_nowait(None)
@@ -120,9 +88,3 @@ async def _send_replies(replies: asyncio.Queue[Reply | None], writer: asyncio.St
         if reply.hang_up:
             writer.close()  # the reader sees EOF and stops; later frames get no reply
             return
-
-
-def _peer_name(peer: object) -> str:
-    if isinstance(peer, tuple) and len(peer) >= 2:
-        return f"{peer[0]}:{peer[1]}"
-    return str(peer)

@@ -20,7 +20,7 @@ from device_gateway.intake import Intake
 from device_gateway.transports.gt06 import serve_gt06
 from device_gateway.transports.http import serve_http
 from device_gateway.transports.mqtt import subscribe_buttons
-from device_gateway.transports.tcp import TcpListener
+from device_gateway.transports.streams import TcpListener
 from server.devices import repository as devices
 from server.devices.schemas import Protocol
 from server.signals.gateway import GatewayMetrics
