@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
+import uvloop
 from tqdm import tqdm
 
 from server import logs
@@ -169,6 +170,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, An
     return _import(settings, args.command, args.file, args.skip_invalid)
 
 
+def _loop_factory(settings: Settings) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    if settings.event_loop == "uvloop":
+        return uvloop.new_event_loop
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -178,7 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logs.configure(json_lines=settings.log_json, level=settings.log_level)
     try:
-        return asyncio.run(_dispatch(args, settings)) or 0
+        with asyncio.Runner(loop_factory=_loop_factory(settings)) as runner:
+            return runner.run(_dispatch(args, settings)) or 0
     except ApiError as err:
         print(f"posbon: {err.detail}", file=sys.stderr)
         return 1

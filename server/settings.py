@@ -83,6 +83,10 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     ] = ""
     log_json: Annotated[bool, _doc("Write logs as one JSON object per line.")] = False
     log_level: Annotated[str, _doc("debug, info, warning or error.")] = "info"
+    event_loop: Annotated[
+        Literal["uvloop", "asyncio"],
+        _doc("uvloop (libuv: faster accepts and reads under an alarm storm) or asyncio's own."),
+    ] = "uvloop"
     dispatch_resend_s: Annotated[float, _doc("Re-send an unacknowledged dispatch after.")] = 30.0
     dispatch_escalate_s: Annotated[float, _doc("Escalate an unacknowledged dispatch after.")] = 60.0
     deadline_poll_s: Annotated[float, _doc("How often stored deadlines are checked.")] = 1.0
