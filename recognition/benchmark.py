@@ -211,8 +211,8 @@ def _face_latency(recognizer: Recognizer, photo: Path, options: Options) -> list
 
 def _plate_latency(recognizer: Recognizer, photo: Path, repeats: int) -> list[Latency]:
     """A plate of the photo's set, read in that set's grammar (as a deployment there would):
-    a plate that fits it is read once; one that does not gets a second look (three more crops
-    in one call), timed apart as the worst case."""
+    a plate that fits it is read once; one that does not gets a second look (one more crop),
+    timed apart as the worst case."""
     frame = in_frame(read_image(photo))
     reader = recognizer.plate_reader()
     local = grammar_for(photo.parent.name, recognizer.plate_grammar)

@@ -6,7 +6,10 @@ in input pixels) followed by one score per class; a segmentation model adds mask
 which are ignored. The recognizer reads a 48-pixel-high strip of any width and answers, for each
 horizontal step, a probability per character of its dictionary (shipped as the model's
 ``character`` metadata); greedy CTC decoding keeps the best character per step, merges repeats
-and drops the blank.
+and drops the blank, and keeps each character's probability and runner-up characters (glyphs), so
+the plate grammar can repair a position to the reader's own second guess and drop an unsure
+character where an emblem sits. Each box is read cut to its row of characters (``plate_crops``);
+a reading that fits no layout gets a second look at the box trimmed by a fixed share instead.
 """
 
 from collections.abc import Sequence
@@ -18,7 +21,21 @@ import numpy as np
 
 from recognition.faces import ImageArray, as_bgr
 from recognition.geometry import non_max_suppression
-from recognition.plate_format import UZBEK, PlateGrammar, PlateKind, PlateText, parse_plate
+from recognition.plate_crops import (
+    DEFAULT_BAND_MARGIN,
+    DEFAULT_FALLBACK_TRIM,
+    character_band,
+    cut_to_band,
+    trimmed,
+)
+from recognition.plate_format import (
+    UZBEK,
+    Glyph,
+    PlateGrammar,
+    PlateKind,
+    PlateText,
+    parse_glyphs,
+)
 from recognition.runner import FloatArray, ModelRunner
 
 DETECTOR_INPUT_PX: Final = 640
@@ -32,11 +49,9 @@ READER_MIN_WIDTH_PX: Final = 320
 """PP-OCR's reader is fed strips at least this wide (shorter crops are padded, as in training)."""
 DEFAULT_CROP_SHRINK: Final = 0.04
 """Share of the box trimmed from each dimension: drops frame edges the OCR reads as I or 1."""
-SECOND_LOOK_SHRINKS: Final = (0.10, 0.0, -0.04)
-"""Other crops of the same box, read only when the first reading fits no layout of the grammar
-(a frame edge or a neighbouring sticker read as a character; a box cut too tight). On the US set
-this lifts exact reads by 3 points at no cost for plates that read cleanly the first time."""
 CTC_BLANK: Final = 0
+GLYPH_ALTERNATIVES: Final = 3
+"""Runner-up characters kept per glyph: enough for a letter and a digit look-alike."""
 
 
 class PlateReading(msgspec.Struct, frozen=True):
@@ -45,6 +60,15 @@ class PlateReading(msgspec.Struct, frozen=True):
     raw: str  # what the recognizer read, as it read it
     text: PlateText  # the normalised form (Uzbek grammar or folded foreign text)
     confidence: float  # mean probability of the characters read
+
+
+class _Option(msgspec.Struct, frozen=True):
+    """One crop's reading, ordered as the reader prefers: fits a layout, then most confident."""
+
+    fits: bool
+    confidence: float
+    raw: str
+    text: PlateText
 
 
 def letterbox(image: ImageArray, size_px: int) -> tuple[ImageArray, float, tuple[int, int]]:
@@ -71,16 +95,44 @@ def decode_yolo(
     return boxes.astype(np.float32), scores[keep].astype(np.float32)
 
 
+def ctc_glyphs(
+    probabilities: FloatArray, alphabet: Sequence[str], alternatives: int = GLYPH_ALTERNATIVES
+) -> list[Glyph]:
+    """Greedy CTC decoding of (steps, classes) probabilities; class 0 is blank.
+
+    Each run of steps whose best class is the same character gives one glyph: that character at
+    its highest probability over the run, and the ``alternatives`` likeliest other characters
+    over the same steps (what a layout may repair the position to).
+    """
+    best = probabilities.argmax(axis=1)
+    starts = np.flatnonzero(np.diff(best, prepend=-1) != 0)
+    ends = np.append(starts[1:], len(best))
+    glyphs = []
+    for start, end in zip(starts, ends, strict=True):
+        index = int(best[start])
+        if index == CTC_BLANK:
+            continue
+        run = probabilities[start:end].max(axis=0)
+        run[[CTC_BLANK, index]] = -1.0
+        others = np.argsort(-run)[:alternatives]
+        glyphs.append(
+            Glyph(
+                alphabet[index],
+                float(probabilities[start:end, index].max()),
+                tuple((alphabet[int(i)], float(run[i])) for i in others if run[i] > 0),
+            )
+        )
+    return glyphs
+
+
 def ctc_greedy_decode(probabilities: FloatArray, alphabet: Sequence[str]) -> tuple[str, float]:
     """Text and mean character probability from (steps, classes) probabilities; class 0 is blank."""
-    best = probabilities.argmax(axis=1)
-    best_probability = probabilities.max(axis=1)
-    is_new = np.ones_like(best, dtype=bool)
-    is_new[1:] = best[1:] != best[:-1]
-    kept = is_new & (best != CTC_BLANK)
-    text = "".join(alphabet[index] for index in best[kept])
-    confidence = float(best_probability[kept].mean()) if kept.any() else 0.0
-    return text, confidence
+    glyphs = ctc_glyphs(probabilities, alphabet, alternatives=0)
+    return "".join(g.char for g in glyphs), mean_probability(glyphs)
+
+
+def mean_probability(glyphs: Sequence[Glyph]) -> float:
+    return sum(g.probability for g in glyphs) / len(glyphs) if glyphs else 0.0
 
 
 def reader_alphabet(metadata: dict[str, str]) -> list[str]:
@@ -120,6 +172,8 @@ class PlateReader:
         max_box_iou: float = DEFAULT_MAX_BOX_IOU,
         max_plates: int = DEFAULT_MAX_PLATES,
         crop_shrink: float = DEFAULT_CROP_SHRINK,
+        band_margin: float = DEFAULT_BAND_MARGIN,
+        fallback_trim: float = DEFAULT_FALLBACK_TRIM,
         grammar: PlateGrammar = UZBEK,
     ) -> None:
         self._detector, self._reader = detector, reader
@@ -127,6 +181,7 @@ class PlateReader:
         self._detector_px = detector.input_shapes[0][2] or DETECTOR_INPUT_PX
         self.min_score, self.max_box_iou = min_score, max_box_iou
         self.max_plates, self.crop_shrink = max_plates, crop_shrink
+        self.band_margin, self.fallback_trim = band_margin, fallback_trim
         self.grammar = grammar
 
     def detect(self, image: ImageArray) -> tuple[FloatArray, FloatArray]:
@@ -139,8 +194,8 @@ class PlateReader:
         offset = np.array([left, top, left, top], dtype=np.float32)
         return (boxes[kept] - offset) / scale, scores[kept]
 
-    def read_crops(self, crops: Sequence[ImageArray]) -> list[tuple[str, float]]:
-        """Text and confidence of each plate crop, in one recognizer call.
+    def read_crops(self, crops: Sequence[ImageArray]) -> list[list[Glyph]]:
+        """The glyphs of each plate crop, in one recognizer call.
 
         Strips are right-padded to the widest, the same padding every strip already gets up to
         READER_MIN_WIDTH_PX, so crops of one box (similar widths) cost little more than one.
@@ -152,29 +207,35 @@ class PlateReader:
         for row, strip in enumerate(strips):
             batch[row, :, :, : strip.shape[2]] = strip
         (probabilities,) = self._reader.run({self._reader.input_names[0]: batch.astype(np.float32)})
-        return [ctc_greedy_decode(steps, self._alphabet) for steps in probabilities]
+        return [ctc_glyphs(steps, self._alphabet) for steps in probabilities]
 
-    def _crop(self, image: ImageArray, box: FloatArray, shrink: float) -> ImageArray:
+    def views(self, image: ImageArray, box: FloatArray) -> list[ImageArray]:
+        """Crops of the box to read, first choice first: cut to its row of characters when one is
+        found, then trimmed by a fixed share (the only view when no row is found)."""
         height, width = image.shape[:2]
-        x1, y1, x2, y2 = shrink_box(box, shrink, height, width)
-        return image[y1:y2, x1:x2]
+        x1, y1, x2, y2 = shrink_box(box, self.crop_shrink, height, width)
+        crop = image[y1:y2, x1:x2]
+        plain = trimmed(crop, self.fallback_trim)
+        band = character_band(crop)
+        return [plain] if band is None else [cut_to_band(crop, band, self.band_margin), plain]
 
-    def _read_box(
-        self, image: ImageArray, box: FloatArray, grammar: PlateGrammar
-    ) -> tuple[str, float, PlateText]:
-        """The box's reading; other crops of it are read (together) only if the first fits no
-        layout, and then the best-fitting, most confident reading wins."""
-        ((raw, confidence),) = self.read_crops([self._crop(image, box, self.crop_shrink)])
-        text = parse_plate(raw, grammar)
-        if text.kind != PlateKind.FOREIGN:
-            return raw, confidence, text
-        tried = [(False, confidence, raw, text)]
-        second = self.read_crops([self._crop(image, box, s) for s in SECOND_LOOK_SHRINKS])
-        for raw, confidence in second:
-            text = parse_plate(raw, grammar)
-            tried.append((text.kind != PlateKind.FOREIGN, confidence, raw, text))
-        _, confidence, raw, text = max(tried, key=lambda option: option[:2])
-        return raw, confidence, text
+    def _option(self, glyphs: list[Glyph], grammar: PlateGrammar) -> _Option:
+        text = parse_glyphs(glyphs, grammar)
+        raw = "".join(glyph.char for glyph in glyphs)
+        return _Option(text.kind != PlateKind.FOREIGN, mean_probability(glyphs), raw, text)
+
+    def _read_box(self, image: ImageArray, box: FloatArray, grammar: PlateGrammar) -> _Option:
+        """The box's reading: the first view's, unless it fits no layout; then the other view is
+        read too and the better reading (fits a layout, then more confident) wins."""
+        first, *others = self.views(image, box)
+        (glyphs,) = self.read_crops([first])
+        option = self._option(glyphs, grammar)
+        if option.fits or not others:
+            return option
+        return max(
+            [option, *(self._option(g, grammar) for g in self.read_crops(others))],
+            key=lambda o: (o.fits, o.confidence),
+        )
 
     def read(self, image: ImageArray, grammar: PlateGrammar | None = None) -> list[PlateReading]:
         """Every plate found, best first, read in ``grammar`` (default: the reader's own)."""
@@ -182,11 +243,15 @@ class PlateReader:
         boxes, scores = self.detect(image)
         readings = []
         for box, score in zip(boxes, scores, strict=True):
-            raw, confidence, text = self._read_box(image, box, grammar or self.grammar)
+            best = self._read_box(image, box, grammar or self.grammar)
             left, top, right, bottom = (float(v) for v in box)
             readings.append(
                 PlateReading(
-                    (left, top, right - left, bottom - top), float(score), raw, text, confidence
+                    (left, top, right - left, bottom - top),
+                    float(score),
+                    best.raw,
+                    best.text,
+                    best.confidence,
                 )
             )
         return readings

@@ -7,11 +7,13 @@ from recognition.plate_format import (
     NORTH_AMERICAN,
     UZ_REGION_CODES,
     UZBEK,
+    Glyph,
     PlateKind,
     PlateList,
     clean,
     edit_distance,
     fold,
+    parse_glyphs,
     parse_plate,
 )
 
@@ -159,3 +161,36 @@ def test_any_text_parses_in_every_grammar(raw: str) -> None:
         plate = parse_plate(raw, grammar)
         assert set(plate.text) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
         assert plate.repairs <= 2
+
+
+def _glyphs(text: str, **unsure: Glyph) -> list[Glyph]:
+    """Sure glyphs of ``text`` with the ones at the positions named ``at<i>`` replaced."""
+    return [unsure.get(f"at{index}", Glyph(char)) for index, char in enumerate(text)]
+
+
+def test_a_letter_where_a_digit_belongs_is_repaired_to_the_readers_runner_up_digit() -> None:
+    b_or_8 = Glyph("B", 0.6, (("8", 0.35),))
+    plate = parse_glyphs(_glyphs("30A12BBC", at5=b_or_8), UZBEK)
+    assert (plate.text, plate.kind, plate.repairs) == ("30A128BC", PlateKind.UZ_PRIVATE, 1)
+    assert parse_plate("30A12BBC", UZBEK).kind == PlateKind.FOREIGN  # B has no fixed look-alike
+
+
+def test_an_unlikely_runner_up_does_not_repair() -> None:
+    b_or_8 = Glyph("B", 0.6, (("8", 0.2),))
+    assert parse_glyphs(_glyphs("30A12BBC", at5=b_or_8), UZBEK).kind == PlateKind.FOREIGN
+
+
+def test_an_unsure_glyph_between_groups_is_dropped_as_an_emblem() -> None:
+    emblem = Glyph("1", 0.4)
+    plate = parse_glyphs(_glyphs("RK1708AI", at2=emblem), EUROPEAN)
+    assert (plate.text, plate.display, plate.repairs) == ("RK708AI", "RK 708 AI", 0)
+
+
+def test_a_confident_inner_glyph_is_never_dropped() -> None:
+    sure = Glyph("1", 0.95)
+    assert parse_glyphs(_glyphs("RK1708AI", at2=sure), EUROPEAN).text != "RK708AI"
+
+
+def test_missouri_plates_have_their_own_layout() -> None:
+    plate = parse_plate("AB1 C2D", NORTH_AMERICAN)
+    assert (plate.text, plate.kind) == ("AB1C2D", "us_mo")

@@ -4,6 +4,7 @@ from recognition.plates import (
     LETTERBOX_GREY,
     READER_HEIGHT_PX,
     READER_MIN_WIDTH_PX,
+    ctc_glyphs,
     ctc_greedy_decode,
     decode_yolo,
     letterbox,
@@ -63,3 +64,21 @@ def test_reader_strip_is_48_high_and_padded_to_the_minimum_width() -> None:
 def test_shrunk_box_stays_inside_the_frame() -> None:
     box = np.array([-10, 5, 110, 45], np.float32)
     assert shrink_box(box, 0.1, height=40, width=100) == (0, 7, 100, 40)
+
+
+def test_ctc_glyph_keeps_its_best_probability_and_the_runner_up_characters() -> None:
+    alphabet = ["", "A", "B", "8"]
+    probabilities = np.array(
+        [
+            [0.9, 0.05, 0.03, 0.02],  # blank
+            [0.1, 0.0, 0.6, 0.3],  # B, 8 runner-up
+            [0.0, 0.0, 0.65, 0.35],  # B again: the same glyph
+            [0.9, 0.1, 0.0, 0.0],  # blank
+            [0.0, 0.7, 0.0, 0.0],  # A, no runner-up at all
+        ],
+        np.float32,
+    )
+    first, second = ctc_glyphs(probabilities, alphabet)
+    assert (first.char, first.probability) == ("B", float(np.float32(0.65)))
+    assert first.alternatives == (("8", float(np.float32(0.35))),)  # never the blank, never itself
+    assert (second.char, second.alternatives) == ("A", ())
