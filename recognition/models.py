@@ -28,6 +28,7 @@ from recognition.onnx_edit import (
     fold_dequantize,
     make_dims_symbolic,
     resize_yolo_input,
+    split_prelu,
     to_float32_io,
 )
 from recognition.yolo_pt import convert_checkpoint
@@ -35,10 +36,11 @@ from recognition.yolo_pt import convert_checkpoint
 ProgressFn = Callable[[str, int, int], None]
 """Called as ``progress(step, done, total)`` once per model."""
 
-RECIPE_VERSION: Final = 5
+RECIPE_VERSION: Final = 6
 """Bump when a derived copy must be rebuilt (a change in onnx_edit or yolo_pt). 4: the plate
 detector loses its segmentation branch (detection_only). 5: the plate detector is YOLOv8n,
-converted from safelicensing's checkpoint."""
+converted from safelicensing's checkpoint. 6: the face embedder's PRelus are split
+(split_prelu)."""
 
 PLATE_DETECTOR_INPUT_PX: Final = 512
 """YOLOv8n is trained at 640 px; at 512 it finds as many EU/US plates (100 / 93.2 %) for ~0.64x
@@ -171,7 +173,7 @@ def _face_detector_recipe(source: Path) -> onnx.ModelProto:
 
 
 def _face_embedder_recipe(source: Path) -> onnx.ModelProto:
-    model = fold_dequantize(onnx.load(str(source)))
+    model = split_prelu(fold_dequantize(onnx.load(str(source))))
     return make_dims_symbolic(model, {"data": {0: "batch"}, "fc1": {0: "batch"}})
 
 

@@ -221,3 +221,39 @@ def detection_only(model: onnx.ModelProto) -> onnx.ModelProto:
     del graph.output[1:]
     _prune_to_outputs(graph)
     return _drop_unused(edited)
+
+
+def split_prelu(model: onnx.ModelProto) -> onnx.ModelProto:
+    """Rewrite every PRelu with a constant slope as ``x + (slope - 1) * min(x, 0)``.
+
+    The same function (x where x >= 0, slope * x below), but as three element-wise ops that
+    onnxruntime runs in its blocked (NCHWc) layout: its PRelu kernel is a generic broadcasting
+    loop that took more time than all of SFace's convolutions (16 of 32 ms per face)."""
+    edited = onnx.ModelProto()
+    edited.CopyFrom(model)
+    graph = edited.graph
+    constants = {init.name: init for init in graph.initializer}
+    nodes: list[onnx.NodeProto] = []
+    for node in graph.node:
+        if node.op_type != "PRelu" or node.input[1] not in constants:
+            nodes.append(node)
+            continue
+        x, slope = node.input
+        out = node.output[0]
+        slope_minus_one = numpy_helper.to_array(constants[slope]).astype(np.float32) - 1.0
+        graph.initializer.extend(
+            [
+                numpy_helper.from_array(slope_minus_one, f"{out}/slope_minus_one"),
+                numpy_helper.from_array(np.zeros((), np.float32), f"{out}/zero"),
+            ]
+        )
+        nodes += [
+            onnx.helper.make_node("Min", [x, f"{out}/zero"], [f"{out}/negative"]),
+            onnx.helper.make_node(
+                "Mul", [f"{out}/negative", f"{out}/slope_minus_one"], [f"{out}/correction"]
+            ),
+            onnx.helper.make_node("Add", [x, f"{out}/correction"], [out]),
+        ]
+    graph.ClearField("node")
+    graph.node.extend(nodes)
+    return _drop_unused(edited)

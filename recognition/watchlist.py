@@ -158,6 +158,8 @@ class Watchlist:
     def _best(
         self, probe: FloatArray, scores: FloatArray, threshold: float
     ) -> WatchlistMatch | None:
+        if float(scores.max()) < threshold:
+            return None  # the usual case, a passer-by: no need to rank 100,000 rows
         count = min(_CANDIDATE_ROWS, len(scores))
         candidates = np.argpartition(-scores, count - 1)[:count]
         rejected: set[int] = set()

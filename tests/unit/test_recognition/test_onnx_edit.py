@@ -17,6 +17,7 @@ from recognition.onnx_edit import (
     fold_dequantize,
     make_dims_symbolic,
     resize_yolo_input,
+    split_prelu,
     to_float32_io,
 )
 from recognition.runner import ModelRunner
@@ -207,3 +208,36 @@ def test_detection_only_leaves_a_plain_detector_alone(tmp_path: Path) -> None:
         {"x": np.zeros((1, 2, 3), np.float32)}
     )
     assert output.shape == (1, 4, 3)
+
+
+def _conv_prelu_model(slopes: np.ndarray) -> onnx.ModelProto:
+    channels = len(slopes)
+    weights = np.random.default_rng(3).normal(size=(channels, 2, 3, 3)).astype(np.float32)
+    graph = helper.make_graph(
+        [
+            helper.make_node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1]),
+            helper.make_node("PRelu", ["c", "slope"], ["y"]),
+        ],
+        "conv_prelu",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, channels, 8, 8])],
+        [
+            numpy_helper.from_array(weights, "w"),
+            numpy_helper.from_array(slopes.reshape(channels, 1, 1).astype(np.float32), "slope"),
+        ],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def test_split_prelu_computes_the_same_for_any_slope(tmp_path: Path) -> None:
+    # Negative, zero, fractional, one and above-one slopes: the ones SFace really has.
+    model = _conv_prelu_model(np.array([-0.8, 0.0, 0.25, 1.0, 1.12]))
+    split = split_prelu(model)
+    assert [node.op_type for node in split.graph.node] == ["Conv", "Min", "Mul", "Add"]
+    original = ModelRunner(_save(model, tmp_path / "prelu.onnx"))
+    rewritten = ModelRunner(_save(split, tmp_path / "split.onnx"))
+    x = np.random.default_rng(4).normal(size=(1, 2, 8, 8)).astype(np.float32)
+    (expected,) = original.run({"x": x})
+    (got,) = rewritten.run({"x": x})
+    assert (expected < 0).any() and (expected > 0).any()
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
