@@ -117,11 +117,11 @@ async def _import(settings: Settings, what: str, path: Path, skip_invalid: bool)
 
 async def _verify_custody(settings: Settings) -> int:
     from server.custody.service import verify_all  # noqa: PLC0415
-    from server.uploads.storage import EvidenceStore  # noqa: PLC0415
+    from server.uploads.storage import evidence_store  # noqa: PLC0415
 
     db = await open_database(settings)
     try:
-        checks = await verify_all(db, EvidenceStore(settings.evidence_path))
+        checks = await verify_all(db, evidence_store(settings))
     finally:
         await db.close()
     broken = [check for check in checks if not check.intact]
@@ -190,5 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ApiError as err:
         print(f"posbon: {err.detail}", file=sys.stderr)
         return 1
+    except SettingsError as err:  # found while starting: an S3 address, a missing extra
+        print(f"posbon: {err}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130

@@ -87,6 +87,14 @@ class Unprocessable(ApiError):
     code = "unprocessable"
 
 
+class ServiceUnavailable(ApiError):
+    """Ours, not the client's: a store we depend on is unreachable; the same request may be
+    retried unchanged."""
+
+    status_code = 503
+    code = "unavailable"
+
+
 def error_response(status: int, code: str, detail: str) -> Response[ErrorBody]:
     return Response(
         ErrorBody(code=code, detail=detail), status_code=status, media_type=MediaType.JSON

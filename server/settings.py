@@ -38,6 +38,17 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
         str,
         _doc("Evidence and partial uploads; a directory every node reaches. Empty: data_dir."),
     ] = ""
+    evidence_s3_url: Annotated[
+        str,
+        _doc(
+            "s3://bucket/prefix: keep verified evidence in an S3-compatible bucket (keys from "
+            "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY); partial uploads stay in evidence_dir."
+        ),
+    ] = ""
+    evidence_s3_endpoint: Annotated[
+        str, _doc("http(s)://host:port of the S3-compatible service; empty: AWS S3.")
+    ] = ""
+    evidence_s3_region: Annotated[str, _doc("The bucket's region.")] = "us-east-1"
     host: Annotated[str, _doc("Address the listeners bind to.")] = "127.0.0.1"
     http_port: Annotated[int, _doc("HTTP, WebSocket and web view port.")] = 8000
     dc09_port: Annotated[int, _doc("SIA DC-09 port, TCP and UDP (0: any free port).")] = 12128

@@ -15,7 +15,7 @@ from server.relay.hub import RelayHub
 from server.routing import make_estimator
 from server.settings import Settings
 from server.uploads.service import UploadPolicy, Uploads
-from server.uploads.storage import EvidenceStore
+from server.uploads.storage import evidence_store
 
 
 class AppState:
@@ -33,7 +33,7 @@ class AppState:
         )
         self.uploads = Uploads(
             db,
-            EvidenceStore(settings.evidence_path),
+            evidence_store(settings),
             UploadPolicy(settings.upload_max_bytes, dt.timedelta(seconds=settings.upload_expire_s)),
         )
         self.policy = DispatchPolicy(

@@ -1,8 +1,5 @@
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Annotated, Final, Literal
 
-import anyio
 from litestar import Response, Router, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
@@ -58,22 +55,10 @@ async def export(
     return Response(body, media_type="application/json")
 
 
-async def _read(path: Path, span: ByteRange) -> AsyncIterator[bytes]:
-    async with await anyio.open_file(path, "rb") as handle:
-        await handle.seek(span.start)
-        remaining = span.length
-        while remaining > 0:
-            block = await handle.read(min(CHUNK_BYTES, remaining))
-            if not block:
-                return
-            remaining -= len(block)
-            yield block
-
-
 @get("/{recording_id:str}/file", **READERS, summary="Play or download the evidence (Range)")
 async def evidence(request: AnyRequest, posbon: Posbon, recording_id: RecordingId) -> Stream:
-    path, record = await service.evidence_file(posbon.db, posbon.uploads.store, recording_id)
-    size = path.stat().st_size
+    store = posbon.uploads.store
+    size, record = await service.evidence_file(posbon.db, store, recording_id)
     try:
         span = parse_range(request.headers.get("range"), size)
     except Unsatisfiable:
@@ -96,7 +81,7 @@ async def evidence(request: AnyRequest, posbon: Posbon, recording_id: RecordingI
     if not whole:
         headers["Content-Range"] = f"bytes {span.start}-{span.end}/{size}"
     return Stream(
-        _read(path, span),
+        store.backend.read(str(record.sha256), span.start, span.length),
         status_code=200 if whole else 206,
         headers=headers,
         media_type="application/octet-stream",

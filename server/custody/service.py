@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from pathlib import Path
 
 from server.auth.schemas import Principal
 from server.custody import repository
@@ -71,14 +70,15 @@ def as_csv(chain: list[CustodyEntry]) -> str:
 
 async def evidence_file(
     db: Database, store: EvidenceStore, recording_id: str
-) -> tuple[Path, UploadRecord]:
+) -> tuple[int, UploadRecord]:
+    """The verified upload of a recording and its stored size in bytes."""
     record = await uploads.verified_for(db, recording_id)
     if record is None or record.sha256 is None:
         raise NotFound(f"Recording {recording_id} has no verified file yet.")
-    path = store.evidence(record.sha256)
-    if not path.exists():
+    size = await store.backend.size_of(record.sha256)
+    if size is None:
         raise NotFound(f"The evidence file of recording {recording_id} is missing.")
-    return path, record
+    return size, record
 
 
 async def verify_all(db: Database, store: EvidenceStore) -> list[CustodyCheck]:
@@ -98,11 +98,11 @@ async def _check_file(
     record = await uploads.verified_for(db, recording_id)
     if record is None or record.sha256 is None:
         return check
-    path = store.evidence(record.sha256)
-    if not path.exists():
-        problem = f"the evidence file {path} is missing"
-    elif await store.sha256_of(path) != record.sha256:
-        problem = f"the evidence file {path} no longer has its recorded SHA-256"
+    where = store.backend.where(record.sha256)
+    if await store.backend.size_of(record.sha256) is None:
+        problem = f"the evidence file {where} is missing"
+    elif await store.backend.sha256_of(record.sha256) != record.sha256:
+        problem = f"the evidence file {where} no longer has its recorded SHA-256"
     else:
         return check
     return CustodyCheck(

@@ -87,6 +87,15 @@ async def expired(db: Database, now: dt.datetime) -> list[UploadRecord]:
     return [_to_record(row) for row in rows]
 
 
+async def stranded(db: Database) -> list[UploadRecord]:
+    """Uploads with every byte stored whose finish did not complete (store down, crash)."""
+    rows = await db.fetch(
+        f"SELECT {_COLUMNS} FROM uploads WHERE state = {{}} AND upload_offset = length",  # noqa: S608
+        UploadState.receiving.value,
+    )
+    return [_to_record(row) for row in rows]
+
+
 async def verified_for(db: Database, recording_id: str) -> UploadRecord | None:
     row = await db.fetch_one(
         f"SELECT {_COLUMNS} FROM uploads WHERE recording_id = {{}} AND state = {{}} "  # noqa: S608

@@ -157,9 +157,9 @@ class Uploads:
         now = dt.datetime.now(dt.UTC)
         ok = sha256 == record.expected_sha256
         if ok:
-            self.store.promote(record.id, sha256)
+            await self.store.promote(record.id, sha256)
         else:
-            self.store.quarantine(record.id)
+            await self.store.quarantine(record.id)
         async with self.db.write():
             state = UploadState.verified if ok else UploadState.quarantined
             await repository.finish(self.db, record.id, state, sha256, now)
@@ -239,12 +239,28 @@ class Uploads:
         while True:
             await asyncio.sleep(every_s)
             try:
+                finished = await self.finish_stranded()
                 removed = await self.remove_expired(dt.datetime.now(dt.UTC))
             except Exception:  # the next round tries again
                 logger.exception("upload expiry check failed")
             else:
+                if finished:
+                    logger.info("finished %s uploads whose last chunk had been stored", finished)
                 if removed:
                     logger.info("removed %s expired uploads", removed)
+
+    async def finish_stranded(self) -> int:
+        """Finish uploads whose bytes are all stored but whose verification did not complete
+        (the evidence store was unreachable, or the process died after the last chunk): a tus
+        client sees its offset at the end and never sends another chunk to trigger it."""
+        finished = 0
+        for record in await repository.stranded(self.db):
+            async with self._locks.setdefault(record.id, asyncio.Lock()):
+                current = await repository.find(self.db, record.id)
+                if current is not None and current.state is UploadState.receiving:
+                    await self._finish(current)
+                    finished += 1
+        return finished
 
     async def remove_expired(self, now: dt.datetime) -> int:
         """The expiration job: partial files of abandoned uploads are deleted."""

@@ -1,26 +1,26 @@
-"""Evidence bytes on disk: partial uploads, then content-addressed read-only files.
+"""Evidence bytes: partial uploads on disk, then content-addressed files in the evidence backend.
 
 Writes go to `uploads/<id>.part` at explicit offsets (pwrite), so bytes past the acknowledged
 offset left by a crash are simply overwritten by the resumed upload. Nothing is acknowledged
-before `fsync`. A verified file moves to `evidence/sha256/ab/<hash>` and is made read-only;
-a file whose hash does not match moves to `evidence/quarantine/`.
+before `fsync`. A verified file is handed to the backend (`evidence/`): by default it moves to
+`evidence/sha256/ab/<hash>`, read-only, or it goes to an S3-compatible bucket; a file whose hash
+does not match is quarantined there.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
-import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Final
 
+from server.settings import Settings, SettingsError
+from server.uploads.evidence.base import EvidenceBackend, hash_file
+from server.uploads.evidence.directory import DirectoryBackend
 from server.uploads.tus import Checksum, ChecksumMismatch, TooLarge
 
-HASH_BLOCK_BYTES: Final = 4 * 1024 * 1024
 WRITE_BYTES: Final = 256 * 1024
-READ_ONLY: Final = stat.S_IRUSR | stat.S_IRGRP
 
 
 class PartialWrite(Exception):
@@ -32,18 +32,15 @@ class PartialWrite(Exception):
 
 
 class EvidenceStore:
-    def __init__(self, data_dir: Path) -> None:
-        self.partial_dir = data_dir / "uploads"
-        self.evidence_dir = data_dir / "evidence" / "sha256"
-        self.quarantine_dir = data_dir / "evidence" / "quarantine"
-        for folder in (self.partial_dir, self.evidence_dir, self.quarantine_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+    """Partial uploads in `<staging>/uploads`; verified and quarantined files in the backend."""
+
+    def __init__(self, staging_dir: Path, backend: EvidenceBackend | None = None) -> None:
+        self.partial_dir = staging_dir / "uploads"
+        self.partial_dir.mkdir(parents=True, exist_ok=True)
+        self.backend = backend or DirectoryBackend(staging_dir / "evidence")
 
     def partial(self, upload_id: str) -> Path:
         return self.partial_dir / f"{upload_id}.part"
-
-    def evidence(self, sha256: str) -> Path:
-        return self.evidence_dir / sha256[:2] / sha256
 
     def create(self, upload_id: str) -> None:
         self.partial(upload_id).touch(exist_ok=False)
@@ -80,24 +77,32 @@ class EvidenceStore:
         self.partial(upload_id).unlink(missing_ok=True)
 
     async def sha256_of(self, path: Path) -> str:
-        return await asyncio.to_thread(_hash_file, path)
+        return await asyncio.to_thread(hash_file, path)
 
-    def promote(self, upload_id: str, sha256: str) -> Path:
-        """Move a verified upload to its content address, read-only; idempotent."""
-        target = self.evidence(sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
+    async def promote(self, upload_id: str, sha256: str) -> None:
+        """Keep a verified upload under its content address; idempotent."""
         source = self.partial(upload_id)
-        if target.exists():
-            source.unlink(missing_ok=True)
-        else:
-            source.chmod(READ_ONLY)
-            source.replace(target)
-        return target
+        await self.backend.keep(sha256, source)
+        source.unlink(missing_ok=True)
 
-    def quarantine(self, upload_id: str) -> Path:
-        target = self.quarantine_dir / f"{upload_id}.bin"
-        self.partial(upload_id).replace(target)
-        return target
+    async def quarantine(self, upload_id: str) -> None:
+        await self.backend.quarantine(f"{upload_id}.bin", self.partial(upload_id))
+
+
+def evidence_store(settings: Settings) -> EvidenceStore:
+    """The store the settings ask for: the evidence directory, or an S3 bucket beside it."""
+    if not settings.evidence_s3_url:
+        return EvidenceStore(settings.evidence_path)
+    try:
+        from server.uploads.evidence.s3 import S3Backend, S3Location, make_client  # noqa: PLC0415
+    except ImportError as err:  # an optional extra: the default install has no S3 client
+        raise SettingsError(
+            "evidence_s3_url is set but the S3 client is not installed: pip install 'posbon[s3]'"
+        ) from err
+    location = S3Location(
+        settings.evidence_s3_url, settings.evidence_s3_endpoint, settings.evidence_s3_region
+    )
+    return EvidenceStore(settings.evidence_path, S3Backend(location, make_client(location)))
 
 
 class _Written:
@@ -144,11 +149,3 @@ def _flush(fd: int, offset: int, written: _Written, pending: bytearray) -> None:
 
 def _matches(checksum: Checksum, written: _Written) -> bool:
     return written.hasher is not None and written.hasher.digest() == checksum.digest
-
-
-def _hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(HASH_BLOCK_BYTES):
-            digest.update(block)
-    return digest.hexdigest()

@@ -1,24 +1,27 @@
-"""Evidence on a directory every node reaches: a tus upload begun on node A is finished on node
-B, and the verified file is played back from either node."""
+"""Evidence every node reaches: a tus upload begun on node A is finished on node B, and the
+verified file is played back from either node. Once on a shared directory, once in an
+S3-compatible bucket (partial uploads then stay on the shared directory)."""
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
 from server.auth.schemas import Role
 from server.db import Database
 from server.settings import Settings, with_overrides
 from tests.conftest import serve
-from tests.integration.test_evidence.helpers import make_video, register_recording
+from tests.integration.test_evidence.helpers import (
+    make_video,
+    play_back,
+    register_recording,
+    tus_metadata,
+    upload_across,
+)
+from tests.integration.test_evidence.s3_server import client
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
-TUS = {"Tus-Resumable": "1.0.0"}
-CHUNK = "application/offset+octet-stream"
 
 
 @pytest.fixture
@@ -35,37 +38,49 @@ async def test_an_upload_begun_on_a_finishes_on_b_and_plays_back_from_both(
     video = tmp_path / "clip.mp4"
     sha256 = make_video(video, 3 * 1024 * 1024 + 11)
     data = video.read_bytes()
-    half = len(data) // 2
     async with serve(node_a, db) as a, serve(node_b, Database(db.engine)) as b:
         station = await a.token(Role.upload_station)
         dispatcher = await a.token(Role.dispatcher)
         recording_id = await register_recording(a, station, video, sha256)
-        metadata = "recording_id " + base64.b64encode(str(recording_id).encode()).decode()
-        headers = a.headers(station) | TUS
-        async with httpx.AsyncClient(base_url=a.http, headers=headers) as on_a:
-            created = await on_a.post(
-                "/uploads/", headers={"Upload-Length": str(len(data)), "Upload-Metadata": metadata}
-            )
-            assert created.status_code == 201, created.text
-            path = urlsplit(created.headers["Location"]).path
-            first = await on_a.patch(
-                path, content=data[:half], headers={"Content-Type": CHUNK, "Upload-Offset": "0"}
-            )
-            assert first.status_code == 204, first.text
-        async with httpx.AsyncClient(base_url=b.http, headers=headers) as on_b:
-            assert (await on_b.head(path)).headers["Upload-Offset"] == str(half)
-            rest = await on_b.patch(
-                path,
-                content=data[half:],
-                headers={"Content-Type": CHUNK, "Upload-Offset": str(half)},
-            )
-            assert rest.status_code == 204, rest.text
-        played = {}
-        for node in (a, b):
-            async with httpx.AsyncClient(base_url=node.http, headers=a.headers(dispatcher)) as c:
-                response = await c.get(f"/api/v1/recordings/{recording_id}/file")
-                assert response.status_code == 200, response.text
-                played[node.http] = response.content
-    assert list(played.values()) == [data, data]
+        await upload_across(a, b, station, data, tus_metadata(recording_id))
+        played = [await play_back(node, dispatcher, recording_id) for node in (a, b)]
+    assert played == [data, data]
     stored = Path(shared) / "evidence" / "sha256" / sha256[:2] / sha256
     assert stored.read_bytes() == data  # on the shared directory, not in a node's own data
+
+
+async def test_evidence_in_a_bucket_is_kept_once_and_served_by_both_nodes(
+    settings: Settings, db: Database, tmp_path: Path, s3_endpoint: str
+) -> None:
+    bucket = client(s3_endpoint)
+    bucket.make_bucket("evidence")
+    staging = str(tmp_path / "shared-staging")
+    in_bucket = {"evidence_s3_url": "s3://evidence/city", "evidence_s3_endpoint": s3_endpoint}
+    node_a = with_overrides(
+        settings, data_dir=str(tmp_path / "a"), evidence_dir=staging, **in_bucket
+    )
+    node_b = with_overrides(
+        settings, data_dir=str(tmp_path / "b"), evidence_dir=staging, **in_bucket
+    )
+    video = tmp_path / "clip.mp4"
+    sha256 = make_video(video, 20 * 1024 * 1024 + 7)  # over one 16 MiB part: a multipart upload
+    data = video.read_bytes()
+    async with serve(node_a, db) as a, serve(node_b, Database(db.engine)) as b:
+        station = await a.token(Role.upload_station)
+        dispatcher = await a.token(Role.dispatcher)
+        recording_id = await register_recording(a, station, video, sha256)
+        await upload_across(a, b, station, data, tus_metadata(recording_id))
+        whole = await play_back(a, dispatcher, recording_id)
+        span = await play_back(b, dispatcher, recording_id, "bytes=17000000-17000099")
+        checks = await a.state.uploads.store.backend.sha256_of(sha256)
+    assert whole == data
+    assert span == data[17_000_000:17_000_100]
+    assert checks == sha256
+    key = f"city/sha256/{sha256[:2]}/{sha256}"
+    kept = bucket.stat_object("evidence", key)
+    assert kept.size == len(data)
+    assert kept.metadata is not None
+    assert kept.metadata["x-amz-meta-sha256"] == sha256
+    objects = [o.object_name for o in bucket.list_objects("evidence", recursive=True)]
+    assert objects == [key]  # nothing else went to the bucket
+    assert not list((Path(staging) / "uploads").iterdir())  # the partial was removed

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import os
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -89,3 +91,45 @@ def upload_with_tuspy(live: Live | str, token: str, video: Path, recording_id: u
         )
         uploader.upload()
     return str(uploader.url)
+
+
+TUS = {"Tus-Resumable": "1.0.0"}
+CHUNK = "application/offset+octet-stream"
+
+
+def tus_metadata(recording_id: uuid.UUID) -> str:
+    return "recording_id " + base64.b64encode(str(recording_id).encode()).decode()
+
+
+async def upload_across(first: Live, second: Live, token: str, data: bytes, metadata: str) -> str:
+    """Create an upload on `first`, send half the bytes there and the rest to `second`.
+
+    Returns the upload's path; both PATCH answers must be 204."""
+    headers = first.headers(token) | TUS
+    half = len(data) // 2
+    async with httpx.AsyncClient(base_url=first.http, headers=headers) as on_first:
+        created = await on_first.post(
+            "/uploads/", headers={"Upload-Length": str(len(data)), "Upload-Metadata": metadata}
+        )
+        assert created.status_code == 201, created.text
+        path = urlsplit(created.headers["Location"]).path
+        sent = await on_first.patch(
+            path, content=data[:half], headers={"Content-Type": CHUNK, "Upload-Offset": "0"}
+        )
+        assert sent.status_code == 204, sent.text
+    async with httpx.AsyncClient(base_url=second.http, headers=headers) as on_second:
+        assert (await on_second.head(path)).headers["Upload-Offset"] == str(half)
+        rest = await on_second.patch(
+            path, content=data[half:], headers={"Content-Type": CHUNK, "Upload-Offset": str(half)}
+        )
+        assert rest.status_code == 204, rest.text
+    return path
+
+
+async def play_back(node: Live, token: str, recording_id: uuid.UUID, span: str = "") -> bytes:
+    """The evidence as `node` serves it (a `bytes=a-b` span asks for a 206)."""
+    headers = node.headers(token) | ({"Range": span} if span else {})
+    async with httpx.AsyncClient(base_url=node.http, headers=headers) as client:
+        response = await client.get(f"/api/v1/recordings/{recording_id}/file")
+    assert response.status_code == (206 if span else 200), response.text
+    return response.content

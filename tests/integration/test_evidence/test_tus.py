@@ -15,6 +15,7 @@ from tusclient.client import TusClient
 from server.auth.schemas import Role
 from server.custody import repository as custody
 from server.db import Database
+from server.uploads.evidence.directory import DirectoryBackend
 from tests.conftest import Live
 from tests.integration.test_evidence.helpers import make_video, register_recording
 
@@ -50,7 +51,9 @@ async def test_tuspy_uploads_a_synced_recording_and_it_is_verified(
     assert [entry.kind.value for entry in chain] == ["received", "verified"]
     assert chain[1].data["sha256"] == sha256
     assert custody.verify(str(recording_id), chain).intact
-    stored = live.state.uploads.store.evidence(sha256)
+    backend = live.state.uploads.store.backend
+    assert isinstance(backend, DirectoryBackend)
+    stored = backend.path(sha256)
     assert hashlib.sha256(stored.read_bytes()).hexdigest() == sha256
     assert not stored.stat().st_mode & 0o222  # read-only
 
