@@ -41,6 +41,9 @@ class Readiness(msgspec.Struct, frozen=True):
     status: Literal["ready", "not_ready"]
     database: Literal["ok", "unreachable"]
     bus: Literal["ok", "unreachable"]
+    evidence: Literal["ok", "unreachable"]
+    """Reported, not required: alarms go on without it, and uploads keep their bytes until the
+    evidence store is back."""
 
 
 async def _database_ok(posbon: Posbon) -> bool:
@@ -58,13 +61,23 @@ async def _bus_ok(posbon: Posbon) -> bool:
         return False
 
 
+async def _evidence_ok(posbon: Posbon) -> bool:
+    try:
+        return await asyncio.wait_for(posbon.uploads.store.backend.reachable(), READY_TIMEOUT_S)
+    except TimeoutError:
+        return False
+
+
 @get("/ready", summary="Readiness: database and bus reachable (no token needed)", tags=["system"])
 async def ready(posbon: Posbon) -> Response[Readiness]:
-    database, bus = await asyncio.gather(_database_ok(posbon), _bus_ok(posbon))
+    database, bus, evidence = await asyncio.gather(
+        _database_ok(posbon), _bus_ok(posbon), _evidence_ok(posbon)
+    )
     body = Readiness(
         status="ready" if database and bus else "not_ready",
         database="ok" if database else "unreachable",
         bus="ok" if bus else "unreachable",
+        evidence="ok" if evidence else "unreachable",
     )
     return Response(body, status_code=200 if database and bus else 503)
 

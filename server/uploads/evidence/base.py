@@ -46,6 +46,10 @@ class EvidenceBackend(abc.ABC):
         """`length` bytes of the kept file from `start`, in blocks."""
 
     @abc.abstractmethod
+    async def reachable(self) -> bool:
+        """Whether files can be kept now (for /ready; never raises)."""
+
+    @abc.abstractmethod
     def where(self, sha256: str) -> str:
         """Where the file lives, for messages: a path or an s3:// address."""
 

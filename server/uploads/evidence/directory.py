@@ -53,6 +53,9 @@ class DirectoryBackend(EvidenceBackend):
                 remaining -= len(block)
                 yield block
 
+    async def reachable(self) -> bool:
+        return await asyncio.to_thread(os.access, self.root / "sha256", os.W_OK)
+
     def where(self, sha256: str) -> str:
         return str(self.path(sha256))
 

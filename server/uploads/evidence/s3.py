@@ -144,5 +144,11 @@ class S3Backend(EvidenceBackend):
             response.close()
             response.release_conn()
 
+    async def reachable(self) -> bool:
+        try:
+            return await self._call(lambda: self.client.bucket_exists(self.location.bucket))
+        except EvidenceUnavailable:
+            return False
+
     def where(self, sha256: str) -> str:
         return f"s3://{self.location.bucket}/{self.location.key(content_key(sha256))}"

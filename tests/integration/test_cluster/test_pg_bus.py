@@ -41,6 +41,6 @@ async def test_an_alert_on_one_node_reaches_a_socket_on_another_through_notify(
         alert = await post_alert(node_a, dispatcher)
         events = await receive(socket_b, 3, timeout_s=10)
         await socket_b.close()
-    assert ready.json() == {"status": "ready", "database": "ok", "bus": "ok"}
+    assert ready.json() == {"status": "ready", "database": "ok", "bus": "ok", "evidence": "ok"}
     assert [event["seq"] for event in events] == list(range(welcome["seq"] + 1, welcome["seq"] + 4))
     assert events[0]["data"]["id"] == alert["id"]

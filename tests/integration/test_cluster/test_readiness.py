@@ -33,7 +33,7 @@ async def test_ready_needs_no_token_and_reports_database_and_bus(
     async with serve(settings, db) as live:
         response = await _ready(live.http)
     assert response.status_code == 200
-    assert response.json() == {"status": "ready", "database": "ok", "bus": "ok"}
+    assert response.json() == {"status": "ready", "database": "ok", "bus": "ok", "evidence": "ok"}
 
 
 async def test_a_node_whose_bus_is_unreachable_is_not_ready(
@@ -45,7 +45,12 @@ async def test_a_node_whose_bus_is_unreachable_is_not_ready(
         async with httpx.AsyncClient(base_url=live.http) as client:
             health = await client.get("/health")
     assert response.status_code == 503
-    assert response.json() == {"status": "not_ready", "database": "ok", "bus": "unreachable"}
+    assert response.json() == {
+        "status": "not_ready",
+        "database": "ok",
+        "bus": "unreachable",
+        "evidence": "ok",
+    }
     assert health.status_code == 200  # alive: it still stores what it receives
 
 

@@ -64,10 +64,17 @@ async def test_a_bucket_that_fails_delays_verification_and_loses_nothing(
         assert refused.json()["code"] == "evidence_store_unavailable"
         assert head.headers["Upload-Offset"] == str(len(data))  # every byte kept on disk
         assert await custody.entries(db, str(recording_id)) == []  # nothing claimed verified
+        async with httpx.AsyncClient(base_url=live.http) as probe:
+            while_missing = (await probe.get("/ready")).json()
 
         client(s3_endpoint).make_bucket("evidence")
         assert await live.state.uploads.finish_stranded() == 1
         assert await live.state.uploads.finish_stranded() == 0
+        async with httpx.AsyncClient(base_url=live.http) as probe:
+            once_back = (await probe.get("/ready")).json()
+        # Reported, not required: the node still takes alarms without its bucket.
+        assert (while_missing["status"], while_missing["evidence"]) == ("ready", "unreachable")
+        assert once_back["evidence"] == "ok"
         assert await play_back(live, dispatcher, recording_id) == data
         chain = await custody.entries(db, str(recording_id))
         assert [entry.kind.value for entry in chain] == ["received", "verified", "viewed"]
