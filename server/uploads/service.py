@@ -236,18 +236,20 @@ class Uploads:
         self._locks.pop(upload_id, None)
 
     async def expire_forever(self, every_s: float = EXPIRY_CHECK_S) -> None:
+        jobs = (
+            ("finished %s uploads whose last chunk had been stored", self.finish_stranded),
+            ("removed %s expired uploads", lambda: self.remove_expired(dt.datetime.now(dt.UTC))),
+        )
         while True:
             await asyncio.sleep(every_s)
-            try:
-                finished = await self.finish_stranded()
-                removed = await self.remove_expired(dt.datetime.now(dt.UTC))
-            except Exception:  # the next round tries again
-                logger.exception("upload expiry check failed")
-            else:
-                if finished:
-                    logger.info("finished %s uploads whose last chunk had been stored", finished)
-                if removed:
-                    logger.info("removed %s expired uploads", removed)
+            for done_message, job in jobs:
+                try:
+                    count = await job()
+                except Exception:  # the next round tries again
+                    logger.exception("upload housekeeping failed")
+                else:
+                    if count:
+                        logger.info(done_message, count)
 
     async def finish_stranded(self) -> int:
         """Finish uploads whose bytes are all stored but whose verification did not complete
@@ -255,10 +257,12 @@ class Uploads:
         client sees its offset at the end and never sends another chunk to trigger it."""
         finished = 0
         for record in await repository.stranded(self.db):
+            if not await asyncio.to_thread(self.store.partial(record.id).exists):
+                continue  # staged on another node's own disk: that node's requests finish it
             async with self._locks.setdefault(record.id, asyncio.Lock()):
                 current = await repository.find(self.db, record.id)
                 if current is not None and current.state is UploadState.receiving:
-                    await self._finish(current)
+                    await self._finish(current)  # a store still down raises: the next round
                     finished += 1
         return finished
 
