@@ -39,8 +39,8 @@ ProgressFn = Callable[[str, int, int], None]
 RECIPE_VERSION: Final = 6
 """Bump when a derived copy must be rebuilt (a change in onnx_edit or yolo_pt). 4: the plate
 detector loses its segmentation branch (detection_only). 5: the plate detector is YOLOv8n,
-converted from safelicensing's checkpoint. 6: the face embedder's PRelus are split
-(split_prelu)."""
+converted from safelicensing's checkpoint. 6: the face embedder's PRelus become
+depthwise convolutions and Relus (split_prelu)."""
 
 PLATE_DETECTOR_INPUT_PX: Final = 512
 """YOLOv8n is trained at 640 px; at 512 it finds as many EU/US plates (100 / 93.2 %) for ~0.64x
