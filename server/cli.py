@@ -68,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
         "verify", help="check every custody chain and every stored evidence file"
     )
     settings_module.add_arguments(verify)
+    to_bucket = custody_actions.add_parser(
+        "copy-to-bucket",
+        help="copy verified evidence from the evidence directory into the --evidence-s3-url bucket",
+    )
+    settings_module.add_arguments(to_bucket)
     recognition_cli.add_commands(commands, settings_module.add_arguments)
     cluster_cli.add_commands(commands, settings_module.add_arguments)
     panel_cli.add_commands(commands)
@@ -132,6 +137,30 @@ async def _verify_custody(settings: Settings) -> int:
     return 1 if broken else 0
 
 
+async def _copy_to_bucket(settings: Settings) -> int:
+    from server.custody.copy import copy_to_bucket, files_to_copy  # noqa: PLC0415
+    from server.uploads.storage import evidence_directory, evidence_store  # noqa: PLC0415
+
+    if not settings.evidence_s3_url:
+        print("posbon: name the bucket to copy into with --evidence-s3-url", file=sys.stderr)
+        return 2
+    stores = (evidence_directory(settings), evidence_store(settings).backend)
+    db = await open_database(settings)
+    try:
+        files = await files_to_copy(db)
+        with tqdm(total=len(files), unit="file", desc="copying evidence", file=sys.stderr) as bar:
+            report = await copy_to_bucket(db, files, stores, bar.update)
+    finally:
+        await db.close()
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    print(
+        f"{report.copied} copied, {report.already_there} already in the bucket, "
+        f"{len(report.problems)} problems"
+    )
+    return 1 if report.problems else 0
+
+
 async def _migrate(settings: Settings) -> int:
     db = await open_database(settings)
     await db.close()
@@ -155,7 +184,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, An
         "demo": lambda _, s: demo.run(s),
         "migrate": lambda _, s: _migrate(s),
         "token": lambda a, s: _token(s, a),
-        "custody": lambda _, s: _verify_custody(s),
+        "custody": lambda a, s: (
+            _copy_to_bucket(s) if a.action == "copy-to-bucket" else _verify_custody(s)
+        ),
         "station": _station,
         "panel": lambda a, _: panel_cli.run(a),
     }

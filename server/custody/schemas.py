@@ -16,6 +16,7 @@ class CustodyKind(enum.StrEnum):
     linked = "linked"
     category_changed = "category_changed"
     terminated = "terminated"
+    copied = "copied"  # the verified file was copied to another evidence store
 
 
 class CustodyFacts(msgspec.Struct, frozen=True, kw_only=True):

@@ -96,6 +96,15 @@ async def stranded(db: Database) -> list[UploadRecord]:
     return [_to_record(row) for row in rows]
 
 
+async def verified_files(db: Database) -> list[tuple[str, str]]:
+    """(recording_id, sha256) of every verified upload, oldest first."""
+    rows = await db.fetch(
+        "SELECT recording_id, sha256 FROM uploads WHERE state = {} ORDER BY finished_at, id",
+        UploadState.verified.value,
+    )
+    return [(str(row["recording_id"]), str(row["sha256"])) for row in rows]
+
+
 async def verified_for(db: Database, recording_id: str) -> UploadRecord | None:
     row = await db.fetch_one(
         f"SELECT {_COLUMNS} FROM uploads WHERE recording_id = {{}} AND state = {{}} "  # noqa: S608

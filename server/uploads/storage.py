@@ -89,10 +89,15 @@ class EvidenceStore:
         await self.backend.quarantine(f"{upload_id}.bin", self.partial(upload_id))
 
 
+def evidence_directory(settings: Settings) -> DirectoryBackend:
+    """Where verified evidence lives when no bucket is configured."""
+    return DirectoryBackend(settings.evidence_path / "evidence")
+
+
 def evidence_store(settings: Settings) -> EvidenceStore:
     """The store the settings ask for: the evidence directory, or an S3 bucket beside it."""
     if not settings.evidence_s3_url:
-        return EvidenceStore(settings.evidence_path)
+        return EvidenceStore(settings.evidence_path, evidence_directory(settings))
     try:
         from server.uploads.evidence.s3 import S3Backend, S3Location, make_client  # noqa: PLC0415
     except ImportError as err:  # an optional extra: the default install has no S3 client

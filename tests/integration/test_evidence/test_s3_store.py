@@ -1,10 +1,14 @@
 """Verified evidence in an S3-compatible bucket: a bucket that refuses the file leaves the upload
 whole on disk and answers 503, the upload is finished once the bucket is back, and custody
-verification re-hashes what the bucket really holds."""
+verification re-hashes what the bucket really holds; evidence kept in the directory is copied
+into a bucket once, on the custody log."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -22,6 +26,7 @@ from tests.integration.test_evidence.helpers import (
     play_back,
     register_recording,
     tus_metadata,
+    upload_with_tuspy,
 )
 from tests.integration.test_evidence.s3_server import client
 
@@ -125,3 +130,54 @@ async def test_a_file_that_does_not_match_goes_to_the_bucket_quarantine(
     assert names == [f"quarantine/{upload_id}.bin"]
     kept = bucket.get_object("evidence", names[0])
     assert kept.read() == damaged
+
+
+def _posbon(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "server", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+async def test_evidence_kept_in_the_directory_is_copied_to_a_bucket_once_and_on_the_log(
+    settings: Settings, db: Database, tmp_path: Path, s3_endpoint: str
+) -> None:
+    video = tmp_path / "clip.mp4"
+    sha256 = make_video(video, 1024 * 1024 + 5)
+    async with serve(settings, db) as live:  # no bucket yet: evidence in the directory
+        station = await live.token(Role.upload_station)
+        dispatcher = await live.token(Role.dispatcher)
+        recording_id = await register_recording(live, station, video, sha256)
+        await asyncio.to_thread(upload_with_tuspy, live, station, video, recording_id)
+    client(s3_endpoint).make_bucket("evidence")
+    bucket = ["--evidence-s3-url", "s3://evidence", "--evidence-s3-endpoint", s3_endpoint]
+    command = ["custody", "copy-to-bucket", "--data-dir", settings.data_dir, *bucket]
+    first, second = _posbon(*command), _posbon(*command)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "1 copied, 0 already in the bucket, 0 problems"
+    assert second.stdout.strip() == "0 copied, 1 already in the bucket, 0 problems"
+    in_bucket = with_overrides(
+        settings, evidence_s3_url="s3://evidence", evidence_s3_endpoint=s3_endpoint
+    )
+    async with serve(in_bucket, db) as live:
+        played = await play_back(live, dispatcher, recording_id)
+        async with httpx.AsyncClient(base_url=live.http, headers=live.headers(dispatcher)) as api:
+            check = (await api.get(f"/api/v1/recordings/{recording_id}/custody/verify")).json()
+    assert played == video.read_bytes()
+    assert check["intact"] is True
+    chain = await custody.entries(db, str(recording_id))
+    kinds = [entry.kind.value for entry in chain]
+    assert kinds == ["received", "verified", "copied", "viewed"]  # copied once, not twice
+    assert (
+        chain[2].reason
+        == f"copied to s3://evidence/sha256/{sha256[:2]}/{sha256} and re-hashed there"
+    )
+
+
+def test_copy_to_bucket_without_a_bucket_says_what_to_set(tmp_path: Path) -> None:
+    result = _posbon("custody", "copy-to-bucket", "--data-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert "--evidence-s3-url" in result.stderr
