@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import os
 import socket
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -135,3 +137,14 @@ def free_port() -> int:
 
 
 JSON = dict[str, Any]
+
+
+def posbon(*args: str, timeout_s: float = 120) -> subprocess.CompletedProcess[str]:
+    """`posbon ARGS` as its own process (what an operator types), output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "server", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+    )

@@ -5,8 +5,6 @@ same alerts to the same tokens."""
 from __future__ import annotations
 
 import contextlib
-import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,7 +16,7 @@ import pytest
 from server.auth.schemas import Role
 from server.db import SQLITE_FILE_NAME, Database
 from server.settings import Settings
-from tests.conftest import POSTGRES_URL, serve
+from tests.conftest import POSTGRES_URL, posbon, serve
 from tests.integration.test_server.helpers import create_crew, dispatch, post_alert
 from tests.integration.test_server.process import ServerProcess, running
 
@@ -35,16 +33,6 @@ async def empty_postgres() -> AsyncIterator[str]:
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
-
-
-def posbon(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "server", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize("engine_name", ["sqlite", "postgres"])

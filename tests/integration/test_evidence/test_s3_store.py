@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -18,7 +16,7 @@ from server.auth.schemas import Role
 from server.custody import repository as custody
 from server.db import Database
 from server.settings import Settings, with_overrides
-from tests.conftest import serve
+from tests.conftest import posbon, serve
 from tests.integration.test_evidence.helpers import (
     CHUNK,
     TUS,
@@ -132,16 +130,6 @@ async def test_a_file_that_does_not_match_goes_to_the_bucket_quarantine(
     assert kept.read() == damaged
 
 
-def _posbon(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "server", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 async def test_evidence_kept_in_the_directory_is_copied_to_a_bucket_once_and_on_the_log(
     settings: Settings, db: Database, tmp_path: Path, s3_endpoint: str
 ) -> None:
@@ -155,7 +143,7 @@ async def test_evidence_kept_in_the_directory_is_copied_to_a_bucket_once_and_on_
     client(s3_endpoint).make_bucket("evidence")
     bucket = ["--evidence-s3-url", "s3://evidence", "--evidence-s3-endpoint", s3_endpoint]
     command = ["custody", "copy-to-bucket", "--data-dir", settings.data_dir, *bucket]
-    first, second = _posbon(*command), _posbon(*command)
+    first, second = posbon(*command), posbon(*command)
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip() == "1 copied, 0 already in the bucket, 0 problems"
     assert second.stdout.strip() == "0 copied, 1 already in the bucket, 0 problems"
@@ -178,6 +166,6 @@ async def test_evidence_kept_in_the_directory_is_copied_to_a_bucket_once_and_on_
 
 
 def test_copy_to_bucket_without_a_bucket_says_what_to_set(tmp_path: Path) -> None:
-    result = _posbon("custody", "copy-to-bucket", "--data-dir", str(tmp_path))
+    result = posbon("custody", "copy-to-bucket", "--data-dir", str(tmp_path))
     assert result.returncode == 2
     assert "--evidence-s3-url" in result.stderr
