@@ -1,4 +1,4 @@
-from typing import Annotated, Final, Literal
+from typing import Annotated, Literal
 
 from litestar import Response, Router, get, post
 from litestar.params import FromPath, QueryParameter
@@ -17,7 +17,6 @@ from server.state import Posbon
 
 READERS = allow(Role.admin, Role.dispatcher)
 RecordingId = FromPath[str]
-CHUNK_BYTES: Final = 1024 * 1024
 Format = Annotated[Literal["json", "csv"], QueryParameter(name="format", description="json or csv")]
 
 
