@@ -82,3 +82,15 @@ def test_ctc_glyph_keeps_its_best_probability_and_the_runner_up_characters() -> 
     assert (first.char, first.probability) == ("B", float(np.float32(0.65)))
     assert first.alternatives == (("8", float(np.float32(0.35))),)  # never the blank, never itself
     assert (second.char, second.alternatives) == ("A", ())
+
+
+def test_ctc_runner_ups_come_likeliest_first_and_no_more_than_asked() -> None:
+    alphabet = ["", *"ABCDEFGH"]
+    run = np.array([[0.0, 0.05, 0.3, 0.1, 0.2, 0.0, 0.15, 0.01, 0.19]], np.float32)
+    (glyph,) = ctc_glyphs(run, alphabet, alternatives=3)
+    assert glyph.char == "B"
+    assert [char for char, _ in glyph.alternatives] == ["D", "H", "F"]
+    (none_asked,) = ctc_glyphs(run, alphabet, alternatives=0)
+    assert none_asked.alternatives == ()
+    (more_than_there,) = ctc_glyphs(run, alphabet, alternatives=50)
+    assert len(more_than_there.alternatives) == 6  # every other non-zero character, once
