@@ -7,9 +7,13 @@
 from __future__ import annotations
 
 import abc
+import asyncio
 from collections.abc import Callable
+from typing import Final
 
 Listener = Callable[[frozenset[str]], None]
+SEPARATOR: Final = "\n"
+"""Between stream names in a message of the cluster buses."""
 
 
 class Bus(abc.ABC):
@@ -42,3 +46,37 @@ class InProcessBus(Bus):
 
     def listen(self, listener: Listener) -> None:
         self._listeners.append(listener)
+
+
+class ClusterBus(Bus):
+    """What the Redis and PostgreSQL buses share: this node's listeners hear a ring at once,
+    and the other nodes hear it through `_publish`, sent in the background (a ring never waits
+    on the network; a lost one costs latency, since every hub reconciles stored stream heads)."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+        self._sends: set[asyncio.Task[None]] = set()
+
+    def listen(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _deliver(self, streams: frozenset[str]) -> None:
+        for listener in self._listeners:
+            listener(streams)
+
+    def _heard(self, payload: str) -> None:
+        """A message from another node (or our own, echoed back)."""
+        self._deliver(frozenset(payload.split(SEPARATOR)))
+
+    def ring(self, streams: frozenset[str]) -> None:
+        self._deliver(streams)
+        task = asyncio.create_task(self._publish(SEPARATOR.join(sorted(streams))))
+        self._sends.add(task)
+        task.add_done_callback(self._sends.discard)
+
+    @abc.abstractmethod
+    async def _publish(self, payload: str) -> None:
+        """Send the stream names to the other nodes; log and return on failure."""
+
+    async def _finish_sends(self) -> None:
+        await asyncio.gather(*self._sends, return_exceptions=True)

@@ -15,42 +15,27 @@ from typing import Final
 
 import asyncpg
 
-from server.relay.bus import Bus, Listener
+from server.relay.bus import ClusterBus
 
 logger = logging.getLogger(__name__)
 
 CHANNEL: Final = "posbon_streams"
-SEPARATOR: Final = "\n"
 RECONNECT_DELAY_S: Final = 1.0
 QUERY_TIMEOUT_S: Final = 5.0
 PING_EVERY_S: Final = 5.0
 
 
-class PostgresBus(Bus):
+class PostgresBus(ClusterBus):
     def __init__(self, dsn: str) -> None:
+        super().__init__()
         self._dsn = dsn
-        self._listeners: list[Listener] = []
         self._connection: asyncpg.Connection | None = None
         self._lost = asyncio.Event()
         self._send_lock = asyncio.Lock()
         self._keeper: asyncio.Task[None] | None = None
-        self._sends: set[asyncio.Task[None]] = set()
-
-    def listen(self, listener: Listener) -> None:
-        self._listeners.append(listener)
-
-    def _deliver(self, streams: frozenset[str]) -> None:
-        for listener in self._listeners:
-            listener(streams)
 
     def _notified(self, _connection: object, _pid: int, _channel: str, payload: object) -> None:
-        self._deliver(frozenset(str(payload).split(SEPARATOR)))
-
-    def ring(self, streams: frozenset[str]) -> None:
-        self._deliver(streams)  # this node's sockets need no round trip through PostgreSQL
-        task = asyncio.create_task(self._publish(SEPARATOR.join(sorted(streams))))
-        self._sends.add(task)
-        task.add_done_callback(self._sends.discard)
+        self._heard(str(payload))
 
     async def _publish(self, payload: str) -> None:
         connection = self._connection
@@ -101,7 +86,7 @@ class PostgresBus(Bus):
         if self._keeper is not None:
             self._keeper.cancel()
             await asyncio.gather(self._keeper, return_exceptions=True)
-        await asyncio.gather(*self._sends, return_exceptions=True)
+        await self._finish_sends()
         connection, self._connection = self._connection, None
         if connection is not None:
             with contextlib.suppress(Exception):

@@ -13,42 +13,27 @@ from typing import Final
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
-from server.relay.bus import Bus, Listener
+from server.relay.bus import Bus, ClusterBus
 
 logger = logging.getLogger(__name__)
 
 CHANNEL: Final = "posbon:streams"
-SEPARATOR: Final = "\n"
 RECONNECT_DELAY_S: Final = 1.0
 PING_TIMEOUT_S: Final = 2.0
 
 
-class RedisBus(Bus):
+class RedisBus(ClusterBus):
     def __init__(self, url: str) -> None:
+        super().__init__()
         self._url = url
-        self._listeners: list[Listener] = []
         self._client: redis.Redis | None = None
         self._reader: asyncio.Task[None] | None = None
-        self._sends: set[asyncio.Task[None]] = set()
 
-    def listen(self, listener: Listener) -> None:
-        self._listeners.append(listener)
-
-    def _deliver(self, streams: frozenset[str]) -> None:
-        for listener in self._listeners:
-            listener(streams)
-
-    def ring(self, streams: frozenset[str]) -> None:
-        self._deliver(streams)  # this node's sockets need no round trip through Redis
-        task = asyncio.create_task(self._publish(streams))
-        self._sends.add(task)
-        task.add_done_callback(self._sends.discard)
-
-    async def _publish(self, streams: frozenset[str]) -> None:
+    async def _publish(self, payload: str) -> None:
         if self._client is None:
             return
         try:
-            await self._client.publish(CHANNEL, SEPARATOR.join(sorted(streams)))
+            await self._client.publish(CHANNEL, payload)
         except RedisError as err:
             logger.warning(
                 "bus: could not publish to Redis (%s); other nodes catch up by polling", err
@@ -66,8 +51,7 @@ class RedisBus(Bus):
                     await pubsub.subscribe(CHANNEL)
                     async for message in pubsub.listen():
                         if message.get("type") == "message":
-                            text = message["data"].decode()
-                            self._deliver(frozenset(text.split(SEPARATOR)))
+                            self._heard(message["data"].decode())
             except RedisError as err:
                 logger.warning("bus: Redis subscription lost (%s); retrying", err)
                 await asyncio.sleep(RECONNECT_DELAY_S)
@@ -84,7 +68,7 @@ class RedisBus(Bus):
         if self._reader is not None:
             self._reader.cancel()
             await asyncio.gather(self._reader, return_exceptions=True)
-        await asyncio.gather(*self._sends, return_exceptions=True)
+        await self._finish_sends()
         if self._client is not None:
             await self._client.aclose()
 
