@@ -13,6 +13,9 @@ route, wrong method) are translated here too, so a client never sees a bare 500 
     ├── PayloadTooLarge   413
     └── Unprocessable     422  well-formed but not acceptable (e.g. a forbidden transition)
 
+A text with a NUL byte, which PostgreSQL cannot store or compare (asyncpg's
+CharacterNotInRepertoireError), is a 400 `bad_characters`, not a 500.
+
 The sync package's errors (sync/errors.py) map here too, with the numbers that help a device
 recover in the body: 400 invalid, 403 scope, 409 `gap` + `expected`, 413 `too_large` +
 `limits`, 426 `upgrade_required` + `oldest_supported`, 503 + Retry-After for our failures.
@@ -23,6 +26,7 @@ from __future__ import annotations
 import logging
 from typing import ClassVar, Final
 
+import asyncpg
 import msgspec
 from litestar import MediaType, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
@@ -135,6 +139,18 @@ def handle_http_exception(_: AnyRequest, exc: HTTPException) -> Response[ErrorBo
     return error_response(status, code, detail)
 
 
+def handle_unstorable_text(
+    _: AnyRequest, exc: asyncpg.CharacterNotInRepertoireError
+) -> Response[ErrorBody]:
+    logger.info("request refused by PostgreSQL: %s", exc)
+    return error_response(
+        400,
+        "bad_characters",
+        "The request holds a character that cannot be stored or searched for (a NUL byte); "
+        "remove it and send the request again.",
+    )
+
+
 def handle_unexpected(_: AnyRequest, exc: Exception) -> Response[ErrorBody]:
     logger.error("unhandled error", exc_info=exc)
     return error_response(500, "internal_error", "Posbon hit an internal error; it is logged.")
@@ -180,6 +196,7 @@ def handle_sync_error(_: AnyRequest, exc: sync_errors.SyncError) -> Response[Syn
 
 EXCEPTION_HANDLERS = {
     ApiError: handle_api_error,
+    asyncpg.CharacterNotInRepertoireError: handle_unstorable_text,
     sync_errors.SyncError: handle_sync_error,
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,

@@ -8,6 +8,7 @@ stall behind it forever (sync pain point P7). Such a mutation becomes an
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Final, TypeVar
 
@@ -78,6 +79,9 @@ _PULL_RESPONSE: Final = msgspec.json.Decoder(PullResponse)
 _SNAPSHOT_PAGE: Final = msgspec.json.Decoder(SnapshotPage)
 
 _T = TypeVar("_T")
+_ESCAPED_NUL: Final = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+"""JSON's only way to carry a NUL: ``\\u0000`` after an even run of backslashes. PostgreSQL cannot
+store one, so such a mutation is rejected on its own instead of failing the whole push."""
 
 
 def encode(message: msgspec.Struct) -> bytes:
@@ -94,7 +98,7 @@ def _decode(decoder: msgspec.json.Decoder[_T], body: bytes) -> _T:
 
 def _decode_mutation(raw: msgspec.Raw) -> AnyMutation | InvalidMutation:
     try:
-        return _MUTATION.decode(raw)
+        mutation = _MUTATION.decode(raw)
     except msgspec.ValidationError as err:
         envelope = _decode(_MUTATION_ENVELOPE, bytes(raw))
         known = envelope.name in KNOWN_MUTATION_NAMES
@@ -105,6 +109,14 @@ def _decode_mutation(raw: msgspec.Raw) -> AnyMutation | InvalidMutation:
             code=code,
             reason=str(err),
         )
+    if _ESCAPED_NUL.search(bytes(raw)):
+        return InvalidMutation(
+            mutation_id=mutation.mutation_id,
+            client_seq=mutation.client_seq,
+            code=RejectionCode.INVALID_VALUE,
+            reason="a text holds a NUL character, which cannot be stored",
+        )
+    return mutation
 
 
 def decode_push(body: bytes, limits: PushLimits) -> PushBatch:

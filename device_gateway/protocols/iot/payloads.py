@@ -23,6 +23,7 @@ from typing import Any, Final
 import msgspec
 
 from device_gateway.errors import MalformedFrameError
+from device_gateway.protocols.text import refuse_nul
 
 Z2M_PREFIX: Final = "zigbee2mqtt/"
 Z2M_NOT_REPORTS: Final = frozenset({"availability", "set", "get"})
@@ -48,6 +49,16 @@ class ButtonEvent(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def parse_mqtt(topic: str, payload: bytes) -> ButtonEvent | None:
+    return _checked(_from_mqtt(topic, payload))
+
+
+def _checked(event: ButtonEvent | None) -> ButtonEvent | None:
+    if event is not None:
+        refuse_nul("button report", event.device_id, event.family, event.detail, event.dedup)
+    return event
+
+
+def _from_mqtt(topic: str, payload: bytes) -> ButtonEvent | None:
     if topic.startswith(Z2M_PREFIX):
         name = topic.removeprefix(Z2M_PREFIX)
         if not name or name.startswith("bridge/") or name.rpartition("/")[2] in Z2M_NOT_REPORTS:
@@ -67,6 +78,10 @@ def parse_mqtt(topic: str, payload: bytes) -> ButtonEvent | None:
 def parse_webhook(device_id: str, body: bytes) -> ButtonEvent | None:
     """A webhook body: a The Things Stack uplink, or a Zigbee2MQTT/Shelly payload for
     ``device_id`` (taken from the URL)."""
+    return _checked(_from_webhook(device_id, body))
+
+
+def _from_webhook(device_id: str, body: bytes) -> ButtonEvent | None:
     decoded = _object(body)
     if isinstance(decoded.get("end_device_ids"), dict):
         return _things_stack(decoded)

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 import msgspec
 
 from device_gateway.errors import MalformedFrameError
+from device_gateway.protocols.text import refuse_nul
 
 EPOCH_MS_FROM: Final = 2**31
 """Traccar reads a numeric timestamp at or above 2^31 as milliseconds."""
@@ -42,6 +43,13 @@ class Report(msgspec.Struct, frozen=True, kw_only=True):
 
 def parse_request(method: str, target: str, content_type: str, body: bytes) -> list[Report]:
     """Reports in one request (several for a JSON array); raises MalformedFrameError."""
+    reports = _reports(method, target, content_type, body)
+    for report in reports:
+        refuse_nul("OsmAnd report", report.device_id, *report.alarms)
+    return reports
+
+
+def _reports(method: str, target: str, content_type: str, body: bytes) -> list[Report]:
     query = urlsplit(target).query
     fields = _pairs(query)
     kind = content_type.split(";", maxsplit=1)[0].strip().lower()

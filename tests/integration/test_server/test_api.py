@@ -79,6 +79,20 @@ async def test_bad_input_gets_400_with_a_code_and_a_sentence(desk: httpx.AsyncCl
     assert broken.status_code == 400
 
 
+async def test_a_nul_byte_in_a_search_is_never_a_server_error(
+    desk: httpx.AsyncClient, engine_name: str
+) -> None:
+    # Found by schemathesis: PostgreSQL cannot compare text holding a NUL byte.
+    response = await desk.get("/api/v1/signals", params={"account": "12\x0034"})
+    if engine_name == "postgres":
+        assert response.status_code == 400
+        assert response.json()["code"] == "bad_characters"
+        assert "NUL" in response.json()["detail"]
+    else:  # SQLite compares it like any other character: nothing matches
+        assert response.status_code == 200
+        assert response.json() == []
+
+
 async def test_the_lifecycle_refuses_a_skip_backwards(live: Live, desk: httpx.AsyncClient) -> None:
     token = await live.token(Role.admin)
     crew_id = await create_crew(live, token, "Berkut-1", 39.65, 66.96)

@@ -97,3 +97,17 @@ def test_webhook_takes_zigbee_and_shelly_payloads_for_the_device_in_its_url() ->
 def test_payloads_that_are_not_json_objects_are_refused(payload: bytes) -> None:
     with pytest.raises(MalformedFrameError):
         parse_mqtt("zigbee2mqtt/b", payload)
+
+
+@pytest.mark.parametrize(
+    ("topic", "payload"),
+    [
+        ("zigbee2mqtt/gate\x00", b'{"action":"emergency"}'),
+        ("zigbee2mqtt/gate", b'{"sos":true,"action":"sos\\u0000"}'),
+    ],
+)
+def test_a_nul_character_is_refused_before_it_reaches_storage(topic: str, payload: bytes) -> None:
+    with pytest.raises(MalformedFrameError, match="NUL"):
+        parse_mqtt(topic, payload)
+    with pytest.raises(MalformedFrameError, match="NUL"):
+        parse_webhook("gate\x00", b'{"action":"emergency"}')

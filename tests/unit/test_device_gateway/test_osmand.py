@@ -92,6 +92,9 @@ def test_several_alarms_and_a_json_object_body() -> None:
         ("/", b'[{"id": [1]}]', "application/json"),
         ("/", b'{"location": {}, "device_id": true}', "application/json"),
         ("/", b'[{"id": "1", "lat": true}]', "application/json"),
+        ("/?id=ab%00cd&lat=39.6&lon=66.9", b"", ""),  # PostgreSQL cannot store a NUL
+        ("/", b'[{"id": "ab\\u0000cd"}]', "application/json"),
+        ("/?id=1&alarm=s%00s", b"", ""),
     ],
 )
 def test_malformed_requests_are_the_clients_fault(

@@ -97,3 +97,22 @@ def test_every_request_is_checked_for_its_schema_version() -> None:
     pull = msgspec.json.encode({"schema_version": old, "device_id": str(DEVICE_A)})
     with pytest.raises(UpgradeRequiredError):
         decode_pull_request(pull)
+
+
+def test_a_nul_character_rejects_only_its_own_mutation() -> None:
+    body = encode(push(upsert(1, "fine"), upsert(2, "bad\x00text"), upsert(3, "also fine")))
+    assert b"\\u0000" in body
+    batch = decode_push(body, LIMITS)
+    invalid = batch.mutations[1]
+    assert isinstance(invalid, InvalidMutation)
+    assert (invalid.client_seq, invalid.code) == (2, RejectionCode.INVALID_VALUE)
+    assert "NUL" in invalid.reason
+    assert [type(m) for m in (batch.mutations[0], batch.mutations[2])] == [
+        IncidentReportUpsertV1
+    ] * 2
+
+
+def test_a_written_backslash_u0000_is_text_not_a_nul() -> None:
+    batch = decode_push(encode(push(upsert(1, "C:\\u0000 and \\\\u0000"))), LIMITS)
+    assert isinstance(batch.mutations[0], IncidentReportUpsertV1)
+    assert batch.mutations[0].fields.narrative == "C:\\u0000 and \\\\u0000"
