@@ -48,28 +48,21 @@ class InProcessBus(Bus):
         self._listeners.append(listener)
 
 
-class ClusterBus(Bus):
-    """What the Redis and PostgreSQL buses share: this node's listeners hear a ring at once,
-    and the other nodes hear it through `_publish`, sent in the background (a ring never waits
-    on the network; a lost one costs latency, since every hub reconciles stored stream heads)."""
+class ClusterBus(InProcessBus):
+    """What the Redis and PostgreSQL buses add to the in-process one: a ring is also published
+    to the other nodes through `_publish`, in the background (a ring never waits on the
+    network; a lost one costs latency, since every hub reconciles stored stream heads)."""
 
     def __init__(self) -> None:
-        self._listeners: list[Listener] = []
+        super().__init__()
         self._sends: set[asyncio.Task[None]] = set()
-
-    def listen(self, listener: Listener) -> None:
-        self._listeners.append(listener)
-
-    def _deliver(self, streams: frozenset[str]) -> None:
-        for listener in self._listeners:
-            listener(streams)
 
     def _heard(self, payload: str) -> None:
         """A message from another node (or our own, echoed back)."""
-        self._deliver(frozenset(payload.split(SEPARATOR)))
+        super().ring(frozenset(payload.split(SEPARATOR)))
 
     def ring(self, streams: frozenset[str]) -> None:
-        self._deliver(streams)
+        super().ring(streams)  # this node's sockets need no round trip
         task = asyncio.create_task(self._publish(SEPARATOR.join(sorted(streams))))
         self._sends.add(task)
         task.add_done_callback(self._sends.discard)

@@ -34,10 +34,10 @@ class PartialWrite(Exception):
 class EvidenceStore:
     """Partial uploads in `<staging>/uploads`; verified and quarantined files in the backend."""
 
-    def __init__(self, staging_dir: Path, backend: EvidenceBackend | None = None) -> None:
+    def __init__(self, staging_dir: Path, backend: EvidenceBackend) -> None:
         self.partial_dir = staging_dir / "uploads"
         self.partial_dir.mkdir(parents=True, exist_ok=True)
-        self.backend = backend or DirectoryBackend(staging_dir / "evidence")
+        self.backend = backend
 
     def partial(self, upload_id: str) -> Path:
         return self.partial_dir / f"{upload_id}.part"
