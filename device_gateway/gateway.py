@@ -139,6 +139,16 @@ class Dc09Gateway:
     async def wait_for_room(self) -> None:
         await self._pipeline.wait_for_room()
 
+    @property
+    def has_room(self) -> bool:
+        """Whether the ingest queue takes another frame now (a transport that cannot stop
+        reading checks this before feeding)."""
+        return not self._pipeline.full
+
+    def frame_dropped(self, reason: str, transport: str) -> None:
+        """A transport dropped a frame unread (un-ACKed, so the panel resends): count it."""
+        self._observer.frame_rejected(reason, transport)
+
     def watch(self, watched: Iterable[Watched], *, reset: bool = False) -> None:
         """Set the supervised accounts (after every refresh of the device registry)."""
         self._supervisor.configure(watched, self._clock(), reset=reset)

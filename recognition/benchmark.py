@@ -1,12 +1,13 @@
 """Accuracy on labelled photo sets and latency per 1280x720 frame: `posbon recognition eval DIR`
 and bench/recognition_fps.py.
 
-Layout of DIR (the one of shared/data): ``plates/<set>/`` holds photos with one OpenALPR ground
-truth ``.txt`` each; ``faces/<set>/`` holds either one folder per person (AT&T) or files named
-``<person>.<condition>`` (Yale); a set with a ``train`` folder of person folders is read from there
-(face_recognition's examples). Faces: each photo's largest face is embedded; the first photo of each
-person is enrolled and the rest probe, at the shipped threshold (rank-1, hits, false alarms with
-the person left out). Plates: detection at IoU >= 0.5, exact and O/0-I/1-folded reads.
+Layout of DIR (the one of tests/data, which holds a few photos of each set): ``plates/<set>/``
+holds photos with one OpenALPR ground truth ``.txt`` each; ``faces/<set>/`` holds either one
+folder per person (AT&T) or files named ``<person>.<condition>`` (Yale); a set with a ``train``
+folder of person folders is read from there (face_recognition's examples). Faces: each photo's
+largest face is embedded; the first photo of each person is enrolled and the rest probe, at the
+shipped threshold (rank-1, hits, false alarms with the person left out). Plates: detection at
+IoU >= 0.5, exact and O/0-I/1-folded reads. ``WHERE_TO_GET_SETS`` says where the whole sets are.
 """
 
 import statistics
@@ -30,6 +31,15 @@ from recognition.watchlist import DEFAULT_MATCH_THRESHOLD, Watchlist
 
 FRAME_SIZE_PX: Final = (1280, 720)
 LATENCY_ENROLLED_FACES: Final = 100_000
+WHERE_TO_GET_SETS: Final = """\
+The whole labelled photo sets are not part of Posbon. Put each set in its own folder:
+  DIR/plates/eu/, DIR/plates/us/: the photos and their ground-truth .txt files of
+    endtoend/eu and endtoend/us in github.com/openalpr/benchmarks;
+  DIR/faces/att/sNN/K.pgm: the AT&T (ORL) face database (AT&T Laboratories Cambridge);
+  DIR/faces/yale/subjectNN.condition: the Yale face database;
+  DIR/faces/face_recognition_examples/examples/: examples/ of github.com/ageitgey/face_recognition.
+A checkout of Posbon holds a few photos of each in tests/data (origins in tests/data/SOURCES.md):
+`posbon recognition eval tests/data` runs on those."""
 
 Progress = Callable[[int], object]
 
@@ -240,6 +250,13 @@ def _match_all(recognizer: Recognizer, frame: ImageArray, enrolled: Watchlist) -
         enrolled.match(probes)
 
 
+def photo_sets(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The plate sets and the face sets under FOLDER (both empty if it holds none)."""
+    plate_sets = sorted(p for p in (folder / "plates").glob("*") if any(p.glob("*.txt")))
+    face_sets = sorted(p for p in (folder / "faces").glob("*") if p.is_dir())
+    return plate_sets, face_sets
+
+
 def run(paths: ModelPaths, folder: Path, options: Options, progress: Progress) -> Report:
     recognizer = Recognizer(
         paths,
@@ -247,8 +264,7 @@ def run(paths: ModelPaths, folder: Path, options: Options, progress: Progress) -
         min_face_px=options.min_face_px,
         face_detect_px=options.face_detect_px,
     )
-    plate_sets = sorted(p for p in (folder / "plates").glob("*") if any(p.glob("*.txt")))
-    face_sets = sorted(p for p in (folder / "faces").glob("*") if p.is_dir())
+    plate_sets, face_sets = photo_sets(folder)
     plates = [evaluate_plates(recognizer, p, progress) for p in plate_sets]
     labelled = {p.name: labelled_faces(p) for p in face_sets}
     faces = [

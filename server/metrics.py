@@ -87,3 +87,15 @@ class Metrics:
             ["method", "status"],
             registry=self.registry,
         )
+        self.part_failures = Counter(
+            "posbon_part_failures_total",
+            "Failures of a long-lived part (listener, job, loop); each is restarted.",
+            ["part"],
+            registry=self.registry,
+        )
+        self.part_up = Gauge(
+            "posbon_part_up",
+            "1 while a part runs, 0 from its failure until its restart.",
+            ["part"],
+            registry=self.registry,
+        )

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
@@ -19,6 +20,11 @@ ENV_PREFIX: Final = "POSBON_"
 
 def _doc(text: str) -> msgspec.Meta:
     return msgspec.Meta(description=text)
+
+
+def _port(text: str, *, lowest: int = 0) -> msgspec.Meta:
+    """A port number; ``lowest`` is -1 where -1 turns the listener off."""
+    return msgspec.Meta(description=text, ge=lowest, le=65535)
 
 
 class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -50,8 +56,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     ] = ""
     evidence_s3_region: Annotated[str, _doc("The bucket's region.")] = "us-east-1"
     host: Annotated[str, _doc("Address the listeners bind to.")] = "127.0.0.1"
-    http_port: Annotated[int, _doc("HTTP, WebSocket and web view port.")] = 8000
-    dc09_port: Annotated[int, _doc("SIA DC-09 port, TCP and UDP (0: any free port).")] = 12128
+    http_port: Annotated[int, _port("HTTP, WebSocket and web view port.")] = 8000
+    dc09_port: Annotated[int, _port("SIA DC-09 port, TCP and UDP (0: any free port).")] = 12128
     dc09_tls_cert: Annotated[
         str, _doc("PEM certificate file: when set (with the key), DC-09 TCP is TLS.")
     ] = ""
@@ -83,9 +89,15 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
         str, _doc("Comma-separated networks never rate-limited (local simulators, relays).")
     ] = "127.0.0.0/8,::1"
     osmand_port: Annotated[
-        int, _doc("OsmAnd (Traccar Client) HTTP port; also takes IoT webhooks on /iot (-1: off).")
+        int,
+        _port(
+            "OsmAnd (Traccar Client) HTTP port; also takes IoT webhooks on /iot (-1: off).",
+            lowest=-1,
+        ),
     ] = 5055
-    gt06_port: Annotated[int, _doc("GT06 tracker TCP port (0: any free port, -1: off).")] = 5023
+    gt06_port: Annotated[
+        int, _port("GT06 tracker TCP port (0: any free port, -1: off).", lowest=-1)
+    ] = 5023
     iot_webhook_secret: Annotated[
         str, _doc("Shared secret IoT webhooks must send in X-Webhook-Secret (empty: none).")
     ] = ""
@@ -98,6 +110,13 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
         Literal["uvloop", "asyncio"],
         _doc("uvloop (libuv: faster accepts and reads under an alarm storm) or asyncio's own."),
     ] = "uvloop"
+    fault_drills: Annotated[
+        bool,
+        _doc(
+            "Let an admin crash a running part on purpose (POST /api/v1/system/parts/NAME/crash) "
+            "to drill alerting and restarts. Leave off in production."
+        ),
+    ] = False
     dispatch_resend_s: Annotated[float, _doc("Re-send an unacknowledged dispatch after.")] = 30.0
     dispatch_escalate_s: Annotated[float, _doc("Escalate an unacknowledged dispatch after.")] = 60.0
     deadline_poll_s: Annotated[float, _doc("How often stored deadlines are checked.")] = 1.0
@@ -230,25 +249,46 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     return found
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register one `--flag` per setting; unset flags stay `None` so the environment wins."""
+LOG_LEVELS: Final = ("debug", "info", "warning", "error", "critical")
+BUS_SCHEMES: Final = ("redis://", "rediss://", "unix://", "postgresql://", "postgres://")
+_URL_PASSWORD: Final = re.compile(r"(://[^/@:\s]*:)[^/@\s]*@")
+
+
+def flag_of(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def variable_of(name: str) -> str:
+    return ENV_PREFIX + name.upper()
+
+
+def flag_and_variable(name: str) -> str:
+    """Where a person changes the setting ``name``: ``--http-port / POSBON_HTTP_PORT``."""
+    return f"{flag_of(name)} / {variable_of(name)}"
+
+
+def redact(text: str) -> str:
+    """``text`` with the password of every URL in it replaced by ``***``, for messages."""
+    return _URL_PASSWORD.sub(r"\1***@", text)
+
+
+def described_fields() -> dict[str, msgspec.inspect.Field]:
+    """Each setting's name, type (with its description and limits) and default."""
     info = msgspec.inspect.type_info(Settings)
     assert isinstance(info, msgspec.inspect.StructType)
-    for field in info.fields:
-        flag = "--" + field.name.replace("_", "-")
-        help_text = ""
-        if isinstance(field.type, msgspec.inspect.Metadata) and field.type.extra_json_schema:
-            help_text = str(field.type.extra_json_schema.get("description", ""))
-        if field.name == "log_json":
-            parser.add_argument(flag, action="store_const", const="true", help=help_text)
-        else:
-            parser.add_argument(flag, default=None, help=f"{help_text} (default: {field.default})")
+    return {field.name: field for field in info.fields}
+
+
+def bare_type(kind: msgspec.inspect.Type) -> msgspec.inspect.Type:
+    """The type without its description and limits."""
+    return kind.type if isinstance(kind, msgspec.inspect.Metadata) else kind
 
 
 def load(
     flags: argparse.Namespace | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
-    """Merge defaults, environment and flags into a validated Settings."""
+    """Merge defaults, environment and flags into a validated Settings; a value that cannot work
+    raises SettingsError naming its flag, its variable and the value."""
     raw = from_environment(os.environ if environ is None else environ)
     if flags is not None:
         for name in _field_names():
@@ -256,9 +296,60 @@ def load(
             if value is not None:
                 raw[name] = value
     try:
-        return msgspec.convert(raw, Settings, strict=False)
+        settings = msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as err:
-        raise SettingsError(f"invalid setting: {err}") from err
+        raise _first_bad_value(raw, err) from err
+    _check(settings)
+    return settings
+
+
+def _bad_value(name: str, value: object, wanted: str) -> SettingsError:
+    return SettingsError(f"{flag_and_variable(name)} is {redact(str(value))!r}; set it to {wanted}")
+
+
+def _first_bad_value(raw: Mapping[str, Any], err: msgspec.ValidationError) -> SettingsError:
+    # msgspec names the field only inside its message; checking each value alone finds it.
+    fields = described_fields()
+    for name, value in raw.items():
+        try:
+            msgspec.convert({name: value}, Settings, strict=False)
+        except msgspec.ValidationError:
+            return _bad_value(name, value, _wanted(fields[name].type))
+    return SettingsError(f"invalid settings: {redact(str(err))}")
+
+
+def _wanted(kind: msgspec.inspect.Type) -> str:
+    """What a value of this type looks like, in words."""
+    kind = bare_type(kind)
+    if isinstance(kind, msgspec.inspect.LiteralType):
+        return "one of " + ", ".join(str(value) for value in kind.values)
+    if isinstance(kind, msgspec.inspect.BoolType):
+        return "true or false"
+    if isinstance(kind, msgspec.inspect.IntType):
+        if kind.ge is not None and kind.le is not None:
+            return f"a whole number from {kind.ge} to {kind.le}"
+        return "a whole number"
+    if isinstance(kind, msgspec.inspect.FloatType):
+        return "a number"
+    return "text"
+
+
+def _check(settings: Settings) -> None:
+    """Values of the right type that still cannot work."""
+    if settings.log_level.lower() not in LOG_LEVELS:
+        raise _bad_value("log_level", settings.log_level, "one of " + ", ".join(LOG_LEVELS))
+    if settings.database_url and not settings.uses_postgres:
+        raise _bad_value(
+            "database_url",
+            settings.database_url,
+            "postgresql://USER:PASSWORD@HOST:PORT/DATABASE, or leave it empty for SQLite",
+        )
+    if settings.bus_url and not settings.bus_url.startswith(BUS_SCHEMES):
+        raise _bad_value(
+            "bus_url",
+            settings.bus_url,
+            "redis://HOST:PORT, postgresql://…, or leave it empty for the in-process bus",
+        )
 
 
 def with_overrides(settings: Settings, **changes: Any) -> Settings:
@@ -267,9 +358,3 @@ def with_overrides(settings: Settings, **changes: Any) -> Settings:
 
 class SettingsError(ValueError):
     """A flag or `POSBON_*` variable has a value that cannot be used; the message says which."""
-
-
-def argv_flags(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser()
-    add_arguments(parser)
-    return parser.parse_args(list(argv))

@@ -10,6 +10,7 @@ from server.cluster.leases import LeaseKeeper, make_lease
 from server.db import Database
 from server.incidents.service import DispatchPolicy
 from server.metrics import Metrics
+from server.parts import Parts
 from server.relay.bus import Bus
 from server.relay.hub import RelayHub
 from server.routing import make_estimator
@@ -25,6 +26,8 @@ class AppState:
         self.bus = bus
         self.hub = RelayHub(db, settings.relay_queue_max)
         self.metrics = Metrics()
+        self.parts = Parts(self.metrics)
+        """The long-lived tasks, supervised: a failed one is logged, counted, shown on /ready."""
         self.eta = make_estimator(
             settings.routing_url,
             settings.eta_detour_factor,

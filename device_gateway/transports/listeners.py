@@ -1,15 +1,19 @@
-"""DC-09 on one port number for TCP and UDP, as panels expect (reference §1.1)."""
+"""DC-09 on one port number for TCP and UDP, as panels expect (reference §1.1).
+
+:func:`listen_dc09` binds both sockets at once, so a port that is taken fails at start-up.
+Serving is then two parts for a supervisor to run: :meth:`Dc09Listeners.run_stream` (TCP or
+TLS) and :meth:`Dc09Listeners.run_datagrams` (UDP). Each serves until it fails; run again, it
+binds the same port afresh.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import socket
 import ssl
 from typing import Final
 
 from device_gateway.gateway import Dc09Gateway
-from device_gateway.transports.streams import DEFAULT_IDLE_TIMEOUT_S, TcpListener
+from device_gateway.transports.streams import DEFAULT_IDLE_TIMEOUT_S, Rebinding, TcpListener
 from device_gateway.transports.tcp import serve_tcp
 from device_gateway.transports.udp import bind_udp, serve_udp
 
@@ -18,16 +22,44 @@ BIND_ATTEMPTS: Final = 5
 
 
 class Dc09Listeners:
-    def __init__(self, port: int, tcp: TcpListener, udp: asyncio.Task[None]) -> None:
-        self.port = port
-        self._tcp = tcp
-        self._udp = udp
+    def __init__(
+        self,
+        gateway: Dc09Gateway,
+        host: str,
+        tcp: TcpListener,
+        udp: socket.socket,
+        *,
+        ssl_context: ssl.SSLContext | None,
+        idle_timeout_s: float,
+    ) -> None:
+        self.port = tcp.port
+        self.transport = "tls" if ssl_context is not None else "tcp"
+        self._gateway = gateway
+        self._host = host
+        self._udp: socket.socket | None = udp
+
+        async def bind_stream(port: int) -> TcpListener:
+            return await serve_tcp(
+                gateway, host, port, ssl_context=ssl_context, idle_timeout_s=idle_timeout_s
+            )
+
+        self._stream = Rebinding(tcp, bind_stream)
+
+    async def run_stream(self) -> None:
+        await self._stream.run()
+
+    async def run_datagrams(self) -> None:
+        sock, self._udp = self._udp, None
+        if sock is None:
+            sock = bind_udp(self._host, self.port)
+        await serve_udp(self._gateway, sock)
 
     async def close(self) -> None:
-        self._udp.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._udp
-        await self._tcp.close()
+        """Close what no run took over (runs close their own sockets when cancelled)."""
+        await self._stream.close()
+        if self._udp is not None:
+            self._udp.close()
+            self._udp = None
 
 
 async def listen_dc09(
@@ -38,26 +70,20 @@ async def listen_dc09(
     ssl_context: ssl.SSLContext | None = None,
     idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S,
 ) -> Dc09Listeners:
-    """Serve TCP (TLS if ``ssl_context``) and UDP on ``port``; 0 picks a free one for both."""
+    """Bind TCP (TLS if ``ssl_context``) and UDP on ``port``; 0 picks a free one for both.
+    TCP accepts at once; UDP is read once :meth:`Dc09Listeners.run_datagrams` runs."""
     for attempt in range(BIND_ATTEMPTS):
         tcp = await serve_tcp(
             gateway, host, port, ssl_context=ssl_context, idle_timeout_s=idle_timeout_s
         )
-        bound = tcp.port
         try:
-            sock = bind_udp(host, bound)
+            sock = bind_udp(host, tcp.port)
         except OSError:
             await tcp.close()
             if port != 0 or attempt == BIND_ATTEMPTS - 1:
                 raise
             continue
-        udp = asyncio.create_task(_serve_and_close(gateway, sock), name="dc09-udp")
-        return Dc09Listeners(bound, tcp, udp)
+        return Dc09Listeners(
+            gateway, host, tcp, sock, ssl_context=ssl_context, idle_timeout_s=idle_timeout_s
+        )
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-async def _serve_and_close(gateway: Dc09Gateway, sock: socket.socket) -> None:
-    try:
-        await serve_udp(gateway, sock)
-    finally:
-        sock.close()

@@ -49,6 +49,10 @@ class IdleWatch:
                     writer.close()  # its reader sees EOF and the pump ends
 
 
+class ListenerStopped(RuntimeError):
+    """A listener stopped serving although nobody closed it."""
+
+
 Pump = Callable[[asyncio.StreamReader, asyncio.StreamWriter, IdleWatch], Awaitable[None]]
 
 
@@ -68,6 +72,15 @@ class TcpListener:
     @property
     def port(self) -> int:
         return int(self._server.sockets[0].getsockname()[1])
+
+    async def serve_until_failed(self) -> None:
+        """Wait while the listener serves; raise if its idle sweep fails (the only part of a
+        listener that can: accepting is the event loop's). Cancelling closes the listener."""
+        try:
+            await self._idle_sweep
+        finally:
+            await self.close()
+        raise ListenerStopped("the listener's idle sweep ended")
 
     async def close(self) -> None:
         self._server.close()
@@ -114,3 +127,29 @@ def peer_name(peer: object) -> str:
     if isinstance(peer, tuple) and len(peer) >= 2:
         return f"{peer[0]}:{peer[1]}"
     return str(peer)
+
+
+Bind = Callable[[int], Awaitable[TcpListener]]
+
+
+class Rebinding:
+    """A stream listener as a supervised part: the first :meth:`run` serves the listener bound at
+    start-up (so a taken port stops the server before anything runs); every later run, after a
+    failure, binds the same port again."""
+
+    def __init__(self, first: TcpListener, bind: Bind) -> None:
+        self._first: TcpListener | None = first
+        self._bind = bind
+        self.port = first.port
+
+    async def run(self) -> None:
+        listener, self._first = self._first, None
+        if listener is None:
+            listener = await self._bind(self.port)
+        await listener.serve_until_failed()
+
+    async def close(self) -> None:
+        """Close the start-up listener if no run took it over (a run closes its own)."""
+        if self._first is not None:
+            await self._first.close()
+            self._first = None

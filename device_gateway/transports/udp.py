@@ -1,17 +1,29 @@
 """DC-09 over UDP: one datagram is one frame; the reply goes back to the sender's address.
 
+The socket is served through ``loop.create_datagram_endpoint`` (an
+:class:`asyncio.DatagramProtocol`), which asyncio's loop and uvloop both implement; uvloop has no
+``sock_recvfrom``, so a receive loop built on that dies at once there.
+
 Each reply is sent from a callback when it is ready, so a slow commit never stalls reading.
-While the ingest queue is full the loop stops calling ``recvfrom`` and datagrams wait in the
-kernel's buffer (or are dropped there, un-ACKed: the panel sends again).
+Datagram transports cannot pause reading on every loop (uvloop's has no ``pause_reading``), so
+while the ingest queue is full datagrams wait in a backlog bounded like a socket buffer
+(``BACKLOG_MAX_BYTES``) and are fed in arrival order as room appears. A datagram that finds the
+backlog full is dropped un-ACKed, as a full kernel buffer would drop it (the panel sends again);
+it is counted as a rejected frame (reason ``queue_full``) and logged once per overflow.
+
+:func:`serve_udp` returns only by raising: when the transport is lost with an error, the error
+propagates so that whoever supervises the listener sees it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import functools
 import logging
 import socket
+import typing
 from typing import Final
 
 from device_gateway.gateway import Dc09Gateway
@@ -19,8 +31,13 @@ from device_gateway.ingest import Source
 
 logger = logging.getLogger(__name__)
 
-MAX_DATAGRAM_BYTES: Final = 65_535
 RECEIVE_BUFFER_BYTES: Final = 4 * 1024 * 1024
+BACKLOG_MAX_BYTES: Final = RECEIVE_BUFFER_BYTES
+Address = tuple[str, int]
+
+
+class UdpListenerLost(ConnectionError):
+    """The datagram transport closed while the listener should still be serving."""
 
 
 def bind_udp(host: str, port: int) -> socket.socket:
@@ -37,27 +54,90 @@ def bind_udp(host: str, port: int) -> socket.socket:
     return sock
 
 
-async def serve_udp(gateway: Dc09Gateway, sock: socket.socket) -> None:
-    """Receive datagrams on a bound socket until cancelled."""
-    loop = asyncio.get_running_loop()
-    while True:
-        await gateway.wait_for_room()
+class _DatagramPump(asyncio.DatagramProtocol):
+    def __init__(self, gateway: Dc09Gateway, lost: asyncio.Future[None]) -> None:
+        self._gateway = gateway
+        self._lost = lost
+        self._transport: asyncio.DatagramTransport | None = None
+        self._backlog: collections.deque[tuple[bytes, Address]] = collections.deque()
+        self._backlog_bytes = 0
+        self._drainer: asyncio.Task[None] | None = None
+        self._overflowing = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's UDP transport does not subclass asyncio.DatagramTransport; it has its methods.
+        self._transport = typing.cast(asyncio.DatagramTransport, transport)
+
+    def datagram_received(self, data: bytes, addr: Address) -> None:
         try:
-            data, address = await loop.sock_recvfrom(sock, MAX_DATAGRAM_BYTES)
-        except ConnectionError as err:  # an ICMP error from an earlier reply; keep serving
-            logger.debug("DC-09 UDP receive error: %r", err)
-            continue
-        source = Source(transport="udp", peer=f"{address[0]}:{address[1]}")
-        for reply in gateway.feed_datagram(data, source):
-            reply.ready.add_done_callback(functools.partial(_send, sock, address))
+            self._receive(data, addr)
+        except Exception as err:
+            # The loop would only log an error raised in this callback and go on; fail the
+            # listener instead, so that its supervisor reports and restarts it.
+            if not self._lost.done():
+                self._lost.set_exception(err)
+            raise
+
+    def _receive(self, data: bytes, addr: Address) -> None:
+        if not self._backlog and self._gateway.has_room:
+            self._feed(data, addr)
+        elif self._backlog_bytes + len(data) <= BACKLOG_MAX_BYTES:
+            self._overflowing = False
+            self._backlog.append((data, addr))
+            self._backlog_bytes += len(data)
+            if self._drainer is None or self._drainer.done():
+                self._drainer = asyncio.create_task(self._drain(), name="dc09-udp-backlog")
+        else:
+            self._gateway.frame_dropped("queue_full", "udp")
+            if not self._overflowing:
+                self._overflowing = True
+                logger.warning("DC-09 UDP backlog full: datagrams dropped un-ACKed until it drains")
+
+    def error_received(self, exc: Exception) -> None:
+        # An ICMP error from an earlier reply (the panel's port closed): keep serving.
+        logger.debug("DC-09 UDP receive error: %r", exc)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._drainer is not None:
+            self._drainer.cancel()
+        if not self._lost.done():
+            self._lost.set_exception(exc or UdpListenerLost("the DC-09 UDP socket was closed"))
+
+    async def _drain(self) -> None:
+        while self._backlog:
+            await self._gateway.wait_for_room()
+            data, addr = self._backlog.popleft()
+            self._backlog_bytes -= len(data)
+            self._feed(data, addr)
+
+    def _feed(self, data: bytes, addr: Address) -> None:
+        transport = self._transport
+        assert transport is not None
+        source = Source(transport="udp", peer=f"{addr[0]}:{addr[1]}")
+        for reply in self._gateway.feed_datagram(data, source):
+            reply.ready.add_done_callback(functools.partial(_send, transport, addr))
+
+
+async def serve_udp(gateway: Dc09Gateway, sock: socket.socket) -> None:
+    """Serve a bound socket until cancelled (then close it) or until its transport is lost."""
+    loop = asyncio.get_running_loop()
+    lost: asyncio.Future[None] = loop.create_future()
+    transport, _ = await loop.create_datagram_endpoint(
+        lambda: _DatagramPump(gateway, lost), sock=sock
+    )
+    try:
+        await lost
+    finally:
+        transport.close()
 
 
 def _send(
-    sock: socket.socket, address: tuple[str, int], ready: asyncio.Future[bytes | None]
+    transport: asyncio.DatagramTransport, address: Address, ready: asyncio.Future[bytes | None]
 ) -> None:
+    if ready.cancelled():
+        return
     data = ready.result()
-    if data:
-        try:
-            sock.sendto(data, address)
-        except OSError as err:  # a full send buffer loses this ACK; the panel resends
-            logger.debug("DC-09 UDP reply to %s lost: %r", address, err)
+    if data and not transport.is_closing():
+        # The transport buffers what the socket cannot take at once; an OS error on send is
+        # passed to error_received, and the panel resends a frame whose ACK never came.
+        transport.sendto(data, address)

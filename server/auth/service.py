@@ -9,6 +9,7 @@ from typing import Final
 
 from server.auth import repository
 from server.auth.schemas import IssuedToken, Principal, Role
+from server.crews.repository import crews
 from server.errors import BadRequest
 
 TOKEN_PREFIX: Final = "pb_"  # noqa: S105  (a prefix, not a secret)
@@ -23,9 +24,25 @@ def hash_token(token: str) -> str:
 
 async def create_token(name: str, role: Role, crew_id: int | None = None) -> IssuedToken:
     if role is Role.crew and crew_id is None:
-        raise BadRequest("a crew token needs --crew CREW_ID", code="crew_required")
+        raise BadRequest(
+            "A crew token belongs to one crew: add --crew CREW_ID (GET /api/v1/crews lists "
+            "the crews and their ids).",
+            code="crew_required",
+        )
     if role is not Role.crew and crew_id is not None:
-        raise BadRequest("only crew tokens are bound to a crew", code="crew_not_allowed")
+        raise BadRequest(
+            f"Only crew tokens belong to a crew: leave out --crew, or use --role crew "
+            f"(this token's role is {role.value}).",
+            code="crew_not_allowed",
+        )
+    # The tokens table keeps no foreign key, so a token for a crew that does not exist would be
+    # issued and then fail on every sync and socket of the tablet that holds it.
+    if crew_id is not None and await crews.find(crew_id) is None:
+        raise BadRequest(
+            f"There is no crew with id {crew_id}: import it first (posbon crews import) or "
+            "give the id of an existing crew (GET /api/v1/crews lists them).",
+            code="crew_unknown",
+        )
     token = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
     token_id = await repository.insert(name, role, crew_id, hash_token(token))
     return IssuedToken(id=token_id, name=name, role=role, crew_id=crew_id, token=token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -14,22 +14,22 @@ from tqdm import tqdm
 from server.cluster.copy import CopyError, copy_database, count_rows
 from server.db import open_database
 from server.settings import Settings
+from server.settings_flags import DATABASE, LOGS, add_arguments
 
 COMMANDS = frozenset({"db"})
-AddSettings = Callable[[argparse.ArgumentParser], None]
 
 
-def add_commands(commands: Any, add_settings: AddSettings) -> None:
+def add_commands(commands: Any) -> None:
     db = commands.add_parser("db", help="database schema and moves between engines")
     actions = db.add_subparsers(dest="action", required=True)
     upgrade = actions.add_parser("upgrade", help="apply every pending migration (both engines)")
-    add_settings(upgrade)
+    add_arguments(upgrade, DATABASE)
     copy = actions.add_parser(
         "copy", help="copy a SQLite deployment into an empty PostgreSQL database, verified"
     )
     copy.add_argument("--from", dest="source", required=True, type=Path, help="posbon.sqlite3")
     copy.add_argument("--to", dest="target", required=True, help="postgresql://…")
-    add_settings(copy)
+    add_arguments(copy, LOGS)  # both databases are named by --from and --to
 
 
 def run(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, Any, int]:

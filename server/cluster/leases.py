@@ -123,6 +123,10 @@ def make_lease(name: str, database_url: str) -> Lease:
     return AlwaysHeld(name)
 
 
+class LeaseWorkFailed(RuntimeError):
+    """The work run under a lease raised; the lease is released before this propagates."""
+
+
 def _raise_if_cancelled() -> None:
     """Python 3.11's wait_for (inside drivers) can swallow a cancellation that arrives as the
     awaited operation finishes; a keeper must still stop when its node shuts down."""
@@ -187,4 +191,8 @@ class LeaseKeeper:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
             await self.lease.release()
+        if task is not None and task.done() and not task.cancelled():
+            failure = task.exception()
+            if failure is not None:  # the job died: whoever supervises this keeper must know
+                raise LeaseWorkFailed(f"the work under lease {self.lease.name} failed") from failure
         logger.warning("lease %s given up: another node may take it over", self.lease.name)

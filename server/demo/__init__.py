@@ -8,33 +8,78 @@ from server import runner
 from server.auth.schemas import Role
 from server.auth.service import create_token
 from server.demo import seed, simulator
+from server.demo.tablets import WILDCARD_HOSTS, server_url
 from server.settings import Settings
+from server.signals.trackers import OFF
 from server.state import AppState
 
 logger = logging.getLogger(__name__)
+
+
+def _port(port: int, protocol: str) -> str:
+    if port == OFF:
+        return f"{protocol} off"
+    return f"{protocol} {'any free port (see the log)' if port == 0 else port}"
+
+
+def _dc09_port(state: AppState) -> int:
+    """The port the receiver bound (the setting may be 0: any free port)."""
+    return state.dc09_port if state.dc09_port is not None else state.settings.dc09_port
+
+
+def _device_ports(state: AppState) -> str:
+    settings = state.settings
+    doors = (
+        _port(_dc09_port(state), "DC-09") + " TCP+UDP",
+        _port(settings.osmand_port, "OsmAnd HTTP"),
+        _port(settings.gt06_port, "GT06 TCP"),
+    )
+    return ", ".join(doors)
+
+
+def _panels(state: AppState) -> str:
+    """The seeded buttons, and a `posbon panel send` that presses one of them."""
+    first, last = seed.panel_account(1), seed.panel_account(len(seed.SITES))
+    host = state.settings.host
+    return (
+        f"  Demo panels:       DC-09 accounts {first} to {last}, one per site, unencrypted "
+        f"(no key); {first} is {seed.SITES[0][0]}\n"
+        f"  Press a button:    posbon panel send --host "
+        f"{'127.0.0.1' if host in WILDCARD_HOSTS else host} --port {_dc09_port(state)} "
+        f"--account {first} --code 120 --zone 3\n"
+    )
 
 
 async def _start(state: AppState) -> None:
     await seed.seed(state.db)
     dispatcher = await create_token("demo dispatcher", Role.dispatcher)
     admin = await create_token("demo admin", Role.admin)
-    base = f"http://{state.settings.host}:{state.settings.http_port}"
+    base = server_url(state.settings.host, state.settings.http_port)
     print(  # noqa: T201  (the demo's whole point is to tell the newcomer where to look)
         f"\nPosbon demo is running.\n"
         f"  Dispatcher view:   {base}/  (sign in with the dispatcher token below)\n"
-        f"  API docs:          {base}/schema/swagger  (Authorize with the admin token)\n"
+        f"  API docs:          {base}/schema/swagger  (Authorize: paste the admin token)\n"
         f"  Live incidents:    curl -H 'Authorization: Bearer {dispatcher.token}' "
         f"'{base}/api/v1/incidents?sort=queue'\n"
-        f"  Live event stream: ws://{state.settings.host}:{state.settings.http_port}/ws/dispatch"
+        f"  Live event stream: {base.replace('http', 'ws', 1)}/ws/dispatch"
         f'  (first message: {{"type":"hello","token":"{dispatcher.token}",'
         f'"last_seq":0}})\n'
         f"  Dispatcher token:  {dispatcher.token}\n"
         f"  Admin token:       {admin.token}\n"
+        f"  Device ports:      {_device_ports(state)}\n"
+        f"{_panels(state)}"
         f"Press Ctrl+C to stop.\n",
         flush=True,
     )
     await simulator.run(state)
 
 
-async def run(settings: Settings) -> None:
-    await runner.serve(settings, extra=_start)
+async def run(settings: Settings, beside: runner.Extra | None = None) -> None:
+    """Serve the demo; ``beside`` also runs beside the server (the CLI's stop handling)."""
+
+    async def extra(state: AppState) -> None:
+        if beside is not None:
+            await beside(state)
+        await _start(state)
+
+    await runner.serve(settings, extra=extra)

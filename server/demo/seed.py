@@ -94,12 +94,17 @@ def _csv_cell(value: object) -> str:
     return f'"{text}"' if "," in text else text
 
 
+def panel_account(index: int) -> str:
+    """The DC-09 account of the button at ``SITES[index - 1]`` (unencrypted: no key)."""
+    return f"{1000 + index:06d}"
+
+
 def devices_csv() -> str:
     lines = ["account,protocol,kind,site,address,lat,lon,key,key_format,encrypted,supervision_s"]
     for index, (name, kind, address, _, lat, lon) in enumerate(SITES, start=1):
         button = "sos_column" if kind == "sos_column" else "panic_button"
         cells = (
-            f"{1000 + index:06d}",
+            panel_account(index),
             "dc09",
             button,
             name,

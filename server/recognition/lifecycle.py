@@ -12,9 +12,11 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+from collections.abc import AsyncIterator
 from typing import Final
 
 from server.cameras.workers import PullSupervisor
+from server.parts import Parts
 from server.recognition import crops
 from server.recognition.runtime import Recognition
 
@@ -33,20 +35,20 @@ async def sweep_forever(rec: Recognition) -> None:
         await asyncio.sleep(SWEEP_INTERVAL_S)
 
 
-async def run(rec: Recognition) -> None:
-    """Run until cancelled, then stop the workers and the pump."""
+@contextlib.asynccontextmanager
+async def running(rec: Recognition, parts: Parts) -> AsyncIterator[None]:
+    """Run recognition's parts until the block ends, then stop the workers and the pump."""
     supervisor = PullSupervisor(rec)
-    tasks = [
-        asyncio.create_task(rec.pump.run(), name="recognition-pump"),
-        asyncio.create_task(supervisor.run_forever(), name="camera-workers"),
-        asyncio.create_task(sweep_forever(rec), name="crop-retention"),
-    ]
+    names = {
+        "recognition-pump": rec.pump.run,
+        "camera-workers": supervisor.run_forever,
+        "crop-retention": lambda: sweep_forever(rec),
+    }
+    for name, run in names.items():
+        parts.start(name, run)
     try:
-        await asyncio.gather(*tasks)
+        yield
     finally:
-        for task in tasks:
-            task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await parts.stop(*names)
         await supervisor.close()
         await rec.pump.close()

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import abc
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Final
 
 Listener = Callable[[frozenset[str]], None]
+Reader = Callable[[], Awaitable[None]]
 SEPARATOR: Final = "\n"
 """Between stream names in a message of the cluster buses."""
 
@@ -27,6 +28,11 @@ class Bus(abc.ABC):
 
     async def start(self) -> None:  # noqa: B027  (optional hook: most buses need no set-up)
         """Connect, where the bus has something to connect to."""
+
+    def readers(self) -> dict[str, Reader]:
+        """The loops that must run while the bus is open (what hears the other nodes), by name,
+        for the server to run and supervise; none for a bus that hears only this process."""
+        return {}
 
     async def close(self) -> None:  # noqa: B027  (optional hook)
         """Disconnect."""

@@ -15,7 +15,7 @@ from typing import Final
 
 import asyncpg
 
-from server.relay.bus import ClusterBus
+from server.relay.bus import ClusterBus, Reader
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,6 @@ class PostgresBus(ClusterBus):
         self._connection: asyncpg.Connection | None = None
         self._lost = asyncio.Event()
         self._send_lock = asyncio.Lock()
-        self._keeper: asyncio.Task[None] | None = None
 
     def _notified(self, _connection: object, _pid: int, _channel: str, payload: object) -> None:
         self._heard(str(payload))
@@ -49,8 +48,8 @@ class PostgresBus(ClusterBus):
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as err:
             logger.warning("bus: could not NOTIFY (%r); other nodes catch up by polling", err)
 
-    async def start(self) -> None:
-        self._keeper = asyncio.create_task(self._stay_connected(), name="pg-bus")
+    def readers(self) -> dict[str, Reader]:
+        return {"pg-bus": self._stay_connected}
 
     async def _stay_connected(self) -> None:
         while True:
@@ -83,9 +82,6 @@ class PostgresBus(ClusterBus):
         return True
 
     async def close(self) -> None:
-        if self._keeper is not None:
-            self._keeper.cancel()
-            await asyncio.gather(self._keeper, return_exceptions=True)
         await self._finish_sends()
         connection, self._connection = self._connection, None
         if connection is not None:

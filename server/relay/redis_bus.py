@@ -13,7 +13,7 @@ from typing import Final
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
-from server.relay.bus import Bus, ClusterBus
+from server.relay.bus import Bus, ClusterBus, Reader
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,6 @@ class RedisBus(ClusterBus):
         super().__init__()
         self._url = url
         self._client: redis.Redis | None = None
-        self._reader: asyncio.Task[None] | None = None
 
     async def _publish(self, payload: str) -> None:
         if self._client is None:
@@ -41,7 +40,9 @@ class RedisBus(ClusterBus):
 
     async def start(self) -> None:
         self._client = redis.from_url(self._url)
-        self._reader = asyncio.create_task(self._read_forever(), name="redis-bus")
+
+    def readers(self) -> dict[str, Reader]:
+        return {"redis-bus": self._read_forever}
 
     async def _read_forever(self) -> None:
         assert self._client is not None
@@ -65,9 +66,6 @@ class RedisBus(ClusterBus):
             return False
 
     async def close(self) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
-            await asyncio.gather(self._reader, return_exceptions=True)
         await self._finish_sends()
         if self._client is not None:
             await self._client.aclose()

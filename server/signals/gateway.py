@@ -17,7 +17,8 @@ from device_gateway.ratelimit import RateLimit, exempt_networks
 from device_gateway.supervision import Supervisor
 from device_gateway.transports.listeners import listen_dc09
 from server.metrics import Metrics
-from server.settings import Settings
+from server.ports import binding
+from server.settings import Settings, SettingsError, flag_and_variable
 from server.signals.accounts import AccountCache
 from server.signals.service import DbSignalStore, LinkRecorder, SecurityAlerts
 from server.signals.supervision import LeadSupervision
@@ -75,7 +76,13 @@ def tls_context(settings: Settings) -> ssl.SSLContext | None:
     if not settings.dc09_tls_cert:
         return None
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(settings.dc09_tls_cert, settings.dc09_tls_key or None)
+    try:
+        context.load_cert_chain(settings.dc09_tls_cert, settings.dc09_tls_key or None)
+    except (OSError, ssl.SSLError) as err:
+        raise SettingsError(
+            f"{flag_and_variable('dc09_tls_cert')} and {flag_and_variable('dc09_tls_key')}: "
+            f"cannot load {settings.dc09_tls_cert!r} with key {settings.dc09_tls_key!r} ({err})"
+        ) from err
     return context
 
 
@@ -123,33 +130,38 @@ async def running_gateway(
     )
     gateway.watch(watched)
     lead = LeadSupervision(state.db, gateway, accounts, settings.dc09_supervision_tick_s)
-    tasks = [
-        asyncio.create_task(pipeline.run(), name="dc09-commit"),
-        asyncio.create_task(
-            gateway.supervise(settings.dc09_supervision_tick_s, lead.may_expire), name="dc09-sup"
-        ),
-        asyncio.create_task(state.lease("supervision").run(lead.lead), name="dc09-sup-lease"),
-        asyncio.create_task(
-            accounts.refresh_forever(settings.dc09_accounts_refresh_s, gateway.watch),
-            name="dc09-accounts",
-        ),
-    ]
     tls = tls_context(settings)
-    listeners = await listen_dc09(gateway, settings.host, settings.dc09_port, ssl_context=tls)
+    with binding("dc09_port", settings.host, settings.dc09_port):
+        listeners = await listen_dc09(gateway, settings.host, settings.dc09_port, ssl_context=tls)
+    parts = {
+        "dc09-commit": pipeline.run,
+        "dc09-supervision": lambda: gateway.supervise(
+            settings.dc09_supervision_tick_s, lead.may_expire
+        ),
+        "dc09-supervision-lease": lambda: state.lease("supervision").run(lead.lead),
+        "dc09-accounts": lambda: accounts.refresh_forever(
+            settings.dc09_accounts_refresh_s, gateway.watch
+        ),
+        f"dc09-{listeners.transport}": listeners.run_stream,
+        "dc09-udp": listeners.run_datagrams,
+    }
+    for name, run in parts.items():
+        state.parts.start(name, run)
     logger.info(
         "DC-09 receiver listening on %s:%d (%s and UDP)",
         settings.host,
         listeners.port,
-        "TLS" if tls is not None else "TCP",
+        listeners.transport.upper(),
     )
     state.dc09_port = listeners.port
     try:
         yield RunningGateway(listeners.port, accounts, gateway)
     finally:
         state.dc09_port = None
+        await state.parts.stop(*parts)
         await listeners.close()
-        for task in [*tasks, *side_tasks]:
+        for task in side_tasks:
             task.cancel()
         await asyncio.wait_for(
-            asyncio.gather(*tasks, *side_tasks, return_exceptions=True), SHUTDOWN_TIMEOUT_S
+            asyncio.gather(*side_tasks, return_exceptions=True), SHUTDOWN_TIMEOUT_S
         )

@@ -20,9 +20,11 @@ from device_gateway.intake import Intake
 from device_gateway.transports.gt06 import serve_gt06
 from device_gateway.transports.http import serve_http
 from device_gateway.transports.mqtt import subscribe_buttons
-from device_gateway.transports.streams import TcpListener
+from device_gateway.transports.streams import Rebinding, TcpListener
 from server.devices import repository as devices
 from server.devices.schemas import Protocol
+from server.parts import Run
+from server.ports import binding
 from server.signals.gateway import GatewayMetrics
 from server.signals.service import DbSignalStore
 from server.state import AppState
@@ -59,8 +61,12 @@ async def running_trackers(state: AppState) -> AsyncIterator[RunningTrackers]:
         )
         for protocol in (Protocol.osmand, Protocol.gt06, Protocol.http, Protocol.mqtt)
     }
-    tasks = [asyncio.create_task(p.run(), name=f"{k.value}-commit") for k, p in pipelines.items()]
-    listeners: list[TcpListener] = []
+    # Every port is bound before any part starts: a taken port then stops the start with nothing
+    # running yet (a part cut off mid-query at that point would leave the database unsettled).
+    parts: dict[str, Run] = {
+        f"{protocol.value}-commit": pipeline.run for protocol, pipeline in pipelines.items()
+    }
+    listeners: list[Rebinding] = []
     running = RunningTrackers()
 
     async def is_known(device_id: str) -> bool:
@@ -74,24 +80,36 @@ async def running_trackers(state: AppState) -> AsyncIterator[RunningTrackers]:
                 is_known,
                 webhook_secret=settings.iot_webhook_secret,
             )
-            listeners.append(await serve_http(handler, settings.host, settings.osmand_port))
+
+            async def bind_http(port: int) -> TcpListener:
+                return await serve_http(handler, settings.host, port)
+
+            with binding("osmand_port", settings.host, settings.osmand_port):
+                listeners.append(Rebinding(await bind_http(settings.osmand_port), bind_http))
             running.http_port = listeners[-1].port
+            parts["osmand-http"] = listeners[-1].run
             logger.info("OsmAnd and IoT webhooks on http://%s:%d", settings.host, running.http_port)
         if settings.gt06_port != OFF:
             gt06 = Intake(pipelines[Protocol.gt06])
-            listeners.append(await serve_gt06(gt06, settings.host, settings.gt06_port))
+
+            async def bind_gt06(port: int) -> TcpListener:
+                return await serve_gt06(gt06, settings.host, port)
+
+            with binding("gt06_port", settings.host, settings.gt06_port):
+                listeners.append(Rebinding(await bind_gt06(settings.gt06_port), bind_gt06))
             running.gt06_port = listeners[-1].port
+            parts["gt06"] = listeners[-1].run
             logger.info("GT06 trackers on %s:%d", settings.host, running.gt06_port)
         if settings.mqtt_url:
             host, port = mqtt_address(settings.mqtt_url)
-            subscriber = subscribe_buttons(
-                Intake(pipelines[Protocol.mqtt]), host, port, subscribed=running.mqtt_subscribed
+            mqtt = Intake(pipelines[Protocol.mqtt])
+            parts["mqtt-buttons"] = lambda: subscribe_buttons(
+                mqtt, host, port, subscribed=running.mqtt_subscribed
             )
-            tasks.append(asyncio.create_task(subscriber, name="mqtt-buttons"))
+        for name, run in parts.items():
+            state.parts.start(name, run)
         yield running
     finally:
+        await state.parts.stop(*parts)
         for listener in listeners:
             await listener.close()
-        for task in tasks:
-            task.cancel()
-        await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), SHUTDOWN_TIMEOUT_S)

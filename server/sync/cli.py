@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from typing import Any
 
 from server.db import open_database
 from server.settings import Settings
+from server.settings_flags import DATABASE, add_arguments
 from server.sync.compaction import compact
 
-AddSettings = Callable[[argparse.ArgumentParser], None]
 COMMANDS = frozenset({"sync"})
 
 
-def add_commands(commands: Any, add_settings: AddSettings) -> None:
+def add_commands(commands: Any) -> None:
     group = commands.add_parser("sync", help="offline sync maintenance")
     actions = group.add_subparsers(dest="action", required=True)
     run = actions.add_parser(
         "compact",
         help="remove sync changes older than --sync-log-retention-s and print a summary",
     )
-    add_settings(run)
+    add_arguments(run, (*DATABASE, "sync_log_retention_s"))
 
 
 async def run(_: argparse.Namespace, settings: Settings) -> int:

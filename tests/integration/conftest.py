@@ -1,12 +1,84 @@
-"""Fixtures for the integration tests that need more than the shared ones."""
+"""Fixtures of the integration tests: databases on both engines, a live server on a real loopback
+port, an S3-compatible server. They import the server, so they live here and not in the root
+conftest, which the library unit tests load without the server's dependencies installed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import contextlib
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
+import asyncpg
 import pytest
 
+from server.db import TABLES, Database, open_database
+from server.settings import Settings
+from tests.conftest import POSTGRES_URL
+from tests.integration.live import Live, serve
 from tests.integration.test_evidence.s3_server import ACCESS_KEY, SECRET_KEY, running_s3_server
+
+
+def _postgres_reachable() -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", 5432), timeout=1):
+        return True
+    return False
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    if not _postgres_reachable():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not reachable on 127.0.0.1:5432 (CI must start it)")
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    name = f"posbon_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    base = POSTGRES_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _admin(statement: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def settings(engine_name: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    url = request.getfixturevalue("postgres_url") if engine_name == "postgres" else ""
+    return Settings(data_dir=str(tmp_path / "var"), database_url=url)
+
+
+async def _truncate(db: Database) -> None:
+    names = ", ".join(table._meta.tablename for table in TABLES)
+    await db.engine.run_ddl(f"TRUNCATE {names} RESTART IDENTITY")
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    database = await open_database(settings)
+    if not database.is_sqlite:
+        await _truncate(database)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def live(settings: Settings, db: Database) -> AsyncIterator[Live]:
+    async with serve(settings, db) as running:
+        yield running
 
 
 @pytest.fixture

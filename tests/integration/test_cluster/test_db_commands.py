@@ -16,7 +16,8 @@ import pytest
 from server.auth.schemas import Role
 from server.db import SQLITE_FILE_NAME, Database
 from server.settings import Settings
-from tests.conftest import POSTGRES_URL, posbon, serve
+from tests.conftest import POSTGRES_URL, posbon
+from tests.integration.live import serve
 from tests.integration.test_server.helpers import create_crew, dispatch, post_alert
 from tests.integration.test_server.process import ServerProcess, running
 

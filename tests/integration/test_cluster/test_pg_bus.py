@@ -12,7 +12,7 @@ from server.db import Database
 from server.relay.pg_bus import PostgresBus
 from server.relay.redis_bus import make_bus
 from server.settings import Settings, with_overrides
-from tests.conftest import serve
+from tests.integration.live import serve
 from tests.integration.test_server.helpers import open_socket, post_alert, receive
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
@@ -41,6 +41,12 @@ async def test_an_alert_on_one_node_reaches_a_socket_on_another_through_notify(
         alert = await post_alert(node_a, dispatcher)
         events = await receive(socket_b, 3, timeout_s=10)
         await socket_b.close()
-    assert ready.json() == {"status": "ready", "database": "ok", "bus": "ok", "evidence": "ok"}
+    assert ready.json() == {
+        "status": "ready",
+        "database": "ok",
+        "bus": "ok",
+        "evidence": "ok",
+        "failed": [],
+    }
     assert [event["seq"] for event in events] == list(range(welcome["seq"] + 1, welcome["seq"] + 4))
     assert events[0]["data"]["id"] == alert["id"]

@@ -15,7 +15,7 @@ import pytest
 from server.db import Database, open_database
 from server.relay.redis_bus import RedisBus
 from server.settings import Settings, with_overrides
-from tests.conftest import serve
+from tests.integration.live import serve
 from tests.integration.test_cluster.tcp_proxy import ThreadedProxy
 from tests.integration.test_device_gateway.support import eventually, gateway_on, send
 
@@ -33,7 +33,13 @@ async def test_ready_needs_no_token_and_reports_database_and_bus(
     async with serve(settings, db) as live:
         response = await _ready(live.http)
     assert response.status_code == 200
-    assert response.json() == {"status": "ready", "database": "ok", "bus": "ok", "evidence": "ok"}
+    assert response.json() == {
+        "status": "ready",
+        "database": "ok",
+        "bus": "ok",
+        "evidence": "ok",
+        "failed": [],
+    }
 
 
 async def test_a_node_whose_bus_is_unreachable_is_not_ready(
@@ -50,6 +56,7 @@ async def test_a_node_whose_bus_is_unreachable_is_not_ready(
         "database": "ok",
         "bus": "unreachable",
         "evidence": "ok",
+        "failed": [],
     }
     assert health.status_code == 200  # alive: it still stores what it receives
 

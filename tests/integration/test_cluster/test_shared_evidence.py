@@ -12,7 +12,7 @@ import pytest
 from server.auth.schemas import Role
 from server.db import Database
 from server.settings import Settings, with_overrides
-from tests.conftest import serve
+from tests.integration.live import serve
 from tests.integration.test_evidence.helpers import (
     make_video,
     play_back,

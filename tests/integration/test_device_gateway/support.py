@@ -24,7 +24,7 @@ from server.auth.schemas import Role
 from server.db import Database
 from server.settings import Settings, with_overrides
 from server.signals.gateway import RunningGateway, StoreWrapper, running_gateway
-from tests.conftest import Live, serve
+from tests.integration.live import Live, serve
 
 JSON = dict[str, Any]
 SENDERS = ThreadPoolExecutor(max_workers=64, thread_name_prefix="dc09-spt")

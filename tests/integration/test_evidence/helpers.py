@@ -19,7 +19,7 @@ from sync.mutations import RecordingCreateV1
 from sync.recordings import RecordingFacts
 from sync.uuid7 import uuid7
 from sync.wire import encode
-from tests.conftest import Live
+from tests.integration.live import Live
 
 
 def make_video(path: Path, size_bytes: int) -> str:

@@ -16,7 +16,7 @@ import pytest
 from server.auth.schemas import Role
 from server.db import Database
 from server.settings import Settings
-from tests.conftest import Live
+from tests.integration.live import Live
 from tests.integration.test_evidence.helpers import (
     make_video,
     register_recording,

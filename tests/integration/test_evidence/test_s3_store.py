@@ -16,7 +16,8 @@ from server.auth.schemas import Role
 from server.custody import repository as custody
 from server.db import Database
 from server.settings import Settings, with_overrides
-from tests.conftest import posbon, serve
+from tests.conftest import posbon
+from tests.integration.live import serve
 from tests.integration.test_evidence.helpers import (
     CHUNK,
     TUS,

@@ -20,7 +20,7 @@ from sync.http_transport import HttpTransport
 from sync.station import Station
 from sync.station_ledger import FileState, LocalRecording, StationLedger
 from sync.tus_upload import TusUploader
-from tests.conftest import Live
+from tests.integration.live import Live
 from tests.integration.test_evidence.helpers import make_video
 
 pytestmark = pytest.mark.integration

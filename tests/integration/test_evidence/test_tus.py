@@ -16,7 +16,7 @@ from server.auth.schemas import Role
 from server.custody import repository as custody
 from server.db import Database
 from server.uploads.evidence.directory import DirectoryBackend
-from tests.conftest import Live
+from tests.integration.live import Live
 from tests.integration.test_evidence.helpers import make_video, register_recording
 
 pytestmark = pytest.mark.integration

@@ -15,7 +15,7 @@ import pytest
 from server.auth.schemas import Role
 from server.custody import repository as custody
 from server.db import Database
-from tests.conftest import Live
+from tests.integration.live import Live
 from tests.integration.test_evidence.helpers import make_video, register_recording
 from tests.integration.test_server.helpers import post_alert
 

@@ -1,5 +1,5 @@
-"""Real models on real photos. The models come from the installed wheels plus the wheels that
-set-up downloads into var/wheels (see the Makefile)."""
+"""Real models on the real photos in tests/data. The models come from the installed wheels plus
+the wheels that set-up downloads into var/wheels (see the Makefile)."""
 
 from pathlib import Path
 
@@ -8,17 +8,9 @@ import pytest
 from recognition.models import ModelPaths, prepare_models
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
-SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 WHEEL_DIR = PROJECT_ROOT / "var" / "wheels"
 
 
 @pytest.fixture(scope="session")
 def model_paths(tmp_path_factory: pytest.TempPathFactory) -> ModelPaths:
     return prepare_models(tmp_path_factory.mktemp("posbon-data"), wheel_dir=WHEEL_DIR)
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"the shared test photos are missing: {SHARED_DATA}")
-    return SHARED_DATA

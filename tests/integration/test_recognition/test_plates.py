@@ -1,7 +1,9 @@
-"""Plate reading on the OpenALPR benchmark photos (EU and US) against their ground truth.
+"""Plate reading on photos of the OpenALPR benchmark (EU and US) against their ground truth.
 
-Floors sit a little under what was measured (see the module's report), so a regression shows but
-no single photo decides; they are not fitted to any file.
+The photos are the few in tests/data (every 9th EU and every 28th US ground-truth file), so each
+floor allows one photo fewer than was measured on them: a regression in more than one photo shows,
+and a flip in a borderline one does not fail the suite. The whole sets' figures are in
+BENCHMARKS.md (`posbon recognition eval`).
 """
 
 from pathlib import Path
@@ -14,6 +16,7 @@ from recognition.models import ModelPaths
 from recognition.plate_format import GRAMMARS, PlateKind, PlateList
 from recognition.plates import PlateReader
 from recognition.runner import ModelRunner
+from tests.datafiles import EU_PLATES, US_PLATES
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -35,25 +38,24 @@ def _score(reader: PlateReader, folder: Path) -> PlateScore:
     return score
 
 
-def test_eu_plates_are_found_and_read(reader: PlateReader, shared_data: Path) -> None:
-    score = _score(reader, shared_data / "plates" / "eu")
-    assert score.images == 54
-    assert score.detection_rate >= 0.95
-    assert score.exact_rate >= 0.85
-    assert score.folded_rate >= 0.9
+def test_eu_plates_are_found_and_read(reader: PlateReader) -> None:
+    score = _score(reader, EU_PLATES)
+    assert score.images == 6
+    assert score.detection_rate >= 5 / 6  # measured: 6 of 6
+    assert score.exact_rate >= 5 / 6  # 6 of 6
+    assert score.folded_rate >= 5 / 6  # 6 of 6
 
 
-def test_us_plates_are_found_and_read(reader: PlateReader, shared_data: Path) -> None:
-    score = _score(reader, shared_data / "plates" / "us")
-    assert score.images == 222
-    assert score.detection_rate >= 0.85
-    assert score.exact_rate >= 0.7
+def test_us_plates_are_found_and_read(reader: PlateReader) -> None:
+    score = _score(reader, US_PLATES)
+    assert score.images == 8
+    assert score.detection_rate >= 7 / 8  # measured: 8 of 8
+    assert score.exact_rate >= 6 / 8  # 7 of 8
 
 
-def test_a_read_plate_is_found_on_a_wanted_list(reader: PlateReader, shared_data: Path) -> None:
-    folder = shared_data / "plates" / "eu"
-    truth = read_plate_truths(folder)[0]
-    readings = reader.read(read_image(folder / truth.file))
+def test_a_read_plate_is_found_on_a_wanted_list(reader: PlateReader) -> None:
+    truth = read_plate_truths(EU_PLATES)[0]
+    readings = reader.read(read_image(EU_PLATES / truth.file))
     wanted = PlateList([truth.text, "30A123BC"])
     best = readings[0]
     assert best.text.kind is PlateKind.FOREIGN

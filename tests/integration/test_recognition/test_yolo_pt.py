@@ -14,6 +14,7 @@ from recognition.plates import PlateReader
 from recognition.runner import ModelRunner
 from recognition.torch_pickle import load_checkpoint
 from recognition.yolo_pt import detection_model
+from tests.datafiles import EU_PLATES
 from tests.integration.test_recognition.conftest import WHEEL_DIR
 
 pytestmark = pytest.mark.integration
@@ -28,16 +29,13 @@ def test_the_checkpoint_reads_as_yolov8n_without_torch(tmp_path: Path) -> None:
     assert len(model._modules["model"]._modules) == 23  # YOLOv8's 22 layers and the head
 
 
-def test_the_converted_detector_finds_the_plate_of_a_real_photo(
-    model_paths: ModelPaths, shared_data: Path
-) -> None:
+def test_the_converted_detector_finds_the_plate_of_a_real_photo(model_paths: ModelPaths) -> None:
     detector = ModelRunner(model_paths.plate_detector)
     side = PLATE_DETECTOR_INPUT_PX
     assert detector.input_shapes[0] == (1, 3, side, side)
     reader = PlateReader(detector, ModelRunner(model_paths.plate_reader))
-    folder = shared_data / "plates" / "eu"
-    truth = read_plate_truths(folder)[0]
-    boxes, scores = reader.detect(read_image(folder / truth.file))
+    truth = read_plate_truths(EU_PLATES)[0]
+    boxes, scores = reader.detect(read_image(EU_PLATES / truth.file))
     x, y, width, height = truth.box
     overlap = iou_one_to_many(np.array([x, y, x + width, y + height], np.float32), boxes)
     assert overlap[0] >= 0.5  # the best box is the plate

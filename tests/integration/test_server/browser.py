@@ -19,7 +19,7 @@ from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright
 from server.auth.schemas import Role
 from server.relay import outbox
 from server.relay.hub import OVERFLOW
-from tests.conftest import Live
+from tests.integration.live import Live
 
 CHROMIUM: Final = Path("/usr/bin/chromium")
 CHROMIUM_ARGS: Final = [

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
-from tests.conftest import Live
+from tests.integration.live import Live
 
 
 async def post_alert(live: Live, token: str, **body: Any) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Shared pieces of the recognition tests that run the real models on the shared photos."""
+"""Shared pieces of the recognition tests that run the real models on the photos in tests/data."""
 
 from __future__ import annotations
 
@@ -11,14 +11,11 @@ import httpx
 from websockets.asyncio.client import ClientConnection
 
 from server.settings import Settings, with_overrides
-from tests.conftest import Live
+from tests.integration.live import Live
 from tests.integration.test_server.helpers import receive
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
-SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 WHEEL_DIR = PROJECT_ROOT / "var" / "wheels"
-EU_PLATES = SHARED_DATA / "plates" / "eu"
-FACE_EXAMPLES = SHARED_DATA / "faces" / "face_recognition_examples" / "examples"
 ALERT_WITHIN_S = 2.0
 
 

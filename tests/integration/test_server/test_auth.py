@@ -1,5 +1,5 @@
-"""Every route but /health, /ready and the dispatcher page's shell and static files demands a
-token, and a token of the wrong role is refused."""
+"""Every route but /health, /ready, the API docs and the dispatcher page's shell and static files
+demands a token, and a token of the wrong role is refused."""
 
 from __future__ import annotations
 
@@ -12,16 +12,22 @@ from litestar.routes import HTTPRoute
 
 from server.auth.guards import EVERY_ROLE, ROLES_OPT
 from server.auth.schemas import Role
-from tests.conftest import Live
+from tests.integration.live import Live
 
 pytestmark = pytest.mark.integration
 
 # Route path → a URL on it that must answer 200 without a token: /health and /ready (for load
-# balancers; they hold no data), and the dispatcher page's shell and static files (they hold no
-# data either). Every other route must refuse.
+# balancers; they hold no data), the API docs (Swagger UI and the OpenAPI document: a browser
+# opens them before it has a token), and the dispatcher page's shell and static files (they hold
+# no data either). Every other route must refuse.
 PUBLIC = {
     "/health": "/health",
     "/ready": "/ready",
+    "/schema": "/schema",
+    "/schema/swagger": "/schema/swagger",
+    "/schema/openapi.json": "/schema/openapi.json",
+    "/schema/oauth2-redirect.html": "/schema/oauth2-redirect.html",
+    "/schema/{path:str}": "/schema/openapi.json",
     "/": "/",
     "/static/{file_path:path}": "/static/js/main.js",
     "/crew": "/crew/",
@@ -91,9 +97,23 @@ async def test_an_unknown_token_is_refused(live: Live) -> None:
     assert response.json()["code"] == "token_invalid"
 
 
-async def test_openapi_schema_is_served_to_a_token_holder(live: Live) -> None:
-    token = await live.token(Role.dispatcher)
+async def test_the_api_docs_open_without_a_token_and_every_route_they_list_needs_one(
+    live: Live,
+) -> None:
     async with httpx.AsyncClient(base_url=live.http) as client:
-        schema = (await client.get("/schema/openapi.json", headers=live.headers(token))).json()
-    assert "/api/v1/alerts" in schema["paths"]
-    assert "/api/v1/incidents/{incident_id}/dispatch" in schema["paths"]
+        page = await client.get("/schema/swagger")
+        schema = (await client.get("/schema/openapi.json")).json()
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        assert "swagger" in page.text.lower()
+        assert "/api/v1/alerts" in schema["paths"]
+        assert "/api/v1/incidents/{incident_id}/dispatch" in schema["paths"]
+        # the scheme is what makes Swagger UI show Authorize, and send the token it is given
+        assert schema["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+        assert schema["security"] == [{"bearer": []}]
+        listed = [(m, path) for path, ops in schema["paths"].items() for m in ops]
+        guarded = [(method, path) for method, path in listed if path not in PUBLIC]
+        assert len(guarded) > 30
+        for method, path in guarded:
+            response = await client.request(method.upper(), _concrete(path))
+            assert response.status_code == 401, (method, path, response.status_code)

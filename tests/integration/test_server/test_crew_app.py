@@ -28,7 +28,7 @@ from sync.messages import SCHEMA_VERSION, PushRequest
 from sync.mutations import IncidentReportUpsertV1
 from sync.server_ids import MAX_NUMBER, crew_uuid, incident_uuid
 from sync.wire import encode
-from tests.conftest import Live
+from tests.integration.live import Live
 from tests.integration.test_server.browser import PageProblems, chromium
 from tests.integration.test_server.helpers import create_crew, dispatch, post_alert
 

@@ -11,7 +11,7 @@ import pytest
 from server.demo import seed
 from server.demo.simulator import NARRATIVES, Pace, Simulator
 from server.demo.tablets import Coverage, Tablets
-from tests.conftest import Live
+from tests.integration.live import Live
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,7 @@ from server.incidents import deadlines, timeline
 from server.relay import outbox
 from server.relay.outbox import DISPATCH_STREAM, crew_stream
 from server.settings import Settings, with_overrides
-from tests.conftest import serve
+from tests.integration.live import serve
 from tests.integration.test_server.helpers import (
     create_crew,
     dispatch,

@@ -13,7 +13,7 @@ from server.auth.schemas import Role
 from server.db import Database
 from server.relay.redis_bus import RedisBus
 from server.settings import Settings, with_overrides
-from tests.conftest import serve
+from tests.integration.live import serve
 from tests.integration.test_server.helpers import open_socket, post_alert, receive
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]

@@ -16,12 +16,11 @@ from recognition.evaluation import read_plate_truths
 from server.auth.schemas import Role
 from server.db import Database
 from server.settings import Settings
-from tests.conftest import Live, serve
+from tests.datafiles import BIDEN, EU_PLATES, OBAMA, OBAMA_AGAIN, OBAMA_AND_BIDEN
+from tests.integration.live import Live, serve
 from tests.integration.test_server.helpers import open_socket
 from tests.integration.test_server.recognition_support import (
     ALERT_WITHIN_S,
-    EU_PLATES,
-    FACE_EXAMPLES,
     created,
     models_loaded,
     next_alert,
@@ -112,14 +111,14 @@ async def test_an_enrolled_person_at_a_camera_makes_one_alert_and_a_stranger_non
         watchlist = await created(client, "/api/v1/watchlists", {"name": "wanted persons"})
         persons = f"/api/v1/watchlists/{watchlist['id']}/persons"
         person = await created(client, persons, {"name": "Barack Obama"})
-        photo = (FACE_EXAMPLES / "obama.jpg").read_bytes()
+        photo = OBAMA.read_bytes()
         photos = f"{persons}/{person['id']}/photos"
         enrolled = await client.post(photos, content=photo, timeout=60)
         assert enrolled.status_code == 201, enrolled.text
         assert (await client.post(photos, content=photo, timeout=60)).status_code == 200
     await models_loaded(live, admin)
     socket, _ = await open_socket(live, "/ws/dispatch", dispatcher)
-    probe = FACE_EXAMPLES / "knn_examples" / "test" / "obama1.jpg"
+    probe = OBAMA_AGAIN
     started = time.monotonic()
     await _push(live, camera_token, camera["id"], probe)
     alert = await next_alert(socket, ALERT_WITHIN_S)
@@ -133,7 +132,7 @@ async def test_an_enrolled_person_at_a_camera_makes_one_alert_and_a_stranger_non
     )
     again = await _push(live, camera_token, camera["id"], probe)
     assert again["alerts"] == []
-    stranger = await _push(live, camera_token, camera["id"], FACE_EXAMPLES / "biden.jpg")
+    stranger = await _push(live, camera_token, camera["id"], BIDEN)
     assert (stranger["faces"], stranger["alerts"]) == (1, [])
     assert await no_alert(socket)
     await socket.close()
@@ -154,11 +153,9 @@ async def test_a_face_crop_is_shown_only_to_dispatchers_and_every_view_is_on_the
         watchlist = await created(client, "/api/v1/watchlists", {"name": "vip"})
         persons = f"/api/v1/watchlists/{watchlist['id']}/persons"
         person = await created(client, persons, {"name": "Joe Biden"})
-        photo = (FACE_EXAMPLES / "knn_examples" / "train" / "biden" / "biden.jpg").read_bytes()
+        photo = BIDEN.read_bytes()
         assert (await client.post(f"{persons}/{person['id']}/photos", content=photo)).is_success
-    result = await _push(
-        live, await live.token(Role.camera), camera["id"], FACE_EXAMPLES / "biden.jpg"
-    )
+    result = await _push(live, await live.token(Role.camera), camera["id"], BIDEN)
     alerts = result["alerts"]
     assert isinstance(alerts, list)
     alert_id = alerts[0]
@@ -188,13 +185,11 @@ async def test_the_direct_endpoints_answer_the_documented_shapes(live: Live) -> 
         watchlist = await created(client, "/api/v1/watchlists", {"name": "wl"})
         persons = f"/api/v1/watchlists/{watchlist['id']}/persons"
         person = await created(client, persons, {"name": "Barack Obama"})
-        await client.post(
-            f"{persons}/{person['id']}/photos", content=(FACE_EXAMPLES / "obama.jpg").read_bytes()
-        )
+        await client.post(f"{persons}/{person['id']}/photos", content=OBAMA.read_bytes())
         plates = await client.post(
             "/api/v1/recognition/plates", content=(EU_PLATES / truth.file).read_bytes()
         )
-        group = FACE_EXAMPLES / "knn_examples" / "test" / "obama_and_biden.jpg"
+        group = OBAMA_AND_BIDEN
         faces = await client.post(
             "/api/v1/recognition/faces",
             params={"watchlist": watchlist["id"]},

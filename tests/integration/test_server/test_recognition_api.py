@@ -15,7 +15,7 @@ import pytest
 from server.auth.schemas import Role
 from server.db import Database
 from server.recognition import crops
-from tests.conftest import Live
+from tests.integration.live import Live
 
 pytestmark = pytest.mark.integration
 

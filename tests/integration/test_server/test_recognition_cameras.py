@@ -20,11 +20,10 @@ from recognition.images import read_image
 from server.auth.schemas import Role
 from server.db import Database
 from server.settings import Settings
-from tests.conftest import Live, serve
+from tests.datafiles import EU_PLATES, OBAMA, OBAMA_AGAIN
+from tests.integration.live import Live, serve
 from tests.integration.test_server.helpers import open_socket
 from tests.integration.test_server.recognition_support import (
-    EU_PLATES,
-    FACE_EXAMPLES,
     created,
     models_loaded,
     next_alert,
@@ -139,14 +138,14 @@ async def test_a_negative_example_from_a_wrong_alert_stops_the_false_match(live:
         watchlist = await created(client, "/api/v1/watchlists", {"name": "w"})
         persons = f"/api/v1/watchlists/{watchlist['id']}/persons"
         person = await created(client, persons, {"name": "listed as Obama"})
-        photo = (FACE_EXAMPLES / "obama.jpg").read_bytes()
+        photo = OBAMA.read_bytes()
         enrolled = await client.post(f"{persons}/{person['id']}/photos", content=photo)
         assert enrolled.status_code == 201, enrolled.text
 
         async def push() -> dict[str, Any]:
             response = await client.post(
                 f"/api/v1/cameras/{camera['id']}/frames",
-                content=(FACE_EXAMPLES / "obama2.jpg").read_bytes(),
+                content=OBAMA_AGAIN.read_bytes(),
                 headers=live.headers(camera_token),
             )
             result: dict[str, Any] = response.json()

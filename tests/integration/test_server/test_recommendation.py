@@ -19,7 +19,8 @@ from server.db import Database
 from server.incidents import deadlines, repository
 from server.routing import OsrmTable, StraightLineEstimate, ValhallaMatrix
 from server.settings import Settings
-from tests.conftest import Live, free_port
+from tests.conftest import free_port
+from tests.integration.live import Live
 from tests.integration.test_server.helpers import (
     create_crew,
     dispatch,

@@ -10,7 +10,7 @@ from websockets.exceptions import ConnectionClosed
 
 from server.auth.schemas import Role
 from server.settings import Settings, with_overrides
-from tests.conftest import Live, serve
+from tests.integration.live import Live, serve
 from tests.integration.test_server.helpers import (
     create_crew,
     dispatch,

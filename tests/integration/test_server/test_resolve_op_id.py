@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from server.auth.schemas import Role
-from tests.conftest import Live
+from tests.integration.live import Live
 from tests.integration.test_server.helpers import create_crew, dispatch, post_alert
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,7 @@ import httpx
 
 from server.auth.schemas import Role
 from server.db import Database
-from tests.conftest import Live
+from tests.integration.live import Live
 from tests.integration.test_server.stats_seed import incident, reached, site
 
 RECEIVED = dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.UTC)

@@ -26,7 +26,7 @@ from server.auth.schemas import Role
 from server.db import Database
 from server.demo import seed
 from server.settings import Settings, with_overrides
-from tests.conftest import Live, serve
+from tests.integration.live import Live, serve
 from tests.integration.test_server import stats_seed
 from tests.integration.test_server.browser import (
     api_get,

@@ -15,7 +15,7 @@ from playwright.async_api import Browser, Route, WebSocketRoute, expect
 from server.auth.schemas import Role
 from server.db import Database
 from server.settings import Settings, with_overrides
-from tests.conftest import Live, serve
+from tests.integration.live import Live, serve
 from tests.integration.test_server.browser import (
     PageProblems,
     chromium,

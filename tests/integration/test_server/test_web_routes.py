@@ -18,7 +18,7 @@ from server.db import Database
 from server.settings import Settings, with_overrides
 from server.web.routes import STATIC_DIR
 from server.web.schemas import QUEUE_AGING_S
-from tests.conftest import Live, serve
+from tests.integration.live import Live, serve
 
 pytestmark = pytest.mark.integration
 
@@ -90,14 +90,17 @@ async def test_a_path_escaping_the_static_folder_reaches_nothing(live: Live, pat
     assert b"create_static_files_router" not in reply
 
 
-def test_only_the_page_and_its_static_files_skip_the_token(live: Live) -> None:
+def test_only_the_page_its_static_files_and_the_api_docs_skip_the_token(live: Live) -> None:
     patterns = [re.compile(pattern) for pattern in UNAUTHENTICATED]
     exempt = {
         route.path
         for route in create_app(live.state).routes
         if isinstance(route, HTTPRoute) and any(p.search(route.path) for p in patterns)
     }
-    assert exempt == {"/health", "/ready", *PAGE_PATHS, *CREW_APP_PATHS}
+    docs = {path for path in exempt if path == "/schema" or path.startswith("/schema/")}
+    assert exempt - docs == {"/health", "/ready", *PAGE_PATHS, *CREW_APP_PATHS}
+    assert "/schema/swagger" in docs  # the docs a person opens in a browser, then Authorize
+    assert not any(path.startswith("/api/") for path in exempt)
 
 
 async def test_the_config_needs_a_dispatcher_token(live: Live) -> None:

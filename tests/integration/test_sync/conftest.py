@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Live
+from tests.integration.live import Live
 from tests.integration.test_sync.support import Tablets
 
 

@@ -19,7 +19,7 @@ from sync.http_transport import HttpTransport
 from sync.lattices import IncidentStatus
 from sync.mutations import CrewStatusRecordV1, IncidentReportUpsertV1
 from sync.server_ids import crew_uuid, incident_uuid
-from tests.conftest import Live
+from tests.integration.live import Live
 from tests.integration.test_server.helpers import create_crew, dispatch, post_alert
 
 

@@ -12,7 +12,7 @@ from sync import hlc
 from sync.client import wall_ms
 from sync.entities import EntityKind, IncidentReportFields, Outcome
 from sync.lattices import IncidentStatus
-from tests.conftest import Live
+from tests.integration.live import Live
 from tests.integration.test_sync.support import (
     Tablets,
     api,

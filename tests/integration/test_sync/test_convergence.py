@@ -30,7 +30,7 @@ from sync.lattices import IncidentStatus
 from sync.merge import EntityState, FieldStamp
 from sync.messages import SnapshotRequest
 from sync.mutations import EntityRestoreV1, EntityVoidV1, Mutation, ReportNoteAddV1
-from tests.conftest import Live
+from tests.integration.live import Live
 from tests.integration.test_sync.support import (
     Crew,
     Tablets,

@@ -11,7 +11,7 @@ from server.auth.schemas import Role
 from sync.entities import EntityKind
 from sync.lattices import IncidentStatus
 from sync.server_ids import incident_uuid
-from tests.conftest import Live
+from tests.integration.live import Live
 from tests.integration.test_server.helpers import create_crew, dispatch, post_alert
 from tests.integration.test_sync.support import Crew, Tablets, api, new_report, record_status
 

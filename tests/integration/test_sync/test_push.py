@@ -13,7 +13,7 @@ from sync.lattices import IncidentStatus
 from sync.messages import SCHEMA_VERSION, PushRequest
 from sync.mutations import ReportNoteAddV1
 from sync.wire import decode_push_response, encode
-from tests.conftest import Live
+from tests.integration.live import Live
 from tests.integration.test_sync.support import (
     Tablets,
     api,

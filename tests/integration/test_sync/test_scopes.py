@@ -16,7 +16,7 @@ from sync.messages import SnapshotRequest
 from sync.mutations import RecordingCreateV1, RecordingUpdateV1
 from sync.recordings import RecordingCurated, RecordingFacts
 from sync.server_ids import incident_uuid
-from tests.conftest import Live
+from tests.integration.live import Live
 from tests.integration.test_server.helpers import create_crew, dispatch
 from tests.integration.test_sync.support import (
     Tablets,

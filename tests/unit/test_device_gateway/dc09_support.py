@@ -3,7 +3,6 @@
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from device_gateway.protocols.dc09 import (
@@ -19,8 +18,8 @@ from device_gateway.protocols.dc09 import (
 )
 from device_gateway.protocols.dc09.frames import parse_frame
 from device_gateway.protocols.dc09.payloads import format_timestamp
+from tests.datafiles import DC09_DIR
 
-DATA_DIR = Path(__file__).parents[3] / "../shared/data/dc09"
 SIADC09_KEY = bytes.fromhex("850cba22f7dd4f033405da83e4c5bae9")
 SIADC09_TIME = datetime(2026, 9, 22, 3, 7, 43, tzinfo=UTC)
 NOW = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)
@@ -29,8 +28,11 @@ Policies = dict[str, AccountPolicy]
 
 
 def load_rows() -> list[dict[str, Any]]:
+    paths = sorted(DC09_DIR.glob("*.jsonl"))
+    if not paths:  # an empty parametrization would pass without testing anything
+        raise FileNotFoundError(f"no DC-09 vectors in {DC09_DIR}")
     rows: list[dict[str, Any]] = []
-    for path in sorted(DATA_DIR.glob("*.jsonl")):
+    for path in paths:
         rows.extend(json.loads(line) for line in path.read_text().splitlines() if line.strip())
     return rows
 

@@ -1,4 +1,4 @@
-"""The real GT06 and OsmAnd inputs from shared/data (Traccar's test vectors)."""
+"""The real GT06 and OsmAnd inputs in tests/data (Traccar's test vectors)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any, Final
 
-DATA: Final = Path(__file__).resolve().parents[4] / "shared" / "data"
+from tests.datafiles import GT06_FRAMES, OSMAND_REQUESTS
+
 LOGIN_HEX: Final = "78780d0103534190360660610003c3df0d0a"
 
 
@@ -16,8 +17,8 @@ def _rows(path: Path) -> list[dict[str, Any]]:
 
 
 def gt06_rows() -> list[dict[str, Any]]:
-    return _rows(DATA / "gt06" / "gt06_traccar_tests.jsonl")
+    return _rows(GT06_FRAMES)
 
 
 def osmand_rows() -> list[dict[str, Any]]:
-    return _rows(DATA / "osmand" / "osmand_traccar_requests.jsonl")
+    return _rows(OSMAND_REQUESTS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +77,24 @@ class EngineTransport:
             request = msgspec.structs.replace(request, after_id=page.next_after_id)
 
 
+_opened: list[SyncClient] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_devices() -> Iterator[None]:
+    # A connection left to the garbage collector is a ResourceWarning (an error here) since
+    # Python 3.13, raised in whichever test happens to run then.
+    yield
+    while _opened:
+        _opened.pop().close()
+
+
 def device(path: Path, transport: EngineTransport, name: str, **options: Any) -> SyncClient:
-    return SyncClient.open(path / f"{name}.sqlite3", transport, clock_ms=lambda: BASE_MS, **options)
+    client = SyncClient.open(
+        path / f"{name}.sqlite3", transport, clock_ms=lambda: BASE_MS, **options
+    )
+    _opened.append(client)
+    return client
 
 
 def narrative(client: SyncClient, entity: EntityKind = EntityKind.INCIDENT_REPORT) -> object:
