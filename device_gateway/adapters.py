@@ -51,8 +51,8 @@ class DeviceHttp:
             reports = parse_request(request.method, request.target, content_type, request.body)
         except RemoteProtocolError as err:
             return HttpResponse(400, str(err).encode())
-        for report in reports:
-            if not await self._is_known(report.device_id):
+        for device_id in dict.fromkeys(report.device_id for report in reports):  # once each
+            if not await self._is_known(device_id):
                 return HttpResponse(400, b"unknown device id")
         source = Source(transport="osmand", peer=request.peer)
         raw = request.target + (

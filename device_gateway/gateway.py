@@ -42,6 +42,7 @@ from device_gateway.protocols.dc09 import (
 )
 from device_gateway.protocols.dc09.crypto import RandomBytes
 from device_gateway.ratelimit import RateLimit, TokenBuckets
+from device_gateway.replay import ReplayGuard
 from device_gateway.supervision import LinkChange, LinkState, Supervisor, Watched
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,11 @@ class GatewayObserver(IngestObserver, Protocol):
 
     def rate_limited(self, outcome: str) -> None:
         """A frame over its source's rate: ``shed`` (no reply) or ``alarm_admitted``."""
+        ...
+
+    def replayed(self, transport: str) -> None:
+        """An encrypted frame that repeats an earlier one under another sequence number:
+        answered as a retransmission of it, never raised again (:mod:`device_gateway.replay`)."""
         ...
 
 
@@ -117,6 +123,8 @@ class Dc09Gateway:
         self._random_bytes = random_bytes
         self._clock = clock
         self._datagrams = self.open_stream()
+        self._replays = ReplayGuard(self._config.max_ahead_s + self._config.max_behind_s)
+        self._replaying: set[str] = set()
         self._changes: list[LinkChange] = []
         self._changed = asyncio.Event()
         self._buckets = TokenBuckets(rate_limit or RateLimit(rate_per_s=0))
@@ -136,14 +144,19 @@ class Dc09Gateway:
         self._datagrams.receive_datagram(data, self._clock())
         return self._replies(self._datagrams.events_received(), source)
 
-    async def wait_for_room(self) -> None:
-        await self._pipeline.wait_for_room()
+    async def wait_for_room(self, host: str | None = None) -> None:
+        """Return when the queue takes more (from ``host``'s share too, when given)."""
+        await self._pipeline.wait_for_room(host)
 
     @property
     def has_room(self) -> bool:
         """Whether the ingest queue takes another frame now (a transport that cannot stop
         reading checks this before feeding)."""
         return not self._pipeline.full
+
+    def source_full(self, host: str) -> bool:
+        """Whether ``host`` holds its whole share of the queue (its frames must wait)."""
+        return self._pipeline.source_full(host)
 
     def frame_dropped(self, reason: str, transport: str) -> None:
         """A transport dropped a frame unread (un-ACKed, so the panel resends): count it."""
@@ -212,15 +225,20 @@ class Dc09Gateway:
         self, event: SignalsReceived, source: Source, ready: asyncio.Future[bytes | None]
     ) -> Reply:
         reply = Reply(ready)
-        change = self._supervisor.seen(event.dedup_key.account, event.signals[0].received_at)
-        if change is not None:
-            self._note(change)
+        event, replayed = self._replays.check(event)
+        if replayed:
+            self._replay_seen(event, source)
+        else:
+            change = self._supervisor.seen(event.dedup_key.account, event.signals[0].received_at)
+            if change is not None:
+                self._note(change)
         started = time.monotonic()
 
         def settle(stored: asyncio.Future[Outcome]) -> None:
+            failed = stored.cancelled() or stored.exception() is not None  # always read it
             if ready.done():
                 return
-            if stored.cancelled() or stored.exception() is not None:
+            if failed:
                 reply.hang_up = True
                 ready.set_result(None)
                 return
@@ -229,6 +247,18 @@ class Dc09Gateway:
 
         self._pipeline.submit(event, source).add_done_callback(settle)
         return reply
+
+    def _replay_seen(self, event: SignalsReceived, source: Source) -> None:
+        self._observer.replayed(source.transport)
+        account = event.dedup_key.account
+        if account not in self._replaying:  # once per account: an attack must not flood the log
+            self._replaying.add(account)
+            logger.warning(
+                "DC-09 account %s: an encrypted frame from %s repeats an earlier one under "
+                "another sequence number; answered, not raised again",
+                account,
+                source.peer,
+            )
 
     def _note(self, change: LinkChange) -> None:
         self._changes.append(change)

@@ -14,9 +14,18 @@ gets a future; it writes the ACK when the future says the frame is stored. One t
   them, and a batch that starts with a life-safety frame (priority 1: panic, fire, medical)
   takes no lesser alarms along. During an alarm storm (thousands of AC-loss troubles) a panic
   that arrives mid-commit waits for one short batch, then is committed in a batch of its own kind.
-* **Bounded.** ``full`` turns true at ``max_pending`` queued frames; transports then stop reading
-  their sockets (TCP backpressure, UDP left in the kernel buffer) until :meth:`wait_for_room`
-  returns. Nothing is dropped: a frame is either queued or never read, and never ACKed unstored.
+* **Fair between sources.** Within a priority, frames are taken in start-time fair order between
+  source addresses: each address's frames get tags that count up from the tag last committed
+  (``_virtual``), so an address that floods the queue pushes only its own frames back, and a
+  frame from a quiet address is taken within the next batch of its priority, however many
+  frames the flooder queued first. Alarms are never rate-limited, but they are queued fairly.
+* **Bounded, per source too.** ``full`` turns true at ``max_pending`` queued frames, and one
+  address may hold at most ``max_pending_per_source`` of them (``max_pending_unregistered`` for
+  frames from accounts nobody registered). Transports stop reading a socket whose address is
+  at its limit, or every socket when the whole queue is full (TCP backpressure; UDP datagrams
+  wait in a bounded backlog or are dropped un-ACKed and counted) until :meth:`wait_for_room`
+  returns: a full queue slows only the sources that fill it. A frame is either queued or
+  never read, and never ACKed unstored.
 * **Retransmissions.** A frame whose :class:`DedupKey` was committed within ``dedup_window_s`` is
   a retransmission: it is answered at once (from memory) or by the store, which must also check
   what it stored before a restart. A retransmission that arrives while the first copy is still
@@ -29,6 +38,7 @@ resend later. The store must keep its batch atomic for that to be safe.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import enum
 import hashlib
@@ -50,6 +60,11 @@ logger = logging.getLogger(__name__)
 
 DEDUP_WINDOW_S: Final = 600.0
 DEFAULT_MAX_PENDING: Final = 20_000
+DEFAULT_MAX_PENDING_PER_SOURCE: Final = 2_000
+"""A tenth of the queue: a source address that fills its share waits; the others go on."""
+DEFAULT_MAX_PENDING_UNREGISTERED: Final = 100
+"""Frames from unregistered accounts raise nothing: each address gets a small share for them."""
+UNREGISTERED: Final = "|unregistered"
 DEFAULT_MAX_BATCH: Final = 500
 DEFAULT_MAX_ALARM_BATCH: Final = 16
 DEFAULT_MAX_REMEMBERED: Final = 200_000
@@ -61,6 +76,11 @@ class Source(msgspec.Struct, frozen=True, kw_only=True):
 
     transport: str
     peer: str
+
+    @property
+    def host(self) -> str:
+        """The peer's address without its port: the unit of fairness and of the limits."""
+        return self.peer.rsplit(":", 1)[0]
 
 
 class Submission(msgspec.Struct, frozen=True, kw_only=True):
@@ -129,11 +149,13 @@ def dedup_digest(key: DedupKey) -> str:
 
 
 class _Entry:
-    __slots__ = ("submission", "waiters")
+    __slots__ = ("share", "submission", "waiters")
 
-    def __init__(self, submission: Submission, waiter: asyncio.Future[Outcome]) -> None:
+    def __init__(self, submission: Submission, waiter: asyncio.Future[Outcome], share: str) -> None:
         self.submission = submission
         self.waiters = [waiter]
+        self.share = share
+        """The queue share the frame counts against: its address, or address|unregistered."""
 
 
 class IngestPipeline:
@@ -142,6 +164,8 @@ class IngestPipeline:
         store: SignalStore,
         *,
         max_pending: int = DEFAULT_MAX_PENDING,
+        max_pending_per_source: int = DEFAULT_MAX_PENDING_PER_SOURCE,
+        max_pending_unregistered: int = DEFAULT_MAX_PENDING_UNREGISTERED,
         max_batch: int = DEFAULT_MAX_BATCH,
         max_alarm_batch: int = DEFAULT_MAX_ALARM_BATCH,
         dedup_window_s: float = DEDUP_WINDOW_S,
@@ -151,16 +175,25 @@ class IngestPipeline:
     ) -> None:
         self._store = store
         self._max_pending = max_pending
+        self._share_limits = (max_pending_per_source, max_pending_unregistered)
         self._max_batch = max_batch
         self._max_alarm_batch = max_alarm_batch
         self._window_s = dedup_window_s
         self._max_remembered = max_remembered
         self._observer: IngestObserver = observer or _NullObserver()
         self._clock = clock
-        self._heap: list[tuple[int, int, _Entry]] = []
+        self._heap: list[tuple[int, int, int, _Entry]] = []
+        """(priority, fairness tag, arrival, entry): a min-heap, so the first is taken first."""
         self._order = itertools.count()
+        self._virtual = 0
+        """The fairness tag of the frame taken last; a quiet source's next frame starts here."""
+        self._last_tag: dict[str, int] = {}
+        self._share_pending: collections.Counter[str] = collections.Counter()
+        self._share_room: dict[str, asyncio.Event] = {}
         self._queued: dict[DedupKey, _Entry] = {}
         self._remembered: OrderedDict[DedupKey, float] = OrderedDict()
+        self._stopped = False
+        """Set when :meth:`run` ends; cleared when it runs again (a supervisor restarts it)."""
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
         self._room.set()
@@ -173,15 +206,32 @@ class IngestPipeline:
     def full(self) -> bool:
         return len(self._heap) >= self._max_pending
 
-    async def wait_for_room(self) -> None:
-        """Return when the queue can take more; transports call this before each read."""
-        while self.full:
-            self._room.clear()
-            await self._room.wait()
+    def source_full(self, host: str) -> bool:
+        """Whether the address ``host`` holds all the queue it may (registered or not)."""
+        per_source, unregistered = self._share_limits
+        pending = self._share_pending
+        return pending[host] >= per_source or pending[host + UNREGISTERED] >= unregistered
+
+    async def wait_for_room(self, host: str | None = None) -> None:
+        """Return when the queue can take more (from ``host``, when given); transports call
+        this before each read of a socket."""
+        while True:
+            if self.full:
+                self._room.clear()
+                await self._room.wait()
+            elif host is not None and self.source_full(host):
+                room = self._share_room.setdefault(host, asyncio.Event())
+                room.clear()
+                await room.wait()
+            else:
+                return
 
     def submit(self, received: SignalsReceived, source: Source) -> asyncio.Future[Outcome]:
         """Queue a frame; the future resolves once it is stored (or known to be stored)."""
         waiter: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        if self._stopped:  # nobody would ever commit it: fail it now (never ACKed)
+            waiter.set_exception(ConnectionAbortedError("the signal pipeline stopped"))
+            return waiter
         key = received.dedup_key
         if self._remembers(key):
             self._observer.duplicate_answered()
@@ -191,14 +241,19 @@ class IngestPipeline:
         if queued is not None:
             queued.waiters.append(waiter)
             return waiter
-        entry = _Entry(Submission(received=received, source=source), waiter)
+        share = source.host if received.registered else source.host + UNREGISTERED
+        entry = _Entry(Submission(received=received, source=source), waiter, share)
         self._queued[key] = entry
-        heapq.heappush(self._heap, (entry.submission.priority, next(self._order), entry))
+        tag = max(self._virtual, self._last_tag.get(share, 0)) + 1
+        self._last_tag[share] = tag
+        self._share_pending[share] += 1
+        heapq.heappush(self._heap, (entry.submission.priority, tag, next(self._order), entry))
         self._wake.set()
         return waiter
 
     async def run(self) -> None:
         """Commit batches until cancelled; queued frames are then failed (never ACKed)."""
+        self._stopped = False
         try:
             while True:
                 await self._wake.wait()
@@ -209,6 +264,7 @@ class IngestPipeline:
                 if not await self._commit(batch):
                     await asyncio.sleep(RETRY_AFTER_FAILURE_S)
         finally:
+            self._stopped = True
             self._fail_all()
 
     def _take_batch(self) -> list[_Entry]:
@@ -223,10 +279,26 @@ class IngestPipeline:
             ):
                 break  # the heap is in priority order: what is left waits for the next batch
             alarms += alarm
-            batch.append(heapq.heappop(self._heap)[2])
+            _, tag, _, entry = heapq.heappop(self._heap)
+            self._virtual = max(self._virtual, tag)
+            self._release_share(entry.share)
+            batch.append(entry)
         if not self.full:
             self._room.set()
         return batch
+
+    def _release_share(self, share: str) -> None:
+        left = self._share_pending[share] - 1
+        if left > 0:
+            self._share_pending[share] = left
+        else:  # forget idle sources: their next frame starts at the current tag anyway
+            del self._share_pending[share]
+            self._last_tag.pop(share, None)
+        host = share.removesuffix(UNREGISTERED)
+        room = self._share_room.get(host)
+        if room is not None and not self.source_full(host):
+            room.set()
+            del self._share_room[host]
 
     async def _commit(self, batch: list[_Entry]) -> bool:
         started = self._clock()
@@ -286,7 +358,8 @@ class IngestPipeline:
     def _fail_all(self) -> None:
         stopped = ConnectionAbortedError("the signal pipeline stopped")
         while self._heap:
-            entry = heapq.heappop(self._heap)[2]
+            entry = heapq.heappop(self._heap)[3]
+            self._release_share(entry.share)
             for waiter in entry.waiters:
                 with contextlib.suppress(asyncio.InvalidStateError):
                     waiter.set_exception(stopped)

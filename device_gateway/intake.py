@@ -29,8 +29,9 @@ class Intake:
         self._pipeline = pipeline
         self.clock = clock
 
-    async def wait_for_room(self) -> None:
-        await self._pipeline.wait_for_room()
+    async def wait_for_room(self, host: str | None = None) -> None:
+        """Return when the queue takes more (from ``host``'s share too, when given)."""
+        await self._pipeline.wait_for_room(host)
 
     def submit(self, received: SignalsReceived, source: Source) -> asyncio.Future[Outcome]:
         return self._pipeline.submit(received, source)

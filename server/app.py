@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from server.alerts.routes import router as alerts_router
 from server.auth.guards import BearerTokenMiddleware
+from server.auth.routes import router as tokens_router
 from server.cameras.routes import router as cameras_router
 from server.crew_app.routes import SHELL_PATHS as CREW_APP_PATHS
 from server.crew_app.routes import router as crew_app_router
@@ -71,6 +72,7 @@ def create_app(state: AppState) -> Litestar:
         parts: dict[str, Run] = {
             "relay-hub": state.hub.run,
             "reconcile": lambda: state.hub.reconcile_forever(settings.relay_reconcile_s),
+            "revoked-sockets": lambda: state.sockets.sweep_forever(settings.relay_reconcile_s),
             "upload-expiry": lambda: state.lease("upload-expiry").run(state.uploads.expire_forever),
             "deadlines": lambda: state.lease("deadlines").run(
                 lambda: deadlines.run_forever(state.db, settings.deadline_poll_s, state.eta)
@@ -98,6 +100,7 @@ def create_app(state: AppState) -> Litestar:
         exclude=UNAUTHENTICATED,
         exclude_http_methods=(),
         scopes={ScopeType.HTTP},
+        failures=state.token_failures,
     )
     return Litestar(
         route_handlers=[
@@ -106,6 +109,7 @@ def create_app(state: AppState) -> Litestar:
             metrics,
             list_parts,
             crash_part,
+            tokens_router,
             sites_router,
             devices_router,
             crews_router,

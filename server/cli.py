@@ -17,14 +17,14 @@ from tqdm import tqdm
 from server import logs
 from server import settings as settings_module
 from server.auth.schemas import Role
-from server.auth.service import create_token
+from server.auth.service import create_token, revoke_token
 from server.cluster import cli as cluster_cli
 from server.crews.imports import import_crews
 from server.db import open_database
 from server.devices import panel_cli
 from server.devices.imports import import_devices
 from server.errors import ApiError
-from server.imports import ImportReport
+from server.imports import BATCH_ROWS, BadEncodingError, ImportReport, decode_csv
 from server.recognition import cli as recognition_cli
 from server.settings import Settings, SettingsError, flag_and_variable
 from server.settings_flags import DATABASE, EVIDENCE, add_arguments
@@ -74,6 +74,11 @@ def _add_token(commands: Subcommands) -> None:
     create.add_argument("--name", required=True, help="who or what holds it, e.g. tablet-7")
     create.add_argument("--crew", type=int, default=None, help="crew id (crew tokens only)")
     add_arguments(create, DATABASE)
+    revoke = token_commands.add_parser(
+        "revoke", help="revoke a token (GET /api/v1/tokens lists them); its sockets close"
+    )
+    revoke.add_argument("id", type=int, help="the token's id")
+    add_arguments(revoke, DATABASE)
 
 
 def _add_station(commands: Subcommands) -> None:
@@ -114,12 +119,29 @@ def _add_imports(commands: Subcommands) -> None:
             action="store_true",
             help="import the valid rows even if some rows are bad",
         )
+        importer.add_argument(
+            "--batch-rows",
+            type=_row_count,
+            default=BATCH_ROWS,
+            help="rows per transaction (default %(default)s); 0 writes the whole file in one "
+            "transaction, which on SQLite holds up every alarm commit until it ends",
+        )
         add_arguments(importer, DATABASE)
+
+
+def _row_count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of rows (0 or more)")
+    return int(text)
 
 
 async def _token(settings: Settings, args: argparse.Namespace) -> int:
     db = await open_database(settings)
     try:
+        if args.action == "revoke":
+            await revoke_token(db, args.id)
+            print(f"token {args.id} revoked")
+            return 0
         issued = await create_token(args.name, Role(args.role), args.crew)
     finally:
         await db.close()
@@ -127,8 +149,23 @@ async def _token(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _import(settings: Settings, what: str, path: Path, skip_invalid: bool) -> int:
-    text = await asyncio.to_thread(path.read_text, encoding="utf-8-sig")
+async def _import(settings: Settings, args: argparse.Namespace) -> int:
+    path: Path = args.file
+    try:
+        text = decode_csv(await asyncio.to_thread(path.read_bytes))
+    except BadEncodingError as err:
+        report = err.report()
+    else:
+        report = await _import_text(settings, args.command, text, args)
+    for rejected in report.rejected:
+        print(f"{path}:{rejected.line}: {rejected.reason}", file=sys.stderr)
+    print(report.detail)
+    return 0 if report.applied else 1
+
+
+async def _import_text(
+    settings: Settings, what: str, text: str, args: argparse.Namespace
+) -> ImportReport:
     db = await open_database(settings)
     try:
         with tqdm(
@@ -137,13 +174,15 @@ async def _import(settings: Settings, what: str, path: Path, skip_invalid: bool)
             desc=f"importing {what}",
             file=sys.stderr,
         ) as bar:
-            report = await IMPORTERS[what](db, text, skip_invalid=skip_invalid, progress=bar.update)
+            return await IMPORTERS[what](
+                db,
+                text,
+                skip_invalid=args.skip_invalid,
+                progress=bar.update,
+                batch_rows=args.batch_rows,
+            )
     finally:
         await db.close()
-    for rejected in report.rejected:
-        print(f"{path}:{rejected.line}: {rejected.reason}", file=sys.stderr)
-    print(report.detail)
-    return 0 if report.applied else 1
 
 
 async def _verify_custody(settings: Settings) -> int:
@@ -228,7 +267,7 @@ def _dispatch(
         return cluster_cli.run(args, settings)
     if args.command in sync_cli.COMMANDS:
         return sync_cli.run(args, settings)
-    return _import(settings, args.command, args.file, args.skip_invalid)
+    return _import(settings, args)
 
 
 def _loop_factory(settings: Settings) -> Callable[[], asyncio.AbstractEventLoop] | None:

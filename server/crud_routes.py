@@ -10,10 +10,11 @@ from typing import Annotated, Any, TypeVar
 from litestar import Router, delete, get, patch, post
 from litestar.params import QueryParameter
 
-from server.auth.guards import allow
-from server.auth.schemas import Role
+from server.auth.guards import allow, principal_of
+from server.auth.schemas import Principal, Role
 from server.crud import Registry
-from server.http_params import JSONBody, PathId
+from server.errors import NotFound
+from server.http_params import AnyRequest, JSONBody, PathId
 from server.text import MAX_OFFSET
 
 InT = TypeVar("InT")
@@ -34,17 +35,34 @@ def registry_router(
     update: Callable[[int, PatchT], Awaitable[OutT]],
     read_roles: Sequence[Role],
     extra: Sequence[Any] = (),
+    remove: Callable[[int], Awaitable[None]] | None = None,
+    only_item: Callable[[Principal], int | None] | None = None,
 ) -> Router:
+    """`remove` replaces the plain delete (to clean up after an item); `only_item` names the one
+    item a caller may read (None: every item), for roles that must not see the others."""
     in_type, patch_type, out_type = types
     write = allow(Role.admin)
     read = allow(*read_roles)
+    delete_one = remove or registry.delete
+
+    def _only(request: AnyRequest) -> int | None:
+        return None if only_item is None else only_item(principal_of(request))
 
     @get("/", **read, summary=f"List {tag}")
-    async def list_items(limit: Limit = 100, offset: Offset = 0) -> list[out_type]:  # type: ignore[valid-type]
-        return await registry.list(limit=limit, offset=offset)
+    async def list_items(
+        request: AnyRequest, limit: Limit = 100, offset: Offset = 0
+    ) -> list[out_type]:  # type: ignore[valid-type]
+        own = _only(request)
+        if own is None:
+            return await registry.list(limit=limit, offset=offset)
+        found = await registry.find(own)
+        return [found] if found is not None and offset == 0 else []
 
     @get("/{item_id:int}", **read, summary=f"Get one of {tag}")
-    async def get_item(item_id: PathId) -> out_type:  # type: ignore[valid-type]
+    async def get_item(request: AnyRequest, item_id: PathId) -> out_type:  # type: ignore[valid-type]
+        own = _only(request)
+        if own is not None and own != item_id:
+            raise NotFound(f"There is no {registry.label} with id {item_id} for you.")
         found: out_type = await registry.get(item_id)  # type: ignore[valid-type]
         return found
 
@@ -58,7 +76,7 @@ def registry_router(
 
     @delete("/{item_id:int}", **write, summary=f"Delete one of {tag}")
     async def delete_item(item_id: PathId) -> None:
-        await registry.delete(item_id)
+        await delete_one(item_id)
 
     handlers = [list_items, get_item, create_item, update_item, delete_item, *extra]
     return Router(path=path, route_handlers=handlers, tags=[tag])

@@ -7,6 +7,14 @@ migration runner) and on every table (queries). One process talks to one databas
 Writes go through `Database.write()`: on SQLite that is `BEGIN IMMEDIATE` behind an in-process
 lock (SQLite has one writer; queueing in asyncio beats spinning on the file lock), on PostgreSQL an
 ordinary transaction whose row locks serialize the per-stream sequence counters.
+
+Bulk work (CSV imports, change-log compaction) writes many small transactions with
+`write(bulk=True)`, so an alarm never waits behind a whole file. In the process, a waiting
+ordinary writer goes before the next bulk batch (server/write_queue.py). Across processes (a
+`posbon sites import` beside `posbon serve`) SQLite's file lock is all there is: a bulk batch
+pauses for SQLITE_BULK_PAUSE_S after its commit, and every writer asks for the file lock
+every SQLITE_BEGIN_POLL_S instead of through SQLite's busy handler, whose back-off sleeps up to
+100 ms between tries and would miss the pause.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import io
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -56,12 +65,18 @@ from server.sync.tables import (
 )
 from server.uploads.tables import Upload
 from server.watchlists.tables import Watchlist, WatchlistPerson, WatchlistPhoto
+from server.write_queue import WriteQueue
 
 logger = logging.getLogger(__name__)
 
 PICCOLO_CONF_MODULE: Final = "server.piccolo_conf"
 SQLITE_FILE_NAME: Final = "posbon.sqlite3"
 SQLITE_BUSY_TIMEOUT_S: Final = 30.0
+SQLITE_BEGIN_POLL_S: Final = 0.001
+"""How often a writer asks again for SQLite's file lock that another process holds."""
+SQLITE_BULK_PAUSE_S: Final = 0.01
+"""How long a bulk batch leaves SQLite's file lock free after its commit: several polls of a
+writer in another process, so it gets in (an alarm commit in `posbon serve`)."""
 TABLES: Final[tuple[type[Table], ...]] = (
     Site,
     Device,
@@ -133,13 +148,15 @@ class Database:
         self.engine = engine
         self.is_sqlite = isinstance(engine, SQLiteEngine)
         self.commit_hooks: list[CommitHook] = []
-        self._write_lock = asyncio.Lock()
+        self._write_queue = WriteQueue()
         self._pool_open = False
         self._writer: Any = None
 
     @contextlib.asynccontextmanager
-    async def write(self) -> AsyncIterator[None]:
-        """A write transaction; nested calls join the outer one."""
+    async def write(self, *, bulk: bool = False) -> AsyncIterator[None]:
+        """A write transaction; nested calls join the outer one. `bulk`: one batch of bulk
+        work, which on SQLite waits behind every ordinary writer and pauses after its commit
+        (see the module docstring); keep such a batch small."""
         if self.engine.current_transaction.get() is not None:
             yield
             return
@@ -147,8 +164,12 @@ class Database:
         token = _touched.set(touched)
         try:
             if isinstance(self.engine, SQLiteEngine):
-                async with self._write_lock, _KeptWriterTransaction(self.engine, self):
-                    yield
+                await self._write_queue.acquire(bulk=bulk)
+                try:
+                    async with _KeptWriterTransaction(self.engine, self):
+                        yield
+                finally:
+                    self._write_queue.release()
             else:
                 async with self.engine.transaction():
                     yield
@@ -157,6 +178,13 @@ class Database:
         if touched:
             for hook in self.commit_hooks:
                 hook(frozenset(touched))
+        if bulk and self.is_sqlite:
+            await asyncio.sleep(SQLITE_BULK_PAUSE_S)
+
+    def urgent_writer_waiting(self) -> bool:
+        """Whether an ordinary writer in this process waits for SQLite's writer: bulk work
+        ends its batch early when it does. Always False on PostgreSQL (no single writer)."""
+        return self._write_queue.urgent_waiting()
 
     @staticmethod
     def touch(stream: str) -> None:
@@ -247,6 +275,27 @@ class _KeptWriterTransaction(SQLiteTransaction):
 
     async def get_connection(self) -> Any:
         return await self._database.writer_connection()
+
+    async def begin(self) -> None:
+        """`BEGIN IMMEDIATE`, asked for every SQLITE_BEGIN_POLL_S while another process holds
+        the file lock, up to SQLITE_BUSY_TIMEOUT_S. SQLite's busy handler is off meanwhile
+        (its back-off would sleep through a bulk writer's pause) and back on for the
+        transaction's own statements."""
+        connection = self.connection
+        deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+        await connection.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    await connection.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as err:
+                    if err.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                        raise
+                else:
+                    return
+                await asyncio.sleep(SQLITE_BEGIN_POLL_S)
+        finally:
+            await connection.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
 
     async def __aexit__(self, exc_type: object, exc: BaseException | None, tb: object) -> bool:
         try:

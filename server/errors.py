@@ -14,7 +14,15 @@ route, wrong method) are translated here too, so a client never sees a bare 500 
     └── Unprocessable     422  well-formed but not acceptable (e.g. a forbidden transition)
 
 A text with a NUL byte, which PostgreSQL cannot store or compare (asyncpg's
-CharacterNotInRepertoireError), is a 400 `bad_characters`, not a 500.
+CharacterNotInRepertoireError), is a 400 `bad_characters`, not a 500. JSON nested deeper than the
+decoder recurses (msgspec's RecursionError) is a 400 `bad_json`.
+
+A database that cannot be reached is ours and passing: a 503 `database_unavailable` with
+Retry-After, so a client (a camera, a button's gateway) sends the same request again. That covers
+PostgreSQL's connection and shutdown errors, an OSError (asyncpg reports a refused or dropped
+connection as one; nothing else a request handler reaches raises it unhandled), and SQLite
+answering busy, locked, unopenable or failing I/O (`database is locked` after the busy timeout).
+Every other database error stays a 500: it is a bug to fix, not an outage to wait out.
 
 The sync package's errors (sync/errors.py) map here too, with the numbers that help a device
 recover in the body: 400 invalid, 403 scope, 409 `gap` + `expected`, 413 `too_large` +
@@ -24,6 +32,7 @@ recover in the body: 400 invalid, 403 scope, 409 `gap` + `expected`, 413 `too_la
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import ClassVar, Final
 
 import asyncpg
@@ -156,6 +165,50 @@ def handle_unexpected(_: AnyRequest, exc: Exception) -> Response[ErrorBody]:
     return error_response(500, "internal_error", "Posbon hit an internal error; it is logged.")
 
 
+DATABASE_RETRY_AFTER_S: Final = 2
+DATABASE_DOWN: Final[tuple[type[Exception], ...]] = (
+    OSError,  # TimeoutError and ConnectionError are OSErrors too
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,  # the server shutting down or starting up
+    asyncpg.InsufficientResourcesError,  # too many connections, disk full
+)
+SQLITE_DOWN: Final = frozenset(
+    {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR}
+)
+_PRIMARY_CODE_MASK: Final = 0xFF  # an extended SQLite result code keeps its primary code here
+
+
+def handle_database_down(request: AnyRequest, exc: Exception) -> Response[ErrorBody]:
+    if isinstance(exc, sqlite3.OperationalError) and (
+        exc.sqlite_errorcode & _PRIMARY_CODE_MASK not in SQLITE_DOWN
+    ):
+        return handle_unexpected(request, exc)
+    logger.warning("database unavailable: %s: %s", type(exc).__name__, exc)
+    return Response(
+        ErrorBody(
+            code="database_unavailable",
+            detail="Posbon cannot reach its database just now, so this request was not "
+            "completed; send it again in a moment.",
+        ),
+        status_code=503,
+        media_type=MediaType.JSON,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+    )
+
+
+DECODER_RECURSION: Final = "while deserializing"
+"""msgspec's RecursionError message for input nested deeper than it will follow."""
+
+
+def handle_recursion(request: AnyRequest, exc: RecursionError) -> Response[ErrorBody]:
+    if DECODER_RECURSION not in str(exc):
+        return handle_unexpected(request, exc)
+    logger.info("request refused: JSON nested too deeply")
+    return error_response(
+        400, "bad_json", "The JSON body is nested too deeply to read; send a flatter document."
+    )
+
+
 SYNC_RETRY_AFTER_S: Final = 1
 _SYNC_STATUS: Final[tuple[tuple[type[sync_errors.SyncError], int], ...]] = (
     (sync_errors.UpgradeRequiredError, 426),
@@ -197,6 +250,8 @@ def handle_sync_error(_: AnyRequest, exc: sync_errors.SyncError) -> Response[Syn
 EXCEPTION_HANDLERS = {
     ApiError: handle_api_error,
     asyncpg.CharacterNotInRepertoireError: handle_unstorable_text,
+    **dict.fromkeys((*DATABASE_DOWN, sqlite3.OperationalError), handle_database_down),
+    RecursionError: handle_recursion,
     sync_errors.SyncError: handle_sync_error,
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,

@@ -1,7 +1,7 @@
 """`POST /api/v1/{sites,devices,crews}/import`: the CLI's CSV import over HTTP."""
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Final
 
 from litestar import Response, post
 from litestar.handlers import HTTPRouteHandler
@@ -11,12 +11,23 @@ from server.auth.guards import allow
 from server.auth.schemas import Role
 from server.db import Database
 from server.http_params import AnyRequest
-from server.imports import ImportReport
+from server.imports import BATCH_ROWS, BadEncodingError, ImportReport, decode_csv
 from server.state import Posbon
+
+MAX_BATCH_ROWS: Final = 100_000
 
 Importer = Callable[..., Awaitable[ImportReport]]
 SkipInvalid = Annotated[
     bool, QueryParameter(description="Import the valid rows even if some are bad.")
+]
+BatchRows = Annotated[
+    int,
+    QueryParameter(
+        ge=0,
+        le=MAX_BATCH_ROWS,
+        description="Rows per transaction; 0 writes the whole file in one transaction, which "
+        "on SQLite holds up every alarm until it ends.",
+    ),
 ]
 
 
@@ -25,10 +36,14 @@ def import_route(importer: Importer, what: str) -> HTTPRouteHandler:
         request: AnyRequest,
         posbon: Posbon,
         skip_invalid: SkipInvalid = False,
+        batch_rows: BatchRows = BATCH_ROWS,
     ) -> Response[ImportReport]:
-        text = (await request.body()).decode("utf-8-sig", errors="replace")
+        try:
+            text = decode_csv(await request.body())
+        except BadEncodingError as err:
+            return Response(err.report(), status_code=422)
         db: Database = posbon.db
-        report = await importer(db, text, skip_invalid=skip_invalid)
+        report = await importer(db, text, skip_invalid=skip_invalid, batch_rows=batch_rows)
         return Response(report, status_code=200 if report.applied else 422)
 
     handler.__name__ = f"import_{what}"
@@ -36,5 +51,5 @@ def import_route(importer: Importer, what: str) -> HTTPRouteHandler:
         "/import",
         **allow(Role.admin),
         summary=f"Import {what} from CSV",
-        description="The body is the CSV file (text/csv).",
+        description="The body is the CSV file (text/csv, UTF-8). 422 lists each bad line.",
     )(handler)

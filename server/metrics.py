@@ -25,6 +25,11 @@ class Metrics:
         self.resyncs = Counter(
             "posbon_relay_resyncs_total", "Reconnects told to resync.", registry=self.registry
         )
+        self.positions_dropped = Counter(
+            "posbon_relay_positions_dropped_total",
+            "Socket positions dropped for arriving faster than relay_position_interval_s.",
+            registry=self.registry,
+        )
         self.alerts = Counter(
             "posbon_alerts_total", "Alerts raised.", ["source", "kind"], registry=self.registry
         )
@@ -67,6 +72,13 @@ class Metrics:
             "posbon_dc09_ack_seconds",
             "From a frame's arrival to its ACK being ready (stored).",
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+            registry=self.registry,
+        )
+        self.dc09_replays = Counter(
+            "posbon_dc09_replays_total",
+            "Encrypted DC-09 frames repeating an earlier one under another sequence number "
+            "(answered as retransmissions, never raised).",
+            ["transport"],
             registry=self.registry,
         )
         self.dc09_rate_limited = Counter(

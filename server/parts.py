@@ -109,6 +109,10 @@ class Parts:
         if part.current is not None and not part.current.done():
             part.drilled = True
             part.current.cancel()
+            # Down from this moment, not from when its clean-up ends (a lease release may take
+            # a database round trip): /ready must already name it.
+            part.state = PartState.restarting
+            self._metrics.part_up.labels(name).set(0)
 
     async def stop(self, *names: str) -> None:
         keepers = [self._keepers.pop(name) for name in names if name in self._keepers]

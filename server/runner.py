@@ -13,6 +13,12 @@ import uvicorn
 
 from server.app import create_app
 from server.db import open_database
+from server.limits import (
+    API_HTTP_PARSER,
+    API_KEEP_ALIVE_S,
+    API_MAX_HEADER_BYTES,
+    raise_open_files_limit,
+)
 from server.ports import binding
 from server.relay.redis_bus import make_bus
 from server.settings import Settings
@@ -46,6 +52,7 @@ def bind_http(settings: Settings) -> socket.socket:
 
 async def serve(settings: Settings, extra: Extra | None = None) -> None:
     """Serve until interrupted; `extra` runs beside the server (the demo's simulator)."""
+    raise_open_files_limit()  # before any listener: each connection is a descriptor
     http = bind_http(settings)
     try:
         await _serve(settings, http, extra)
@@ -63,6 +70,10 @@ async def _serve(settings: Settings, http: socket.socket, extra: Extra | None) -
         ws_ping_timeout=WS_PING_TIMEOUT_S,
         lifespan="on",
         access_log=False,
+        http=API_HTTP_PARSER,
+        h11_max_incomplete_event_size=API_MAX_HEADER_BYTES,
+        timeout_keep_alive=API_KEEP_ALIVE_S,
+        limit_concurrency=settings.http_connections_max,  # then 503, leaving descriptors free
     )
     server = uvicorn.Server(config)
     # Everything loaded so far lives as long as the process: keep it out of the collector's

@@ -57,6 +57,15 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     evidence_s3_region: Annotated[str, _doc("The bucket's region.")] = "us-east-1"
     host: Annotated[str, _doc("Address the listeners bind to.")] = "127.0.0.1"
     http_port: Annotated[int, _port("HTTP, WebSocket and web view port.")] = 8000
+    http_connections_max: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1,
+            description=(
+                "Open HTTP and WebSocket connections beyond which new requests are answered 503."
+            ),
+        ),
+    ] = 4096
     dc09_port: Annotated[int, _port("SIA DC-09 port, TCP and UDP (0: any free port).")] = 12128
     dc09_tls_cert: Annotated[
         str, _doc("PEM certificate file: when set (with the key), DC-09 TCP is TLS.")
@@ -101,6 +110,36 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     iot_webhook_secret: Annotated[
         str, _doc("Shared secret IoT webhooks must send in X-Webhook-Secret (empty: none).")
     ] = ""
+    device_connections_per_ip: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1,
+            description=(
+                "Open connections one address may hold on each device port (DC-09, GT06, "
+                "OsmAnd/IoT). Generous: a carrier NAT can put hundreds of panels behind one."
+            ),
+        ),
+    ] = 256
+    device_first_byte_timeout_s: Annotated[
+        float,
+        msgspec.Meta(gt=0, description="A new device connection silent this long is closed."),
+    ] = 15.0
+    device_idle_timeout_s: Annotated[
+        float,
+        msgspec.Meta(
+            gt=0,
+            description=(
+                "A device connection silent this long after it spoke is closed (panels and "
+                "trackers that keep one open poll every 3 minutes or less)."
+            ),
+        ),
+    ] = 200.0
+    device_http_request_timeout_s: Annotated[
+        float,
+        msgspec.Meta(
+            gt=0, description="An OsmAnd/IoT request must arrive whole this soon after it starts."
+        ),
+    ] = 30.0
     mqtt_url: Annotated[
         str, _doc("mqtt://host:port of the broker carrying IoT buttons (empty: no MQTT).")
     ] = ""
@@ -110,6 +149,13 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
         Literal["uvloop", "asyncio"],
         _doc("uvloop (libuv: faster accepts and reads under an alarm storm) or asyncio's own."),
     ] = "uvloop"
+    part_restart_s: Annotated[
+        float,
+        _doc(
+            "Wait before restarting a failed part (listener, job); doubles while it keeps "
+            "failing, up to 30 s."
+        ),
+    ] = 0.5
     fault_drills: Annotated[
         bool,
         _doc(
@@ -129,6 +175,21 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     relay_queue_max: Annotated[
         int, _doc("Events queued per socket before a slow socket is disconnected.")
     ] = 512
+    relay_position_interval_s: Annotated[
+        float,
+        _doc("A socket's positions closer together than this are dropped (and counted)."),
+    ] = 1.0
+    auth_failures_max: Annotated[
+        int,
+        _doc("Unknown tokens one client address may present per auth_failure_window_s."),
+    ] = 20
+    auth_failure_window_s: Annotated[
+        float, _doc("The window auth_failures_max counts unknown tokens in.")
+    ] = 60.0
+    auth_block_s: Annotated[
+        float,
+        _doc("How long an address over auth_failures_max is refused (HTTP 429, socket 4429)."),
+    ] = 60.0
     position_stale_s: Annotated[float, _doc("A crew position older than this is stale.")] = 120.0
     target_dispatch_s: Annotated[
         float, _doc("Statistics target: received to dispatched, at the 90th percentile.")
@@ -157,6 +218,10 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     upload_expire_s: Annotated[
         float, _doc("An upload with no new bytes for this long expires and is deleted.")
     ] = 86_400.0
+    upload_body_timeout_s: Annotated[
+        float,
+        _doc("A PATCH body silent this long is cut off; what arrived is kept for the resume."),
+    ] = 30.0
     sync_report_window_s: Annotated[
         float, _doc("How long after its incident closes a crew still syncs that incident.")
     ] = 86_400.0

@@ -18,3 +18,12 @@ Text128 = Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=128)]
 Text200 = Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=200)]
 Text400 = Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=400)]
 Text2000 = Annotated[str, msgspec.Meta(pattern=NO_NUL, max_length=2000)]
+
+
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet run a cell as a formula (OWASP's CSV injection list)."""
+
+
+def spreadsheet_text(value: str) -> str:
+    """Text for a CSV export that a spreadsheet shows as text and never runs."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value

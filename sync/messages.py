@@ -17,20 +17,32 @@ import msgspec
 from msgspec import Meta
 
 from sync.entities import EntityKind
-from sync.errors import UnknownSchemaVersionError, UpgradeRequiredError
+from sync.errors import InvalidMessageError, UnknownSchemaVersionError, UpgradeRequiredError
+from sync.hlc import MAX_PHYSICAL_MS
 from sync.merge import EntityState, FieldStamp
 from sync.mutations import AnyMutation
 
 SCHEMA_VERSION: Final = 1
+FIRST_SCHEMA_VERSION: Final = 1  # versions count from here; nothing below ever existed
 SUPPORTED_OLDER_VERSIONS: Final = 2  # the N-2 rule
+MAX_STAMP: Final = 2**63 - 1  # stamps are stored as signed 64-bit integers
 
 Cursor = Annotated[int, Meta(ge=0)]
 Scope = Annotated[str, Meta(min_length=1, max_length=100)]
+WallMs = Annotated[int, Meta(ge=0, le=MAX_PHYSICAL_MS)]
+"""A device's wall clock in ms since the epoch, within what a stamp can hold: its offset from
+the server's clock is stored, and a value past int64 would fail the whole push."""
+DeviceStamp = Annotated[int, Meta(ge=0, le=MAX_STAMP)]
 
 
 def check_schema_version(schema_version: int, current: int = SCHEMA_VERSION) -> None:
-    """Accept versions ``current - 2`` to ``current``; older: upgrade, newer: unknown."""
-    oldest = current - SUPPORTED_OLDER_VERSIONS
+    """Accept versions ``current - 2`` to ``current`` (never below the first); older: upgrade,
+    newer: unknown, below the first: not a version at all."""
+    if schema_version < FIRST_SCHEMA_VERSION:
+        raise InvalidMessageError(
+            f"there is no schema_version {schema_version}; versions start at {FIRST_SCHEMA_VERSION}"
+        )
+    oldest = max(FIRST_SCHEMA_VERSION, current - SUPPORTED_OLDER_VERSIONS)
     if schema_version < oldest:
         raise UpgradeRequiredError(schema_version, oldest)
     if schema_version > current:
@@ -56,8 +68,8 @@ class PushRequest(msgspec.Struct, frozen=True, kw_only=True):
 
     schema_version: int
     device_id: uuid.UUID
-    device_wall_ms: int
-    client_hlc: int = 0
+    device_wall_ms: WallMs
+    client_hlc: DeviceStamp = 0
     mutations: list[AnyMutation]
 
 

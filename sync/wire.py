@@ -16,6 +16,7 @@ import msgspec
 
 from sync.errors import InvalidMessageError, RejectionCode, RequestTooLargeError
 from sync.messages import (
+    DeviceStamp,
     PullRequest,
     PullResponse,
     PushLimits,
@@ -23,6 +24,7 @@ from sync.messages import (
     PushResponse,
     SnapshotPage,
     SnapshotRequest,
+    WallMs,
     check_schema_version,
 )
 from sync.mutations import AnyMutation, ClientSeq, Mutation
@@ -56,8 +58,8 @@ class _MutationEnvelope(msgspec.Struct, frozen=True, kw_only=True):
 class _PushEnvelope(msgspec.Struct, frozen=True, kw_only=True):
     schema_version: int
     device_id: uuid.UUID
-    device_wall_ms: int
-    client_hlc: int = 0
+    device_wall_ms: WallMs
+    client_hlc: DeviceStamp = 0
     mutations: list[msgspec.Raw]
 
 
@@ -95,6 +97,8 @@ def _decode(decoder: msgspec.json.Decoder[_T], body: bytes) -> _T:
         return decoder.decode(body)
     except msgspec.DecodeError as err:  # ValidationError is a DecodeError
         raise InvalidMessageError(str(err)) from err
+    except RecursionError as err:  # arrays or objects nested deeper than the decoder follows
+        raise InvalidMessageError("the message is nested too deeply to read") from err
 
 
 def _decode_mutation(raw: msgspec.Raw, may_hold_nul: bool) -> AnyMutation | InvalidMutation:

@@ -4,12 +4,18 @@ Devices speak plain HTTP to a port of their own (Traccar Client posts to ``http:
 so this is not the API server: it reads one request at a time per connection (keep-alive
 allowed), hands method, target, headers and body to a handler, and writes what the handler
 returns. The handler answers only after it has stored what it must, so a 200 means committed.
+
+Slow and hostile clients: the wait for a request's first bytes is the listener's (first-byte
+timeout on a new connection, idle timeout between requests); from its first bytes on, the whole
+request, headers and body, must arrive within ``request_timeout_s`` or the connection is closed
+(h11 already refuses headers over 16 KiB; the body is capped in bytes and in pieces). A
+connection whose requests are refused (4xx) :data:`MAX_REFUSED_IN_A_ROW` times running is closed
+after the last answer; a handler that fails is answered 500 and the connection closed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -19,9 +25,9 @@ import h11
 import msgspec
 
 from device_gateway.transports.streams import (
-    DEFAULT_IDLE_TIMEOUT_S,
     READ_BYTES,
     IdleWatch,
+    StreamLimits,
     TcpListener,
     peer_name,
     serve_streams,
@@ -30,12 +36,25 @@ from device_gateway.transports.streams import (
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES: Final = 256 * 1024
+MAX_BODY_PIECES: Final = 1024
+"""h11 events one body may arrive in (chunks, or the pieces of each read): a device sends a few;
+1-byte chunks cost an event each, 1.3 s of event loop per MB."""
+DEFAULT_REQUEST_TIMEOUT_S: Final = 30.0
+"""A phone's report is a few hundred bytes; even over 2G it arrives in seconds."""
+MAX_REFUSED_IN_A_ROW: Final = 8
+"""A client whose requests we keep refusing gets a fresh connection to try again on, not an
+endless one: the count of what it costs us then includes its handshakes."""
+BAD_REQUEST: Final = 400
+PAYLOAD_TOO_LARGE: Final = 413
+CLIENT_ERROR: Final = range(400, 500)
+INTERNAL_ERROR: Final = 500
 REASONS: Final = {
     200: b"OK",
     400: b"Bad Request",
     401: b"Unauthorized",
     404: b"Not Found",
     413: b"Payload Too Large",
+    500: b"Internal Server Error",
     503: b"Service Unavailable",
 }
 
@@ -56,68 +75,128 @@ class HttpResponse(msgspec.Struct, frozen=True):
 Handler = Callable[[HttpRequest], Awaitable[HttpResponse]]
 
 
-class _TooLarge(Exception):
-    pass
+class _Unreadable(Exception):
+    """A request we stop reading: ``status`` is the answer it gets."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
 
 
 async def serve_http(
-    handler: Handler, host: str, port: int, *, idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S
+    handler: Handler,
+    host: str,
+    port: int,
+    *,
+    limits: StreamLimits | None = None,
+    request_timeout_s: float = DEFAULT_REQUEST_TIMEOUT_S,
 ) -> TcpListener:
-    return await serve_streams(
-        functools.partial(_serve_connection, handler), host, port, idle_timeout_s=idle_timeout_s
-    )
+    serve = functools.partial(_serve_connection, handler, request_timeout_s)
+    return await serve_streams(serve, host, port, limits=limits)
+
+
+class _RequestReader:
+    """The bytes of one request: the wait for its first bytes is the listener's to time; the
+    rest must follow within ``request_timeout_s`` of them."""
+
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        idle: IdleWatch,
+        request_timeout_s: float,
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._idle = idle
+        self._timeout_s = request_timeout_s
+        self._deadline: float | None = None
+
+    def next_request(self, *, begun: bool) -> None:
+        """A new request starts (``begun``: some of its bytes are in already)."""
+        self._deadline = self._from_now() if begun else None
+
+    async def read(self) -> bytes:
+        if self._deadline is None:
+            data = await self._idle.read(self._reader, self._writer)
+            self._deadline = self._from_now()
+            return data
+        async with asyncio.timeout_at(self._deadline):
+            return await self._reader.read(READ_BYTES)
+
+    def _from_now(self) -> float:
+        return asyncio.get_running_loop().time() + self._timeout_s
 
 
 async def _serve_connection(
     handler: Handler,
+    request_timeout_s: float,
     reader: asyncio.StreamReader,
     writer: asyncio.StreamWriter,
     idle: IdleWatch,
 ) -> None:
     peer = peer_name(writer.get_extra_info("peername"))
     conn = h11.Connection(h11.SERVER)
+    reading = _RequestReader(reader, writer, idle, request_timeout_s)
+    refused_in_a_row = 0
     while True:
-        idle.touch(writer)  # a whole request must arrive within the idle timeout
+        reading.next_request(begun=bool(conn.trailing_data[0]))  # pipelined bytes count
         try:
-            request = await _read_request(conn, reader, peer)
-        except (OSError, h11.RemoteProtocolError, _TooLarge) as err:
+            request = await _read_request(conn, reading, peer)
+        except (OSError, TimeoutError, h11.RemoteProtocolError, _Unreadable) as err:
             logger.debug("device HTTP connection from %s ends: %r", peer, err)
-            if writer.is_closing():
-                return  # idled out
-            if isinstance(err, h11.RemoteProtocolError | _TooLarge) and conn.our_state in (
-                h11.IDLE,
-                h11.SEND_RESPONSE,
-            ):
-                status = 413 if isinstance(err, _TooLarge) else 400
-                writer.write(_response(conn, HttpResponse(status), keep_alive=False))
-                with contextlib.suppress(OSError):
-                    await writer.drain()
+            await _refuse(conn, writer, idle, err)
             return
         if request is None:
             return
-        response = await handler(request)
-        writer.write(_response(conn, response, keep_alive=True))
-        await writer.drain()
-        if conn.our_state is h11.MUST_CLOSE or conn.their_state is h11.MUST_CLOSE:
+        response = await _answer(handler, request)
+        refused_in_a_row = refused_in_a_row + 1 if response.status in CLIENT_ERROR else 0
+        keep_alive = response.status != INTERNAL_ERROR and refused_in_a_row < MAX_REFUSED_IN_A_ROW
+        sent = await idle.send(writer, _response(conn, response, keep_alive=keep_alive))
+        if not sent or conn.our_state is h11.MUST_CLOSE or conn.their_state is h11.MUST_CLOSE:
             return
         conn.start_next_cycle()
 
 
+async def _answer(handler: Handler, request: HttpRequest) -> HttpResponse:
+    try:
+        return await handler(request)
+    except Exception:  # a bug of ours: the device gets an answer, the log the traceback
+        logger.exception("device HTTP request from %s failed", request.peer)
+        return HttpResponse(INTERNAL_ERROR)
+
+
+async def _refuse(
+    conn: h11.Connection, writer: asyncio.StreamWriter, idle: IdleWatch, err: Exception
+) -> None:
+    """Answer a request that cannot be read with 400 or 413, where HTTP still allows one (a
+    connection that timed out or idled out gets no answer)."""
+    if writer.is_closing() or not isinstance(err, h11.RemoteProtocolError | _Unreadable):
+        return
+    if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
+        status = err.status if isinstance(err, _Unreadable) else BAD_REQUEST
+        await idle.send(writer, _response(conn, HttpResponse(status), keep_alive=False))
+
+
 async def _read_request(
-    conn: h11.Connection, reader: asyncio.StreamReader, peer: str
+    conn: h11.Connection, reading: _RequestReader, peer: str
 ) -> HttpRequest | None:
     head: h11.Request | None = None
     body = bytearray()
+    pieces = 0
     while True:
         event = conn.next_event()
         if event is h11.NEED_DATA:
-            conn.receive_data(await reader.read(READ_BYTES))
+            conn.receive_data(await reading.read())
         elif isinstance(event, h11.Request):
             head = event
         elif isinstance(event, h11.Data):
             body += event.data
+            pieces += 1
             if len(body) > MAX_BODY_BYTES:
-                raise _TooLarge
+                raise _Unreadable(PAYLOAD_TOO_LARGE, f"body over {MAX_BODY_BYTES} bytes")
+            if pieces > MAX_BODY_PIECES:
+                raise _Unreadable(BAD_REQUEST, f"body in over {MAX_BODY_PIECES} pieces")
         elif isinstance(event, h11.EndOfMessage) and head is not None:
             headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in head.headers}
             return HttpRequest(

@@ -13,7 +13,7 @@ import ssl
 from typing import Final
 
 from device_gateway.gateway import Dc09Gateway
-from device_gateway.transports.streams import DEFAULT_IDLE_TIMEOUT_S, Rebinding, TcpListener
+from device_gateway.transports.streams import Rebinding, StreamLimits, TcpListener
 from device_gateway.transports.tcp import serve_tcp
 from device_gateway.transports.udp import bind_udp, serve_udp
 
@@ -30,7 +30,7 @@ class Dc09Listeners:
         udp: socket.socket,
         *,
         ssl_context: ssl.SSLContext | None,
-        idle_timeout_s: float,
+        limits: StreamLimits,
     ) -> None:
         self.port = tcp.port
         self.transport = "tls" if ssl_context is not None else "tcp"
@@ -39,9 +39,7 @@ class Dc09Listeners:
         self._udp: socket.socket | None = udp
 
         async def bind_stream(port: int) -> TcpListener:
-            return await serve_tcp(
-                gateway, host, port, ssl_context=ssl_context, idle_timeout_s=idle_timeout_s
-            )
+            return await _serve_stream(gateway, host, port, ssl_context, limits)
 
         self._stream = Rebinding(tcp, bind_stream)
 
@@ -68,14 +66,13 @@ async def listen_dc09(
     port: int,
     *,
     ssl_context: ssl.SSLContext | None = None,
-    idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S,
+    limits: StreamLimits | None = None,
 ) -> Dc09Listeners:
     """Bind TCP (TLS if ``ssl_context``) and UDP on ``port``; 0 picks a free one for both.
     TCP accepts at once; UDP is read once :meth:`Dc09Listeners.run_datagrams` runs."""
+    limits = limits or StreamLimits()
     for attempt in range(BIND_ATTEMPTS):
-        tcp = await serve_tcp(
-            gateway, host, port, ssl_context=ssl_context, idle_timeout_s=idle_timeout_s
-        )
+        tcp = await _serve_stream(gateway, host, port, ssl_context, limits)
         try:
             sock = bind_udp(host, tcp.port)
         except OSError:
@@ -83,7 +80,22 @@ async def listen_dc09(
             if port != 0 or attempt == BIND_ATTEMPTS - 1:
                 raise
             continue
-        return Dc09Listeners(
-            gateway, host, tcp, sock, ssl_context=ssl_context, idle_timeout_s=idle_timeout_s
-        )
+        return Dc09Listeners(gateway, host, tcp, sock, ssl_context=ssl_context, limits=limits)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _serve_stream(
+    gateway: Dc09Gateway,
+    host: str,
+    port: int,
+    ssl_context: ssl.SSLContext | None,
+    limits: StreamLimits,
+) -> TcpListener:
+    return await serve_tcp(
+        gateway,
+        host,
+        port,
+        ssl_context=ssl_context,
+        idle_timeout_s=limits.idle_timeout_s,
+        limits=limits,
+    )

@@ -1,15 +1,33 @@
 """What the stream listeners (DC-09, GT06, device HTTP) share: accepting, tracking and idling out
-connections. Each protocol supplies only its ``pump`` (read, feed the sans-I/O side, write)."""
+connections. Each protocol supplies only its ``pump`` (read, feed the sans-I/O side, write).
+
+Connection hygiene, so that no one source can hold the descriptors a real panel needs
+(:class:`StreamLimits`):
+
+* **Per-address cap.** One address holds at most ``connections_per_ip`` connections on a
+  listener; the next is aborted as soon as it is accepted.
+* **First byte.** A connection that sends nothing (or never finishes its TLS handshake) within
+  ``first_byte_timeout_s`` is closed: every device on these ports speaks first.
+* **Silence.** A connection silent for ``idle_timeout_s`` after that is closed. Only the time a
+  pump waits for its peer counts (:meth:`IdleWatch.touch` … :meth:`IdleWatch.heard`): a pump held
+  back by a full ingest queue is not the peer's silence.
+* **A peer that does not read.** :meth:`IdleWatch.send` aborts a connection whose peer has not
+  taken what we wrote within ``send_timeout_s``.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
+import itertools
 import logging
 import ssl
 import time
 from collections.abc import Awaitable, Callable
 from typing import Final
+
+import msgspec
 
 logger = logging.getLogger(__name__)
 
@@ -17,36 +35,153 @@ READ_BYTES: Final = 65_536
 ACCEPT_BACKLOG: Final = 4096
 """Thousands of panels reconnect at once after a power cut; asyncio's default of 100 drops
 their SYNs while the loop is busy (the kernel caps this at net.core.somaxconn)."""
-DEFAULT_IDLE_TIMEOUT_S: Final = 600.0
-"""A connection silent this long is closed; panels that keep one open poll far more often."""
+DEFAULT_CONNECTIONS_PER_IP: Final = 256
+"""Generous on purpose: a monitoring centre's GPRS panels often reach us through one carrier
+NAT address, hundreds of them at once. It stops one source from taking every descriptor (the
+process has ~1000 by default, a raised limit tens of thousands), not a busy gateway."""
+DEFAULT_FIRST_BYTE_TIMEOUT_S: Final = 15.0
+"""Every device here speaks first, at once. 15 s leaves room for a lossy 2G link to retransmit
+its first segment three times (1 + 2 + 4 s, then 8 s)."""
+DEFAULT_IDLE_TIMEOUT_S: Final = 200.0
+"""Panels that keep a connection open poll it: EN 50136 categories with a persistent path poll at
+least every 3 minutes, and GT06 trackers send a heartbeat every 3 minutes by default; 200 s
+spares both and a slow GPRS hop. A device silent for longer reconnects when it next speaks."""
+DEFAULT_SEND_TIMEOUT_S: Final = 30.0
+"""A peer that has not read our replies for this long is gone or is not reading on purpose."""
+MAX_SWEEP_EVERY_S: Final = 30.0
+SWEEPS_PER_TIMEOUT: Final = 4
+"""A connection is closed at most a quarter of its timeout late."""
+
+
+class StreamLimits(msgspec.Struct, frozen=True, kw_only=True):
+    """How long a connection may stay silent, and how many one address may hold."""
+
+    connections_per_ip: int = DEFAULT_CONNECTIONS_PER_IP
+    first_byte_timeout_s: float = DEFAULT_FIRST_BYTE_TIMEOUT_S
+    """Also the TLS handshake's deadline."""
+    idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S
+    send_timeout_s: float = DEFAULT_SEND_TIMEOUT_S
+
+
+Waiting = dict[asyncio.StreamWriter, float]
+"""Connections waiting for their peer, in the order they started waiting (a fixed timeout keeps
+that order by deadline too, so a sweep stops at the first one still in time)."""
 
 
 class IdleWatch:
     """Closes connections that have been silent too long: one sweep per listener rather than a
     timer per read (under an alarm storm, rescheduling a timeout on every read costs the loop
-    more than the read itself)."""
+    more than the read itself). A sweep costs what it closes, not what is open."""
 
-    def __init__(self, idle_timeout_s: float) -> None:
-        self._idle_timeout_s = idle_timeout_s
-        self._last_read_s: dict[asyncio.StreamWriter, float] = {}
+    def __init__(self, limits: StreamLimits) -> None:
+        self._limits = limits
+        self._first: Waiting = {}
+        """Never heard from: the first-byte timeout applies."""
+        self._again: Waiting = {}
+        """Heard from before: the idle timeout applies."""
+        self._heard: set[asyncio.StreamWriter] = set()
 
     def touch(self, writer: asyncio.StreamWriter) -> None:
-        """The connection is about to wait for its peer: its silence counts from now."""
-        self._last_read_s[writer] = time.monotonic()
+        """The connection is about to wait for its peer: its silence counts from now (from the
+        first touch, until the peer is first heard)."""
+        if writer in self._heard:
+            self._again.pop(writer, None)
+            self._again[writer] = time.monotonic()
+        else:
+            self._first.setdefault(writer, time.monotonic())
+
+    def heard(self, writer: asyncio.StreamWriter) -> None:
+        """The peer sent something: its silence stops counting until the next :meth:`touch`."""
+        self._heard.add(writer)
+        self._first.pop(writer, None)
+        self._again.pop(writer, None)
+
+    async def read(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, size: int = READ_BYTES
+    ) -> bytes:
+        """Read while the silence counts; b"" at EOF."""
+        self.touch(writer)
+        data = await reader.read(size)
+        if data:
+            self.heard(writer)
+        return data
+
+    async def send(self, writer: asyncio.StreamWriter, data: bytes) -> bool:
+        """Write ``data``; False (and the connection aborted) if the peer does not take it in
+        time or the connection is gone."""
+        if writer.is_closing():
+            return False
+        writer.write(data)
+        _, high_water = writer.transport.get_write_buffer_limits()
+        if writer.transport.get_write_buffer_size() <= high_water:
+            return True  # drain would return at once: no timer for the usual ACK
+        try:
+            async with asyncio.timeout(self._limits.send_timeout_s):
+                await writer.drain()
+        except TimeoutError:
+            logger.debug("aborting a connection whose peer does not read our replies")
+            writer.transport.abort()  # close() would wait, forever, to flush to that peer
+            return False
+        except OSError:
+            return False
+        return True
 
     def forget(self, writer: asyncio.StreamWriter) -> None:
-        self._last_read_s.pop(writer, None)
+        self._heard.discard(writer)
+        self._first.pop(writer, None)
+        self._again.pop(writer, None)
 
     async def run(self) -> None:
-        sweep_every_s = min(self._idle_timeout_s / 4, 30.0)
+        limits = self._limits
+        shortest_s = min(limits.first_byte_timeout_s, limits.idle_timeout_s)
         while True:
-            await asyncio.sleep(sweep_every_s)
-            silent_since_s = time.monotonic() - self._idle_timeout_s
-            for writer, last_read_s in list(self._last_read_s.items()):
-                if last_read_s < silent_since_s:
-                    logger.debug("closing a connection idle for %.0f s", self._idle_timeout_s)
-                    self.forget(writer)
-                    writer.close()  # its reader sees EOF and the pump ends
+            await asyncio.sleep(min(shortest_s / SWEEPS_PER_TIMEOUT, MAX_SWEEP_EVERY_S))
+            now_s = time.monotonic()
+            self._close_silent(self._first, now_s - limits.first_byte_timeout_s)
+            self._close_silent(self._again, now_s - limits.idle_timeout_s)
+
+    def _close_silent(self, waiting: Waiting, silent_since_s: float) -> None:
+        silent = itertools.takewhile(lambda item: item[1] < silent_since_s, waiting.items())
+        for writer, _ in list(silent):
+            logger.debug("closing a silent connection")
+            self.forget(writer)
+            writer.close()  # its reader sees EOF and the pump ends
+
+
+class SourceCap:
+    """Open connections per source address on one listener. A source is logged once when it
+    reaches the cap and once when it is down to half of it, however often it knocks between."""
+
+    def __init__(self, per_source: int) -> None:
+        self.listener = "a device port"
+        """Named in the log lines (the port is known only once bound)."""
+        self._per_source = per_source
+        self._open: collections.Counter[str] = collections.Counter()
+        self._capped: set[str] = set()
+
+    def admit(self, host: str) -> bool:
+        if self._open[host] >= self._per_source:
+            if host not in self._capped:
+                self._capped.add(host)
+                logger.warning(
+                    "%s holds %d connections to %s, its cap: refusing more",
+                    host,
+                    self._per_source,
+                    self.listener,
+                )
+            return False
+        self._open[host] += 1
+        return True
+
+    def release(self, host: str) -> None:
+        left = self._open[host] - 1
+        if left > 0:
+            self._open[host] = left
+        else:
+            del self._open[host]
+        if host in self._capped and left <= self._per_source // 2:
+            self._capped.discard(host)
+            logger.info("%s is back under its connection cap on %s", host, self.listener)
 
 
 class ListenerStopped(RuntimeError):
@@ -97,12 +232,18 @@ async def serve_streams(
     port: int,
     *,
     ssl_context: ssl.SSLContext | None = None,
-    idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S,
+    limits: StreamLimits | None = None,
 ) -> TcpListener:
+    limits = limits or StreamLimits()
     connections: set[asyncio.Task[None]] = set()
-    idle = IdleWatch(idle_timeout_s)
+    idle = IdleWatch(limits)
+    cap = SourceCap(limits.connections_per_ip)
 
     async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        source = peer_host(writer.get_extra_info("peername"))
+        if not cap.admit(source):
+            writer.transport.abort()
+            return
         task = asyncio.current_task()
         assert task is not None
         connections.add(task)
@@ -112,15 +253,29 @@ async def serve_streams(
             pass  # closed at shutdown; asyncio would log a cancelled connection task as an error
         finally:
             connections.discard(task)
+            cap.release(source)
             idle.forget(writer)
             writer.close()
             with contextlib.suppress(OSError, asyncio.CancelledError):
                 await writer.wait_closed()
 
     server = await asyncio.start_server(
-        connection, host, port, ssl=ssl_context, backlog=ACCEPT_BACKLOG
+        connection,
+        host,
+        port,
+        ssl=ssl_context,
+        backlog=ACCEPT_BACKLOG,
+        ssl_handshake_timeout=None if ssl_context is None else limits.first_byte_timeout_s,
     )
+    cap.listener = f"port {server.sockets[0].getsockname()[1]}"
     return TcpListener(server, connections, asyncio.create_task(idle.run()))
+
+
+def peer_host(peer: object) -> str:
+    """The address of a peer name (``(host, port)``, or IPv6's 4-tuple), without its port."""
+    if isinstance(peer, tuple) and peer:
+        return str(peer[0])
+    return str(peer)
 
 
 def peer_name(peer: object) -> str:

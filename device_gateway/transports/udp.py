@@ -9,7 +9,9 @@ Datagram transports cannot pause reading on every loop (uvloop's has no ``pause_
 while the ingest queue is full datagrams wait in a backlog bounded like a socket buffer
 (``BACKLOG_MAX_BYTES``) and are fed in arrival order as room appears. A datagram that finds the
 backlog full is dropped un-ACKed, as a full kernel buffer would drop it (the panel sends again);
-it is counted as a rejected frame (reason ``queue_full``) and logged once per overflow.
+it is counted as a rejected frame (reason ``queue_full``) and logged once per overflow. A
+datagram from an address that already holds its whole share of the queue is dropped the same
+way (reason ``source_full``): one flooding address cannot fill the backlog for everyone.
 
 :func:`serve_udp` returns only by raising: when the transport is lost with an error, the error
 propagates so that whoever supervises the listener sees it.
@@ -33,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 RECEIVE_BUFFER_BYTES: Final = 4 * 1024 * 1024
 BACKLOG_MAX_BYTES: Final = RECEIVE_BUFFER_BYTES
+MAX_REPLIES_PER_DATAGRAM: Final = 2
 Address = tuple[str, int]
 
 
@@ -79,6 +82,11 @@ class _DatagramPump(asyncio.DatagramProtocol):
             raise
 
     def _receive(self, data: bytes, addr: Address) -> None:
+        if self._gateway.source_full(addr[0]):
+            # This address holds its whole share of the queue: its datagram is dropped un-ACKed
+            # (the panel resends) rather than crowding every other panel out of the backlog.
+            self._gateway.frame_dropped("source_full", "udp")
+            return
         if not self._backlog and self._gateway.has_room:
             self._feed(data, addr)
         elif self._backlog_bytes + len(data) <= BACKLOG_MAX_BYTES:
@@ -114,7 +122,10 @@ class _DatagramPump(asyncio.DatagramProtocol):
         transport = self._transport
         assert transport is not None
         source = Source(transport="udp", peer=f"{addr[0]}:{addr[1]}")
-        for reply in self._gateway.feed_datagram(data, source):
+        replies = self._gateway.feed_datagram(data, source)
+        # One datagram is one frame; a datagram packed with many small junk frames would get a
+        # NAK for each, and a spoofed sender address turns that into a reflection attack.
+        for reply in replies[:MAX_REPLIES_PER_DATAGRAM]:
             reply.ready.add_done_callback(functools.partial(_send, transport, addr))
 
 

@@ -53,11 +53,15 @@ def _to_alert(row: dict[str, Any]) -> Alert:
     )
 
 
-async def insert(db: Database, new: NewAlert) -> int:
-    rows = await db.fetch(
-        "INSERT INTO alerts (kind, priority, source, external_id, device_id, site_id, lat, lon, "
-        "address, description, details, occurred_at, received_at) "
-        "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}) RETURNING id",
+_INSERT = (
+    "INSERT INTO alerts (kind, priority, source, external_id, device_id, site_id, lat, lon, "
+    "address, description, details, occurred_at, received_at) "
+    "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})"
+)
+
+
+def _values(new: NewAlert) -> tuple[Any, ...]:
+    return (
         new.kind.value,
         new.priority,
         new.source,
@@ -72,7 +76,21 @@ async def insert(db: Database, new: NewAlert) -> int:
         new.occurred_at,
         new.received_at,
     )
+
+
+async def insert(db: Database, new: NewAlert) -> int:
+    rows = await db.fetch(_INSERT + " RETURNING id", *_values(new))
     return int(rows[0]["id"])
+
+
+async def insert_unless_stored(db: Database, new: NewAlert) -> int | None:
+    """The new alert's id; None when another transaction stored its `external_id` first (on
+    PostgreSQL two requests may both find it absent, then the second insert waits for the
+    first to commit and does nothing)."""
+    rows = await db.fetch(
+        _INSERT + " ON CONFLICT (external_id) DO NOTHING RETURNING id", *_values(new)
+    )
+    return int(rows[0]["id"]) if rows else None
 
 
 async def link_incident(db: Database, alert_id: int, incident_id: int) -> None:

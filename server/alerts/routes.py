@@ -5,7 +5,7 @@ from litestar import Response, Router, get, post
 from litestar.params import FromQuery, QueryParameter
 
 from server.alerts import repository, service
-from server.alerts.schemas import Alert, AlertIn, AlertKind
+from server.alerts.schemas import MAX_ALERT_BODY_BYTES, Alert, AlertIn, AlertKind
 from server.auth.guards import allow, principal_of
 from server.auth.schemas import Role
 from server.crud_routes import Limit, Offset
@@ -47,7 +47,9 @@ async def get_alert(posbon: Posbon, alert_id: PathId) -> Alert:
     **allow(Role.dispatcher, Role.camera, Role.device),
     summary="Raise an alert",
     description="Opens an incident and notifies every dispatcher. A repeated external_id "
-    "returns the stored alert with 200 and creates nothing.",
+    "with the same alert returns the stored alert with 200 and creates nothing; with a "
+    "different alert it is a 409 `external_id_reused`.",
+    request_max_body_size=MAX_ALERT_BODY_BYTES,
 )
 async def create_alert(
     request: AnyRequest, posbon: Posbon, data: JSONBody[AlertIn]

@@ -50,6 +50,13 @@ DEFAULT_PRIORITY: Final[dict[AlertKind, int]] = {
 
 Priority = Annotated[int, msgspec.Meta(ge=1, le=4, description="1 is the most urgent.")]
 
+MAX_ALERT_BODY_BYTES: Final = 64 * 1024
+"""A raised alert's whole request body; an alert is a few short fields and some context."""
+MAX_DETAILS_BYTES: Final = 16 * 1024
+"""`details` as JSON: it is stored, and sent on to every dispatcher's screen with the alert."""
+MAX_DETAILS_DEPTH: Final = 8
+"""Nesting levels of `details`, itself the first: context, not a document."""
+
 
 class AlertIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     kind: AlertKind
@@ -71,7 +78,13 @@ class AlertIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         ]
         | None
     ) = None
-    details: dict[str, Any] = msgspec.field(default_factory=dict)
+    details: Annotated[
+        dict[str, Any],
+        msgspec.Meta(
+            description=f"Free-form context: at most {MAX_DETAILS_BYTES} bytes as JSON and "
+            f"{MAX_DETAILS_DEPTH} levels deep."
+        ),
+    ] = msgspec.field(default_factory=dict)
 
 
 class Alert(msgspec.Struct, frozen=True, kw_only=True):

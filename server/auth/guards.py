@@ -8,10 +8,11 @@ from typing import Any, Final
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
-from litestar.types import Guard
+from litestar.types import ASGIApp, Guard
 
+from server.auth.limits import FailedLookups
 from server.auth.schemas import Principal, Role
-from server.auth.service import authenticate
+from server.auth.service import identify
 from server.errors import Forbidden, Unauthorized
 
 PUBLIC_PATHS: Final = ("/health",)
@@ -20,6 +21,10 @@ EVERY_ROLE: Final = frozenset(Role)
 
 
 class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
+    def __init__(self, app: ASGIApp, *, failures: FailedLookups, **options: Any) -> None:
+        super().__init__(app, **options)
+        self.failures = failures
+
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
@@ -30,10 +35,14 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
                 "Send 'Authorization: Bearer <token>'; create a token with 'posbon token create'.",
                 code="token_missing",
             )
-        principal = await authenticate(token.strip())
-        if principal is None:
-            raise Unauthorized("This token is unknown or revoked.", code="token_invalid")
+        principal = await identify(token.strip(), client_address(connection), self.failures)
         return AuthenticationResult(user=principal, auth=token)
+
+
+def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The TCP peer's address (a proxy's own, behind one)."""
+    client = connection.client
+    return "unknown" if client is None else client.host
 
 
 def _check_role(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:

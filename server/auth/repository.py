@@ -1,9 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
+from typing import Final
 
-from server.auth.schemas import Principal, Role
+import msgspec
+
+from server.auth.schemas import Principal, Role, TokenOut
 from server.auth.tables import Token
+
+IN_LIST_CHUNK: Final = 1000
+"""Ids per query: far below what SQLite and asyncpg allow as parameters."""
 
 
 async def insert(name: str, role: Role, crew_id: int | None, token_hash: str) -> int:
@@ -30,3 +37,47 @@ async def find_by_hash(token_hash: str) -> Principal | None:
     return Principal(
         token_id=row["id"], name=row["name"], role=Role(row["role"]), crew_id=row["crew_id"]
     )
+
+
+async def listed(limit: int, offset: int) -> list[TokenOut]:
+    rows = await (
+        Token.select(
+            Token.id, Token.name, Token.role, Token.crew_id, Token.revoked, Token.created_at
+        )
+        .order_by(Token.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [msgspec.convert(row, TokenOut, strict=False) for row in rows]
+
+
+async def exists(token_id: int) -> bool:
+    return await Token.exists().where(Token.id == token_id)
+
+
+async def revoke(token_id: int) -> None:
+    await Token.update({Token.revoked: True}).where(Token.id == token_id)
+
+
+async def revoke_for_crew(crew_id: int) -> list[int]:
+    """Revoke every live token of the crew; returns their ids."""
+    rows = await Token.select(Token.id).where(
+        (Token.crew_id == crew_id) & (Token.revoked == False)  # noqa: E712
+    )
+    ids = [int(row["id"]) for row in rows]
+    if ids:
+        await Token.update({Token.revoked: True}).where(Token.id.is_in(ids))
+    return ids
+
+
+async def revoked_among(token_ids: Collection[int]) -> set[int]:
+    """Which of these tokens are revoked (or gone)."""
+    wanted = sorted(set(token_ids))
+    live: set[int] = set()
+    for start in range(0, len(wanted), IN_LIST_CHUNK):
+        chunk = wanted[start : start + IN_LIST_CHUNK]
+        rows = await Token.select(Token.id).where(
+            Token.id.is_in(chunk) & (Token.revoked == False)  # noqa: E712
+        )
+        live.update(int(row["id"]) for row in rows)
+    return set(wanted) - live

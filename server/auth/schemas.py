@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import enum
 
 import msgspec
@@ -33,3 +34,14 @@ class IssuedToken(msgspec.Struct, frozen=True):
     role: Role
     crew_id: int | None
     token: str
+
+
+class TokenOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A token as an admin sees it: never the secret, which exists only when it is issued."""
+
+    id: int
+    name: str
+    role: Role
+    crew_id: int | None
+    revoked: bool
+    created_at: dt.datetime

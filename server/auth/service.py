@@ -1,21 +1,34 @@
-"""Bearer tokens: random, shown once, stored only as a SHA-256 hash."""
+"""Bearer tokens: random, shown once, stored only as a SHA-256 hash.
+
+Revoking a token marks it in the database and rings the doorbell `token-revoked:<id>` after the
+commit: every node that hears it forgets the token at once (instead of trusting its few
+seconds of cache) and closes the sockets opened with it (server/relay/sockets.py).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import time
+from collections.abc import Iterable
 from typing import Final
 
 from server.auth import repository
-from server.auth.schemas import IssuedToken, Principal, Role
+from server.auth.limits import FailedLookups
+from server.auth.schemas import IssuedToken, Principal, Role, TokenOut
 from server.crews.repository import crews
-from server.errors import BadRequest
+from server.db import Database
+from server.errors import BadRequest, NotFound, Unauthorized
+
+logger = logging.getLogger(__name__)
 
 TOKEN_PREFIX: Final = "pb_"  # noqa: S105  (a prefix, not a secret)
 TOKEN_BYTES: Final = 32
 TOKEN_CACHE_S: Final = 10.0
 TOKEN_CACHE_ENTRIES: Final = 10_000
+REVOKED_PREFIX: Final = "token-revoked:"
+"""The doorbell name a revocation rings (never an outbox stream)."""
 
 
 def hash_token(token: str) -> str:
@@ -68,6 +81,12 @@ class _RecentTokens:
             self._entries.clear()
         self._entries[token_hash] = (time.monotonic() + self._ttl_s, principal)
 
+    def forget(self, token_ids: Iterable[int]) -> None:
+        gone = set(token_ids)
+        for token_hash, (_, principal) in list(self._entries.items()):
+            if principal.token_id in gone:
+                del self._entries[token_hash]
+
 
 _recent = _RecentTokens(ttl_s=TOKEN_CACHE_S, max_entries=TOKEN_CACHE_ENTRIES)
 
@@ -82,3 +101,68 @@ async def authenticate(token: str) -> Principal | None:
         if principal is not None:
             _recent.put(token_hash, principal)
     return principal
+
+
+async def identify(token: str, address: str, failures: FailedLookups) -> Principal:
+    """The principal of a presented token; an address that keeps presenting unknown tokens is
+    refused without a lookup for a while (server/auth/limits.py)."""
+    refusal = failures.refusal(address)
+    if refusal is not None:
+        raise refusal
+    principal = await authenticate(token)
+    if principal is None:
+        if failures.failed(address):
+            logger.warning(
+                "%s presented more than %s unknown tokens within %s s; refused for %s s",
+                address,
+                failures.max_failures,
+                failures.window_s,
+                failures.block_s,
+            )
+        raise Unauthorized("This token is unknown or revoked.", code="token_invalid")
+    return principal
+
+
+def revoked_signal(token_id: int) -> str:
+    return f"{REVOKED_PREFIX}{token_id}"
+
+
+def revoked_in(names: Iterable[str]) -> set[int]:
+    """The token ids a doorbell says were revoked."""
+    return {
+        int(name.removeprefix(REVOKED_PREFIX))
+        for name in names
+        if name.startswith(REVOKED_PREFIX) and name.removeprefix(REVOKED_PREFIX).isdigit()
+    }
+
+
+def forget(token_ids: Iterable[int]) -> None:
+    """Drop revoked tokens from this process's cache, so they stop working now."""
+    _recent.forget(token_ids)
+
+
+def announce_revoked(db: Database, token_ids: Iterable[int]) -> None:
+    """Inside the revoking write: ring `token-revoked:<id>` once it commits."""
+    for token_id in token_ids:
+        db.touch(revoked_signal(token_id))
+
+
+async def list_tokens(limit: int, offset: int) -> list[TokenOut]:
+    return await repository.listed(limit, offset)
+
+
+async def revoke_token(db: Database, token_id: int) -> None:
+    """Revoke one token (again is harmless); its sockets close on every node that hears it."""
+    async with db.write():
+        if not await repository.exists(token_id):
+            raise NotFound(f"There is no token with id {token_id}.", code="token_not_found")
+        await repository.revoke(token_id)
+        announce_revoked(db, [token_id])
+    forget([token_id])
+
+
+async def revoke_crew_tokens(db: Database, crew_id: int) -> list[int]:
+    """Inside the caller's write (a crew being deleted): revoke every token of the crew."""
+    revoked = await repository.revoke_for_crew(crew_id)
+    announce_revoked(db, revoked)
+    return revoked

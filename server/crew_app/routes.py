@@ -19,6 +19,7 @@ from server.auth.guards import allow
 from server.auth.schemas import Role
 from server.crew_app import shell
 from server.state import Posbon
+from server.web.local_files import LocalFiles
 from server.web.policy import content_security_policy
 from server.web.routes import BASEMAP_FILE, GEOJSON_MEDIA_TYPE
 
@@ -74,7 +75,11 @@ async def crew_manifest() -> Response[bytes]:
 
 
 crew_static = create_static_files_router(
-    path=shell.STATIC_URL, directories=[STATIC_DIR], cache_control=REVALIDATE, name="crew-static"
+    path=shell.STATIC_URL,
+    directories=[STATIC_DIR],
+    file_system=LocalFiles(),
+    cache_control=REVALIDATE,
+    name="crew-static",
 )
 
 

@@ -6,7 +6,7 @@ from server.crews.repository import find_id_by_name
 from server.crews.schemas import CrewCsvRow, CrewIn, CrewPatch
 from server.crews.service import create_crew, update_crew
 from server.db import Database
-from server.imports import ImportReport, Progress, apply, parse_csv
+from server.imports import BATCH_ROWS, ImportReport, Progress, apply, parse_csv_aside
 
 CREW_COLUMNS: Final = ("name",)
 
@@ -32,7 +32,14 @@ async def _store(row: CrewCsvRow) -> None:
 
 
 async def import_crews(
-    db: Database, text: str, *, skip_invalid: bool = False, progress: Progress | None = None
+    db: Database,
+    text: str,
+    *,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+    batch_rows: int = BATCH_ROWS,
 ) -> ImportReport:
-    parsed = parse_csv(text, CrewCsvRow, CREW_COLUMNS)
-    return await apply(parsed, _store, db.write, skip_invalid=skip_invalid, progress=progress)
+    parsed = await parse_csv_aside(text, CrewCsvRow, CREW_COLUMNS)
+    return await apply(
+        parsed, _store, db, skip_invalid=skip_invalid, progress=progress, batch_rows=batch_rows
+    )

@@ -5,7 +5,8 @@ from typing import Any
 
 import msgspec
 
-from server.auth.schemas import Principal
+from server.auth.schemas import Principal, Role
+from server.auth.service import revoke_crew_tokens
 from server.crews import repository
 from server.crews.repository import crews
 from server.crews.schemas import Crew, CrewIn, CrewPatch
@@ -68,3 +69,19 @@ async def change_crew(db: Database, crew_id: int, patch: CrewPatch) -> Crew:
         crew = await update_crew(crew_id, patch)
         await outbox.append(db, DISPATCH_STREAM, "crew", crew)
     return crew
+
+
+async def delete_crew(db: Database, crew_id: int) -> None:
+    """Delete a crew and revoke its tablets' tokens in the same transaction: a token must never
+    outlive its crew (its sockets close too, server/relay/sockets.py)."""
+    async with db.write():
+        await crews.delete(crew_id)
+        await revoke_crew_tokens(db, crew_id)
+
+
+def own_crew(who: Principal) -> int | None:
+    """The one crew a crew token may read (its own: not the others' members and positions);
+    None for roles that read every crew."""
+    if who.role is not Role.crew:
+        return None
+    return who.crew_id or 0  # a crew token without a crew reads nothing

@@ -12,7 +12,6 @@ from server.custody.ranges import ByteRange, Unsatisfiable, parse_range
 from server.custody.schemas import CustodyCheck, CustodyEntry, CustodyKind
 from server.custody.schemas_in import CategoryIn, LinkIn
 from server.http_params import AnyRequest, JSONBody
-from server.incidents.service import require as require_incident
 from server.state import Posbon
 
 READERS = allow(Role.admin, Role.dispatcher)
@@ -21,29 +20,23 @@ Format = Annotated[Literal["json", "csv"], QueryParameter(name="format", descrip
 
 
 @get("/{recording_id:str}/custody", **READERS, summary="The recording's custody log")
-async def custody_log(posbon: Posbon, recording_id: RecordingId) -> list[CustodyEntry]:
-    return await service.chain_of(posbon.db, recording_id)
+async def custody_log(
+    request: AnyRequest, posbon: Posbon, recording_id: RecordingId
+) -> list[CustodyEntry]:
+    return await service.open_chain(posbon.db, recording_id, principal_of(request))
 
 
 @get("/{recording_id:str}/custody/verify", **READERS, summary="Check the chain and the file")
-async def verify(posbon: Posbon, recording_id: RecordingId) -> CustodyCheck:
-    await service.chain_of(posbon.db, recording_id)
-    checks = await service.verify_all(posbon.db, posbon.uploads.store)
-    return next(check for check in checks if check.recording_id == recording_id)
+async def verify(request: AnyRequest, posbon: Posbon, recording_id: RecordingId) -> CustodyCheck:
+    store = posbon.uploads.store
+    return await service.verify_one(posbon.db, store, recording_id, principal_of(request))
 
 
 @get("/{recording_id:str}/custody/export", **READERS, summary="Export the custody log")
 async def export(
     request: AnyRequest, posbon: Posbon, recording_id: RecordingId, as_format: Format = "json"
 ) -> Response[bytes]:
-    chain = await service.chain_of(posbon.db, recording_id)
-    await service.log(
-        posbon.db,
-        recording_id,
-        principal_of(request),
-        CustodyKind.exported,
-        f"custody log exported as {as_format}",
-    )
+    chain = await service.export(posbon.db, recording_id, principal_of(request), as_format)
     if as_format == "csv":
         return Response(
             service.as_csv(chain).encode(),
@@ -57,7 +50,8 @@ async def export(
 @get("/{recording_id:str}/file", **READERS, summary="Play or download the evidence (Range)")
 async def evidence(request: AnyRequest, posbon: Posbon, recording_id: RecordingId) -> Stream:
     store = posbon.uploads.store
-    size, record = await service.evidence_file(posbon.db, store, recording_id)
+    who = principal_of(request)
+    size, record = await service.evidence_file(posbon.db, store, recording_id, who)
     try:
         span = parse_range(request.headers.get("range"), size)
     except Unsatisfiable:
@@ -67,7 +61,7 @@ async def evidence(request: AnyRequest, posbon: Posbon, recording_id: RecordingI
     await service.log(
         posbon.db,
         recording_id,
-        principal_of(request),
+        who,
         CustodyKind.viewed,
         "evidence played",
         {"bytes": [span.start, span.end], "sha256": record.sha256},
@@ -91,31 +85,16 @@ async def evidence(request: AnyRequest, posbon: Posbon, recording_id: RecordingI
 async def link(
     request: AnyRequest, posbon: Posbon, recording_id: RecordingId, data: JSONBody[LinkIn]
 ) -> None:
-    await service.chain_of(posbon.db, recording_id)
-    await require_incident(posbon.db, data.incident_id)
-    await service.log(
-        posbon.db,
-        recording_id,
-        principal_of(request),
-        CustodyKind.linked,
-        data.reason or "linked to an incident",
-        {"incident_id": data.incident_id},
-    )
+    who = principal_of(request)
+    await service.link(posbon.db, recording_id, data.incident_id, data.reason, who)
 
 
 @post("/{recording_id:str}/category", **READERS, status_code=204, summary="Change the category")
 async def category(
     request: AnyRequest, posbon: Posbon, recording_id: RecordingId, data: JSONBody[CategoryIn]
 ) -> None:
-    await service.chain_of(posbon.db, recording_id)
-    await service.log(
-        posbon.db,
-        recording_id,
-        principal_of(request),
-        CustodyKind.category_changed,
-        data.reason,
-        {"category": data.category},
-    )
+    who = principal_of(request)
+    await service.change_category(posbon.db, recording_id, data.category, data.reason, who)
 
 
 router = Router(

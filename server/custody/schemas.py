@@ -17,6 +17,9 @@ class CustodyKind(enum.StrEnum):
     category_changed = "category_changed"
     terminated = "terminated"
     copied = "copied"  # the verified file was copied to another evidence store
+    metadata_changed = "metadata_changed"  # curated fields changed through sync
+    voided = "voided"
+    restored = "restored"
 
 
 class CustodyFacts(msgspec.Struct, frozen=True, kw_only=True):

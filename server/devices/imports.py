@@ -8,7 +8,7 @@ from server.db import Database
 from server.devices import repository
 from server.devices.schemas import DeviceCsvRow, DeviceIn, DevicePatch, key_problem
 from server.devices.service import create_device, update_device
-from server.imports import ImportReport, Progress, apply, parse_csv
+from server.imports import BATCH_ROWS, ImportReport, Progress, apply, parse_csv_aside
 from server.sites import repository as sites_repository
 from server.sites.schemas import SiteIn, SitePatch
 from server.sites.service import create_site, update_site
@@ -79,7 +79,14 @@ async def _store(row: DeviceCsvRow) -> None:
 
 
 async def import_devices(
-    db: Database, text: str, *, skip_invalid: bool = False, progress: Progress | None = None
+    db: Database,
+    text: str,
+    *,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+    batch_rows: int = BATCH_ROWS,
 ) -> ImportReport:
-    parsed = parse_csv(text, DeviceCsvRow, DEVICE_COLUMNS, check=_check)
-    return await apply(parsed, _store, db.write, skip_invalid=skip_invalid, progress=progress)
+    parsed = await parse_csv_aside(text, DeviceCsvRow, DEVICE_COLUMNS, check=_check)
+    return await apply(
+        parsed, _store, db, skip_invalid=skip_invalid, progress=progress, batch_rows=batch_rows
+    )

@@ -160,3 +160,23 @@ async def set_outcome(
         persons_detained,
         incident_id,
     )
+
+
+async def find_operation(db: Database, key: str) -> tuple[str, Incident] | None:
+    """An applied operation's request fingerprint and stored result."""
+    row = await db.fetch_one("SELECT request_hash, result FROM applied_ops WHERE op_id = {}", key)
+    if row is None:
+        return None
+    return str(row["request_hash"]), msgspec.json.decode(row["result"], type=Incident)
+
+
+async def insert_operation(
+    db: Database, key: str, fingerprint: str, result: Incident, at: dt.datetime
+) -> None:
+    await db.fetch(
+        "INSERT INTO applied_ops (op_id, request_hash, result, created_at) VALUES ({}, {}, {}, {})",
+        key,
+        fingerprint,
+        msgspec.json.encode(result).decode(),
+        at,
+    )

@@ -48,14 +48,15 @@ class DispatchIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     note: Text2000 = ""
 
 
+OpId = Annotated[str, msgspec.Meta(pattern=NO_NUL, min_length=8, max_length=64)]
+"""A client's idempotency key: one per caller and incident (server/incidents/operations.py)."""
+
+
 class StatusIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     status: Status
-    op_id: Annotated[str, msgspec.Meta(pattern=NO_NUL, min_length=8, max_length=64)] | None = None
+    op_id: OpId | None = None
     device_at: dt.datetime | None = None
     note: Text2000 = ""
-
-
-OpId = Annotated[str, msgspec.Meta(pattern=NO_NUL, min_length=8, max_length=64)]
 
 
 class ResolveIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

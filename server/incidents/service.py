@@ -18,7 +18,7 @@ from server.crews.repository import crews
 from server.crews.schemas import CrewStatus
 from server.db import Database
 from server.errors import Conflict, Forbidden, NotFound, Unprocessable
-from server.incidents import dispatches, repository, timeline
+from server.incidents import dispatches, operations, repository, timeline
 from server.incidents.lifecycle import CREW_STATUS_FOR, Outcome, Status, can_dispatch, can_move
 from server.incidents.navigation import Destination, destination_of
 from server.incidents.schemas import DispatchIn, Incident, NoteIn, ResolveIn, StatusIn
@@ -186,13 +186,6 @@ async def _apply_status(
     return await _locked(db, incident.id)
 
 
-async def _stored_result(db: Database, op_id: str) -> Incident | None:
-    row = await db.fetch_one("SELECT result FROM applied_ops WHERE op_id = {}", op_id)
-    if row is None:
-        return None
-    return msgspec.json.decode(row["result"], type=Incident)
-
-
 async def change_status(
     db: Database,
     incident_id: int,
@@ -200,14 +193,17 @@ async def change_status(
     who: Principal,
     outcome: ResolveIn | None = None,
 ) -> Incident:
-    """Move an incident along its lifecycle; a repeated `op_id` returns the first result."""
+    """Move an incident along its lifecycle; a repeated `op_id` returns the first result
+    (server/incidents/operations.py: per caller and incident, checked after authorization)."""
     async with db.write():
-        if body.op_id is not None and (done := await _stored_result(db, body.op_id)) is not None:
-            return done
         incident = await _locked(db, incident_id)
         _check_actor(incident, who)
         if body.status is Status.false_alarm and outcome is None:
             outcome = ResolveIn(outcome=Outcome.false_alarm, notes=body.note)
+        operation = operations.of(who, incident_id, body)
+        fingerprint = "" if operation is None else operation.fingerprint(outcome)
+        if operation is not None and (done := await operations.replay(db, operation, fingerprint)):
+            return done
         _check_move(incident, body.status, None if outcome is None else outcome.outcome)
         data: dict[str, Any] = {"note": body.note} if body.note else {}
         if outcome is not None:
@@ -217,13 +213,8 @@ async def change_status(
             data |= {"outcome": outcome.outcome.value, "persons_detained": outcome.persons_detained}
         updated = await _apply_status(db, incident, body.status, who, body.device_at, data)
         await publish(db, updated)
-        if body.op_id is not None:
-            await db.fetch(
-                "INSERT INTO applied_ops (op_id, result, created_at) VALUES ({}, {}, {})",
-                body.op_id,
-                msgspec.json.encode(updated).decode(),
-                _now(),
-            )
+        if operation is not None:
+            await operations.remember(db, operation, fingerprint, updated)
     return updated
 
 

@@ -97,6 +97,6 @@ async def import_entries(
     async def store(row: PlateEntryIn) -> None:
         await repository.upsert_entry(rec.db, list_id, row.plate, row.note)
 
-    report = await apply(parsed, store, rec.db.write, skip_invalid=skip_invalid, progress=progress)
+    report = await apply(parsed, store, rec.db, skip_invalid=skip_invalid, progress=progress)
     await _refresh(rec, list_id)
     return report

@@ -2,13 +2,20 @@
 
 A connection runs two tasks: the sender drains this socket's Subscriber (dropping what was already
 sent, filling holes from the outbox), the receiver handles the client's acks, positions and status
-changes. Close codes: 4400 bad hello, 4401 bad token, 4403 wrong role, 4408 too slow.
+changes. Close codes: 4400 bad hello, 4401 bad or revoked token (also while open: the token's
+revocation closes its sockets, server/relay/sockets.py), 4403 wrong role, 4408 too slow, 4429 too
+many unknown tokens from this address lately.
+
+A client's messages are bounded like the REST bodies they stand for (server/relay/messages.py);
+positions closer together than `relay_position_interval_s` are dropped and counted, so a tablet
+cannot turn the dispatcher stream into a flood.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Coroutine
 from typing import Any, Final
 
@@ -16,16 +23,19 @@ import msgspec
 from litestar import websocket
 from litestar.exceptions import WebSocketDisconnect
 
+from server.auth.guards import client_address
+from server.auth.limits import TooManyFailedTokens
 from server.auth.schemas import Principal, Role
-from server.auth.service import authenticate
+from server.auth.service import identify
 from server.crews import service as crews_service
-from server.errors import ApiError
+from server.errors import ApiError, Unauthorized
 from server.http_params import AnySocket
 from server.incidents import service as incidents
 from server.incidents.schemas import StatusIn
 from server.relay import outbox
 from server.relay.hub import OVERFLOW, Subscriber
 from server.relay.messages import (
+    MAX_CLIENT_MESSAGE_CHARS,
     Ack,
     ErrorMessage,
     Heartbeat,
@@ -50,6 +60,7 @@ CLOSE_BAD_HELLO: Final = 4400
 CLOSE_BAD_TOKEN: Final = 4401
 CLOSE_WRONG_ROLE: Final = 4403
 CLOSE_TOO_SLOW: Final = 4408
+CLOSE_TOO_MANY_FAILURES: Final = 4429
 DISPATCH_ROLES: Final = frozenset({Role.admin, Role.dispatcher})
 
 
@@ -68,10 +79,15 @@ async def _read_hello(socket: AnySocket) -> Hello:
         raise Rejected(CLOSE_BAD_HELLO, "first message must be a hello") from err
 
 
-async def _principal_for(hello: Hello, endpoint: str) -> tuple[Principal, str]:
-    principal = await authenticate(hello.token)
-    if principal is None:
-        raise Rejected(CLOSE_BAD_TOKEN, "unknown or revoked token")
+async def _principal_for(
+    hello: Hello, endpoint: str, state: AppState, address: str
+) -> tuple[Principal, str]:
+    try:
+        principal = await identify(hello.token, address, state.token_failures)
+    except TooManyFailedTokens as err:
+        raise Rejected(CLOSE_TOO_MANY_FAILURES, "too many unknown tokens; try later") from err
+    except Unauthorized as err:
+        raise Rejected(CLOSE_BAD_TOKEN, "unknown or revoked token") from err
     if endpoint == "dispatch" and principal.role in DISPATCH_ROLES:
         return principal, DISPATCH_STREAM
     if endpoint == "crew" and principal.role is Role.crew and principal.crew_id is not None:
@@ -95,6 +111,9 @@ class Connection:
         self.endpoint = endpoint
         self.sent_seq = 0
         self._live_sent = state.metrics.events_sent.labels(endpoint, "live")
+        self.revoked = asyncio.Event()
+        """Set when the token is revoked: the connection ends and closes with 4401."""
+        self._next_position_at = 0.0
 
     async def send(self, message: msgspec.Struct) -> None:
         await self.socket.send_text(encoder.encode(message).decode())
@@ -161,6 +180,10 @@ class Connection:
     async def receive(self) -> None:
         while True:
             raw = await self.socket.receive_text()
+            if len(raw) > MAX_CLIENT_MESSAGE_CHARS:
+                detail = f"A message may hold at most {MAX_CLIENT_MESSAGE_CHARS} characters."
+                await self.send(ErrorMessage(code="message_too_long", detail=detail))
+                continue
             try:
                 message = client_decoder.decode(raw)
             except msgspec.DecodeError as err:
@@ -168,11 +191,23 @@ class Connection:
                 continue
             await self.handle(message)
 
+    async def until_revoked(self) -> None:
+        await self.revoked.wait()
+
+    def _position_due(self) -> bool:
+        """One position per `relay_position_interval_s` is kept; the others are counted."""
+        now = time.monotonic()
+        if now < self._next_position_at:
+            self.state.metrics.positions_dropped.inc()
+            return False
+        self._next_position_at = now + self.state.settings.relay_position_interval_s
+        return True
+
     async def handle(self, message: Ack | Position | StatusChange | Heartbeat) -> None:
         match message:
             case Ack(seq=seq):
                 await incidents.record_delivery(self.state.db, self.principal, seq)
-            case Position():
+            case Position() if self._position_due():
                 await crews_service.record_position(
                     self.state.db, self.principal, message.lat, message.lon, message.at
                 )
@@ -180,6 +215,8 @@ class Connection:
                 await self.send(await self._status(message))
             case Heartbeat():
                 await self.send(Pong())
+            case _:
+                return
 
     async def _status(self, message: StatusChange) -> StatusResult:
         body = StatusIn(
@@ -198,23 +235,38 @@ async def serve(socket: AnySocket, state: AppState, endpoint: str) -> None:
     await socket.accept()
     try:
         hello = await _read_hello(socket)
-        principal, stream = await _principal_for(hello, endpoint)
+        principal, stream = await _principal_for(hello, endpoint, state, client_address(socket))
     except Rejected as rejected:
         await socket.close(code=rejected.code, reason=rejected.reason)
         return
     connection = Connection(socket, state, principal, stream, endpoint)
+    # Registered before the first event is sent, so a revocation from now on closes it.
+    state.sockets.add(principal.token_id, connection.revoked.set)
     subscriber = await state.hub.subscribe(stream)
     state.metrics.sockets.labels(endpoint).inc()
     try:
         await connection.start(hello)
-        await _run_until_first_ends(connection.pump(subscriber), connection.receive())
-        if subscriber.overflowed:
-            await asyncio.wait_for(socket.close(code=CLOSE_TOO_SLOW, reason="too slow"), 5)
+        await _run_until_first_ends(
+            connection.pump(subscriber), connection.receive(), connection.until_revoked()
+        )
+        await _close_after(connection, subscriber)
     except WebSocketDisconnect:
         pass
     finally:
+        state.sockets.discard(principal.token_id, connection.revoked.set)
         state.hub.unsubscribe(subscriber)
         state.metrics.sockets.labels(endpoint).dec()
+
+
+async def _close_after(connection: Connection, subscriber: Subscriber) -> None:
+    """Say why the server ended the connection, where it did."""
+    if connection.revoked.is_set():
+        close = connection.socket.close(code=CLOSE_BAD_TOKEN, reason="token revoked")
+    elif subscriber.overflowed:
+        close = connection.socket.close(code=CLOSE_TOO_SLOW, reason="too slow")
+    else:
+        return
+    await asyncio.wait_for(close, 5)
 
 
 async def _run_until_first_ends(*coroutines: Coroutine[Any, Any, None]) -> None:

@@ -1,20 +1,30 @@
-"""Messages on /ws/crew and /ws/dispatch (DESIGN §5). Tolerant: unknown fields are ignored."""
+"""Messages on /ws/crew and /ws/dispatch (DESIGN §5). Tolerant: unknown fields are ignored.
+
+What a client sends is bounded by the same types as the REST bodies it stands for (a status
+change's note and op_id are `StatusIn`'s), so a socket is no way around the API's limits.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 import msgspec
 
 from server.incidents.lifecycle import Status
-from server.text import MAX_ID, NO_NUL
+from server.incidents.schemas import OpId
+from server.text import MAX_ID, Text2000
+
+MAX_CLIENT_MESSAGE_CHARS: Final = 16 * 1024
+"""Longer than any valid client message (a 2,000-character note escaped in JSON included)."""
+Token = Annotated[str, msgspec.Meta(max_length=200)]
+Epoch = Annotated[str, msgspec.Meta(max_length=64)]
 
 
 class Hello(msgspec.Struct, tag="hello", tag_field="type"):
-    token: str
-    last_seq: int | None = None
-    epoch: str | None = None
+    token: Token
+    last_seq: Annotated[int, msgspec.Meta(ge=0, le=2**62)] | None = None
+    epoch: Epoch | None = None
 
 
 class Ack(msgspec.Struct, tag="ack", tag_field="type"):
@@ -25,15 +35,15 @@ class Position(msgspec.Struct, tag="position", tag_field="type"):
     lat: Annotated[float, msgspec.Meta(ge=-90, le=90)]
     lon: Annotated[float, msgspec.Meta(ge=-180, le=180)]
     at: dt.datetime | None = None
-    accuracy_m: float | None = None
+    accuracy_m: Annotated[float, msgspec.Meta(ge=0, le=100_000)] | None = None
 
 
 class StatusChange(msgspec.Struct, tag="status", tag_field="type"):
     incident_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
     status: Status
-    op_id: Annotated[str, msgspec.Meta(pattern=NO_NUL, min_length=8, max_length=64)]
+    op_id: OpId
     at: dt.datetime | None = None
-    note: str = ""
+    note: Text2000 = ""
 
 
 class Heartbeat(msgspec.Struct, tag="heartbeat", tag_field="type"):

@@ -22,6 +22,8 @@ class AppliedOp(Table, tablename="applied_ops"):
     """Client operation ids already applied, with the stored result replayed on a retry."""
 
     op_id = Varchar(length=64, primary_key=True)
+    """SHA-256 of caller, incident and the client's op_id (server/incidents/operations.py)."""
+    request_hash = Varchar(length=64, default="")
     result = JSON(default="{}")
     created_at = Timestamptz()
 

@@ -16,6 +16,7 @@ from device_gateway.protocols.dc09 import FrameRejected, ReceiverConfig, Unknown
 from device_gateway.ratelimit import RateLimit, exempt_networks
 from device_gateway.supervision import Supervisor
 from device_gateway.transports.listeners import listen_dc09
+from server.limits import device_stream_limits
 from server.metrics import Metrics
 from server.ports import binding
 from server.settings import Settings, SettingsError, flag_and_variable
@@ -59,6 +60,9 @@ class GatewayMetrics:
 
     def duplicate_answered(self) -> None:
         self._m.dc09_duplicates.inc()
+
+    def replayed(self, transport: str) -> None:
+        self._m.dc09_replays.labels(transport).inc()
 
 
 class RunningGateway:
@@ -132,7 +136,13 @@ async def running_gateway(
     lead = LeadSupervision(state.db, gateway, accounts, settings.dc09_supervision_tick_s)
     tls = tls_context(settings)
     with binding("dc09_port", settings.host, settings.dc09_port):
-        listeners = await listen_dc09(gateway, settings.host, settings.dc09_port, ssl_context=tls)
+        listeners = await listen_dc09(
+            gateway,
+            settings.host,
+            settings.dc09_port,
+            ssl_context=tls,
+            limits=device_stream_limits(settings),
+        )
     parts = {
         "dc09-commit": pipeline.run,
         "dc09-supervision": lambda: gateway.supervise(

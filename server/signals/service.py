@@ -9,7 +9,8 @@ the condition is over and no crew should go. Everything else is only annotated: 
 panic, hold-up, duress, medical, fire, intrusion or tamper alarm says the button or sensor is back
 to normal, not that nobody needs help (a robber can reset a hold-up button), and a crew already
 on its way is stopped only by a dispatcher. Tests, open/close and bypass are stored and listed.
-Unregistered accounts are stored and shown as such; they raise nothing.
+Unregistered accounts are stored and shown as such; they raise nothing. An alarm from a device
+that already has an open incident of the same kind folds into it (server/signals/grouping.py).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from server.incidents.service import change_status, record
 from server.incidents.timeline import EntryFacts
 from server.metrics import Metrics
 from server.signals import repository
+from server.signals.grouping import NO_ZONE, fold_into_open_incident
 from server.signals.repository import DeviceSite, OpenAlert, SignalRow
 
 logger = logging.getLogger(__name__)
@@ -69,7 +71,6 @@ LOG_ONLY: Final = frozenset(
     {SignalKind.TEST, SignalKind.OPEN_CLOSE, SignalKind.BYPASS, SignalKind.POSITION}
 )
 SELF_CLEARING: Final = frozenset({SignalKind.POWER, SignalKind.BATTERY, SignalKind.TROUBLE})
-NO_ZONE: Final = frozenset({None, "", "0", "00", "000"})
 RESTORE_PRINCIPAL_ROLE: Final = Role.device
 LAST_SEEN_EVERY: Final = dt.timedelta(seconds=60)
 
@@ -231,6 +232,19 @@ class DbSignalStore:
         if signal.qualifier is Qualifier.RESTORE:
             return await _restore(self._db, signal, device)
         new = _new_alert(signal, device, self._protocol)
+        folded = await fold_into_open_incident(
+            self._db,
+            new,
+            signal.zone,
+            device.device_id,
+            _actor(signal.account),
+            zones_together=signal.kind not in SELF_CLEARING,
+        )
+        if folded is not None:
+            alert_id, added = folded
+            if added:
+                raised.append(new.kind.value)
+            return alert_id
         alert, _ = await raise_alert(self._db, new, _actor(signal.account))
         raised.append(alert.kind.value)
         return alert.id

@@ -23,6 +23,7 @@ from device_gateway.transports.mqtt import subscribe_buttons
 from device_gateway.transports.streams import Rebinding, TcpListener
 from server.devices import repository as devices
 from server.devices.schemas import Protocol
+from server.limits import device_stream_limits
 from server.parts import Run
 from server.ports import binding
 from server.signals.gateway import GatewayMetrics
@@ -82,7 +83,13 @@ async def running_trackers(state: AppState) -> AsyncIterator[RunningTrackers]:
             )
 
             async def bind_http(port: int) -> TcpListener:
-                return await serve_http(handler, settings.host, port)
+                return await serve_http(
+                    handler,
+                    settings.host,
+                    port,
+                    limits=device_stream_limits(settings),
+                    request_timeout_s=settings.device_http_request_timeout_s,
+                )
 
             with binding("osmand_port", settings.host, settings.osmand_port):
                 listeners.append(Rebinding(await bind_http(settings.osmand_port), bind_http))
@@ -93,7 +100,9 @@ async def running_trackers(state: AppState) -> AsyncIterator[RunningTrackers]:
             gt06 = Intake(pipelines[Protocol.gt06])
 
             async def bind_gt06(port: int) -> TcpListener:
-                return await serve_gt06(gt06, settings.host, port)
+                return await serve_gt06(
+                    gt06, settings.host, port, limits=device_stream_limits(settings)
+                )
 
             with binding("gt06_port", settings.host, settings.gt06_port):
                 listeners.append(Rebinding(await bind_gt06(settings.gt06_port), bind_gt06))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Final
 
 from server.db import Database
-from server.imports import ImportReport, Progress, apply, parse_csv
+from server.imports import BATCH_ROWS, ImportReport, Progress, apply, parse_csv_aside
 from server.sites import repository
 from server.sites.schemas import SiteIn, SitePatch
 from server.sites.service import create_site, update_site
@@ -22,11 +22,18 @@ async def upsert_site(row: SiteIn) -> int:
 
 
 async def import_sites(
-    db: Database, text: str, *, skip_invalid: bool = False, progress: Progress | None = None
+    db: Database,
+    text: str,
+    *,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+    batch_rows: int = BATCH_ROWS,
 ) -> ImportReport:
-    parsed = parse_csv(text, SiteIn, SITE_COLUMNS)
+    parsed = await parse_csv_aside(text, SiteIn, SITE_COLUMNS)
 
     async def store(row: SiteIn) -> None:
         await upsert_site(row)
 
-    return await apply(parsed, store, db.write, skip_invalid=skip_invalid, progress=progress)
+    return await apply(
+        parsed, store, db, skip_invalid=skip_invalid, progress=progress, batch_rows=batch_rows
+    )

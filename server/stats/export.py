@@ -6,6 +6,7 @@ import csv
 import io
 
 from server.stats.schemas import Stats
+from server.text import spreadsheet_text
 
 GROUP_HEADER = (
     "district",
@@ -20,16 +21,13 @@ GROUP_HEADER = (
 INTERVAL_HEADER = ("interval", "from", "to", "count", "p50_s", "p90_s", "target_s", "within_target")
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _blank(value: object) -> object:
     return "" if value is None else value
 
 
 def _text(value: str) -> str:
     """District and kind names are typed by people: never let a spreadsheet run them."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    return spreadsheet_text(value)
 
 
 def to_csv(stats: Stats) -> str:

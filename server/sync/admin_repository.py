@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Collection
 from typing import Any
 
@@ -46,6 +47,12 @@ async def incident_districts(db: Database, incident_ids: Collection[int]) -> dic
         *ids,
     )
     return {int(row["id"]): str(row["district"]) for row in rows if row["district"]}
+
+
+async def devices_of(db: Database, owner: str) -> list[uuid.UUID]:
+    """The sync devices that belong to one owner (`token:<id>` or `crew:<id>`)."""
+    rows = await db.fetch("SELECT device_id FROM sync_devices WHERE owner = {}", owner)
+    return [uuid.UUID(str(row["device_id"])) for row in rows]
 
 
 async def every_scope(db: Database) -> list[str]:

@@ -13,9 +13,14 @@ run records every scope's head as a *mark* with the time; a scope's cut is the h
 newest mark older than the window. A change is thus kept for the window at least, and at most
 one run interval longer.
 
-The horizon and the deletion commit in one transaction per scope. A pull on PostgreSQL reads
-with READ COMMITTED, so it may read the old horizon and then the shortened log; the pull service
-reads the horizons again after the page and answers anew if one moved (`horizons_moved`).
+A scope's horizon is raised first, in its own transaction; its old changes are then deleted
+DELETE_BATCH at a time, each batch a bulk write (`Database.write(bulk=True)`), because on
+SQLite one transaction deleting a year of a busy scope's log would hold the only writer, and
+every alarm commit, for as long as it runs. Nothing reads below a horizon (a pull behind it
+gets ``reset``), so changes that wait there to be deleted are invisible; a run cut short leaves
+them, and the scope's mark, for the next run to finish. A pull on PostgreSQL reads with READ
+COMMITTED, so it may read the old horizon and then the shortened log; the pull service reads the
+horizons again after the page and answers anew if one moved (`horizons_moved`).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Collection, Mapping
+from typing import Final
 
 import msgspec
 
@@ -31,6 +37,9 @@ from server.db import Database
 from server.sync.sql import placeholders
 
 logger = logging.getLogger(__name__)
+
+DELETE_BATCH: Final = 500
+"""Changes deleted per transaction (a few milliseconds of SQLite's one writer)."""
 
 
 class ScopeCut(msgspec.Struct, frozen=True):
@@ -68,7 +77,7 @@ async def _count_changes(db: Database) -> int:
 
 async def _mark_heads(db: Database, now: dt.datetime) -> int:
     """Record the head of every scope that moved since its last mark (or its horizon)."""
-    async with db.write():
+    async with db.write(bulk=True):
         rows = await db.fetch(
             "INSERT INTO sync_marks (scope, head, marked_at) "
             "SELECT s.scope, s.head, {} FROM sync_scopes s WHERE s.head >= s.horizon "
@@ -89,7 +98,7 @@ async def _due_cuts(db: Database, cutoff: dt.datetime) -> dict[str, int]:
 
 
 async def _cut_scope(db: Database, scope: str, cut: int) -> ScopeCut | None:
-    async with db.write():
+    async with db.write(bulk=True):
         # The horizon row first: its lock orders this against pushes to the scope.
         raised = await db.fetch(
             "UPDATE sync_scopes SET horizon = {} WHERE scope = {} AND horizon <= {} "
@@ -98,14 +107,34 @@ async def _cut_scope(db: Database, scope: str, cut: int) -> ScopeCut | None:
             scope,
             cut,
         )
-        counted = await db.fetch_one(
-            "SELECT count(*) AS n FROM sync_changes WHERE scope = {} AND seq <= {}", scope, cut
-        )
-        await db.fetch("DELETE FROM sync_changes WHERE scope = {} AND seq <= {}", scope, cut)
+    removed = await _delete_below(db, scope, cut)
+    async with db.write(bulk=True):
         await db.fetch("DELETE FROM sync_marks WHERE scope = {} AND head <= {}", scope, cut)
     if not raised:
         return None
-    return ScopeCut(scope, cut, 0 if counted is None else int(counted["n"]))
+    return ScopeCut(scope, cut, removed)
+
+
+async def _delete_below(db: Database, scope: str, cut: int) -> int:
+    """Delete the scope's changes up to ``cut``, a range of DELETE_BATCH sequence numbers from
+    the lowest left at a time (a scope's log is dense in ``seq``, so a range is about a batch)."""
+    removed = 0
+    while (low := await _lowest_seq(db, scope)) is not None and low <= cut:
+        async with db.write(bulk=True):
+            deleted = await db.fetch(
+                "DELETE FROM sync_changes WHERE scope = {} AND seq >= {} AND seq <= {} "
+                "RETURNING seq",
+                scope,
+                low,
+                min(low + DELETE_BATCH - 1, cut),
+            )
+        removed += len(deleted)
+    return removed
+
+
+async def _lowest_seq(db: Database, scope: str) -> int | None:
+    row = await db.fetch_one("SELECT min(seq) AS low FROM sync_changes WHERE scope = {}", scope)
+    return None if row is None or row["low"] is None else int(row["low"])
 
 
 async def compact(

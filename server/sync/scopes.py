@@ -9,15 +9,22 @@ Scopes are the units a tablet pulls by cursor:
 * ``district:<name>`` - the incidents of one district (by their site's district), with their
   sync status, status changes and reports (with their notes …), so a crew sees what happens in
   its own district, not only on its own calls;
-* ``recordings`` - every body-cam recording's metadata (upload stations, dispatchers).
+* ``recordings`` - the metadata of every body-cam recording of access class ``normal``
+  (dispatchers);
+* ``recordings:<device id>`` - the recordings one sync device created (its owner: the station
+  or crew that synced them, and nobody else) - see server/custody/access.py;
+* ``recordings:restricted`` - recordings of access class ``restricted`` or ``confidential``
+  (admins; they leave ``recordings`` and their incident's scope).
 
 A crew may read and write its own crew scope and the scopes of the incidents it is assigned
 (open ones, and closed ones for a while, so the report can still be finished), and reads the
 scope of its own district; when the dispatcher moves an incident to another crew, the first
 crew's next pull evicts that scope and the new crew's resets it, and a crew moved to another
 district has the old district evicted and the new one reset the same way. An upload station
-may write recordings only and reads ``recordings``.
-Dispatchers and admins read everything and may write anywhere.
+may write recordings only and reads the ``recordings:<device id>`` scopes of its own devices.
+Dispatchers read everything but restricted recordings and other owners' recording scopes;
+admins read everything. Who may change which recording is checked per mutation
+(server/custody/sync_rules.py).
 """
 
 from __future__ import annotations
@@ -34,6 +41,10 @@ from sync.merge import EntityState
 from sync.server_ids import ServerKind, server_number
 
 RECORDINGS_SCOPE: Final = "recordings"
+RECORDING_SCOPE_PREFIX: Final = "recordings:"
+RESTRICTED_RECORDINGS_SCOPE: Final = "recordings:restricted"
+RECORDING_CREATOR_FIELD: Final = "sha256"
+"""A camera fact every recording has: its stamp names the device that created the recording."""
 CHILD_KINDS: Final = frozenset(
     {EntityKind.REPORT_NOTE, EntityKind.REPORT_PERSON, EntityKind.DETENTION}
 )
@@ -55,6 +66,22 @@ def incident_scope(incident_id: int) -> str:
 
 def district_scope(district: str) -> str:
     return f"district:{district}"
+
+
+def recording_owner_scope(device_id: uuid.UUID) -> str:
+    return f"{RECORDING_SCOPE_PREFIX}{device_id}"
+
+
+def recording_creator(state: EntityState) -> uuid.UUID | None:
+    """The sync device that created a recording (its owner's device)."""
+    stamp = state.fields.get(RECORDING_CREATOR_FIELD)
+    return None if stamp is None else stamp.device_id
+
+
+def is_open_recording(state: EntityState) -> bool:
+    """Whether a recording's access class lets dispatchers and linked crews see it."""
+    stamp = state.fields.get("access_class")
+    return stamp is None or stamp.value in (None, "normal")
 
 
 def device_owner(who: Principal) -> str:
@@ -142,10 +169,17 @@ class ScopeResolver:
                     self._district(incident_number(state)),
                 )
             case EntityKind.RECORDING:
-                incident = _server_scope(state, "incident_id", ServerKind.INCIDENT)
-                return _present(RECORDINGS_SCOPE, incident)
+                return self._recording_scopes(state)
             case _:
                 return self._parent_scopes(state)
+
+    def _recording_scopes(self, state: EntityState) -> list[str]:
+        creator = recording_creator(state)
+        owner = None if creator is None else recording_owner_scope(creator)
+        if not is_open_recording(state):
+            return _present(owner, RESTRICTED_RECORDINGS_SCOPE)
+        incident = _server_scope(state, "incident_id", ServerKind.INCIDENT)
+        return _present(owner, RECORDINGS_SCOPE, incident)
 
     def _district(self, incident_id: int | None) -> str | None:
         district = None if incident_id is None else self._district_of(incident_id)

@@ -22,6 +22,7 @@ import asyncpg
 import msgspec
 
 from server.auth.schemas import Principal, Role
+from server.custody.sync_rules import RecordingRules, push_rules
 from server.db import Database
 from server.errors import Conflict, Forbidden, NotFound, Unprocessable
 from server.sync import admin_repository, compaction
@@ -29,6 +30,7 @@ from server.sync.repository import Key, SyncRepository
 from server.sync.schemas import ConflictOut, ConflictStatus, Keep
 from server.sync.scopes import (
     CHILD_KINDS,
+    RECORDING_SCOPE_PREFIX,
     RECORDINGS_SCOPE,
     ScopeResolver,
     crew_scope,
@@ -36,6 +38,7 @@ from server.sync.scopes import (
     district_scope,
     incident_number,
     incident_scope,
+    recording_owner_scope,
     uuid_field,
 )
 from server.sync.status import IncidentRules
@@ -107,8 +110,15 @@ async def readable_scopes(db: Database, who: Principal, report_window_s: float) 
         own = {crew_scope(who.crew_id), *map(incident_scope, incidents)}
         return frozenset(own | ({district_scope(district)} if district else set()))
     if who.role is Role.upload_station:
-        return frozenset({RECORDINGS_SCOPE})
-    return frozenset({RECORDINGS_SCOPE, *await admin_repository.every_scope(db)})
+        devices = await admin_repository.devices_of(db, device_owner(who))
+        return frozenset(map(recording_owner_scope, devices))
+    every = await admin_repository.every_scope(db)
+    if who.role is Role.admin:
+        return frozenset({RECORDINGS_SCOPE, *every})
+    # Dispatchers: not restricted recordings, nor each owner's own copy of the open ones.
+    return frozenset(
+        {RECORDINGS_SCOPE, *(s for s in every if not s.startswith(RECORDING_SCOPE_PREFIX))}
+    )
 
 
 async def _writable_scopes(
@@ -219,7 +229,10 @@ async def push(db: Database, who: Principal, body: bytes, report_window_s: float
                 server_hlc=CLOCK.stamp,
                 scopes_of=ScopeResolver(repo.cached, who.role, districts.get),
                 allowed_scopes=await _writable_scopes(db, who, report_window_s, districts),
-                on_apply=IncidentRules(db, who, str(batch.device_id)),
+                on_apply=push_rules(
+                    IncidentRules(db, who, str(batch.device_id)),
+                    RecordingRules(db, who, repo.cached, repo.device_owner),
+                ),
             )
             response = await apply_push(repo, batch, ctx)
             repo.record_offset(batch.device_id, response.clock_offset_ms)

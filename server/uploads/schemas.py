@@ -30,3 +30,7 @@ class ExpectedRecording(msgspec.Struct, frozen=True, kw_only=True):
     sha256: str
     size_bytes: int
     categories: list[str] = msgspec.field(default_factory=list)
+    owner: str | None = None
+    """The identity that synced it (`token:<id>` or `crew:<id>`), if known."""
+    access_class: str | None = None
+    verified_sha256: str | None = None

@@ -20,11 +20,13 @@ from server.alerts.schemas import AlertKind
 from server.alerts.service import raise_alert
 from server.auth.schemas import Principal
 from server.custody import repository as custody
+from server.custody.access import access_of, require_uploader
 from server.custody.schemas import CustodyFacts, CustodyKind
 from server.db import Database
 from server.errors import Conflict, Forbidden
 from server.sites.schemas import SiteRef
 from server.uploads import repository
+from server.uploads.locks import KeyedLocks
 from server.uploads.schemas import ExpectedRecording, UploadRecord
 from server.uploads.storage import EvidenceStore, PartialWrite
 from server.uploads.sync_bridge import mark_verified
@@ -42,13 +44,22 @@ from server.uploads.tus import (
 
 RECORDING_KEY = "recording_id"
 EXPIRY_CHECK_S = 300.0
+DEFAULT_BODY_TIMEOUT_S = 30.0
 logger = logging.getLogger(__name__)
 
 
 class UploadPolicy:
-    def __init__(self, max_bytes: int, expire_after: dt.timedelta) -> None:
+    def __init__(
+        self,
+        max_bytes: int,
+        expire_after: dt.timedelta,
+        body_timeout_s: float = DEFAULT_BODY_TIMEOUT_S,
+    ) -> None:
         self.max_bytes = max_bytes
         self.expire_after = expire_after
+        self.body_timeout_s = body_timeout_s
+        """A PATCH body silent this long counts as a client gone away: what arrived is kept
+        and the upload's lock is freed for the resume."""
 
 
 class Uploads:
@@ -58,14 +69,14 @@ class Uploads:
         self.db = db
         self.store = store
         self.policy = policy
-        self._locks: dict[str, asyncio.Lock] = {}
+        self.locks = KeyedLocks()
 
     async def create(self, headers: Mapping[str, str], who: Principal) -> UploadRecord:
         length = parse_int(headers, "Upload-Length")
         if length > self.policy.max_bytes:
             raise TooLarge(f"Upload-Length {length} is over Tus-Max-Size {self.policy.max_bytes}.")
         metadata = parse_metadata(headers.get("upload-metadata"))
-        expected = await self._expected(metadata.get(RECORDING_KEY, ""), length)
+        expected = await self._expected(metadata.get(RECORDING_KEY, ""), length, who)
         now = dt.datetime.now(dt.UTC)
         record = UploadRecord(
             id=uuid.uuid4().hex,
@@ -87,7 +98,7 @@ class Uploads:
             await repository.insert(self.db, record)
         return record
 
-    async def _expected(self, recording_id: str, length: int) -> ExpectedRecording:
+    async def _expected(self, recording_id: str, length: int, who: Principal) -> ExpectedRecording:
         if not recording_id:
             raise BadHeader("Upload-Metadata must name the recording: 'recording_id <base64>'.")
         expected = await repository.expected_recording(self.db, recording_id)
@@ -96,6 +107,7 @@ class Uploads:
                 f"Recording {recording_id} is unknown: sync its metadata first.",
                 code="recording_not_synced",
             )
+        require_uploader(who, access_of(expected))
         if expected.size_bytes != length:
             raise Conflict(
                 f"Upload-Length {length} differs from the synced size "
@@ -124,8 +136,7 @@ class Uploads:
         who: Principal,
         disconnected: type[Exception],
     ) -> UploadRecord:
-        lock = self._locks.setdefault(upload_id, asyncio.Lock())
-        async with lock:
+        async with self.locks.hold(upload_id):
             record = await self.current(upload_id, who)
             if record.state is not UploadState.receiving:
                 raise Conflict(
@@ -133,14 +144,25 @@ class Uploads:
                 )
             check_patch(headers, record.offset)
             checksum = parse_checksum(headers.get("upload-checksum"))
+            await self._still_open(record, who)
+            body = _until_stalled(chunks, self.policy.body_timeout_s, disconnected)
             try:
                 written = await self.store.append(
-                    upload_id, record.offset, record.length, chunks, checksum, disconnected
+                    upload_id, record.offset, record.length, body, checksum, disconnected
                 )
             except PartialWrite as partial:
                 await self._advance(record, partial.written)
                 raise
             return await self._advance(record, written)
+
+    async def _still_open(self, record: UploadRecord, who: Principal) -> None:
+        """Bytes come only from the recording's owner (token names are not unique), and not
+        once another upload of it was verified: the evidence is there, and its custody log
+        must not grow a quarantine."""
+        expected = await repository.expected_recording(self.db, record.recording_id)
+        if expected is None:
+            raise UploadGone(f"The recording of upload {record.id} is gone.")
+        require_uploader(who, access_of(expected))
 
     async def _advance(self, record: UploadRecord, written: int) -> UploadRecord:
         offset = record.offset + written
@@ -233,7 +255,6 @@ class Uploads:
         async with self.db.write():
             await repository.set_state(self.db, upload_id, UploadState.terminated)
         self.store.discard(upload_id)
-        self._locks.pop(upload_id, None)
 
     async def expire_forever(self, every_s: float = EXPIRY_CHECK_S) -> None:
         jobs = (
@@ -259,7 +280,7 @@ class Uploads:
         for record in await repository.stranded(self.db):
             if not await asyncio.to_thread(self.store.partial(record.id).exists):
                 continue  # staged on another node's own disk: that node's requests finish it
-            async with self._locks.setdefault(record.id, asyncio.Lock()):
+            async with self.locks.hold(record.id):
                 current = await repository.find(self.db, record.id)
                 if current is not None and current.state is UploadState.receiving:
                     await self._finish(current)  # a store still down raises: the next round
@@ -274,3 +295,19 @@ class Uploads:
                 await repository.set_state(self.db, record.id, UploadState.terminated)
             self.store.discard(record.id)
         return len(gone)
+
+
+async def _until_stalled(
+    chunks: AsyncIterator[bytes], timeout_s: float, disconnected: type[Exception]
+) -> AsyncIterator[bytes]:
+    """The body's chunks; a wait longer than `timeout_s` for the next one ends it the way a
+    disconnect does (what arrived is kept), so a stalled client cannot hold the lock."""
+    while True:
+        try:
+            chunk = await asyncio.wait_for(anext(chunks), timeout_s)
+        except StopAsyncIteration:
+            return
+        except TimeoutError as err:
+            logger.info("a PATCH body stalled for %s s; keeping what arrived", timeout_s)
+            raise disconnected("the upload body stalled") from err
+        yield chunk

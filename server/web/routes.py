@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 from server.auth.guards import allow
 from server.auth.schemas import Role
 from server.state import Posbon
+from server.web.local_files import LocalFiles
 from server.web.policy import content_security_policy
 from server.web.schemas import QUEUE_AGING_S, WebConfig
 
@@ -50,7 +51,11 @@ async def page(posbon: Posbon) -> Response[bytes]:
 
 
 static_files = create_static_files_router(
-    path=STATIC_PATH, directories=[STATIC_DIR], cache_control=REVALIDATE, name="web-static"
+    path=STATIC_PATH,
+    directories=[STATIC_DIR],
+    file_system=LocalFiles(),
+    cache_control=REVALIDATE,
+    name="web-static",
 )
 
 

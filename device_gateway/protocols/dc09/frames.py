@@ -7,6 +7,15 @@ characters (Lupusec, Trikdis); those bytes can be CR or LF, so the framer first 
 8 bytes (``LF c c 0 L L L "``) and, in that form, only searches for the CR after them. An LF
 inside a frame means the previous frame was cut short: it is dropped and framing restarts there.
 
+Work is linear in the bytes received: while a frame waits for its CR, the framer remembers how
+far it has searched, so a frame fed one byte at a time is searched once, not once per byte. A
+stream that is not DC-09 is given up on: bytes dropped (before an LF, in a frame cut short) and
+frames that cannot be DC-09 (no ``<crc><0LLL>"`` shape, so :func:`parse_frame` would refuse them)
+are charged against a budget, and a frame of the right shape refills it. Once the budget is spent
+the framer reports one :class:`FrameTooLongError` (the gateway hangs up on it, as on any oversize
+frame) and ignores whatever else the stream sends. Until then the misshapen frames are handed out
+as before, so the receiver still NAKs each one.
+
 :func:`parse_frame` then checks the CRC and the length on the raw bytes (before any decoding) and
 parses the header with a tolerant grammar: R optional, L optional or empty, account optional (it
 may be inside the data only).
@@ -36,7 +45,14 @@ MAX_REGION_BYTES: Final = 0xFFF
 """The largest region a ``0LLL`` length field can state."""
 MAX_FRAME_BYTES: Final = 1 + CRC_HEX_CHARS + LENGTH_CHARS + MAX_REGION_BYTES + 1
 """LF + CRC + length + region + CR: the 4 KiB cap of a frame with its framing bytes."""
+GARBAGE_LIMIT_BYTES: Final = 4 * MAX_FRAME_BYTES
+"""Garbage a stream may send between two frames of DC-09 shape before the framer gives up on it:
+four of the largest frames. A panel's line noise or NUL padding is a few bytes."""
+GARBAGE_ITEM_COST_BYTES: Final = 128
+"""What one misshapen or empty frame costs at least, so that tiny ones (``LF x CR``, each
+answered with a NAK) spend the budget in a hundred-odd frames, not thousands."""
 _BINARY_PROBE_BYTES: Final = 1 + CRC_BINARY_BYTES + LENGTH_CHARS + 1
+_HEX_SHAPE_BYTES: Final = CRC_HEX_CHARS + LENGTH_CHARS + 1
 
 _HEX4 = re.compile(rb"[0-9A-Fa-f]{4}")
 _HEADER = re.compile(
@@ -105,21 +121,59 @@ def _has_binary_crc(data: bytes | bytearray, crc_at: int) -> bool:
     )
 
 
+def has_frame_shape(body: bytes) -> bool:
+    """Whether ``body`` starts as every frame :func:`parse_frame` accepts does: a 4-hex-digit
+    CRC (or the 2-byte binary form), a 4-hex-digit length and the quote of the ID token."""
+    if detect_crc_form(body) is CrcForm.BINARY:
+        return True
+    return (
+        len(body) >= _HEX_SHAPE_BYTES
+        and body[_HEX_SHAPE_BYTES - 1] == QUOTE
+        and _HEX4.fullmatch(body[:CRC_HEX_CHARS]) is not None
+        and _HEX4.fullmatch(body[CRC_HEX_CHARS : CRC_HEX_CHARS + LENGTH_CHARS]) is not None
+    )
+
+
 class StreamFramer:
     """Cuts a byte stream into frame bodies (the bytes between LF and CR, NUL padding removed)."""
 
-    def __init__(self, max_frame_bytes: int = MAX_FRAME_BYTES) -> None:
+    def __init__(
+        self,
+        max_frame_bytes: int = MAX_FRAME_BYTES,
+        garbage_limit_bytes: int | None = GARBAGE_LIMIT_BYTES,
+    ) -> None:
+        """``garbage_limit_bytes`` None: never give up (a datagram, which ends by itself)."""
         self._buffer = bytearray()
         self._max_frame_bytes = max_frame_bytes
+        self._garbage_limit_bytes = garbage_limit_bytes
+        self._garbage_bytes = 0
+        self._searched_to = 0
+        """How far past the frame's LF no CR or LF was found (the buffer starts at that LF)."""
+        self._abandoned = False
+
+    @property
+    def abandoned(self) -> bool:
+        """True once the stream spent its garbage budget: nothing more is read."""
+        return self._abandoned
+
+    @property
+    def buffered_bytes(self) -> int:
+        return len(self._buffer)
 
     def feed(self, data: bytes) -> list[bytes | FrameTooLongError]:
         """Add bytes; return every complete frame body and every oversize frame, in order."""
+        if self._abandoned:
+            return []
         self._buffer += data
         found: list[bytes | FrameTooLongError] = []
         while True:
             progressed, item = self._step()
             if item is not None:
                 found.append(item)
+            limit = self._garbage_limit_bytes
+            if limit is not None and self._garbage_bytes > limit:
+                found.append(self._abandon())
+                return found
             if not progressed:
                 return found
 
@@ -128,6 +182,7 @@ class StreamFramer:
         start = self._buffer.find(LF)
         body = bytes(self._buffer[start + 1 :]).rstrip(b"\x00\r") if start >= 0 else b""
         self._buffer.clear()
+        self._searched_to = 0
         return [body] if body else []
 
     def _step(self) -> tuple[bool, bytes | FrameTooLongError | None]:
@@ -135,39 +190,54 @@ class StreamFramer:
         if not self._align():
             return False, None
         buffer = self._buffer
-        search_from = _BINARY_PROBE_BYTES if _has_binary_crc(buffer, 1) else 1
-        end = buffer.find(CR, search_from)
+        probe = _BINARY_PROBE_BYTES if _has_binary_crc(buffer, 1) else 1
+        search_from = max(probe, self._searched_to)
         restart = buffer.find(LF, search_from)
-        if restart >= 0 and (end < 0 or restart < end):
-            del buffer[:restart]  # a new LF before any CR: the frame before it was cut short
+        end = buffer.find(CR, search_from, restart if restart >= 0 else len(buffer))
+        if restart >= 0 and end < 0:
+            self._drop(restart)  # a new LF before any CR: the frame before it was cut short
             return True, None
         if end >= 0:
             return True, self._cut(end)
+        self._searched_to = len(buffer)
         if len(buffer) <= self._max_frame_bytes:
             return False, None
-        buffer.clear()
+        self._drop(len(buffer), charge=False)  # reported instead
         return True, FrameTooLongError(f"no CR within {self._max_frame_bytes} bytes")
 
     def _align(self) -> bool:
         """Drop bytes before the first LF; True when enough follow it to tell the CRC form."""
         start = self._buffer.find(LF)
-        if start < 0:
-            self._buffer.clear()
-            return False
-        del self._buffer[:start]
-        return len(self._buffer) >= _BINARY_PROBE_BYTES
+        self._drop(start if start >= 0 else len(self._buffer))
+        return start >= 0 and len(self._buffer) >= _BINARY_PROBE_BYTES
 
     def _cut(self, end: int) -> bytes | FrameTooLongError | None:
         body = bytes(self._buffer[1:end]).rstrip(b"\x00")
-        del self._buffer[: end + 1]
+        self._drop(end + 1, charge=False)
         if end + 1 > self._max_frame_bytes:
             return FrameTooLongError(f"frame of {end + 1} bytes")
+        if has_frame_shape(body):
+            self._garbage_bytes = 0
+        else:
+            self._garbage_bytes += max(end + 1, GARBAGE_ITEM_COST_BYTES)
         return body or None
+
+    def _drop(self, count: int, *, charge: bool = True) -> None:
+        if count:
+            del self._buffer[:count]  # O(1): CPython moves a bytearray's start, not its bytes
+            self._searched_to = 0
+            self._garbage_bytes += count if charge else 0
+
+    def _abandon(self) -> FrameTooLongError:
+        self._abandoned = True
+        self._buffer.clear()
+        return FrameTooLongError(f"{self._garbage_bytes} bytes of garbage without a DC-09 frame")
 
 
 def split_datagram(datagram: bytes) -> list[bytes | FrameTooLongError]:
-    """UDP: one datagram carries one frame; tolerate a missing LF or CR around it."""
-    framer = StreamFramer()
+    """UDP: one datagram carries one frame; tolerate a missing LF or CR around it. (A datagram
+    ends by itself and there is no connection to hang up: no garbage budget.)"""
+    framer = StreamFramer(garbage_limit_bytes=None)
     items = framer.feed(datagram if LF in datagram else b"\n" + datagram)
     return [*items, *framer.flush()]
 

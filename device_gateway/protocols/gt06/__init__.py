@@ -1,14 +1,22 @@
 """GT06 (Concox/Jimi) binary tracker protocol over TCP, sans-I/O (reference §4.3)."""
 
 from device_gateway.protocols.gt06.messages import Heartbeat, Location, Login, Other
-from device_gateway.protocols.gt06.receiver import Gt06Connection, PacketReceived, PacketRejected
+from device_gateway.protocols.gt06.receiver import (
+    Gt06Connection,
+    Gt06Event,
+    PacketReceived,
+    PacketRejected,
+    StreamAbandoned,
+)
 
 __all__ = [
     "Gt06Connection",
+    "Gt06Event",
     "Heartbeat",
     "Location",
     "Login",
     "Other",
     "PacketReceived",
     "PacketRejected",
+    "StreamAbandoned",
 ]

@@ -6,6 +6,11 @@ an alarm packet (0x16, 0x26, 0x27) ends with the 5-byte status block ``terminal 
 GSM, alarm, language``. The LBS block in between changes size (with or without its own length
 byte, 3- or 4-byte cell id), so it is skipped: reading the status from the end works for every
 layout in Traccar's tests. SOS is terminal-info bits 3-5 = 100 or alarm byte 0x01.
+
+A coordinate is 4 unsigned bytes over 1,800,000, so the wire can state up to 2386°. A position
+off the globe is dropped (``lat``/``lon`` None) but the packet stands: an SOS with an impossible
+position is still an SOS, and a dispatcher needs the alarm (and the device's last good position)
+far more than the packet refused; a plain report still proves the tracker alive.
 """
 
 from datetime import UTC, datetime
@@ -25,6 +30,8 @@ DATE_BYTES: Final = 6
 GPS_BYTES: Final = 12
 STATUS_BYTES: Final = 5
 COORDINATE_SCALE: Final = 1_800_000.0
+MAX_LATITUDE: Final = 90.0
+MAX_LONGITUDE: Final = 180.0
 SOS_TERMINAL_BITS: Final = 0b100
 SOS_ALARM: Final = 0x01
 POWER_CUT_ALARM: Final = 0x02
@@ -44,11 +51,12 @@ class Heartbeat(msgspec.Struct, frozen=True, tag="heartbeat"):
 
 
 class Location(msgspec.Struct, frozen=True, kw_only=True, tag="location"):
-    """A position; ``alarm`` is the raw alarm byte of alarm packets (None for plain fixes)."""
+    """A position; ``alarm`` is the raw alarm byte of alarm packets (None for plain fixes).
+    ``lat`` and ``lon`` are None when the tracker sent a position off the globe."""
 
     device_time: datetime | None
-    lat: float
-    lon: float
+    lat: float | None
+    lon: float | None
     speed_kph: int
     course: int
     fixed: bool
@@ -94,6 +102,14 @@ def _device_time(date: bytes) -> datetime | None:
         return None  # trackers without a fix send zeros: the receive time stands in
 
 
+def _position(gps: bytes, flags: int) -> tuple[float | None, float | None]:
+    lat = int.from_bytes(gps[1:5], "big") / COORDINATE_SCALE
+    lon = int.from_bytes(gps[5:9], "big") / COORDINATE_SCALE
+    if lat > MAX_LATITUDE or lon > MAX_LONGITUDE:
+        return None, None
+    return (lat if flags & _NORTH else -lat), (-lon if flags & _WEST else lon)
+
+
 def _location(protocol: int, content: bytes) -> Location:
     alarm = protocol in ALARM
     needed = DATE_BYTES + GPS_BYTES + (STATUS_BYTES if alarm else 0)
@@ -101,12 +117,11 @@ def _location(protocol: int, content: bytes) -> Location:
         raise MalformedFrameError(f"GT06 packet 0x{protocol:02x} too short: {len(content)} bytes")
     gps = content[DATE_BYTES : DATE_BYTES + GPS_BYTES]
     flags = int.from_bytes(gps[10:12], "big")
-    lat = int.from_bytes(gps[1:5], "big") / COORDINATE_SCALE
-    lon = int.from_bytes(gps[5:9], "big") / COORDINATE_SCALE
+    lat, lon = _position(gps, flags)
     location = Location(
         device_time=_device_time(content[:DATE_BYTES]),
-        lat=lat if flags & _NORTH else -lat,
-        lon=-lon if flags & _WEST else lon,
+        lat=lat,
+        lon=lon,
         speed_kph=gps[9],
         course=flags & _COURSE,
         fixed=bool(flags & _FIXED),

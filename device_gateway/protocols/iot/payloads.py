@@ -12,7 +12,7 @@
 The webhook takes the same Zigbee2MQTT and Shelly payloads with the device id in its URL.
 Nothing here raises for an unknown shape: it returns None (not a button report), because
 adapters sit on shared brokers full of other traffic. Bytes that are not JSON where JSON is
-due raise :class:`MalformedFrameError`.
+due raise :class:`MalformedFrameError` (so does JSON nested deeper than the decoder goes).
 """
 
 import enum
@@ -93,7 +93,7 @@ def _from_webhook(device_id: str, body: bytes) -> ButtonEvent | None:
 def _object(payload: bytes) -> Mapping[str, Any]:
     try:
         decoded = _json.decode(payload)
-    except msgspec.DecodeError as err:
+    except (msgspec.DecodeError, RecursionError) as err:  # msgspec caps nesting with the latter
         raise MalformedFrameError("button payload is not JSON") from err
     if not isinstance(decoded, dict):
         raise MalformedFrameError("button payload is not a JSON object")

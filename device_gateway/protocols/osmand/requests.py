@@ -6,6 +6,12 @@ SDK's default; its SOS button adds ``alarm=sos``), a JSON array of the same flat
 All four become :class:`Report` values. A request without a device id, or with numbers that
 are not numbers, is the client's fault (:class:`MalformedFrameError`, HTTP 400). Unknown keys
 are ignored; ``alarm`` is a comma-separated set, as in Traccar.
+
+A position off the globe (a latitude beyond ±90° or a longitude beyond ±180°) is a bad fix, not
+a bad request: the position is dropped (both coordinates: half a position places nothing) and
+the report kept, because an SOS with an impossible position must still reach the dispatcher.
+A JSON body nested too deeply for the decoder is malformed like any other, and so is a request of
+more fields (or reports) than any client sends: each costs work on the loop that ACKs alarms.
 """
 
 import math
@@ -21,6 +27,14 @@ from device_gateway.protocols.text import refuse_nul
 
 EPOCH_MS_FROM: Final = 2**31
 """Traccar reads a numeric timestamp at or above 2^31 as milliseconds."""
+MAX_LATITUDE: Final = 90.0
+MAX_LONGITUDE: Final = 180.0
+MAX_FIELDS: Final = 256
+"""Traccar Client sends about fifteen fields; counting the separators first (C speed) refuses a
+body of a hundred thousand empty pairs before Python builds a list of them."""
+MAX_REPORTS: Final = 1000
+"""Positions in one JSON array upload: a phone's offline backlog is sent in batches far smaller,
+and each report becomes a signal to commit."""
 _json = msgspec.json.Decoder()
 
 
@@ -68,7 +82,10 @@ def _text(body: bytes) -> str:
 
 
 def _pairs(text: str) -> list[tuple[str, str]]:
-    return parse_qsl(text, keep_blank_values=True)
+    try:
+        return parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    except ValueError as err:
+        raise MalformedFrameError(f"OsmAnd request with over {MAX_FIELDS} fields") from err
 
 
 def _flat_report(pairs: Iterable[tuple[str, str]]) -> Report:
@@ -81,11 +98,12 @@ def _flat_report(pairs: Iterable[tuple[str, str]]) -> Report:
     lat, lon = _number(fields.get("lat")), _number(fields.get("lon"))
     if "location" in fields and lat is None:
         lat, lon = _location(fields["location"])
+    lat, lon = _on_globe(lat, lon)
     return Report(
         device_id=device_id,
         device_time=_timestamp(fields.get("timestamp")),
-        lat=_latitude(lat),
-        lon=_longitude(lon),
+        lat=lat,
+        lon=lon,
         speed_knots=_number(fields.get("speed")),
         bearing=_number(fields.get("bearing") or fields.get("heading")),
         altitude_m=_number(fields.get("altitude")),
@@ -116,16 +134,12 @@ def _number(value: object) -> float | None:
     return number
 
 
-def _latitude(value: float | None) -> float | None:
-    if value is not None and not -90 <= value <= 90:
-        raise MalformedFrameError(f"latitude {value} is out of range")
-    return value
-
-
-def _longitude(value: float | None) -> float | None:
-    if value is not None and not -180 <= value <= 180:
-        raise MalformedFrameError(f"longitude {value} is out of range")
-    return value
+def _on_globe(lat: float | None, lon: float | None) -> tuple[float | None, float | None]:
+    """``lat`` and ``lon``, or both None when either is off the globe."""
+    off_globe = (lat is not None and abs(lat) > MAX_LATITUDE) or (
+        lon is not None and abs(lon) > MAX_LONGITUDE
+    )
+    return (None, None) if off_globe else (lat, lon)
 
 
 def _timestamp(value: object) -> datetime | None:
@@ -168,11 +182,11 @@ def _alarms(value: object) -> tuple[str, ...]:
 def _json_reports(body: bytes) -> list[Report]:
     try:
         decoded = _json.decode(body)
-    except msgspec.DecodeError as err:
+    except (msgspec.DecodeError, RecursionError) as err:  # msgspec caps nesting with the latter
         raise MalformedFrameError("OsmAnd JSON body does not parse") from err
     if isinstance(decoded, list):
-        if not decoded:
-            raise MalformedFrameError("OsmAnd JSON array is empty")
+        if not decoded or len(decoded) > MAX_REPORTS:
+            raise MalformedFrameError(f"OsmAnd JSON array of {len(decoded)} reports")
         return [_flat_report(_flat_pairs(item)) for item in decoded]
     if isinstance(decoded, dict) and isinstance(decoded.get("location"), dict):
         return [_transistorsoft(decoded)]
@@ -207,11 +221,12 @@ def _transistorsoft(decoded: Mapping[str, Any]) -> Report:
         raise MalformedFrameError("OsmAnd JSON without device_id")
     level = _number(battery.get("level"))
     speed_mps = _number(coords.get("speed"))
+    lat, lon = _on_globe(_number(coords.get("latitude")), _number(coords.get("longitude")))
     return Report(
         device_id=str(device_id),
         device_time=_timestamp(location.get("timestamp")),
-        lat=_latitude(_number(coords.get("latitude"))),
-        lon=_longitude(_number(coords.get("longitude"))),
+        lat=lat,
+        lon=lon,
         speed_knots=None if speed_mps is None or speed_mps < 0 else speed_mps * 1.943844,
         bearing=_number(coords.get("heading")),
         altitude_m=_number(coords.get("altitude")),

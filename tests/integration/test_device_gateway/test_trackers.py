@@ -143,9 +143,12 @@ async def test_a_gt06_tracker_gets_each_ack_traccar_expects_and_its_sos_is_an_al
     assert [ack.hex() for ack in acks[1:]] == [row["expected_ack"] for row in rows]
     alerts = await rig.get("/api/v1/alerts")
     assert {a["kind"] for a in alerts} == {"sos"}
-    assert len(alerts) == 3  # the two variant layouts and the derived SOS packet
+    # the two variant layouts and the derived SOS packet: one emergency of one tracker, so one
+    # alert and incident; the repeats are stored and noted with their positions
+    assert len(alerts) == 1
     stored = await rig.get("/api/v1/signals")
     assert len(stored) == len(rows)  # rows[0] is the same login again: a retransmission
+    assert sum(s["alert_id"] == alerts[0]["id"] for s in stored) == 3
 
 
 async def test_a_gt06_packet_before_the_login_gets_no_ack(rig: Rig) -> None:

@@ -98,3 +98,31 @@ async def test_sites_and_crews_import(settings: Settings, db: Database, tmp_path
     assert "Cpl. Karimov" in str(crew["members"])
     (site,) = await db.fetch("SELECT kind, district FROM sites")
     assert (site["kind"], site["district"]) == ("school", "Bo'stonsaroy")
+
+
+async def test_a_sites_file_that_is_not_utf8_names_the_line_and_imports_nothing(
+    settings: Settings, db: Database, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "sites.csv"
+    sheet.write_bytes(b"name,address\nRegistan,x\n" + "Мактаб,y\n".encode("cp1251"))
+    result = posbon(settings, "sites", "import", str(sheet))
+    assert result.returncode == 1
+    assert f"{sheet}:3: byte 1 " in result.stderr
+    assert "not UTF-8" in result.stdout
+    assert "Traceback" not in result.stderr
+    assert await db.fetch("SELECT id FROM sites") == []
+
+
+async def test_a_cell_too_large_to_read_names_its_line_and_batches_are_a_flag(
+    settings: Settings, db: Database, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "sites.csv"
+    good = "".join(f"Post {n},x\n" for n in range(1, 6))
+    sheet.write_text(f"name,address\n{good}Huge,{'a' * 200_000}\n")
+    result = posbon(settings, "sites", "import", str(sheet), "--batch-rows", "2")
+    assert result.returncode == 1
+    assert f"{sheet}:7: the line cannot be read" in result.stderr
+    assert await db.fetch("SELECT id FROM sites") == []
+    skipped = posbon(settings, "sites", "import", str(sheet), "--batch-rows", "2", "--skip-invalid")
+    assert "5 rows imported; 1 invalid rows skipped" in skipped.stdout
+    assert len(await db.fetch("SELECT id FROM sites")) == 5

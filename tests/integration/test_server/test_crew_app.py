@@ -38,6 +38,7 @@ SCREENSHOT: Final = Path(os.environ.get("POSBON_CREW_SCREENSHOT", "/tmp/posbon-c
 TABLET: Final = {"width": 1280, "height": 800}
 HERE: Final = {"latitude": 39.6600, "longitude": 66.9700}
 REGISTAN: Final = {"lat": 39.6548, "lon": 66.9757}
+DESTINATION_FILL: Final = "#ffd400"  # the destination marker's colour in static/js/map.js
 WAIT_MS: Final = 15_000
 CUT_BY_OFFLINE: Final = "net::ERR_INTERNET_DISCONNECTED"
 POLLS: Final = 100
@@ -531,3 +532,23 @@ async def test_a_report_edit_that_loses_to_a_later_one_is_shown_as_a_conflict(
     lost = {c["losing_value"]: c["winning_value"] for c in conflicts if c["field"] == "narrative"}
     assert lost["Door forced; one man inside, held."] == station
     assert tablet.unexpected() == []
+
+
+async def test_a_site_name_written_as_html_shows_as_text_on_the_map(
+    tablet: Tablet, setup: Setup
+) -> None:
+    hostile = "<img src=x onerror=\"document.documentElement.dataset.xss='ran'\">"
+    async with httpx.AsyncClient(
+        base_url=setup.live.http, headers=setup.live.headers(await setup.live.token(Role.admin))
+    ) as client:
+        made = await client.post("/api/v1/sites", json={"name": hostile, **REGISTAN})
+    assert made.status_code == 201, made.text
+    await tablet.sign_in(setup.crew_token)
+    await setup.dispatch_new_call(site_id=made.json()["id"])
+    await tablet.page.get_by_role("alertdialog").get_by_role("button", name="Acknowledge").click()
+
+    await tablet.page.locator(f'#map path[fill="{DESTINATION_FILL}"]').hover()
+    tooltips = tablet.page.locator("#map .leaflet-tooltip")
+    await expect(tooltips.last).to_have_text(hostile)
+    await expect(tooltips.locator("img")).to_have_count(0)
+    assert await tablet.html.get_attribute("data-xss") is None

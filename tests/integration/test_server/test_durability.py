@@ -15,6 +15,14 @@ from tests.integration.test_server.process import ServerProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
+PRESS = {
+    "kind": "panic",
+    "lat": 39.6548,
+    "lon": 66.9757,
+    "address": "Registan",
+    "external_id": "button-0001-press-1",
+}
+
 
 async def test_an_alert_whose_post_returned_201_survives_kill_9(
     settings: Settings, db: Database, tmp_path: Path
@@ -26,16 +34,7 @@ async def test_an_alert_whose_post_returned_201_survives_kill_9(
     server.start()
     try:
         async with httpx.AsyncClient(base_url=server.http, headers=headers) as client:
-            response = await client.post(
-                "/api/v1/alerts",
-                json={
-                    "kind": "panic",
-                    "lat": 39.6548,
-                    "lon": 66.9757,
-                    "address": "Registan",
-                    "external_id": "button-0001-press-1",
-                },
-            )
+            response = await client.post("/api/v1/alerts", json=PRESS)
             assert response.status_code == 201
             alert = response.json()
         server.kill_hard()
@@ -44,9 +43,7 @@ async def test_an_alert_whose_post_returned_201_survives_kill_9(
         async with httpx.AsyncClient(base_url=server.http, headers=headers) as client:
             stored = (await client.get(f"/api/v1/alerts/{alert['id']}")).json()
             incident = (await client.get(f"/api/v1/incidents/{alert['incident_id']}")).json()
-            again = await client.post(
-                "/api/v1/alerts", json={"kind": "panic", "external_id": "button-0001-press-1"}
-            )
+            again = await client.post("/api/v1/alerts", json=PRESS)  # the sender's retry
         assert stored == alert
         assert incident["alert_ids"] == [alert["id"]]
         assert again.status_code == 200

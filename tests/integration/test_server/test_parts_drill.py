@@ -26,7 +26,8 @@ from tests.integration.test_device_gateway.support import (
     udp_exchange,
 )
 
-BACK_WITHIN_S = 5.0
+RESTART_S = 3.0
+BACK_WITHIN_S = RESTART_S + 5.0
 EVERY_KIND = {
     # device listeners
     "dc09-tcp",
@@ -46,6 +47,7 @@ EVERY_KIND = {
     "dc09-accounts",
     "relay-hub",
     "reconcile",
+    "revoked-sockets",
     "deadlines",
     "upload-expiry",
     "sync-compaction",
@@ -86,6 +88,7 @@ async def test_every_part_crashed_is_loud_and_comes_back(
     tuned = with_overrides(
         settings,
         fault_drills=True,
+        part_restart_s=RESTART_S,  # long enough to see every crashed part down on a busy machine
         dc09_port=0,
         osmand_port=0,
         gt06_port=0,

@@ -32,9 +32,13 @@ async def test_a_repeated_resolve_op_id_returns_the_first_result_and_changes_not
         moved = await client.post(f"{path}/status", json={"status": "on_scene"})
         assert moved.status_code == 200, moved.text
         first = await client.post(f"{path}/resolve", json=resolve)
-        again = await client.post(f"{path}/resolve", json=resolve | {"outcome": "other"})
+        again = await client.post(f"{path}/resolve", json=resolve)
+        changed = await client.post(f"{path}/resolve", json=resolve | {"outcome": "other"})
     assert first.status_code == again.status_code == 200, again.text
     assert again.json() == first.json()
+    # The same op_id for another request is a client's mistake, never a replay of the first.
+    assert changed.status_code == 409, changed.text
+    assert changed.json()["code"] == "idempotency_key_reused"
     assert first.json()["outcome"] == "crime_prevented"
     async with httpx.AsyncClient(base_url=live.http, headers=live.headers(dispatcher)) as desk:
         timeline = (await desk.get(f"/api/v1/incidents/{incident_id}/timeline")).json()

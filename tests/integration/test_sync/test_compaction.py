@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 
@@ -9,6 +10,7 @@ import pytest
 
 from server.db import Database
 from server.settings import Settings
+from server.sync import compaction
 from server.sync.compaction import compact
 from sync.client import SyncClient
 from sync.entities import EntityKind, IncidentReportFields
@@ -29,6 +31,7 @@ from tests.integration.test_sync.support import (
 pytestmark = pytest.mark.integration
 
 HOUR_S = 3600.0
+DELETE_BATCH_IN_TEST = 2
 
 
 async def _raw_pull(
@@ -143,6 +146,38 @@ async def test_a_second_run_without_new_changes_removes_nothing(
     assert second.removed == 0
     assert second.cuts == []
     assert second.scopes_marked == 0
+
+
+async def test_a_long_log_is_deleted_in_small_bulk_transactions(
+    live: Live, tablets: Tablets, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crew = await dispatched_crew(live)
+    writer = tablets.open(crew.crew_token, "writer")
+    report_id = new_report(writer, crew, "edit 0").entity_id
+    for edit in range(1, 6):
+        _edit(writer, report_id, f"edit {edit}")
+        await writer.sync()
+    db = live.state.db
+    scopes = [str(row["scope"]) for row in await db.fetch("SELECT scope FROM sync_scopes")]
+    logged = {scope: len(await _change_rows(live, scope)) for scope in scopes}
+    assert max(logged.values()) > 2 * DELETE_BATCH_IN_TEST
+    writes = db.write
+    bulk_writes: list[bool] = []
+
+    def counted_write(*, bulk: bool = False) -> contextlib.AbstractAsyncContextManager[None]:
+        bulk_writes.append(bulk)
+        return writes(bulk=bulk)
+
+    monkeypatch.setattr(compaction, "DELETE_BATCH", DELETE_BATCH_IN_TEST)
+    monkeypatch.setattr(db, "write", counted_write)
+    summary = await compact(db, retention_s=0)
+
+    assert summary.removed == sum(logged.values())
+    assert {cut.scope: cut.removed for cut in summary.cuts} == logged
+    assert [await _change_rows(live, scope) for scope in scopes] == [[] for _ in scopes]
+    deletes = sum(-(-count // DELETE_BATCH_IN_TEST) for count in logged.values())
+    assert bulk_writes.count(True) >= deletes
+    assert False not in bulk_writes  # nothing waits ahead of an alarm
 
 
 async def test_the_compact_command_prints_a_summary(settings: Settings, db: Database) -> None:

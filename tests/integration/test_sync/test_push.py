@@ -10,7 +10,7 @@ from sync.entities import EntityKind, IncidentReportFields, ReportNoteFields
 from sync.errors import UnreachableError
 from sync.http_transport import HttpTransport
 from sync.lattices import IncidentStatus
-from sync.messages import SCHEMA_VERSION, PushRequest
+from sync.messages import FIRST_SCHEMA_VERSION, SCHEMA_VERSION, PushRequest
 from sync.mutations import ReportNoteAddV1
 from sync.wire import decode_push_response, encode
 from tests.integration.live import Live
@@ -174,15 +174,17 @@ async def test_a_push_over_the_limits_gets_413_with_the_limits_and_the_client_ha
     assert await count(db, applied, str(client.device_id)) == len(reports)
 
 
-async def test_a_schema_version_older_than_n_minus_2_gets_426_and_nothing_is_applied(
+async def test_a_schema_version_below_the_first_gets_400_and_nothing_is_applied(
     live: Live, db: Database, tablets: Tablets
 ) -> None:
+    """No version below the first ever existed: that is a malformed request, not an old app
+    (the 426 for a real version older than N-2 is tested on the rule itself, tests/unit)."""
     crew = await dispatched_crew(live)
     client = tablets.open(crew.crew_token, "a")
     new_report(client, crew, "from an old app")
     body = encode(
         PushRequest(
-            schema_version=SCHEMA_VERSION - 3,
+            schema_version=FIRST_SCHEMA_VERSION - 1,
             device_id=client.device_id,
             device_wall_ms=NOW_MS,
             mutations=client.store.pending(10),
@@ -191,9 +193,9 @@ async def test_a_schema_version_older_than_n_minus_2_gets_426_and_nothing_is_app
     async with api(live, crew.crew_token) as http:
         refused = await http.post("/sync/v1/push", content=body)
 
-    assert refused.status_code == 426
-    assert refused.json()["code"] == "upgrade_required"
-    assert refused.json()["oldest_supported"] == SCHEMA_VERSION - 2
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "invalid_message"
+    assert "versions start at 1" in refused.json()["detail"]
     assert await count(db, "SELECT COUNT(*) AS n FROM sync_results") == 0
 
 

@@ -60,6 +60,7 @@ class CountingObserver:
         self.rejects: list[str] = []
         self.acks = 0
         self.limited: list[str] = []
+        self.replays: list[str] = []
 
     def batch_committed(self, size: int, duplicates: int, seconds: float) -> None:
         self.committed.append((size, duplicates))
@@ -81,3 +82,6 @@ class CountingObserver:
 
     def rate_limited(self, outcome: str) -> None:
         self.limited.append(outcome)
+
+    def replayed(self, transport: str) -> None:
+        self.replays.append(transport)

@@ -102,12 +102,13 @@ def test_a_bad_crc_is_refused_and_the_next_packet_still_counts() -> None:
     assert [e.reason if isinstance(e, PacketRejected) else "ok" for e in events] == ["crc", "ok"]
 
 
-def test_a_bad_trailer_and_an_impossible_length_are_refused() -> None:
-    no_trailer = bytes.fromhex(ROWS[1]["hex"])[:-2] + b"xx"
-    (event,) = feed(logged_in(), no_trailer, bytewise=False)
-    assert isinstance(event, PacketRejected)
-    (event,) = feed(logged_in(), b"\x78\x78\x01", bytewise=False)
-    assert isinstance(event, PacketRejected)
+@pytest.mark.parametrize("bytewise", [False, True], ids=["whole", "bytewise"])
+def test_a_bad_trailer_and_an_impossible_length_are_skipped_silently(bytewise: bool) -> None:
+    no_trailer = bytes.fromhex(ROWS[1]["hex"])[:-2] + b"zz"
+    impossible_length = b"\x78\x78\x01"
+    heartbeat = bytes.fromhex(ROWS[1]["hex"])
+    events = feed(logged_in(), no_trailer + impossible_length + heartbeat, bytewise=bytewise)
+    assert [type(e.message) for e in events] == [Heartbeat]
 
 
 def test_short_bodies_are_refused() -> None:
@@ -139,3 +140,34 @@ def test_a_plain_position_without_a_valid_date_uses_none() -> None:
     assert message.lat == 20.0
     assert message.lon == pytest.approx(66.6667, 1e-4)
     assert message.alarm is None
+
+
+def _position_packet(protocol: int, lat_raw: int, lon_raw: int, status: bytes = b"") -> bytes:
+    gps = bytes([0xC5]) + lat_raw.to_bytes(4, "big") + lon_raw.to_bytes(4, "big")
+    content = b"\x00" * 6 + gps + b"\x10" + (0x1400).to_bytes(2, "big") + status
+    return encode_packet(protocol, content, 9)
+
+
+def test_an_sos_off_the_globe_is_still_an_sos_without_a_position() -> None:
+    most = 0xFFFF_FFFF  # 2386 degrees: the most four bytes over 1,800,000 can say
+    sos_status = bytes([0x00, 0x04, 0x04, 0x01, 0x02])  # alarm byte 0x01: SOS
+    (event,) = feed(logged_in(), _position_packet(0x16, most, most, sos_status), bytewise=False)
+    message = event.message
+    assert isinstance(message, Location)
+    assert message.sos
+    assert (message.lat, message.lon) == (None, None)
+    assert event.ack == encode_packet(0x16, b"", 9)
+
+
+@pytest.mark.parametrize(
+    ("lat_raw", "lon_raw", "located"),
+    [
+        (90 * 1_800_000, 180 * 1_800_000, True),
+        (90 * 1_800_000 + 1, 0, False),
+        (0, 180 * 1_800_000 + 1, False),
+    ],
+)
+def test_a_position_is_kept_only_on_the_globe(lat_raw: int, lon_raw: int, located: bool) -> None:
+    (event,) = feed(logged_in(), _position_packet(0x12, lat_raw, lon_raw), bytewise=False)
+    assert (event.message.lat is not None) is located
+    assert (event.message.lon is not None) is located

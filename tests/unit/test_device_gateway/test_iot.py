@@ -111,3 +111,13 @@ def test_a_nul_character_is_refused_before_it_reaches_storage(topic: str, payloa
         parse_mqtt(topic, payload)
     with pytest.raises(MalformedFrameError, match="NUL"):
         parse_webhook("gate\x00", b'{"action":"emergency"}')
+
+
+@pytest.mark.parametrize("opening", [b"[", b'{"a":'])
+def test_json_nested_too_deeply_is_refused_as_malformed(opening: bytes) -> None:
+    depth = 100_000
+    body = opening * depth + b"1" + (b"]" if opening == b"[" else b"}") * depth
+    with pytest.raises(MalformedFrameError):
+        parse_webhook("button-1", body)
+    with pytest.raises(MalformedFrameError):
+        parse_mqtt("zigbee2mqtt/button-1", body)

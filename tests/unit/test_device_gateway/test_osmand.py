@@ -77,8 +77,6 @@ def test_several_alarms_and_a_json_object_body() -> None:
     ("target", "body", "content_type"),
     [
         ("/?id=1&lat=abc", b"", ""),
-        ("/?id=1&lat=91", b"", ""),
-        ("/?id=1&lon=-181", b"", ""),
         ("/?id=1&lat=inf", b"", ""),
         ("/?id=1&location=1", b"", ""),
         ("/?id=1&timestamp=yesterday", b"", ""),
@@ -113,3 +111,52 @@ def test_a_boolean_coordinate_is_not_a_number() -> None:
     body = b'{"location": {"coords": {"latitude": true}}, "device_id": "1"}'
     with pytest.raises(MalformedFrameError):
         parse_request("POST", "/", "application/json", body)
+
+
+@pytest.mark.parametrize(
+    ("target", "body", "content_type"),
+    [
+        ("/?id=7&alarm=sos&lat=2386.0&lon=2386.0", b"", ""),
+        ("/?id=7&alarm=sos&lat=91&lon=66.9", b"", ""),
+        ("/?id=7&alarm=sos&lat=39.6&lon=-181", b"", ""),
+        ("/?id=7&alarm=sos&location=-90.5,66.9", b"", ""),
+        ("/", b'[{"id": "7", "alarm": "sos", "lat": 2386, "lon": 2386}]', "application/json"),
+        (
+            "/",
+            b'{"device_id": "7", "location": {"coords": {"latitude": 95, "longitude": 1},'
+            b' "extras": {"alarm": "sos"}}}',
+            "application/json",
+        ),
+    ],
+)
+def test_an_sos_off_the_globe_is_still_an_sos_without_a_position(
+    target: str, body: bytes, content_type: str
+) -> None:
+    (report,) = parse_request("POST" if body else "GET", target, content_type, body)
+    assert report.sos
+    assert (report.lat, report.lon) == (None, None)
+
+
+def test_the_edges_of_the_globe_are_positions() -> None:
+    (report,) = parse_request("GET", "/?id=7&lat=-90&lon=180", "", b"")
+    assert (report.lat, report.lon) == (-90.0, 180.0)
+
+
+@pytest.mark.parametrize("opening", [b"[", b'{"a":'])
+def test_json_nested_too_deeply_is_the_clients_fault(opening: bytes) -> None:
+    depth = 100_000
+    body = opening * depth + b"1" + (b"]" if opening == b"[" else b"}") * depth
+    with pytest.raises(MalformedFrameError):
+        parse_request("POST", "/", "application/json", body)
+
+
+def test_more_fields_or_reports_than_any_client_sends_are_refused() -> None:
+    with pytest.raises(MalformedFrameError):
+        parse_request("POST", "/?id=7", "application/x-www-form-urlencoded", b"=&" * 100_000)
+    with pytest.raises(MalformedFrameError):
+        parse_request("GET", "/?id=7" + "&a=1" * 1000, "", b"")
+    many = b"[" + b",".join([b'{"id": "7"}'] * 1001) + b"]"
+    with pytest.raises(MalformedFrameError):
+        parse_request("POST", "/", "application/json", many)
+    (report,) = parse_request("GET", "/?id=7" + "&a=1" * 200, "", b"")
+    assert report.device_id == "7"

@@ -1,7 +1,10 @@
+import pytest
+
 from server.crews.schemas import CrewCsvRow
 from server.devices.imports import DEVICE_COLUMNS, _check
 from server.devices.schemas import DeviceCsvRow
-from server.imports import parse_csv
+from server.imports import BadEncodingError, decode_csv, parse_csv
+from server.sites.schemas import SiteIn
 
 
 def test_empty_cells_take_defaults_and_text_becomes_typed() -> None:
@@ -28,3 +31,24 @@ def test_an_encrypted_device_without_a_key_is_rejected_by_the_check() -> None:
     text = ",".join(DEVICE_COLUMNS) + "\n7,dc09,panic_button,S,,,,,,true,60\n"
     parsed = parse_csv(text, DeviceCsvRow, DEVICE_COLUMNS, check=_check)
     assert parsed.rejected[0].reason == "an encrypted device needs a key"
+
+
+def test_a_cell_larger_than_the_csv_reader_takes_rejects_its_line_and_no_other() -> None:
+    text = "name,address\nfirst,x\nhuge," + "a" * 200_000 + "\nlast,y\n"
+    parsed = parse_csv(text, SiteIn, ("name",))
+    assert [row.name for row in parsed.rows] == ["first", "last"]
+    assert [error.line for error in parsed.rejected] == [3]
+    assert "field limit" in parsed.rejected[0].reason
+
+
+def test_text_that_is_not_utf8_names_its_line_and_byte() -> None:
+    with pytest.raises(BadEncodingError) as raised:
+        decode_csv(b"name,address\nfirst,x\nbad\xff,y\n")
+    assert (raised.value.line, raised.value.byte) == (3, 4)
+    report = raised.value.report()
+    assert (report.code, report.applied) == ("bad_encoding", False)
+    assert report.rejected[0].line == 3
+
+
+def test_a_byte_order_mark_is_dropped() -> None:
+    assert decode_csv("\ufeffname\nRegistan\n".encode()) == "name\nRegistan\n"

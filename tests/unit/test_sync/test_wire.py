@@ -91,12 +91,53 @@ def test_a_version_newer_than_the_server_is_refused() -> None:
 
 
 def test_every_request_is_checked_for_its_schema_version() -> None:
-    old = SCHEMA_VERSION - 3
-    with pytest.raises(UpgradeRequiredError):
-        decode_push(_with(encode(push(upsert(1))), schema_version=old), LIMITS)
-    pull = msgspec.json.encode({"schema_version": old, "device_id": str(DEVICE_A)})
-    with pytest.raises(UpgradeRequiredError):
+    # Version 1 is the first, so no version is too old yet: one from the future stands in.
+    newer = SCHEMA_VERSION + 1
+    with pytest.raises(UnknownSchemaVersionError):
+        decode_push(_with(encode(push(upsert(1))), schema_version=newer), LIMITS)
+    pull = msgspec.json.encode({"schema_version": newer, "device_id": str(DEVICE_A)})
+    with pytest.raises(UnknownSchemaVersionError):
         decode_pull_request(pull)
+
+
+@pytest.mark.parametrize("version", [0, -1])
+def test_a_version_below_the_first_is_not_a_version(version: int) -> None:
+    with pytest.raises(InvalidMessageError, match="versions start at 1"):
+        check_schema_version(version)
+    with pytest.raises(InvalidMessageError):
+        decode_push(_with(encode(push(upsert(1))), schema_version=version), LIMITS)
+
+
+def test_two_versions_back_from_the_first_would_still_be_the_first() -> None:
+    with pytest.raises(UpgradeRequiredError) as raised:
+        check_schema_version(1, current=4)
+    assert raised.value.oldest_supported == 2
+    check_schema_version(1, current=2)  # 2 - 2 is 0, which never existed: 1 is the oldest
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("device_wall_ms", 10**30),
+        ("device_wall_ms", -1),
+        ("device_wall_ms", 2**63),
+        ("client_hlc", 2**64),
+        ("client_hlc", -5),
+    ],
+)
+def test_a_clock_out_of_range_refuses_the_push(field: str, value: int) -> None:
+    with pytest.raises(InvalidMessageError, match=field):
+        decode_push(_with(encode(push(upsert(1))), **{field: value}), LIMITS)
+
+
+def test_json_nested_past_the_decoder_is_an_invalid_message() -> None:
+    envelope = b'{"schema_version":1,"device_id":"' + str(DEVICE_A).encode()
+    body = envelope + b'","device_wall_ms":1,"mutations":[' + b"[" * 100_000 + b"]}"
+    with pytest.raises(InvalidMessageError, match="nested too deeply"):
+        decode_push(body, PushLimits(max_bytes=len(body)))
+    unknown_field = b'{"schema_version":1,"from_a_newer_client":' + b"[" * 100_000 + b"}"
+    with pytest.raises(InvalidMessageError, match="nested too deeply"):
+        decode_pull_request(unknown_field)  # skipped, as unknown fields are, but not endlessly
 
 
 def test_a_nul_character_rejects_only_its_own_mutation() -> None:

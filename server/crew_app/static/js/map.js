@@ -29,7 +29,10 @@ export class CrewMap {
 
   setDestination(lat, lon, label) {
     this.destination?.remove();
-    this.destination = lat == null ? null : L.circleMarker([lat, lon], DESTINATION_STYLE).bindTooltip(label).addTo(this.map);
+    // Leaflet reads a string tooltip as HTML, and a site's name is anyone's text: an element
+    // whose textContent is the name shows it as written and runs nothing.
+    this.destination =
+      lat == null ? null : L.circleMarker([lat, lon], DESTINATION_STYLE).bindTooltip(plainText(label)).addTo(this.map);
     this.fit();
   }
 
@@ -48,6 +51,12 @@ export class CrewMap {
   resize() {
     this.map.invalidateSize();
   }
+}
+
+function plainText(text) {
+  const element = document.createElement("span");
+  element.textContent = text;
+  return element;
 }
 
 function label(text) {
