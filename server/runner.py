@@ -52,7 +52,6 @@ def bind_http(settings: Settings) -> socket.socket:
 
 async def serve(settings: Settings, extra: Extra | None = None) -> None:
     """Serve until interrupted; `extra` runs beside the server (the demo's simulator)."""
-    raise_open_files_limit()  # before any listener: each connection is a descriptor
     http = bind_http(settings)
     try:
         await _serve(settings, http, extra)
@@ -83,6 +82,9 @@ async def _serve(settings: Settings, http: socket.socket, extra: Extra | None) -
         # Trackers first: they start nothing until all their ports are bound, and the DC-09
         # receiver binds its port before it starts its parts either.
         async with running_trackers(state) as trackers, running_gateway(state):
+            # Each connection is a descriptor. Raised once every port is bound and the database
+            # opened, so that a start that fails says only why it failed.
+            raise_open_files_limit()
             _log_doors(settings, http, state, trackers)
             helper = None if extra is None else asyncio.create_task(extra(state), name="extra")
             try:

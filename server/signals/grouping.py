@@ -52,19 +52,21 @@ async def fold_into_open_incident(
     actor: str,
     *,
     zones_together: bool = True,
+    reported_from: tuple[float, float] | None = None,
 ) -> tuple[int, bool] | None:
     """When the device has an open incident of ``new``'s kind: the id of the alert the signal
     belongs to, and whether that alert is new (a zone not seen yet). None: open a new incident.
     With ``zones_together`` off (self-clearing troubles, whose restore closes the incident of
     its zone) only a repeat of an open zone folds; another zone gets an incident of its own.
+    ``reported_from``: where a tracker or phone says it is now, noted on the incident.
     Runs inside the caller's write transaction."""
     found = await repository.open_alerts(db, device_id, [new.kind.value])
     if not found:
         return None
     same = found[0] if zone in NO_ZONE else next((a for a in found if a.zone == zone), None)
     if same is not None:
-        if new.site.lat is not None and new.site.lon is not None:
-            await _note_position(db, new, same.incident_id, actor)
+        if reported_from is not None:  # a tracker or phone, not a panel at a fixed site
+            await _note_position(db, new, reported_from, same.incident_id, actor)
         return same.alert_id, False
     if not zones_together:
         return None
@@ -82,34 +84,25 @@ async def _add_zone(
     alert = await alerts.find(db, alert_id)
     assert alert is not None
     await outbox.append(db, DISPATCH_STREAM, "alert", alert)
-    await incidents.find(db, incident_id, lock=True)  # the timeline's tail is ours
-    await record(
-        db,
-        EntryFacts(
-            incident_id=incident_id,
-            at=new.received_at,
-            actor=actor,
-            kind="note",
-            data={"text": f"zone {zone} also tripped: {new.description}", "alert_id": alert_id},
-        ),
-    )
+    text = f"zone {zone} also tripped: {new.description}"
+    await _note(db, new, incident_id, actor, {"text": text, "alert_id": alert_id})
     return alert_id
 
 
-async def _note_position(db: Database, new: NewAlert, incident_id: int, actor: str) -> None:
+async def _note_position(
+    db: Database, new: NewAlert, at: tuple[float, float], incident_id: int, actor: str
+) -> None:
     """A tracker or phone that repeats its SOS while moving: the crew needs where it is now."""
-    await incidents.find(db, incident_id, lock=True)
-    await record(
-        db,
-        EntryFacts(
-            incident_id=incident_id,
-            at=new.received_at,
-            actor=actor,
-            kind="note",
-            data={
-                "text": f"the device reports again from {new.site.lat:.6f}, {new.site.lon:.6f}",
-                "lat": new.site.lat,
-                "lon": new.site.lon,
-            },
-        ),
+    lat, lon = at
+    text = f"the device reports again from {lat:.6f}, {lon:.6f}"
+    await _note(db, new, incident_id, actor, {"text": text, "lat": lat, "lon": lon})
+
+
+async def _note(
+    db: Database, new: NewAlert, incident_id: int, actor: str, data: dict[str, object]
+) -> None:
+    await incidents.find(db, incident_id, lock=True)  # the timeline's tail is ours
+    facts = EntryFacts(
+        incident_id=incident_id, at=new.received_at, actor=actor, kind="note", data=data
     )
+    await record(db, facts)

@@ -239,6 +239,9 @@ class DbSignalStore:
             device.device_id,
             _actor(signal.account),
             zones_together=signal.kind not in SELF_CLEARING,
+            reported_from=(
+                None if signal.lat is None or signal.lon is None else (signal.lat, signal.lon)
+            ),
         )
         if folded is not None:
             alert_id, added = folded
