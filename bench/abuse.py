@@ -42,6 +42,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.common import free_port
 from device_gateway.protocols.dc09 import Header, encode_frame
 from device_gateway.protocols.dc09.crypto import encrypt_content
 from device_gateway.protocols.dc09.frames import frame_region
@@ -65,16 +66,6 @@ REPLAYS = 50
 IMPORT_ROWS = 30_000
 
 
-def _free_port(kind: socket.SocketKind = socket.SOCK_STREAM) -> int:
-    while True:
-        with socket.socket(type=kind) as probe:
-            probe.bind(("127.0.0.1", 0))
-            port: int = probe.getsockname()[1]
-        with contextlib.suppress(OSError), socket.socket(type=socket.SOCK_DGRAM) as twin:
-            twin.bind(("127.0.0.1", port))
-            return port
-
-
 def _systemd_nofile() -> None:
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     resource.setrlimit(resource.RLIMIT_NOFILE, (SYSTEMD_SOFT_NOFILE, hard))
@@ -84,10 +75,10 @@ def _systemd_nofile() -> None:
 class Server:
     source: Path
     data: Path
-    http: int = field(default_factory=_free_port)
-    dc09: int = field(default_factory=_free_port)
-    osmand: int = field(default_factory=_free_port)
-    gt06: int = field(default_factory=_free_port)
+    http: int = field(default_factory=free_port)
+    dc09: int = field(default_factory=free_port)
+    osmand: int = field(default_factory=free_port)
+    gt06: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
     def env(self) -> dict[str, str]:
@@ -107,6 +98,7 @@ class Server:
     def start(self) -> None:
         ports = ["--http-port", str(self.http), "--dc09-port", str(self.dc09)]
         ports += ["--osmand-port", str(self.osmand), "--gt06-port", str(self.gt06)]
+        ports += ["--teltonika-port", "-1"]
         log = (self.data / "serve.log").open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "server", "serve", "--data-dir", str(self.data), *ports],

@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,7 @@ import asyncpg
 import httpx
 from websockets.asyncio.client import connect
 
+from bench.common import free_port
 from device_gateway.protocols.dc09 import Header, encode_frame
 
 ADMIN_URL = os.environ.get("POSBON_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -47,17 +47,10 @@ READ_BYTES = 65_536
 ALERT = {"kind": "panic", "lat": 39.6548, "lon": 66.9757, "address": "Registan"}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 class Node:
     def __init__(self, data_dir: Path, database_url: str) -> None:
-        self.http_port = _free_port()
-        self.dc09_port = _free_port()
+        self.http_port = free_port()
+        self.dc09_port = free_port()
         self.env = dict(os.environ) | {
             "POSBON_DATA_DIR": str(data_dir),
             "POSBON_DATABASE_URL": database_url,
@@ -65,6 +58,7 @@ class Node:
             "POSBON_DC09_PORT": str(self.dc09_port),
             "POSBON_OSMAND_PORT": "0",
             "POSBON_GT06_PORT": "0",
+            "POSBON_TELTONIKA_PORT": "0",
             "POSBON_LOG_LEVEL": "warning",
         }
         self.process: subprocess.Popen[bytes] | None = None

@@ -23,7 +23,6 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,24 +35,13 @@ from typing import Any
 import httpx
 
 from bench import gateway_storm as storm
+from bench.common import free_port, percentile, wait_healthy
 from device_gateway.protocols.dc09 import Header, encode_frame
 
 ACCOUNTS = 500
 TICK_S = 0.002
 READ_BYTES = 65_536
 DRAIN_TIMEOUT_S = 10.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def _frames(account: str, first_zone: int, count: int) -> list[bytes]:
@@ -209,15 +197,6 @@ def _print_metrics(base: str, token: str) -> None:
             print("  " + line)
 
 
-def _wait_healthy(base: str) -> None:
-    for _ in range(300):
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(base + "/health", timeout=1).status_code == 200:
-                return
-        time.sleep(0.1)
-    raise SystemExit("the server did not start")
-
-
 def _round(args: argparse.Namespace, mode: str, dc09_port: int, zone: int) -> list[dict[str, Any]]:
     per_process = args.connections // args.processes
     clients = []
@@ -284,7 +263,7 @@ def main() -> None:
         _compare_pysiaalarm(args)
         return
     env = {"POSBON_DATABASE_URL": args.database_url} if args.database_url else {}
-    env |= {"POSBON_OSMAND_PORT": "0", "POSBON_GT06_PORT": "0"}  # other sessions' servers
+    env |= {"POSBON_OSMAND_PORT": "0", "POSBON_GT06_PORT": "0", "POSBON_TELTONIKA_PORT": "0"}
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
         if args.only == "storm":
@@ -293,13 +272,13 @@ def main() -> None:
         else:
             _import_devices(data_dir, env, args.first_account)
         token = _admin_token(data_dir, env)
-        http_port, dc09_port = _free_port(), _free_port()
+        http_port, dc09_port = free_port(), free_port()
         server = _posbon(
             data_dir, env, "serve", "--http-port", str(http_port), "--dc09-port", str(dc09_port)
         )
         try:
             base = f"http://127.0.0.1:{http_port}"
-            _wait_healthy(base)
+            wait_healthy(base)
             if args.only == "storm":
                 _report_storm(args, base, _admin_token(data_dir, env, "dispatcher"), dc09_port)
             else:
@@ -315,7 +294,7 @@ def main() -> None:
 
 def _compare_pysiaalarm(args: argparse.Namespace) -> dict[str, float]:
     """The same frames through pysiaalarm's receiver (bench/pysiaalarm_receiver.py)."""
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, PYTHONPATH=args.pysiaalarm_path)
     command = [sys.executable, "-m", "bench.pysiaalarm_receiver", str(port),
                str(args.first_account), str(args.connections)]  # fmt: skip
@@ -351,7 +330,7 @@ def _report(args: argparse.Namespace, dc09_port: int, receiver: str = "") -> dic
         latencies = [lat for r in fixed for lat in r["latencies_ms"]]
         sent = sum(r["sent"] for r in fixed)
         p50s.append(statistics.median(latencies))
-        p99s.append(_percentile(latencies, 0.99))
+        p99s.append(percentile(latencies, 0.99))
         maxes.append(max(latencies))
         losses.append(sent - len(latencies) + sum(r["refused"] for r in fixed))
         sustained_text = f"sustained {rates[-1]:,.0f} frames/s; " if rates else ""

@@ -25,7 +25,6 @@ import asyncio
 import contextlib
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from typing import Final
 import httpx
 import msgspec
 
+from bench.common import free_port, percentile, wait_healthy
 from device_gateway.protocols.dc09 import Header, encode_frame
 from server.imports import BATCH_ROWS
 
@@ -181,13 +181,6 @@ def _posbon(data_dir: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _prepare(data_dir: Path, rows: int) -> tuple[Path, str]:
     panels = data_dir / "devices.csv"
     panels.write_text(
@@ -201,26 +194,18 @@ def _prepare(data_dir: Path, rows: int) -> tuple[Path, str]:
     return sheet, _posbon(data_dir, "token", "create", "--role", "admin", "--name", "bench")
 
 
-def _wait_healthy(base: str) -> None:
-    for _ in range(300):
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(base + "/health", timeout=1).status_code == 200:
-                return
-        time.sleep(0.1)
-    raise SystemExit("the server did not start")
-
-
 async def _measure(args: argparse.Namespace, via: str, batch_rows: int, data_dir: Path) -> Figures:
     sheet, token = _prepare(data_dir, args.rows)
-    http_port, dc09_port = _free_port(), _free_port()
+    http_port, dc09_port = free_port(), free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "server", "serve", "--http-port", str(http_port),
-         "--dc09-port", str(dc09_port), "--osmand-port", "-1", "--gt06-port", "-1"],
+         "--dc09-port", str(dc09_port), "--osmand-port", "-1", "--gt06-port", "-1",
+         "--teltonika-port", "-1"],
         env=_env(data_dir), stdout=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         base = f"http://127.0.0.1:{http_port}"
-        _wait_healthy(base)
+        wait_healthy(base)
         panel = Panel(*await asyncio.open_connection("127.0.0.1", dc09_port))
         replies = asyncio.create_task(panel.read_replies())
         stop = asyncio.Event()
@@ -251,18 +236,13 @@ async def _measure(args: argparse.Namespace, via: str, batch_rows: int, data_dir
 # --- the report ----------------------------------------------------------------------------------
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
-
-
 def _line(figures: Figures) -> str:
     during = figures.during_ms
     how = "one transaction" if figures.batch_rows == 0 else f"{figures.batch_rows} rows/txn"
     return (
         f"{figures.via:<4} {how:<16} {figures.import_s:>8.1f} {len(during):>7} "
-        f"{_percentile(figures.idle_ms, 0.5):>8.1f} {_percentile(during, 0.5):>8.1f} "
-        f"{_percentile(during, 0.99):>8.1f} {max(during, default=float('nan')):>8.1f} "
+        f"{percentile(figures.idle_ms, 0.5):>8.1f} {percentile(during, 0.5):>8.1f} "
+        f"{percentile(during, 0.99):>8.1f} {max(during, default=float('nan')):>8.1f} "
         f"{figures.unanswered:>6}"
     )
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import statistics
@@ -26,13 +25,10 @@ from pathlib import Path
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
+from bench.common import percentile, wait_healthy
+
 MARKER = '"external_id":"bench:'
 CONNECT_BATCH = 50
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 # --- the client process ----------------------------------------------------------------------
@@ -95,15 +91,6 @@ def _token_for(data_dir: Path, role: str) -> str:
     return out.decode().strip()
 
 
-def _wait_healthy(base: str) -> None:
-    for _ in range(300):
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(base + "/health", timeout=1).status_code == 200:
-                return
-        time.sleep(0.1)
-    raise SystemExit("the server did not start")
-
-
 def _run_round(
     base: str, token: str, sockets: int, alerts: int, interval_s: float
 ) -> dict[str, float]:
@@ -146,7 +133,7 @@ def _run_round(
         "deliveries": len(latencies),
         "expected": sockets * alerts,
         "p50_ms": statistics.median(latencies),
-        "p99_ms": _percentile(latencies, 0.99),
+        "p99_ms": percentile(latencies, 0.99),
         "max_ms": max(latencies),
     }
 
@@ -170,7 +157,7 @@ def main() -> None:
         server = _posbon(data_dir, "serve", "--http-port", str(port))
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_healthy(base)
+            wait_healthy(base)
             print(f"{'sockets':>8} {'delivered':>12} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
             for count in (int(n) for n in args.sockets.split(",")):
                 row = _run_round(base, token, count, args.alerts, args.interval_s)

@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
 
+from bench.common import wait_healthy
 from sync.client import SyncClient
 from sync.entities import IncidentReportFields
 from sync.http_transport import HttpTransport
@@ -68,15 +68,6 @@ def _token(env: dict[str, str]) -> str:
     process = _posbon(env, "token", "create", "--role", "dispatcher", "--name", "bench")
     out, _ = process.communicate(timeout=60)
     return out.decode().strip()
-
-
-def _wait_healthy(base: str) -> None:
-    for _ in range(300):
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(base + "/health", timeout=1).status_code == 200:
-                return
-        time.sleep(0.1)
-    raise SystemExit("the server did not start")
 
 
 async def _timed(action: Callable[[], Coroutine[Any, Any, object]]) -> float:
@@ -181,7 +172,7 @@ def main() -> None:
         server = _posbon(env, "serve", "--http-port", str(port))
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_healthy(base)
+            wait_healthy(base)
             figures = asyncio.run(_measure(base, token, Path(tmp)))
         finally:
             server.terminate()

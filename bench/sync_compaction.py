@@ -26,7 +26,8 @@ import time
 import uuid
 from pathlib import Path
 
-from bench.sync import SCOPES, _database, _posbon, _seeded, _timed, _token, _wait_healthy
+from bench.common import wait_healthy
+from bench.sync import SCOPES, _database, _posbon, _seeded, _timed, _token
 from sync.client import SyncClient
 from sync.entities import EntityKind, IncidentReportFields
 from sync.http_transport import HttpTransport
@@ -115,7 +116,7 @@ def main() -> None:
         server = _posbon(env, "serve", "--http-port", str(port))
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_healthy(base)
+            wait_healthy(base)
             print(f"engine: {args.engine}")
             asyncio.run(_measure(base, token, Path(tmp), env))
         finally:

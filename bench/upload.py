@@ -23,7 +23,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.relay import _posbon, _token_for, _wait_healthy
+from bench.common import wait_healthy
+from bench.relay import _posbon, _token_for
 from tests.integration.test_evidence.helpers import make_video, register_recording
 
 CHUNK_BYTES = 64 * 1024 * 1024
@@ -94,7 +95,7 @@ def main() -> None:
         server = _posbon(data_dir, "serve", "--http-port", str(port))
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_healthy(base)
+            wait_healthy(base)
             print(
                 f"{'size MiB':>9} {'tus MB/s':>9} {'copy MB/s':>10} {'ratio':>6} "
                 f"{'server peak RSS MiB':>20}"
