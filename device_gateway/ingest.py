@@ -53,8 +53,7 @@ from typing import Final, Protocol
 
 import msgspec
 
-from device_gateway.protocols.dc09 import DedupKey, SignalsReceived
-from device_gateway.signals import HIGHEST_PRIORITY, LOWEST_PRIORITY
+from device_gateway.signals import HIGHEST_PRIORITY, LOWEST_PRIORITY, DedupKey, Received
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +71,8 @@ RETRY_AFTER_FAILURE_S: Final = 0.2
 
 
 class Source(msgspec.Struct, frozen=True, kw_only=True):
-    """Where a frame came from: ``tcp``, ``tls`` or ``udp``, and the peer's ``host:port``."""
+    """Where a frame came from: its transport or protocol (``tcp``, ``tls``, ``udp``, ``gt06``,
+    ``teltonika`` …), and the peer's ``host:port``."""
 
     transport: str
     peer: str
@@ -86,7 +86,7 @@ class Source(msgspec.Struct, frozen=True, kw_only=True):
 class Submission(msgspec.Struct, frozen=True, kw_only=True):
     """One accepted frame on its way to storage."""
 
-    received: SignalsReceived
+    received: Received
     source: Source
 
     @property
@@ -142,8 +142,9 @@ class _NullObserver:
 
 
 def dedup_digest(key: DedupKey) -> str:
-    """One stable hex digest of a dedup key, for an indexed column."""
-    parts = (key.account, key.line, key.receiver, key.token, key.seq, key.data_sha256)
+    """One stable hex digest of a dedup key, for an indexed column. A DC-09 key digests as it
+    always has (account, line, receiver, token, seq, data), so stored rows keep matching."""
+    parts = (key.account, *key.scope, key.seq, key.data_sha256)
     text = "\x1f".join("\x00" if part is None else part for part in parts)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -226,7 +227,7 @@ class IngestPipeline:
             else:
                 return
 
-    def submit(self, received: SignalsReceived, source: Source) -> asyncio.Future[Outcome]:
+    def submit(self, received: Received, source: Source) -> asyncio.Future[Outcome]:
         """Queue a frame; the future resolves once it is stored (or known to be stored)."""
         waiter: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         if self._stopped:  # nobody would ever commit it: fail it now (never ACKed)

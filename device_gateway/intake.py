@@ -1,8 +1,9 @@
 """The durable path as trackers, phones and IoT adapters see it: submit, wait, then answer.
 
-DC-09 has its own gateway (replies in frame order, NAKs, supervision); everything else needs
-only this: hand a :class:`SignalsReceived` to the shared :class:`IngestPipeline` and learn
-whether it is committed, so the transport answers (GT06 ACK, HTTP 200) only after the commit.
+Stream protocols go through the gateway (replies in message order, refusals, rate limits,
+supervision); a request-and-answer adapter (OsmAnd and IoT webhooks over HTTP, MQTT) needs only
+this: hand a :class:`~device_gateway.signals.Received` to the shared :class:`IngestPipeline` and
+learn whether it is committed, so the transport answers (HTTP 200) only after the commit.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from device_gateway.ingest import IngestPipeline, Outcome, Source
-from device_gateway.protocols.dc09 import SignalsReceived
+from device_gateway.signals import Received
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +34,10 @@ class Intake:
         """Return when the queue takes more (from ``host``'s share too, when given)."""
         await self._pipeline.wait_for_room(host)
 
-    def submit(self, received: SignalsReceived, source: Source) -> asyncio.Future[Outcome]:
+    def submit(self, received: Received, source: Source) -> asyncio.Future[Outcome]:
         return self._pipeline.submit(received, source)
 
-    async def store(self, received: SignalsReceived, source: Source) -> bool:
+    async def store(self, received: Received, source: Source) -> bool:
         """True once committed (or known to be a retransmission); False if the store failed."""
         try:
             await self._pipeline.submit(received, source)

@@ -29,9 +29,11 @@ from typing import Final
 
 import msgspec
 
-from device_gateway.protocols.dc09 import DedupKey, SignalsReceived
+from device_gateway.signals import DedupKey, Received
 
 DEFAULT_MAX_FINGERPRINTS: Final = 200_000
+DEFAULT_REPLAY_WINDOW_S: Final = 60.0
+"""DC-09's timestamp window, +20 s / -40 s: an encrypted frame older than that is refused."""
 Fingerprint = tuple[str, str | None, str | None, str, str, datetime]
 
 
@@ -48,7 +50,7 @@ class ReplayGuard:
         self._clock = clock
         self._seen: OrderedDict[Fingerprint, tuple[DedupKey, float]] = OrderedDict()
 
-    def check(self, event: SignalsReceived) -> tuple[SignalsReceived, bool]:
+    def check(self, event: Received) -> tuple[Received, bool]:
         """The event to submit, and whether it replays an earlier frame (its dedup key is then
         the earlier frame's). Frames that are not encrypted pass unchanged."""
         fingerprint = _fingerprint(event)
@@ -75,9 +77,13 @@ class ReplayGuard:
             self._seen.popitem(last=False)
 
 
-def _fingerprint(event: SignalsReceived) -> Fingerprint | None:
-    key = event.dedup_key
-    stamp = event.signals[0].panel_time if event.signals else None
-    if not key.token.startswith("*") or stamp is None:
+def _fingerprint(event: Received) -> Fingerprint | None:
+    """Only encrypted DC-09 frames have one: any other message passes unchanged."""
+    if not event.signals:
         return None
-    return (key.account, key.line, key.receiver, key.token, key.data_sha256, stamp)
+    first = event.signals[0]
+    origin, stamp = first.origin, first.panel_time
+    if origin is None or not origin.encrypted or stamp is None:
+        return None
+    key = event.dedup_key
+    return (key.account, origin.line, origin.receiver, origin.token, key.data_sha256, stamp)

@@ -41,7 +41,7 @@ OPERATING_POINTS: Final = (
     OperatingPoint(0.45, false_alarm_rate=0.0028, hit_rate=0.9944, measured_on=_ATT_ONE_PHOTO),
     OperatingPoint(0.50, false_alarm_rate=0.0, hit_rate=0.9917, measured_on=_ATT_ONE_PHOTO),
 )
-"""Measured with ``evaluation.identification`` on all 400 AT&T photos (tests/integration/
+"""Measured with ``evaluation.accuracy.identification`` on all 400 AT&T photos (tests/integration/
 test_recognition checks them on the few in tests/data); pick a threshold by the false-alarm rate."""
 
 

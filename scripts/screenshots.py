@@ -73,6 +73,7 @@ class Demo:
             "POSBON_DC09_PORT": "0",
             "POSBON_OSMAND_PORT": "0",
             "POSBON_GT06_PORT": "0",
+            "POSBON_TELTONIKA_PORT": "0",
         }
 
     def start(self) -> None:

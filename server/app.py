@@ -1,11 +1,31 @@
-"""The app factory: wiring only."""
+"""The composition: every route and every part of a Posbon node, listed in one place.
+
+A node is a `Node(state)`: its HTTP app (`Node.app`) and `Node.running`, which starts every part
+the node runs and stops them again. `posbon serve` (server/runner.py) and the in-process server
+of the tests (`create_app`, tests/integration/live.py) run that one list of parts and differ in
+one switch, `device_listeners`:
+
+* `posbon serve` enters `running(device_listeners=True)` itself before uvicorn starts, and builds
+  its app with `app(start_parts=False)`: the device ports (trackers, DC-09) are bound first, so a
+  taken port stops the start with one line naming its setting (raised inside the ASGI lifespan,
+  uvicorn would only log it), then the jobs start, then HTTP.
+* `create_app(state)` builds the app whose lifespan enters `running(device_listeners=False)`:
+  every job, no device listener (most tests need none, and they would bind the configured
+  ports). A test that needs the DC-09 receiver runs `running_gateway` beside it
+  (tests/integration/test_device_gateway/support.py); one that needs every part runs the node
+  as `posbon serve` does (tests/integration/live.py: `serve(..., device_listeners=True)`).
+
+Each domain keeps its wiring under fixed module names: `routes` (its router), `lifespan` (the
+parts it runs), `cli` (its commands, which server/cli.py composes).
+"""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Final
 
+import msgspec
 from litestar import Litestar
 from litestar.di import Provide
 from litestar.enums import ScopeType
@@ -16,25 +36,31 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from server.alerts.routes import router as alerts_router
 from server.auth.guards import BearerTokenMiddleware
+from server.auth.limits import FailedLookups
 from server.auth.routes import router as tokens_router
+from server.auth.service import REVOCATION_CHECK_S
 from server.cameras.routes import router as cameras_router
 from server.crew_app.routes import SHELL_PATHS as CREW_APP_PATHS
 from server.crew_app.routes import router as crew_app_router
 from server.crew_app.routes import shell_routes as crew_app_shell
 from server.crews.routes import router as crews_router
+from server.custody import sync_rules as custody_sync_rules
 from server.custody.routes import router as recordings_router
 from server.devices.routes import router as devices_router
 from server.errors import EXCEPTION_HANDLERS
-from server.incidents import deadlines
+from server.incidents import lifespan as incidents_lifespan
 from server.incidents.routes import router as incidents_router
 from server.parts import Run
 from server.plates.routes import router as plates_router
 from server.recognition import lifecycle as recognition_lifecycle
 from server.recognition.routes import router as recognition_router
 from server.recognition.runtime import Recognition
-from server.relay.endpoints import crew_socket, dispatch_socket
+from server.signals.gateway import running_gateway
 from server.signals.routes import router as signals_router
+from server.signals.trackers import running_trackers
 from server.sites.routes import router as sites_router
+from server.sockets import revocation
+from server.sockets.routes import router as sockets_router
 from server.state import AppState
 from server.stats.routes import router as stats_router
 from server.sync import compaction as sync_compaction
@@ -43,6 +69,7 @@ from server.sync.routes import router as sync_router
 from server.system_routes import crash_part, health, list_parts, metrics, ready
 from server.uploads.routes import router as uploads_router
 from server.uploads.routes import tus_error_response
+from server.uploads.service import open_uploads
 from server.uploads.tus import TusError
 from server.watchlists.routes import router as watchlists_router
 from server.web.routes import page, static_files
@@ -62,45 +89,109 @@ UNAUTHENTICATED: Final = [
 ]
 
 
-def create_app(state: AppState) -> Litestar:
-    recognition = Recognition(state.settings, state.db)  # loads nothing until used
+DC09: Final = "dc09"
+"""The DC-09 receiver's name among the device ports, as in device_gateway.registry."""
 
-    @contextlib.asynccontextmanager
-    async def background(_: Litestar) -> AsyncIterator[None]:
+
+class Running(msgspec.Struct, frozen=True):
+    """A node that runs: its state, and the device ports it bound, by protocol name (``dc09``,
+    ``osmand`` for the device HTTP port, ``gt06`` …; none without device listeners)."""
+
+    state: AppState
+    device_ports: Mapping[str, int]
+
+
+class Node:
+    """One server node: its infrastructure (`state`) and what its routes and parts share."""
+
+    def __init__(self, state: AppState) -> None:
         settings = state.settings
-        # Timers fire on one node of a cluster: the holder of their lease.
-        parts: dict[str, Run] = {
+        self.state = state
+        self.recognition = Recognition(settings, state.db)  # loads nothing until used
+        self.token_failures = FailedLookups(
+            settings.auth_failures_max, settings.auth_failure_window_s, settings.auth_block_s
+        )
+        """Unknown tokens by client address, HTTP and sockets alike."""
+        custody_sync_rules.register()  # sync pushes apply the recording rules
+        self.uploads = open_uploads(settings, state.db)
+        """The tus upload service and the evidence store behind it."""
+
+    def jobs(self) -> dict[str, Run]:
+        """Every job of a node, by part name; those on a timer run on one node of a cluster at
+        a time, the holder of their lease."""
+        state, settings = self.state, self.state.settings
+        return {
             "relay-hub": state.hub.run,
             "reconcile": lambda: state.hub.reconcile_forever(settings.relay_reconcile_s),
-            "revoked-sockets": lambda: state.sockets.sweep_forever(settings.relay_reconcile_s),
-            "upload-expiry": lambda: state.lease("upload-expiry").run(state.uploads.expire_forever),
-            "deadlines": lambda: state.lease("deadlines").run(
-                lambda: deadlines.run_forever(state.db, settings.deadline_poll_s, state.eta)
-            ),
+            "revoked-sockets": lambda: revocation.sweep_forever(state.sockets, REVOCATION_CHECK_S),
+            "upload-expiry": lambda: state.lease("upload-expiry").run(self.uploads.expire_forever),
+            **incidents_lifespan.parts(state),
             "sync-compaction": lambda: state.lease("sync-compaction").run(
                 lambda: sync_compaction.compact_forever(
                     state.db, settings.sync_log_retention_s, settings.sync_compact_interval_s
                 )
             ),
         }
+
+    @contextlib.asynccontextmanager
+    async def running(self, *, device_listeners: bool) -> AsyncIterator[Running]:
+        """Run every part of the node until the block ends; with `device_listeners`, bind the
+        device ports first (trackers, then DC-09: each binds all its ports before it starts a
+        part, so a taken port stops the start with nothing running yet)."""
+        state = self.state
+        async with contextlib.AsyncExitStack() as stack:
+            ports: dict[str, int] = {}
+            if device_listeners:
+                trackers = await stack.enter_async_context(running_trackers(state))
+                gateway = await stack.enter_async_context(running_gateway(state))
+                ports = {**trackers.ports, DC09: gateway.port}
+            await stack.enter_async_context(self._running_jobs())
+            yield Running(state, ports)
+
+    @contextlib.asynccontextmanager
+    async def _running_jobs(self) -> AsyncIterator[None]:
+        state = self.state
+        state.bus.listen(revocation.heard_by(state.sockets))
+        parts = self.jobs()
         await state.bus.start()
         parts.update(state.bus.readers())
         for name, run in parts.items():
             state.parts.start(name, run)
         try:
-            async with recognition_lifecycle.running(recognition, state.parts):
+            async with recognition_lifecycle.running(self.recognition, state.parts):
                 yield
         finally:
             await state.parts.stop(*parts)
             await state.bus.close()
 
+    def app(self, *, start_parts: bool = True) -> Litestar:
+        """The HTTP app; its lifespan runs the node's parts (no device listener) unless
+        `start_parts` is False, for a caller that runs `running` around the server itself."""
+
+        @contextlib.asynccontextmanager
+        async def lifespan(_: Litestar) -> AsyncIterator[None]:
+            async with self.running(device_listeners=False):
+                yield
+
+        return _litestar(self, [lifespan] if start_parts else [])
+
+
+def create_app(state: AppState) -> Litestar:
+    """The app of a node whose lifespan runs every part but the device listeners."""
+    return Node(state).app()
+
+
+Lifespan = Callable[[Litestar], contextlib.AbstractAsyncContextManager[None]]
+
+
+def _litestar(node: Node, lifespan: Sequence[Lifespan]) -> Litestar:
     # OPTIONS too: tus clients discover capabilities with it, and no route is anonymous.
     auth = DefineMiddleware(
         BearerTokenMiddleware,
         exclude=UNAUTHENTICATED,
         exclude_http_methods=(),
         scopes={ScopeType.HTTP},
-        failures=state.token_failures,
+        failures=node.token_failures,
     )
     return Litestar(
         route_handlers=[
@@ -125,8 +216,7 @@ def create_app(state: AppState) -> Litestar:
             recordings_router,
             sync_router,
             sync_review_router,
-            dispatch_socket,
-            crew_socket,
+            sockets_router,
             page,
             static_files,
             web_router,
@@ -134,12 +224,14 @@ def create_app(state: AppState) -> Litestar:
             crew_app_router,
         ],
         dependencies={
-            "posbon": Provide(lambda: state, sync_to_thread=False),
-            "recognition": Provide(lambda: recognition, sync_to_thread=False),
+            "posbon": Provide(lambda: node.state, sync_to_thread=False),
+            "recognition": Provide(lambda: node.recognition, sync_to_thread=False),
+            "token_failures": Provide(lambda: node.token_failures, sync_to_thread=False),
+            "uploads": Provide(lambda: node.uploads, sync_to_thread=False),
         },
         middleware=[auth],
         exception_handlers={**EXCEPTION_HANDLERS, TusError: tus_error_response},  # type: ignore[dict-item]
-        lifespan=[background],
+        lifespan=lifespan,
         openapi_config=OpenAPIConfig(
             title="Posbon",
             version="0.1.0",

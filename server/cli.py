@@ -16,8 +16,7 @@ from tqdm import tqdm
 
 from server import logs
 from server import settings as settings_module
-from server.auth.schemas import Role
-from server.auth.service import create_token, revoke_token
+from server.auth import cli as auth_cli
 from server.cluster import cli as cluster_cli
 from server.crews.imports import import_crews
 from server.db import open_database
@@ -55,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
         add_arguments(commands.add_parser(name, help=text, description=text))  # every setting
     migrate = "create or upgrade the database schema"
     add_arguments(commands.add_parser("migrate", help=migrate, description=migrate), DATABASE)
-    _add_token(commands)
+    auth_cli.add_commands(commands)
     _add_station(commands)
     _add_custody(commands)
     recognition_cli.add_commands(commands)
@@ -64,21 +63,6 @@ def _parser() -> argparse.ArgumentParser:
     sync_cli.add_commands(commands)
     _add_imports(commands)
     return parser
-
-
-def _add_token(commands: Subcommands) -> None:
-    token = commands.add_parser("token", help="manage bearer tokens")
-    token_commands = token.add_subparsers(dest="action", required=True)
-    create = token_commands.add_parser("create", help="print a new bearer token")
-    create.add_argument("--role", required=True, choices=[role.value for role in Role])
-    create.add_argument("--name", required=True, help="who or what holds it, e.g. tablet-7")
-    create.add_argument("--crew", type=int, default=None, help="crew id (crew tokens only)")
-    add_arguments(create, DATABASE)
-    revoke = token_commands.add_parser(
-        "revoke", help="revoke a token (GET /api/v1/tokens lists them); its sockets close"
-    )
-    revoke.add_argument("id", type=int, help="the token's id")
-    add_arguments(revoke, DATABASE)
 
 
 def _add_station(commands: Subcommands) -> None:
@@ -135,20 +119,6 @@ def _row_count(text: str) -> int:
     return int(text)
 
 
-async def _token(settings: Settings, args: argparse.Namespace) -> int:
-    db = await open_database(settings)
-    try:
-        if args.action == "revoke":
-            await revoke_token(db, args.id)
-            print(f"token {args.id} revoked")
-            return 0
-        issued = await create_token(args.name, Role(args.role), args.crew)
-    finally:
-        await db.close()
-    print(issued.token)
-    return 0
-
-
 async def _import(settings: Settings, args: argparse.Namespace) -> int:
     path: Path = args.file
     try:
@@ -186,7 +156,7 @@ async def _import_text(
 
 
 async def _verify_custody(settings: Settings) -> int:
-    from server.custody.service import verify_all  # noqa: PLC0415
+    from server.uploads.evidence_files import verify_all  # noqa: PLC0415
     from server.uploads.storage import evidence_store  # noqa: PLC0415
 
     db = await open_database(settings)
@@ -203,7 +173,7 @@ async def _verify_custody(settings: Settings) -> int:
 
 
 async def _copy_to_bucket(settings: Settings) -> int:
-    from server.custody.copy import copy_to_bucket, files_to_copy  # noqa: PLC0415
+    from server.uploads.copy import copy_to_bucket, files_to_copy  # noqa: PLC0415
     from server.uploads.storage import evidence_directory, evidence_store  # noqa: PLC0415
 
     if not settings.evidence_s3_url:
@@ -252,7 +222,6 @@ def _dispatch(
         "serve": lambda _, s: runner.serve(s, extra=stopper.beside_server),
         "demo": lambda _, s: demo.run(s, beside=stopper.beside_server),
         "migrate": lambda _, s: _migrate(s),
-        "token": lambda a, s: _token(s, a),
         "custody": lambda a, s: (
             _copy_to_bucket(s) if a.action == "copy-to-bucket" else _verify_custody(s)
         ),
@@ -261,6 +230,8 @@ def _dispatch(
     }
     if args.command in commands:
         return commands[args.command](args, settings)
+    if args.command in auth_cli.COMMANDS:
+        return auth_cli.run(args, settings)
     if args.command in recognition_cli.COMMANDS:
         return recognition_cli.run(args, settings)
     if args.command in cluster_cli.COMMANDS:

@@ -6,18 +6,16 @@ travel further (STYLE rule 7).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
-import asyncpg
 from piccolo.table import Table
 
 from server.errors import Conflict, NotFound
+from server.sql import INTEGRITY_ERRORS
 
 OutT = TypeVar("OutT")
 Row = dict[str, Any]
-INTEGRITY_ERRORS = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
 
 
 class Registry(Generic[OutT]):

@@ -5,24 +5,19 @@ and litestar must see their real types, not strings naming local variables.
 """
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 from litestar import Router, delete, get, patch, post
-from litestar.params import QueryParameter
 
 from server.auth.guards import allow, principal_of
 from server.auth.schemas import Principal, Role
 from server.crud import Registry
 from server.errors import NotFound
-from server.http_params import AnyRequest, JSONBody, PathId
-from server.text import MAX_OFFSET
+from server.http_params import AnyRequest, JSONBody, Limit, Offset, PathId
 
 InT = TypeVar("InT")
 PatchT = TypeVar("PatchT")
 OutT = TypeVar("OutT")
-
-Limit = Annotated[int, QueryParameter(ge=1, le=1000, description="Most items to return.")]
-Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="Items to skip.")]
 
 
 def registry_router(

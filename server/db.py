@@ -34,42 +34,21 @@ from typing import Any, Final
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
+from piccolo.conf.apps import AppRegistry
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 from piccolo.querystring import QueryString
 from piccolo.table import Table
 
-from server.alerts.tables import Alert
-from server.auth.tables import Token
-from server.cameras.tables import Camera
-from server.crews.tables import Crew
-from server.custody.tables import CustodyEvent
-from server.devices.tables import Device
-from server.incidents.tables import Dispatch, Incident, TimelineEntry
-from server.plates.tables import PlateEntry, PlateList
-from server.recognition.tables import RecognitionCrop
-from server.relay.tables import AppliedOp, Meta, OutboxEvent, Receipt, StreamHead
 from server.settings import Settings
-from server.signals.tables import StoredSignal
-from server.sites.tables import Site
-from server.sync.tables import (
-    SyncChange,
-    SyncConflict,
-    SyncDevice,
-    SyncEntity,
-    SyncMark,
-    SyncMember,
-    SyncResult,
-    SyncScope,
-)
-from server.uploads.tables import Upload
-from server.watchlists.tables import Watchlist, WatchlistPerson, WatchlistPhoto
 from server.write_queue import WriteQueue
 
 logger = logging.getLogger(__name__)
 
 PICCOLO_CONF_MODULE: Final = "server.piccolo_conf"
+APP_NAME: Final = "server"
+"""The piccolo app whose config lists the tables and the migrations folder."""
 SQLITE_FILE_NAME: Final = "posbon.sqlite3"
 SQLITE_BUSY_TIMEOUT_S: Final = 30.0
 SQLITE_BEGIN_POLL_S: Final = 0.001
@@ -77,39 +56,6 @@ SQLITE_BEGIN_POLL_S: Final = 0.001
 SQLITE_BULK_PAUSE_S: Final = 0.01
 """How long a bulk batch leaves SQLite's file lock free after its commit: several polls of a
 writer in another process, so it gets in (an alarm commit in `posbon serve`)."""
-TABLES: Final[tuple[type[Table], ...]] = (
-    Site,
-    Device,
-    Crew,
-    Token,
-    Alert,
-    Incident,
-    TimelineEntry,
-    Dispatch,
-    StreamHead,
-    OutboxEvent,
-    AppliedOp,
-    Receipt,
-    Meta,
-    Upload,
-    CustodyEvent,
-    SyncDevice,
-    SyncResult,
-    SyncEntity,
-    SyncMember,
-    SyncScope,
-    SyncChange,
-    SyncConflict,
-    SyncMark,
-    StoredSignal,
-    Camera,
-    Watchlist,
-    WatchlistPerson,
-    WatchlistPhoto,
-    PlateList,
-    PlateEntry,
-    RecognitionCrop,
-)
 
 os.environ.setdefault("PICCOLO_CONF", PICCOLO_CONF_MODULE)
 
@@ -308,11 +254,20 @@ class _KeptWriterTransaction(SQLiteTransaction):
         return exc is None
 
 
-def activate(engine: Engine[Any], tables: Sequence[type[Table]] = TABLES) -> Database:
-    """Make `engine` the one every table and piccolo's migration runner use."""
+def registered_tables() -> list[type[Table]]:
+    """Every table of the app, as its piccolo app config lists them (server/piccolo_app.py):
+    this module knows no domain, so it reads the list from piccolo's registry."""
+    conf = importlib.import_module(os.environ["PICCOLO_CONF"])
+    registry: AppRegistry = conf.APP_REGISTRY
+    return registry.get_table_classes(APP_NAME)
+
+
+def activate(engine: Engine[Any], tables: Sequence[type[Table]] | None = None) -> Database:
+    """Make `engine` the one every table (by default every registered one) and piccolo's
+    migration runner use."""
     conf = importlib.import_module(os.environ["PICCOLO_CONF"])
     conf.DB = engine  # type: ignore[attr-defined]
-    bound: tuple[type[Table], ...] = (*tables, Migration)
+    bound: list[type[Table]] = [*(registered_tables() if tables is None else tables), Migration]
     for table in bound:
         table._meta.db = engine  # noqa: SLF001  (piccolo's documented way to rebind a table)
     global _current  # noqa: PLW0603  (one database per process, like piccolo's own engine)

@@ -28,11 +28,8 @@ API_KEEP_ALIVE_S: Final = 5
 """An idle keep-alive connection to the API holds a descriptor: browsers and tablets reopen one
 in a round trip, so it is not kept long."""
 API_MAX_HEADER_BYTES: Final = 16 * 1024
-"""Request line and headers of an API request, at most (h11's default, stated)."""
-API_HTTP_PARSER: Final = "h11"
-"""uvicorn's httptools parser accepts headers of any size and copies them anew with each read:
-32 MB of one header line held the event loop (and every panel's ACK) for 5 s. h11 refuses a head
-over API_MAX_HEADER_BYTES; it is slower per request, which the API does not notice."""
+"""Request line and headers of an API request, at most (h11's default, stated). The parser is
+h11, and each head has a deadline (``http_header_timeout_s``): server/http_protocol.py says why."""
 
 
 def raise_open_files_limit() -> int:

@@ -30,6 +30,24 @@ class Metrics:
             "Socket positions dropped for arriving faster than relay_position_interval_s.",
             registry=self.registry,
         )
+        # What a socket's client may send (server/sockets/pacing.py).
+        self.heartbeats_dropped = Counter(
+            "posbon_relay_heartbeats_dropped_total",
+            "Socket heartbeats with no pong of their own for arriving closer together than "
+            "0.25 s (they share one pong at the end of the interval).",
+            registry=self.registry,
+        )
+        self.receipt_writes = Counter(
+            "posbon_relay_receipt_writes_total",
+            "Delivery receipts written from socket acks (acks are coalesced into these).",
+            registry=self.registry,
+        )
+        self.flood_disconnects = Counter(
+            "posbon_relay_flood_disconnects_total",
+            "Sockets closed (1008) for sending more messages than their budget.",
+            ["endpoint"],
+            registry=self.registry,
+        )
         self.alerts = Counter(
             "posbon_alerts_total", "Alerts raised.", ["source", "kind"], registry=self.registry
         )
@@ -93,10 +111,30 @@ class Metrics:
             ["state"],
             registry=self.registry,
         )
+        self.device_refused = Counter(
+            "posbon_device_connections_refused_total",
+            "Device connections closed as soon as accepted (reason: source_cap).",
+            ["listener", "reason"],
+            registry=self.registry,
+        )
+        self.device_hangups = Counter(
+            "posbon_device_hangups_total",
+            "Device connections we closed before the device did (reason: first_byte_timeout, "
+            "idle_timeout, send_timeout, garbage, not_stored, refused_requests, request_timeout, "
+            "bad_request, handler_failed).",
+            ["listener", "reason"],
+            registry=self.registry,
+        )
         self.http_latency = Histogram(
             "posbon_http_request_seconds",
             "HTTP handling time.",
             ["method", "status"],
+            registry=self.registry,
+        )
+        self.http_header_timeouts = Counter(
+            "posbon_http_header_timeouts_total",
+            "API connections closed because a request line and headers did not arrive whole "
+            "within http_header_timeout_s.",
             registry=self.registry,
         )
         self.part_failures = Counter(

@@ -1,10 +1,73 @@
-"""Piccolo's app config: the migrations folder and the tables (one list, kept in server.db)."""
+"""Piccolo's app config: the migrations folder and the one list of the app's tables.
+
+`server.db` knows no domain: it reads this list through piccolo's app registry
+(`server.db.registered_tables`). A new table is added here and nowhere else.
+"""
 
 from pathlib import Path
+from typing import Final
 
 from piccolo.conf.apps import AppConfig
+from piccolo.table import Table
 
-from server.db import TABLES
+from server.alerts.tables import Alert
+from server.auth.tables import Token
+from server.cameras.tables import Camera
+from server.crews.tables import Crew
+from server.custody.tables import CustodyEvent
+from server.devices.tables import Device
+from server.incidents.tables import AppliedOp, Dispatch, Incident, Receipt, TimelineEntry
+from server.plates.tables import PlateEntry, PlateList
+from server.recognition.tables import RecognitionCrop
+from server.relay.tables import Meta, OutboxEvent, StreamHead
+from server.signals.tables import StoredSignal
+from server.sites.tables import Site
+from server.sync.tables import (
+    SyncChange,
+    SyncConflict,
+    SyncDevice,
+    SyncEntity,
+    SyncMark,
+    SyncMember,
+    SyncResult,
+    SyncScope,
+)
+from server.uploads.tables import Upload
+from server.watchlists.tables import Watchlist, WatchlistPerson, WatchlistPhoto
+
+TABLES: Final[tuple[type[Table], ...]] = (
+    Site,
+    Device,
+    Crew,
+    Token,
+    Alert,
+    Incident,
+    TimelineEntry,
+    Dispatch,
+    StreamHead,
+    OutboxEvent,
+    AppliedOp,
+    Receipt,
+    Meta,
+    Upload,
+    CustodyEvent,
+    SyncDevice,
+    SyncResult,
+    SyncEntity,
+    SyncMember,
+    SyncScope,
+    SyncChange,
+    SyncConflict,
+    SyncMark,
+    StoredSignal,
+    Camera,
+    Watchlist,
+    WatchlistPerson,
+    WatchlistPhoto,
+    PlateList,
+    PlateEntry,
+    RecognitionCrop,
+)
 
 APP_CONFIG = AppConfig(
     app_name="server",

@@ -1,5 +1,6 @@
 """Binding the server's ports: a port that cannot be bound stops the start with one line naming
-the setting to change (its flag and its variable), never a traceback."""
+the setting to change (its flag and its variable), never a traceback. Each device protocol's port
+is its ``<name>_port`` setting (:mod:`device_gateway.registry`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import contextlib
 import errno
 from collections.abc import Iterator
 
-from server.settings import SettingsError, flag_and_variable
+from device_gateway.registry import DeviceProtocol
+from server.settings import Settings, SettingsError, flag_and_variable
 
 
 def bind_failure(setting: str, host: str, port: int, err: OSError) -> SettingsError:
@@ -31,3 +33,11 @@ def binding(setting: str, host: str, port: int) -> Iterator[None]:
         yield
     except OSError as err:
         raise bind_failure(setting, host, port, err) from err
+
+
+def configured_port(settings: Settings, protocol: DeviceProtocol) -> int:
+    """The port a device protocol's setting asks for (-1: off, 0: any free port)."""
+    port = getattr(settings, protocol.setting, None)
+    if not isinstance(port, int):  # a registry line without its setting: the code is wrong
+        raise SettingsError(f"{protocol.title} has no integer setting {protocol.setting!r}")
+    return port

@@ -1,4 +1,5 @@
-"""Run the service: open the database, build the app, serve HTTP and WebSockets with uvicorn."""
+"""Run the service: open the database, start the node's parts (server/app.py, device listeners
+included), serve HTTP and WebSockets with uvicorn."""
 
 from __future__ import annotations
 
@@ -6,31 +7,26 @@ import asyncio
 import gc
 import logging
 import socket
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Final
 
 import uvicorn
 
-from server.app import create_app
+from device_gateway.registry import PROTOCOLS
+from server.app import Node, Running
 from server.db import open_database
-from server.limits import (
-    API_HTTP_PARSER,
-    API_KEEP_ALIVE_S,
-    API_MAX_HEADER_BYTES,
-    raise_open_files_limit,
-)
+from server.http_protocol import head_deadline_protocol
+from server.limits import API_KEEP_ALIVE_S, API_MAX_HEADER_BYTES, raise_open_files_limit
 from server.ports import binding
 from server.relay.redis_bus import make_bus
 from server.settings import Settings
-from server.signals.gateway import running_gateway
-from server.signals.trackers import RunningTrackers, running_trackers
 from server.state import AppState
 
 logger = logging.getLogger(__name__)
 
 WS_PING_INTERVAL_S: Final = 20.0
 WS_PING_TIMEOUT_S: Final = 20.0
-Extra = Callable[[AppState], Coroutine[Any, Any, None]]
+Extra = Callable[[Running], Coroutine[Any, Any, None]]
 
 
 def bind_http(settings: Settings) -> socket.socket:
@@ -50,6 +46,28 @@ def bind_http(settings: Settings) -> socket.socket:
     return sock
 
 
+def api_config(node: Node) -> uvicorn.Config:
+    """uvicorn's settings for the API port: the app, WebSocket pings, and the connection limits
+    of server/limits.py (request heads on a deadline, then 503 beyond the connection limit).
+    The app starts no part: `serve` runs the node's parts around uvicorn."""
+    state = node.state
+    settings = state.settings
+    return uvicorn.Config(
+        node.app(start_parts=False),
+        log_config=None,
+        ws_ping_interval=WS_PING_INTERVAL_S,
+        ws_ping_timeout=WS_PING_TIMEOUT_S,
+        lifespan="on",
+        access_log=False,
+        http=head_deadline_protocol(
+            settings.http_header_timeout_s, state.metrics.http_header_timeouts
+        ),
+        h11_max_incomplete_event_size=API_MAX_HEADER_BYTES,
+        timeout_keep_alive=API_KEEP_ALIVE_S,
+        limit_concurrency=settings.http_connections_max,  # then 503, leaving descriptors free
+    )
+
+
 async def serve(settings: Settings, extra: Extra | None = None) -> None:
     """Serve until interrupted; `extra` runs beside the server (the demo's simulator)."""
     http = bind_http(settings)
@@ -61,32 +79,20 @@ async def serve(settings: Settings, extra: Extra | None = None) -> None:
 
 async def _serve(settings: Settings, http: socket.socket, extra: Extra | None) -> None:
     db = await open_database(settings)
-    state = AppState(settings, db, make_bus(settings.bus_url))
-    config = uvicorn.Config(
-        create_app(state),
-        log_config=None,
-        ws_ping_interval=WS_PING_INTERVAL_S,
-        ws_ping_timeout=WS_PING_TIMEOUT_S,
-        lifespan="on",
-        access_log=False,
-        http=API_HTTP_PARSER,
-        h11_max_incomplete_event_size=API_MAX_HEADER_BYTES,
-        timeout_keep_alive=API_KEEP_ALIVE_S,
-        limit_concurrency=settings.http_connections_max,  # then 503, leaving descriptors free
-    )
-    server = uvicorn.Server(config)
+    node = Node(AppState(settings, db, make_bus(settings.bus_url)))
+    state = node.state
+    server = uvicorn.Server(api_config(node))
     # Everything loaded so far lives as long as the process: keep it out of the collector's
     # full passes, which otherwise walk it all and stall every socket for tens of ms.
     gc.freeze()
     try:
-        # Trackers first: they start nothing until all their ports are bound, and the DC-09
-        # receiver binds its port before it starts its parts either.
-        async with running_trackers(state) as trackers, running_gateway(state):
+        # The device listeners bind their ports, then the jobs start (server/app.py: Node.running).
+        async with node.running(device_listeners=True) as running:
             # Each connection is a descriptor. Raised once every port is bound and the database
             # opened, so that a start that fails says only why it failed.
             raise_open_files_limit()
-            _log_doors(settings, http, state, trackers)
-            helper = None if extra is None else asyncio.create_task(extra(state), name="extra")
+            _log_doors(settings, http, running.device_ports)
+            helper = None if extra is None else asyncio.create_task(extra(running), name="extra")
             try:
                 await server.serve(sockets=[http])
             finally:
@@ -97,18 +103,14 @@ async def _serve(settings: Settings, http: socket.socket, extra: Extra | None) -
         await db.close()
 
 
-def _log_doors(
-    settings: Settings, http: socket.socket, state: AppState, trackers: RunningTrackers
-) -> None:
+def _log_doors(settings: Settings, http: socket.socket, ports: Mapping[str, int]) -> None:
     host, http_port = http.getsockname()[:2]
-    doors = [
-        f"HTTP and WebSockets on http://{host}:{http_port}",
-        f"DC-09 {state.dc09_port} TCP+UDP",
+    doors = [f"HTTP and WebSockets on http://{host}:{http_port}"]
+    doors += [  # in the registry's order: DC-09, OsmAnd/IoT, GT06 …
+        f"{protocol.title} {protocol.transport} {ports[protocol.name]}"
+        for protocol in PROTOCOLS
+        if protocol.name in ports
     ]
-    if trackers.http_port is not None:
-        doors.append(f"OsmAnd/IoT HTTP {trackers.http_port}")
-    if trackers.gt06_port is not None:
-        doors.append(f"GT06 TCP {trackers.gt06_port}")
     if settings.mqtt_url:
         doors.append(f"MQTT buttons from {settings.mqtt_url}")
     logger.info(

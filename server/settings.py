@@ -66,6 +66,17 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
             ),
         ),
     ] = 4096
+    http_header_timeout_s: Annotated[
+        float,
+        msgspec.Meta(
+            gt=0,
+            description=(
+                "A connection to http_port whose request line and headers have not all arrived "
+                "this long after it opened, or after its previous response, is answered 408 and "
+                "closed."
+            ),
+        ),
+    ] = 10.0
     dc09_port: Annotated[int, _port("SIA DC-09 port, TCP and UDP (0: any free port).")] = 12128
     dc09_tls_cert: Annotated[
         str, _doc("PEM certificate file: when set (with the key), DC-09 TCP is TLS.")
@@ -107,6 +118,12 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     gt06_port: Annotated[
         int, _port("GT06 tracker TCP port (0: any free port, -1: off).", lowest=-1)
     ] = 5023
+    teltonika_port: Annotated[
+        int,
+        _port(
+            "Teltonika tracker TCP port, 5027 by convention (0: any free port, -1: off).", lowest=-1
+        ),
+    ] = 5027
     iot_webhook_secret: Annotated[
         str, _doc("Shared secret IoT webhooks must send in X-Webhook-Secret (empty: none).")
     ] = ""

@@ -20,6 +20,7 @@ from server.auth.schemas import Role
 from server.errors import Conflict, NotFound
 from server.parts import PartState, UnknownPart
 from server.state import Posbon
+from server.uploads.service import Uploads, UploadsDep
 
 READY_TIMEOUT_S: Final = 3.0
 
@@ -68,9 +69,9 @@ async def _bus_ok(posbon: Posbon) -> bool:
         return False
 
 
-async def _evidence_ok(posbon: Posbon) -> bool:
+async def _evidence_ok(uploads: Uploads) -> bool:
     try:
-        return await asyncio.wait_for(posbon.uploads.store.backend.reachable(), READY_TIMEOUT_S)
+        return await asyncio.wait_for(uploads.store.backend.reachable(), READY_TIMEOUT_S)
     except TimeoutError:
         return False
 
@@ -80,9 +81,9 @@ async def _evidence_ok(posbon: Posbon) -> bool:
     summary="Readiness: database and bus reachable, every part running (no token needed)",
     tags=["system"],
 )
-async def ready(posbon: Posbon) -> Response[Readiness]:
+async def ready(posbon: Posbon, uploads: UploadsDep) -> Response[Readiness]:
     database, bus, evidence = await asyncio.gather(
-        _database_ok(posbon), _bus_ok(posbon), _evidence_ok(posbon)
+        _database_ok(posbon), _bus_ok(posbon), _evidence_ok(uploads)
     )
     failed = posbon.parts.failed()
     ok = database and bus and not failed

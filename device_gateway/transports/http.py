@@ -10,7 +10,8 @@ timeout on a new connection, idle timeout between requests); from its first byte
 request, headers and body, must arrive within ``request_timeout_s`` or the connection is closed
 (h11 already refuses headers over 16 KiB; the body is capped in bytes and in pieces). A
 connection whose requests are refused (4xx) :data:`MAX_REFUSED_IN_A_ROW` times running is closed
-after the last answer; a handler that fails is answered 500 and the connection closed.
+after the last answer; a handler that fails is answered 500 and the connection closed. Each such
+close is told to the listener's observer (:class:`~device_gateway.transports.observer.HangUp`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Final
 import h11
 import msgspec
 
+from device_gateway.transports.observer import UNOBSERVED, ConnectionObserver, HangUp
 from device_gateway.transports.streams import (
     READ_BYTES,
     IdleWatch,
@@ -90,9 +92,10 @@ async def serve_http(
     *,
     limits: StreamLimits | None = None,
     request_timeout_s: float = DEFAULT_REQUEST_TIMEOUT_S,
+    observer: ConnectionObserver = UNOBSERVED,
 ) -> TcpListener:
-    serve = functools.partial(_serve_connection, handler, request_timeout_s)
-    return await serve_streams(serve, host, port, limits=limits)
+    serve = functools.partial(_serve_connection, handler, request_timeout_s, observer)
+    return await serve_streams(serve, host, port, limits=limits, observer=observer)
 
 
 class _RequestReader:
@@ -131,6 +134,7 @@ class _RequestReader:
 async def _serve_connection(
     handler: Handler,
     request_timeout_s: float,
+    observer: ConnectionObserver,
     reader: asyncio.StreamReader,
     writer: asyncio.StreamWriter,
     idle: IdleWatch,
@@ -143,19 +147,41 @@ async def _serve_connection(
         reading.next_request(begun=bool(conn.trailing_data[0]))  # pipelined bytes count
         try:
             request = await _read_request(conn, reading, peer)
-        except (OSError, TimeoutError, h11.RemoteProtocolError, _Unreadable) as err:
+        except (OSError, h11.RemoteProtocolError, _Unreadable) as err:  # OSError: TimeoutError too
             logger.debug("device HTTP connection from %s ends: %r", peer, err)
+            if (unread := _unread(err)) is not None:
+                observer.hung_up(unread)
             await _refuse(conn, writer, idle, err)
             return
         if request is None:
             return
         response = await _answer(handler, request)
         refused_in_a_row = refused_in_a_row + 1 if response.status in CLIENT_ERROR else 0
-        keep_alive = response.status != INTERNAL_ERROR and refused_in_a_row < MAX_REFUSED_IN_A_ROW
-        sent = await idle.send(writer, _response(conn, response, keep_alive=keep_alive))
+        closing = _closing(response.status, refused_in_a_row)
+        sent = await idle.send(writer, _response(conn, response, keep_alive=closing is None))
+        if sent and closing is not None:
+            observer.hung_up(closing)
         if not sent or conn.our_state is h11.MUST_CLOSE or conn.their_state is h11.MUST_CLOSE:
             return
         conn.start_next_cycle()
+
+
+def _unread(err: Exception) -> HangUp | None:
+    """Why we hang up on a request we stop reading; None: the peer's connection failed."""
+    if isinstance(err, TimeoutError):
+        return HangUp.REQUEST_TIMEOUT
+    if isinstance(err, h11.RemoteProtocolError | _Unreadable):
+        return HangUp.BAD_REQUEST
+    return None
+
+
+def _closing(status: int, refused_in_a_row: int) -> HangUp | None:
+    """Why the connection closes after this answer; None: it stays open for the next."""
+    if status == INTERNAL_ERROR:
+        return HangUp.HANDLER_FAILED
+    if refused_in_a_row >= MAX_REFUSED_IN_A_ROW:
+        return HangUp.REFUSED_REQUESTS
+    return None
 
 
 async def _answer(handler: Handler, request: HttpRequest) -> HttpResponse:

@@ -12,7 +12,8 @@ import socket
 import ssl
 from typing import Final
 
-from device_gateway.gateway import Dc09Gateway
+from device_gateway.gateway import Gateway
+from device_gateway.transports.observer import UNOBSERVED, ConnectionObserver
 from device_gateway.transports.streams import Rebinding, StreamLimits, TcpListener
 from device_gateway.transports.tcp import serve_tcp
 from device_gateway.transports.udp import bind_udp, serve_udp
@@ -24,13 +25,14 @@ BIND_ATTEMPTS: Final = 5
 class Dc09Listeners:
     def __init__(
         self,
-        gateway: Dc09Gateway,
+        gateway: Gateway,
         host: str,
         tcp: TcpListener,
         udp: socket.socket,
         *,
         ssl_context: ssl.SSLContext | None,
         limits: StreamLimits,
+        observer: ConnectionObserver = UNOBSERVED,
     ) -> None:
         self.port = tcp.port
         self.transport = "tls" if ssl_context is not None else "tcp"
@@ -39,7 +41,7 @@ class Dc09Listeners:
         self._udp: socket.socket | None = udp
 
         async def bind_stream(port: int) -> TcpListener:
-            return await _serve_stream(gateway, host, port, ssl_context, limits)
+            return await _serve_stream(gateway, host, port, ssl_context, limits, observer)
 
         self._stream = Rebinding(tcp, bind_stream)
 
@@ -61,18 +63,20 @@ class Dc09Listeners:
 
 
 async def listen_dc09(
-    gateway: Dc09Gateway,
+    gateway: Gateway,
     host: str,
     port: int,
     *,
     ssl_context: ssl.SSLContext | None = None,
     limits: StreamLimits | None = None,
+    observer: ConnectionObserver = UNOBSERVED,
 ) -> Dc09Listeners:
     """Bind TCP (TLS if ``ssl_context``) and UDP on ``port``; 0 picks a free one for both.
-    TCP accepts at once; UDP is read once :meth:`Dc09Listeners.run_datagrams` runs."""
+    TCP accepts at once; UDP is read once :meth:`Dc09Listeners.run_datagrams` runs. ``observer``
+    hears of the TCP connections refused and hung up on (UDP has none)."""
     limits = limits or StreamLimits()
     for attempt in range(BIND_ATTEMPTS):
-        tcp = await _serve_stream(gateway, host, port, ssl_context, limits)
+        tcp = await _serve_stream(gateway, host, port, ssl_context, limits, observer)
         try:
             sock = bind_udp(host, tcp.port)
         except OSError:
@@ -80,22 +84,25 @@ async def listen_dc09(
             if port != 0 or attempt == BIND_ATTEMPTS - 1:
                 raise
             continue
-        return Dc09Listeners(gateway, host, tcp, sock, ssl_context=ssl_context, limits=limits)
+        return Dc09Listeners(
+            gateway, host, tcp, sock, ssl_context=ssl_context, limits=limits, observer=observer
+        )
     raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def _serve_stream(
-    gateway: Dc09Gateway,
+    gateway: Gateway,
     host: str,
     port: int,
     ssl_context: ssl.SSLContext | None,
     limits: StreamLimits,
+    observer: ConnectionObserver,
 ) -> TcpListener:
     return await serve_tcp(
         gateway,
         host,
         port,
         ssl_context=ssl_context,
-        idle_timeout_s=limits.idle_timeout_s,
         limits=limits,
+        observer=observer,
     )

@@ -1,5 +1,6 @@
-"""What the stream listeners (DC-09, GT06, device HTTP) share: accepting, tracking and idling out
-connections. Each protocol supplies only its ``pump`` (read, feed the sans-I/O side, write).
+"""What the stream listeners share: accepting, tracking and idling out connections. Each kind of
+listener supplies only its ``pump`` (read, feed the sans-I/O side, write): one for every device
+protocol over TCP (:mod:`device_gateway.transports.tcp`), one for device HTTP.
 
 Connection hygiene, so that no one source can hold the descriptors a real panel needs
 (:class:`StreamLimits`):
@@ -13,6 +14,10 @@ Connection hygiene, so that no one source can hold the descriptors a real panel 
   back by a full ingest queue is not the peer's silence.
 * **A peer that does not read.** :meth:`IdleWatch.send` aborts a connection whose peer has not
   taken what we wrote within ``send_timeout_s``.
+
+Each of these is told to the listener's :class:`~device_gateway.transports.observer.
+ConnectionObserver` as it happens, as are the hang-ups a pump decides on (garbage, a failed
+commit, refused requests): the log says so once, the server's counters every time.
 """
 
 from __future__ import annotations
@@ -24,10 +29,12 @@ import itertools
 import logging
 import ssl
 import time
-from collections.abc import Awaitable, Callable
-from typing import Final
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from typing import Any, Final, TypeVar
 
 import msgspec
+
+from device_gateway.transports.observer import UNOBSERVED, ConnectionObserver, HangUp, Refusal
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +80,9 @@ class IdleWatch:
     timer per read (under an alarm storm, rescheduling a timeout on every read costs the loop
     more than the read itself). A sweep costs what it closes, not what is open."""
 
-    def __init__(self, limits: StreamLimits) -> None:
+    def __init__(self, limits: StreamLimits, observer: ConnectionObserver = UNOBSERVED) -> None:
         self._limits = limits
+        self._observer = observer
         self._first: Waiting = {}
         """Never heard from: the first-byte timeout applies."""
         self._again: Waiting = {}
@@ -120,6 +128,7 @@ class IdleWatch:
                 await writer.drain()
         except TimeoutError:
             logger.debug("aborting a connection whose peer does not read our replies")
+            self._observer.hung_up(HangUp.SEND_TIMEOUT)
             writer.transport.abort()  # close() would wait, forever, to flush to that peer
             return False
         except OSError:
@@ -137,14 +146,16 @@ class IdleWatch:
         while True:
             await asyncio.sleep(min(shortest_s / SWEEPS_PER_TIMEOUT, MAX_SWEEP_EVERY_S))
             now_s = time.monotonic()
-            self._close_silent(self._first, now_s - limits.first_byte_timeout_s)
-            self._close_silent(self._again, now_s - limits.idle_timeout_s)
+            first_since_s = now_s - limits.first_byte_timeout_s
+            self._close_silent(self._first, first_since_s, HangUp.FIRST_BYTE_TIMEOUT)
+            self._close_silent(self._again, now_s - limits.idle_timeout_s, HangUp.IDLE_TIMEOUT)
 
-    def _close_silent(self, waiting: Waiting, silent_since_s: float) -> None:
+    def _close_silent(self, waiting: Waiting, silent_since_s: float, reason: HangUp) -> None:
         silent = itertools.takewhile(lambda item: item[1] < silent_since_s, waiting.items())
         for writer, _ in list(silent):
-            logger.debug("closing a silent connection")
+            logger.debug("closing a silent connection (%s)", reason)
             self.forget(writer)
+            self._observer.hung_up(reason)
             writer.close()  # its reader sees EOF and the pump ends
 
 
@@ -233,15 +244,19 @@ async def serve_streams(
     *,
     ssl_context: ssl.SSLContext | None = None,
     limits: StreamLimits | None = None,
+    observer: ConnectionObserver = UNOBSERVED,
 ) -> TcpListener:
+    """Listen on ``host``:``port``, each connection served by ``pump``; ``observer`` hears of
+    every connection refused and every one hung up on for its silence."""
     limits = limits or StreamLimits()
     connections: set[asyncio.Task[None]] = set()
-    idle = IdleWatch(limits)
+    idle = IdleWatch(limits, observer)
     cap = SourceCap(limits.connections_per_ip)
 
     async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         source = peer_host(writer.get_extra_info("peername"))
         if not cap.admit(source):
+            observer.refused(Refusal.SOURCE_CAP)
             writer.transport.abort()
             return
         task = asyncio.current_task()
@@ -269,6 +284,50 @@ async def serve_streams(
     )
     cap.listener = f"port {server.sockets[0].getsockname()[1]}"
     return TcpListener(server, connections, asyncio.create_task(idle.run()))
+
+
+Queued = TypeVar("Queued")
+
+
+@contextlib.asynccontextmanager
+async def sending(
+    send: Coroutine[Any, Any, None],
+    replies: asyncio.Queue[Queued | None],
+    *,
+    raise_sender_errors: bool,
+) -> AsyncIterator[asyncio.Task[None]]:
+    """Run a connection's sender (``send``: it writes ``replies`` in order, each once it is
+    ready, until it takes None) while the block reads.
+
+    When the block ends, the sender still writes what it holds: the replies to what was stored.
+    Not when the listener is stopping (the block, or this wait, is cancelled): the commits the
+    sender waits for may never come, so it is cancelled, and the device sends again whatever got
+    no reply. ``raise_sender_errors``: a failed sender fails the pump (asyncio logs it), or only
+    ends its connection."""
+    sender = asyncio.create_task(send)
+    stopping = False
+    try:
+        yield sender
+    except asyncio.CancelledError:
+        stopping = True
+        raise
+    finally:
+        replies.put_nowait(None)
+        if stopping:
+            sender.cancel()
+        else:
+            await _finish(sender, raise_errors=raise_sender_errors)
+
+
+async def _finish(sender: asyncio.Task[None], *, raise_errors: bool) -> None:
+    try:
+        await asyncio.shield(sender)
+    except asyncio.CancelledError:
+        sender.cancel()  # stopping meanwhile
+        raise
+    except Exception:
+        if raise_errors:
+            raise
 
 
 def peer_host(peer: object) -> str:

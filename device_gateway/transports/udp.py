@@ -28,7 +28,7 @@ import socket
 import typing
 from typing import Final
 
-from device_gateway.gateway import Dc09Gateway
+from device_gateway.gateway import Gateway
 from device_gateway.ingest import Source
 
 logger = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def bind_udp(host: str, port: int) -> socket.socket:
 
 
 class _DatagramPump(asyncio.DatagramProtocol):
-    def __init__(self, gateway: Dc09Gateway, lost: asyncio.Future[None]) -> None:
+    def __init__(self, gateway: Gateway, lost: asyncio.Future[None]) -> None:
         self._gateway = gateway
         self._lost = lost
         self._transport: asyncio.DatagramTransport | None = None
@@ -129,7 +129,7 @@ class _DatagramPump(asyncio.DatagramProtocol):
             reply.ready.add_done_callback(functools.partial(_send, transport, addr))
 
 
-async def serve_udp(gateway: Dc09Gateway, sock: socket.socket) -> None:
+async def serve_udp(gateway: Gateway, sock: socket.socket) -> None:
     """Serve a bound socket until cancelled (then close it) or until its transport is lost."""
     loop = asyncio.get_running_loop()
     lost: asyncio.Future[None] = loop.create_future()

@@ -8,8 +8,7 @@ from server.alerts import repository, service
 from server.alerts.schemas import MAX_ALERT_BODY_BYTES, Alert, AlertIn, AlertKind
 from server.auth.guards import allow, principal_of
 from server.auth.schemas import Role
-from server.crud_routes import Limit, Offset
-from server.http_params import AnyRequest, JSONBody, PathId
+from server.http_params import AnyRequest, JSONBody, Limit, Offset, PathId
 from server.state import Posbon
 from server.text import MAX_ID
 

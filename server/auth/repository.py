@@ -8,6 +8,7 @@ import msgspec
 
 from server.auth.schemas import Principal, Role, TokenOut
 from server.auth.tables import Token
+from server.db import Database
 
 IN_LIST_CHUNK: Final = 1000
 """Ids per query: far below what SQLite and asyncpg allow as parameters."""
@@ -49,6 +50,12 @@ async def listed(limit: int, offset: int) -> list[TokenOut]:
         .offset(offset)
     )
     return [msgspec.convert(row, TokenOut, strict=False) for row in rows]
+
+
+async def crew_exists(db: Database, crew_id: int) -> bool:
+    """Whether the crews table holds this crew: a read of a table crews writes, by SQL so that
+    auth, which every domain imports, imports no domain."""
+    return await db.fetch_one("SELECT 1 AS found FROM crews WHERE id = {}", crew_id) is not None
 
 
 async def exists(token_id: int) -> bool:

@@ -6,8 +6,7 @@ from litestar import Router, get, post
 from server.auth import service
 from server.auth.guards import allow
 from server.auth.schemas import Role, TokenOut
-from server.crud_routes import Limit, Offset
-from server.http_params import PathId
+from server.http_params import Limit, Offset, PathId
 from server.state import Posbon
 
 ADMINS = allow(Role.admin)

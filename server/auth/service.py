@@ -2,7 +2,14 @@
 
 Revoking a token marks it in the database and rings the doorbell `token-revoked:<id>` after the
 commit: every node that hears it forgets the token at once (instead of trusting its few
-seconds of cache) and closes the sockets opened with it (server/relay/sockets.py).
+seconds of cache) and closes the sockets opened with it (server/sockets/revocation.py).
+
+A revocation no doorbell announced (`posbon token revoke` runs in its own process, whose bus
+reaches no server; a bus that was down) is found by `find_revoked`: every
+`REVOCATION_CHECK_S` each node asks the database which of the tokens it trusts (those in its
+cache, those of its open sockets) are revoked, by primary key. The question is about the state,
+not about changes since a moment, so no clock or missed change can hide a revocation: a check
+that fails is made good by the next one.
 """
 
 from __future__ import annotations
@@ -17,7 +24,6 @@ from typing import Final
 from server.auth import repository
 from server.auth.limits import FailedLookups
 from server.auth.schemas import IssuedToken, Principal, Role, TokenOut
-from server.crews.repository import crews
 from server.db import Database
 from server.errors import BadRequest, NotFound, Unauthorized
 
@@ -27,6 +33,9 @@ TOKEN_PREFIX: Final = "pb_"  # noqa: S105  (a prefix, not a secret)
 TOKEN_BYTES: Final = 32
 TOKEN_CACHE_S: Final = 10.0
 TOKEN_CACHE_ENTRIES: Final = 10_000
+REVOCATION_CHECK_S: Final = 1.0
+"""How often each node asks the database which of the tokens it trusts are revoked: one indexed
+query a second (1,000 ids to a query), so a revocation by another process takes about a second."""
 REVOKED_PREFIX: Final = "token-revoked:"
 """The doorbell name a revocation rings (never an outbox stream)."""
 
@@ -35,7 +44,9 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def create_token(name: str, role: Role, crew_id: int | None = None) -> IssuedToken:
+async def create_token(
+    db: Database, name: str, role: Role, crew_id: int | None = None
+) -> IssuedToken:
     if role is Role.crew and crew_id is None:
         raise BadRequest(
             "A crew token belongs to one crew: add --crew CREW_ID (GET /api/v1/crews lists "
@@ -50,7 +61,7 @@ async def create_token(name: str, role: Role, crew_id: int | None = None) -> Iss
         )
     # The tokens table keeps no foreign key, so a token for a crew that does not exist would be
     # issued and then fail on every sync and socket of the tablet that holds it.
-    if crew_id is not None and await crews.find(crew_id) is None:
+    if crew_id is not None and not await repository.crew_exists(db, crew_id):
         raise BadRequest(
             f"There is no crew with id {crew_id}: import it first (posbon crews import) or "
             "give the id of an existing crew (GET /api/v1/crews lists them).",
@@ -80,6 +91,13 @@ class _RecentTokens:
         if len(self._entries) >= self._max_entries:
             self._entries.clear()
         self._entries[token_hash] = (time.monotonic() + self._ttl_s, principal)
+
+    def token_ids(self) -> set[int]:
+        """The tokens this cache would let through now."""
+        now = time.monotonic()
+        return {
+            principal.token_id for expires, principal in self._entries.values() if expires >= now
+        }
 
     def forget(self, token_ids: Iterable[int]) -> None:
         gone = set(token_ids)
@@ -139,6 +157,17 @@ def revoked_in(names: Iterable[str]) -> set[int]:
 def forget(token_ids: Iterable[int]) -> None:
     """Drop revoked tokens from this process's cache, so they stop working now."""
     _recent.forget(token_ids)
+
+
+async def find_revoked(also: Iterable[int] = ()) -> set[int]:
+    """Which of the tokens this process trusts (cached, or `also`: those of its open sockets)
+    the database says are revoked now; they are forgotten before this returns."""
+    trusted = _recent.token_ids() | set(also)
+    if not trusted:
+        return set()
+    revoked = await repository.revoked_among(trusted)
+    forget(revoked)
+    return revoked
 
 
 def announce_revoked(db: Database, token_ids: Iterable[int]) -> None:

@@ -9,7 +9,7 @@ import msgspec
 
 from server.cameras.schemas import CameraConfig, CameraIn
 from server.db import Database
-from server.recognition.sql import insert_returning_id, update_row
+from server.sql import insert_returning_id, update_row
 
 _SELECT = (
     "SELECT id, name, site_id, kind, url, enabled, face_threshold, cooldown_s, created_at "

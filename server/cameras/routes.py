@@ -4,11 +4,9 @@ from server.auth.guards import allow
 from server.auth.schemas import Role
 from server.cameras import repository, service
 from server.cameras.schemas import Camera, CameraHealth, CameraIn, CameraPatch, FrameResult
-from server.crud_routes import Limit, Offset
-from server.http_params import AnyRequest, JSONBody, PathId
-from server.recognition import service as frames
-from server.recognition.bodies import image_body
-from server.recognition.runtime import RecognitionDep
+from server.cameras.service import CameraRuntimeDep
+from server.http_params import AnyRequest, JSONBody, Limit, Offset, PathId
+from server.image_bodies import image_body
 
 READERS = allow(Role.admin, Role.dispatcher)
 WRITERS = allow(Role.admin)
@@ -16,14 +14,14 @@ WRITERS = allow(Role.admin)
 
 @get("/", **READERS, summary="List cameras")
 async def list_cameras(
-    recognition: RecognitionDep, limit: Limit = 100, offset: Offset = 0
+    recognition: CameraRuntimeDep, limit: Limit = 100, offset: Offset = 0
 ) -> list[Camera]:
     found = await repository.search(recognition.db, limit, offset)
     return [camera.public() for camera in found]
 
 
 @get("/{camera_id:int}", **READERS, summary="Get one camera")
-async def get_camera(recognition: RecognitionDep, camera_id: PathId) -> Camera:
+async def get_camera(recognition: CameraRuntimeDep, camera_id: PathId) -> Camera:
     return (await service.get_config(recognition.db, camera_id)).public()
 
 
@@ -34,19 +32,19 @@ async def get_camera(recognition: RecognitionDep, camera_id: PathId) -> Camera:
     description="With a url (rtsp://, http:// MJPEG, or a video file) the server pulls frames; "
     "without one the camera pushes JPEG frames to /api/v1/cameras/{id}/frames.",
 )
-async def create_camera(recognition: RecognitionDep, data: JSONBody[CameraIn]) -> Camera:
+async def create_camera(recognition: CameraRuntimeDep, data: JSONBody[CameraIn]) -> Camera:
     return await service.create_camera(recognition, data)
 
 
 @patch("/{camera_id:int}", **WRITERS, summary="Change a camera")
 async def update_camera(
-    recognition: RecognitionDep, camera_id: PathId, data: JSONBody[CameraPatch]
+    recognition: CameraRuntimeDep, camera_id: PathId, data: JSONBody[CameraPatch]
 ) -> Camera:
     return await service.update_camera(recognition, camera_id, data)
 
 
 @delete("/{camera_id:int}", **WRITERS, summary="Remove a camera")
-async def delete_camera(recognition: RecognitionDep, camera_id: PathId) -> None:
+async def delete_camera(recognition: CameraRuntimeDep, camera_id: PathId) -> None:
     await service.delete_camera(recognition, camera_id)
 
 
@@ -59,19 +57,19 @@ async def delete_camera(recognition: RecognitionDep, camera_id: PathId) -> None:
     "a newer frame from the same camera overtook it or recognition is saturated.",
 )
 async def push_frame(
-    request: AnyRequest, recognition: RecognitionDep, camera_id: PathId
+    request: AnyRequest, recognition: CameraRuntimeDep, camera_id: PathId
 ) -> FrameResult:
     camera = await service.get_config(recognition.db, camera_id)
-    return await frames.push_frame(recognition, camera, await image_body(request))
+    return await recognition.push_frame(camera, await image_body(request))
 
 
 @get("/status", **READERS, summary="Frames per second, lag and state of every camera")
-async def camera_status(recognition: RecognitionDep) -> list[CameraHealth]:
+async def camera_status(recognition: CameraRuntimeDep) -> list[CameraHealth]:
     return await service.health(recognition)
 
 
 @get("/{camera_id:int}/status", **READERS, summary="Frames per second, lag and state")
-async def one_camera_status(recognition: RecognitionDep, camera_id: PathId) -> CameraHealth:
+async def one_camera_status(recognition: CameraRuntimeDep, camera_id: PathId) -> CameraHealth:
     return await service.one_health(recognition, camera_id)
 
 

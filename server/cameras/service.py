@@ -4,18 +4,51 @@ from __future__ import annotations
 
 import enum
 import time
-from typing import Any, Final
+from typing import Any, Final, Protocol, runtime_checkable
 
 import msgspec
+from litestar.di import NamedDependency
 
+from recognition.cameras import CameraStats
 from server.cameras import repository
-from server.cameras.schemas import Camera, CameraConfig, CameraHealth, CameraIn, CameraPatch
+from server.cameras.schemas import (
+    Camera,
+    CameraConfig,
+    CameraHealth,
+    CameraIn,
+    CameraPatch,
+    FrameResult,
+)
 from server.db import Database
 from server.errors import NotFound
-from server.recognition.runtime import Recognition
 from server.sites.repository import sites
 
 MAX_CAMERAS_LISTED: Final = 10_000
+
+
+@runtime_checkable  # litestar checks the injected dependency against it
+class CameraRuntime(Protocol):
+    """What the registry needs from the recognition runtime above it (server.recognition's
+    ``Recognition``), declared here so that the registry never imports it."""
+
+    db: Database
+
+    def cameras_changed(self) -> None:
+        """Wake the pull workers' supervisor: the registry changed."""
+
+    def forget_camera(self, camera_id: int) -> None:
+        """Drop the camera's figures and cooldowns: it went or changed."""
+
+    def has_stats(self, camera_id: int) -> bool: ...
+
+    def stats(self, camera_id: int) -> CameraStats: ...
+
+    async def push_frame(self, camera: CameraConfig, image: bytes) -> FrameResult:
+        """Analyse a frame the camera pushed (or drop it when a newer one overtook it)."""
+
+
+CameraRuntimeDep = NamedDependency[CameraRuntime]
+"""How a camera handler asks for the runtime: `recognition: CameraRuntimeDep`."""
 
 
 async def get_config(db: Database, camera_id: int) -> CameraConfig:
@@ -30,7 +63,7 @@ async def _check_site(site_id: int | None) -> None:
         await sites.get(site_id)  # raises the 404
 
 
-async def create_camera(rec: Recognition, data: CameraIn) -> Camera:
+async def create_camera(rec: CameraRuntime, data: CameraIn) -> Camera:
     await _check_site(data.site_id)
     async with rec.db.write():
         camera_id = await repository.insert(rec.db, data)
@@ -38,7 +71,7 @@ async def create_camera(rec: Recognition, data: CameraIn) -> Camera:
     return (await get_config(rec.db, camera_id)).public()
 
 
-async def update_camera(rec: Recognition, camera_id: int, patch: CameraPatch) -> Camera:
+async def update_camera(rec: CameraRuntime, camera_id: int, patch: CameraPatch) -> Camera:
     await get_config(rec.db, camera_id)
     changes: dict[str, Any] = {
         name: value.value if isinstance(value, enum.Enum) else value
@@ -54,7 +87,7 @@ async def update_camera(rec: Recognition, camera_id: int, patch: CameraPatch) ->
     return (await get_config(rec.db, camera_id)).public()
 
 
-async def delete_camera(rec: Recognition, camera_id: int) -> None:
+async def delete_camera(rec: CameraRuntime, camera_id: int) -> None:
     await get_config(rec.db, camera_id)
     async with rec.db.write():
         await repository.delete(rec.db, camera_id)
@@ -62,15 +95,15 @@ async def delete_camera(rec: Recognition, camera_id: int) -> None:
     rec.cameras_changed()
 
 
-def _health(rec: Recognition, camera: CameraConfig) -> CameraHealth:
+def _health(rec: CameraRuntime, camera: CameraConfig) -> CameraHealth:
     status = rec.stats(camera.id).snapshot(time.monotonic()) if rec.has_stats(camera.id) else None
     return CameraHealth(camera_id=camera.id, name=camera.name, status=status)
 
 
-async def health(rec: Recognition) -> list[CameraHealth]:
+async def health(rec: CameraRuntime) -> list[CameraHealth]:
     cameras = await repository.search(rec.db, limit=MAX_CAMERAS_LISTED, offset=0)
     return [_health(rec, camera) for camera in cameras]
 
 
-async def one_health(rec: Recognition, camera_id: int) -> CameraHealth:
+async def one_health(rec: CameraRuntime, camera_id: int) -> CameraHealth:
     return _health(rec, await get_config(rec.db, camera_id))

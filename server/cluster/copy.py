@@ -22,7 +22,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 from piccolo.querystring import QueryString
 from piccolo.table import Table, sort_table_classes
 
-from server.db import TABLES, open_database
+from server.db import open_database, registered_tables
 from server.settings import Settings
 
 BATCH_ROWS: Final = 1000
@@ -48,7 +48,7 @@ def _key(table: type[Table]) -> str:
 
 def ordered_tables() -> list[type[Table]]:
     """Tables with the ones they reference first."""
-    return sort_table_classes(list(TABLES))
+    return sort_table_classes(registered_tables())
 
 
 async def count_rows(source: Path) -> int:

@@ -73,7 +73,7 @@ async def change_crew(db: Database, crew_id: int, patch: CrewPatch) -> Crew:
 
 async def delete_crew(db: Database, crew_id: int) -> None:
     """Delete a crew and revoke its tablets' tokens in the same transaction: a token must never
-    outlive its crew (its sockets close too, server/relay/sockets.py)."""
+    outlive its crew (its sockets close too, server/sockets/revocation.py)."""
     async with db.write():
         await crews.delete(crew_id)
         await revoke_crew_tokens(db, crew_id)

@@ -1,8 +1,8 @@
 """Who may see, change and upload a body-cam recording.
 
-A recording belongs to its **owner**: the identity whose sync device first wrote its camera facts
-(`recording.create.v1`), named the way sync names device owners (`token:<id>` for an upload
-station, `crew:<id>` for a crew, so a crew's re-issued token keeps its recordings). Its
+A recording belongs to its **owner**: the owner of the sync device that first wrote its camera
+facts (`recording.create.v1`), named as server/auth/owners.py names owners (`token:<id>` for an
+upload station, `crew:<id>` for a crew, so a crew's re-issued token keeps its recordings). Its
 `access_class` (a curated sync field; none set means `normal`) says who else may see it:
 
     access_class  metadata (sync pull)                 evidence (custody log, playback,
@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import msgspec
 
+from server.auth.owners import device_owner
 from server.auth.schemas import Principal, Role
 from server.errors import Conflict, Forbidden
-from server.sync.scopes import device_owner
-from server.uploads.schemas import ExpectedRecording
+from server.sync.recordings import SyncedRecording
 from sync.recordings import AccessClass
 
 EVIDENCE_READERS = {
@@ -101,7 +101,7 @@ def change_refusal(who: Principal, recording: RecordingAccess, *, voiding: bool)
     return f"recording {recording.recording_id} belongs to another station or crew"
 
 
-def access_of(recording: ExpectedRecording) -> RecordingAccess:
+def access_of(recording: SyncedRecording) -> RecordingAccess:
     """The rules' view of a recording as its synced metadata describes it."""
     return RecordingAccess(
         recording_id=recording.recording_id,

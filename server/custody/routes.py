@@ -1,15 +1,18 @@
+"""A recording's custody log over HTTP: read it, export it, link the recording to an incident,
+change its category. Playback and the check of the file sit beside these, under the same path,
+in server/uploads/evidence_routes.py (the file is kept by the upload that verified it).
+"""
+
 from typing import Annotated, Literal
 
 from litestar import Response, Router, get, post
 from litestar.params import FromPath, QueryParameter
-from litestar.response import Stream
 
 from server.auth.guards import allow, principal_of
 from server.auth.schemas import Role
 from server.chain import canonical_json
 from server.custody import service
-from server.custody.ranges import ByteRange, Unsatisfiable, parse_range
-from server.custody.schemas import CustodyCheck, CustodyEntry, CustodyKind
+from server.custody.schemas import CustodyEntry
 from server.custody.schemas_in import CategoryIn, LinkIn
 from server.http_params import AnyRequest, JSONBody
 from server.state import Posbon
@@ -26,12 +29,6 @@ async def custody_log(
     return await service.open_chain(posbon.db, recording_id, principal_of(request))
 
 
-@get("/{recording_id:str}/custody/verify", **READERS, summary="Check the chain and the file")
-async def verify(request: AnyRequest, posbon: Posbon, recording_id: RecordingId) -> CustodyCheck:
-    store = posbon.uploads.store
-    return await service.verify_one(posbon.db, store, recording_id, principal_of(request))
-
-
 @get("/{recording_id:str}/custody/export", **READERS, summary="Export the custody log")
 async def export(
     request: AnyRequest, posbon: Posbon, recording_id: RecordingId, as_format: Format = "json"
@@ -45,40 +42,6 @@ async def export(
         )
     body = canonical_json(chain).encode()
     return Response(body, media_type="application/json")
-
-
-@get("/{recording_id:str}/file", **READERS, summary="Play or download the evidence (Range)")
-async def evidence(request: AnyRequest, posbon: Posbon, recording_id: RecordingId) -> Stream:
-    store = posbon.uploads.store
-    who = principal_of(request)
-    size, record = await service.evidence_file(posbon.db, store, recording_id, who)
-    try:
-        span = parse_range(request.headers.get("range"), size)
-    except Unsatisfiable:
-        return Stream(iter(()), status_code=416, headers={"Content-Range": f"bytes */{size}"})
-    whole = span is None
-    span = span or ByteRange(0, size - 1)
-    await service.log(
-        posbon.db,
-        recording_id,
-        who,
-        CustodyKind.viewed,
-        "evidence played",
-        {"bytes": [span.start, span.end], "sha256": record.sha256},
-    )
-    headers = {
-        "Accept-Ranges": "bytes",
-        "Content-Length": str(span.length),
-        "ETag": f'"{record.sha256}"',
-    }
-    if not whole:
-        headers["Content-Range"] = f"bytes {span.start}-{span.end}/{size}"
-    return Stream(
-        store.backend.read(str(record.sha256), span.start, span.length),
-        status_code=200 if whole else 206,
-        headers=headers,
-        media_type="application/octet-stream",
-    )
 
 
 @post("/{recording_id:str}/links", **READERS, status_code=204, summary="Link to an incident")
@@ -100,5 +63,5 @@ async def category(
 router = Router(
     path="/api/v1/recordings",
     tags=["recordings"],
-    route_handlers=[custody_log, verify, export, evidence, link, category],
+    route_handlers=[custody_log, export, link, category],
 )

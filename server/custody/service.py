@@ -1,7 +1,7 @@
-"""Evidence custody: the log, its exports, playback with every view logged, and verification
-of both the log's chain and the stored files' hashes. Each of them first asks whether the
-caller's role may open this recording's evidence at all (its access class,
-server/custody/access.py)."""
+"""Evidence custody: the log, its exports, links and categories, and the check of its chain.
+Each of them first asks whether the caller's role may open this recording's evidence at all
+(its access class, server/custody/access.py). The evidence files themselves (playback, their
+hashes) are read where they are kept, in server/uploads/evidence_files.py, which logs here."""
 
 from __future__ import annotations
 
@@ -16,10 +16,8 @@ from server.custody.schemas import CustodyCheck, CustodyEntry, CustodyFacts, Cus
 from server.db import Database
 from server.errors import NotFound
 from server.incidents.service import require as require_incident
+from server.sync.recordings import synced_recording
 from server.text import spreadsheet_text
-from server.uploads import repository as uploads
-from server.uploads.schemas import UploadRecord
-from server.uploads.storage import EvidenceStore
 
 CSV_COLUMNS = ("id", "at", "actor", "kind", "reason", "data", "prev_hash", "hash")
 
@@ -46,11 +44,16 @@ async def log(
         )
 
 
+async def require_reader(db: Database, recording_id: str, who: Principal) -> None:
+    """Refuse a caller the recording's access class does not admit to its evidence."""
+    synced = await synced_recording(db, recording_id)
+    if synced is not None:
+        require_evidence_reader(who, access_of(synced))
+
+
 async def open_chain(db: Database, recording_id: str, who: Principal) -> list[CustodyEntry]:
     """The custody log, for a caller the recording's access class admits."""
-    expected = await uploads.expected_recording(db, recording_id)
-    if expected is not None:
-        require_evidence_reader(who, access_of(expected))
+    await require_reader(db, recording_id, who)
     return await chain_of(db, recording_id)
 
 
@@ -92,57 +95,17 @@ async def export(
     return chain
 
 
-async def verify_one(
-    db: Database, store: EvidenceStore, recording_id: str, who: Principal
-) -> CustodyCheck:
-    chain = await open_chain(db, recording_id, who)
-    check = repository.verify(recording_id, chain)
-    return await _check_file(db, store, recording_id, check) if check.intact else check
+async def check_chain(db: Database, recording_id: str, who: Principal) -> CustodyCheck:
+    """Whether the log of a recording the caller may open is still the chain it was written as."""
+    return repository.verify(recording_id, await open_chain(db, recording_id, who))
 
 
-async def evidence_file(
-    db: Database, store: EvidenceStore, recording_id: str, who: Principal
-) -> tuple[int, UploadRecord]:
-    """The verified upload of a recording and its stored size in bytes."""
-    expected = await uploads.expected_recording(db, recording_id)
-    if expected is not None:
-        require_evidence_reader(who, access_of(expected))
-    record = await uploads.verified_for(db, recording_id)
-    if record is None or record.sha256 is None:
-        raise NotFound(f"Recording {recording_id} has no verified file yet.")
-    size = await store.backend.size_of(record.sha256)
-    if size is None:
-        raise NotFound(f"The evidence file of recording {recording_id} is missing.")
-    return size, record
-
-
-async def verify_all(db: Database, store: EvidenceStore) -> list[CustodyCheck]:
-    """Check every recording's chain, and every verified file against its recorded hash."""
-    checks = []
-    for recording_id in await repository.recordings_with_custody(db):
-        check = repository.verify(recording_id, await repository.entries(db, recording_id))
-        if check.intact:
-            check = await _check_file(db, store, recording_id, check)
-        checks.append(check)
-    return checks
-
-
-async def _check_file(
-    db: Database, store: EvidenceStore, recording_id: str, check: CustodyCheck
-) -> CustodyCheck:
-    record = await uploads.verified_for(db, recording_id)
-    if record is None or record.sha256 is None:
-        return check
-    where = store.backend.where(record.sha256)
-    if await store.backend.size_of(record.sha256) is None:
-        problem = f"the evidence file {where} is missing"
-    elif await store.backend.sha256_of(record.sha256) != record.sha256:
-        problem = f"the evidence file {where} no longer has its recorded SHA-256"
-    else:
-        return check
-    return CustodyCheck(
-        recording_id=recording_id, entries=check.entries, intact=False, problem=problem
-    )
+async def check_every_chain(db: Database) -> list[CustodyCheck]:
+    """Check the log of every recording that has one."""
+    return [
+        repository.verify(recording_id, await repository.entries(db, recording_id))
+        for recording_id in await repository.recordings_with_custody(db)
+    ]
 
 
 async def link(

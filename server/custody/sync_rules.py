@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Final
 
 import msgspec
 
@@ -27,7 +26,9 @@ from server.custody import repository
 from server.custody.access import RecordingAccess, access_class_of, change_refusal
 from server.custody.schemas import CustodyFacts, CustodyKind
 from server.db import Database
-from server.sync.scopes import recording_creator
+from server.sync import push_rules
+from server.sync.push_rules import OwnerOf, PushCaller
+from server.sync.scopes import Lookup, recording_creator
 from sync.entities import EntityKind
 from sync.errors import MutationRejectedError, RejectionCode
 from sync.merge import EntityState
@@ -42,18 +43,17 @@ from sync.mutations import (
 from sync.rules import OnApply
 from sync.schema import VERIFIED_SHA256
 
-Lookup = Callable[[EntityKind, uuid.UUID], EntityState | None]
-OwnerOf = Callable[[uuid.UUID], Awaitable[str | None]]
+RULES_NAME: Final = "recordings"
 
 
-def push_rules(*rules: OnApply) -> OnApply:
-    """Several `OnApply` hooks as one, run in order."""
+def register() -> None:
+    """Have every sync push run the recording rules (server/sync/push_rules.py). Idempotent;
+    server/app.py calls it as it composes a node."""
+    push_rules.register(RULES_NAME, _for_push)
 
-    async def apply(mutation: AnyMutation, receipt: Receipt) -> None:
-        for rule in rules:
-            await rule(mutation, receipt)
 
-    return apply
+def _for_push(caller: PushCaller) -> OnApply:
+    return RecordingRules(caller.db, caller.who, caller.lookup, caller.owner_of)
 
 
 class RecordingRules:

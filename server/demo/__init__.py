@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 
 from server import runner
+from server.app import DC09, Running
 from server.auth.schemas import Role
 from server.auth.service import create_token
 from server.demo import seed, simulator
 from server.demo.tablets import WILDCARD_HOSTS, server_url
 from server.settings import Settings
 from server.signals.trackers import OFF
-from server.state import AppState
 
 logger = logging.getLogger(__name__)
 
@@ -22,38 +22,40 @@ def _port(port: int, protocol: str) -> str:
     return f"{protocol} {'any free port (see the log)' if port == 0 else port}"
 
 
-def _dc09_port(state: AppState) -> int:
+def _dc09_port(running: Running) -> int:
     """The port the receiver bound (the setting may be 0: any free port)."""
-    return state.dc09_port if state.dc09_port is not None else state.settings.dc09_port
+    return running.device_ports.get(DC09, running.state.settings.dc09_port)
 
 
-def _device_ports(state: AppState) -> str:
-    settings = state.settings
+def _device_ports(running: Running) -> str:
+    settings = running.state.settings
     doors = (
-        _port(_dc09_port(state), "DC-09") + " TCP+UDP",
+        _port(_dc09_port(running), "DC-09") + " TCP+UDP",
         _port(settings.osmand_port, "OsmAnd HTTP"),
         _port(settings.gt06_port, "GT06 TCP"),
+        _port(settings.teltonika_port, "Teltonika TCP"),
     )
     return ", ".join(doors)
 
 
-def _panels(state: AppState) -> str:
+def _panels(running: Running) -> str:
     """The seeded buttons, and a `posbon panel send` that presses one of them."""
     first, last = seed.panel_account(1), seed.panel_account(len(seed.SITES))
-    host = state.settings.host
+    host = running.state.settings.host
     return (
         f"  Demo panels:       DC-09 accounts {first} to {last}, one per site, unencrypted "
         f"(no key); {first} is {seed.SITES[0][0]}\n"
         f"  Press a button:    posbon panel send --host "
-        f"{'127.0.0.1' if host in WILDCARD_HOSTS else host} --port {_dc09_port(state)} "
+        f"{'127.0.0.1' if host in WILDCARD_HOSTS else host} --port {_dc09_port(running)} "
         f"--account {first} --code 120 --zone 3\n"
     )
 
 
-async def _start(state: AppState) -> None:
+async def _start(running: Running) -> None:
+    state = running.state
     await seed.seed(state.db)
-    dispatcher = await create_token("demo dispatcher", Role.dispatcher)
-    admin = await create_token("demo admin", Role.admin)
+    dispatcher = await create_token(state.db, "demo dispatcher", Role.dispatcher)
+    admin = await create_token(state.db, "demo admin", Role.admin)
     base = server_url(state.settings.host, state.settings.http_port)
     print(  # noqa: T201  (the demo's whole point is to tell the newcomer where to look)
         f"\nPosbon demo is running.\n"
@@ -66,20 +68,20 @@ async def _start(state: AppState) -> None:
         f'"last_seq":0}})\n'
         f"  Dispatcher token:  {dispatcher.token}\n"
         f"  Admin token:       {admin.token}\n"
-        f"  Device ports:      {_device_ports(state)}\n"
-        f"{_panels(state)}"
+        f"  Device ports:      {_device_ports(running)}\n"
+        f"{_panels(running)}"
         f"Press Ctrl+C to stop.\n",
         flush=True,
     )
-    await simulator.run(state)
+    await simulator.run(state, running.device_ports.get(DC09))
 
 
 async def run(settings: Settings, beside: runner.Extra | None = None) -> None:
     """Serve the demo; ``beside`` also runs beside the server (the CLI's stop handling)."""
 
-    async def extra(state: AppState) -> None:
+    async def extra(running: Running) -> None:
         if beside is not None:
-            await beside(state)
-        await _start(state)
+            await beside(running)
+        await _start(running)
 
     await runner.serve(settings, extra=extra)

@@ -13,7 +13,6 @@ from device_gateway.transports.sender import PanelLink
 from server.alerts.schemas import AlertKind
 from server.devices.repository import receiver_accounts
 from server.devices.schemas import Protocol
-from server.state import AppState
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +29,9 @@ ANY_ADDRESS: Final = frozenset({"0.0.0.0", "::", ""})  # noqa: S104  (where we b
 _sequence = itertools.count(1)
 
 
-async def press_a_panel(state: AppState, rng: random.Random, kind: AlertKind) -> bool:
-    """Send one event from a random unencrypted demo panel; True once the receiver ACKed it."""
-    port = state.dc09_port
+async def press_a_panel(host: str, port: int | None, rng: random.Random, kind: AlertKind) -> bool:
+    """Send one event from a random unencrypted demo panel to our own receiver, bound on `host`
+    (the setting) and `port` (None: not running); True once the receiver ACKed it."""
     code = CID_FOR.get(kind)
     if port is None or code is None:
         return False
@@ -40,7 +39,6 @@ async def press_a_panel(state: AppState, rng: random.Random, kind: AlertKind) ->
     if not panels:
         return False
     account = rng.choice(panels).account
-    host = state.settings.host
     link = PanelLink("127.0.0.1" if host in ANY_ADDRESS else host, port)
     event = PanelEvent(account=account, code=code, zone=rng.randint(1, MAX_ZONE))
     reply = await link.send(event, seq=next(_sequence) % 9999 + 1)

@@ -87,16 +87,22 @@ class Simulator:
         rng: random.Random,
         tablets: Tablets | None = None,
         pace: Pace | None = None,
+        *,
+        panel_port: int | None = None,
     ) -> None:
         self.state = state
         self.rng = rng
         self.tablets = tablets
         self.pace = pace or Pace()
+        self.panel_port = panel_port
+        """The port our own DC-09 receiver bound; None: the buttons raise their alerts directly."""
+        self.policy = service.DispatchPolicy.of(state.settings)
         self.arrived_at: dict[int, dt.datetime] = {}
 
     async def press_a_button(self) -> None:
         kind = self.rng.choice(KINDS)
-        if await press_a_panel(self.state, self.rng, kind):  # a real DC-09 frame, when serving
+        host = self.state.settings.host
+        if await press_a_panel(host, self.panel_port, self.rng, kind):  # a real DC-09 frame
             return
         candidates = await sites.list(limit=1000, offset=0)
         site = self.rng.choice(candidates)
@@ -127,7 +133,7 @@ class Simulator:
                     incident.id,
                     DispatchIn(crew_id=nearest[0].crew_id),
                     DISPATCHER,
-                    self.state.policy,
+                    self.policy,
                 )
 
     async def move_crews(self) -> None:
@@ -239,13 +245,17 @@ class Simulator:
         await service.change_status(self.state.db, incident.id, body, actor)
 
 
-async def run(state: AppState, seed: int | None = None) -> None:
+async def run(state: AppState, panel_port: int | None, seed: int | None = None) -> None:
+    """Simulate until cancelled; `panel_port` is our own DC-09 receiver's (None: not running)."""
     rng = random.Random(seed)
     settings = state.settings
     tablets = Tablets(
-        settings.data_path / "demo-tablets", server_url(settings.host, settings.http_port), rng
+        state.db,
+        settings.data_path / "demo-tablets",
+        server_url(settings.host, settings.http_port),
+        rng,
     )
-    simulator = Simulator(state, rng, tablets)
+    simulator = Simulator(state, rng, tablets, panel_port=panel_port)
     try:
         await _loop(simulator, tablets)
     finally:

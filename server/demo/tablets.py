@@ -23,6 +23,7 @@ import msgspec
 
 from server.auth.schemas import Role
 from server.auth.service import create_token
+from server.db import Database
 from sync.client import SyncClient
 from sync.entities import CrewStatusFields, IncidentReportFields, Outcome
 from sync.errors import SyncError
@@ -90,8 +91,14 @@ class Tablets:
     """Every demo crew's tablet, opened on first use."""
 
     def __init__(
-        self, folder: Path, base_url: str, rng: random.Random, coverage: Coverage | None = None
+        self,
+        db: Database,
+        folder: Path,
+        base_url: str,
+        rng: random.Random,
+        coverage: Coverage | None = None,
     ) -> None:
+        self.db = db
         self.folder = folder
         self.base_url = base_url
         self.rng = rng
@@ -104,7 +111,7 @@ class Tablets:
     async def of(self, crew_id: int, crew_name: str) -> Tablet:
         """The crew's tablet (a fresh token each demo run; the device stays the crew's)."""
         if crew_id not in self._tablets:
-            issued = await create_token(f"demo tablet {crew_name}", Role.crew, crew_id)
+            issued = await create_token(self.db, f"demo tablet {crew_name}", Role.crew, crew_id)
             transport = HttpTransport(self.base_url, issued.token)
             self.folder.mkdir(parents=True, exist_ok=True)
             client = SyncClient.open(self.folder / f"crew-{crew_id}.sqlite3", transport)

@@ -16,6 +16,7 @@ class Protocol(enum.StrEnum):
     dc09 = "dc09"
     osmand = "osmand"
     gt06 = "gt06"
+    teltonika = "teltonika"
     http = "http"
     mqtt = "mqtt"
 

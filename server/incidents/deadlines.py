@@ -25,10 +25,22 @@ from server.incidents.service import SYSTEM_ACTOR, DispatchEvent, record
 from server.incidents.timeline import EntryFacts
 from server.relay import outbox
 from server.relay.outbox import DISPATCH_STREAM, crew_stream
-from server.routing import Eta, EtaEstimator, StraightLineEstimate
+from server.routing import Eta, EtaEstimator, StraightLineEstimate, make_estimator
+from server.settings import Settings
 
 logger = logging.getLogger(__name__)
 STRAIGHT_LINE = StraightLineEstimate()
+
+
+def estimator_for(settings: Settings) -> EtaEstimator:
+    """The ETA estimator the settings name: a routing engine's, or straight lines without one
+    (each query opens its own client, so building one per request costs nothing)."""
+    return make_estimator(
+        settings.routing_url,
+        settings.eta_detour_factor,
+        settings.eta_speed_kmh,
+        settings.routing_engine,
+    )
 
 
 class Escalation(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,13 +1,13 @@
 """Client operation ids (`op_id`): a retried request gets its first answer back, and no other
 request ever sees that answer.
 
-A key belongs to one caller and one incident. The caller is named the way sync names device
-owners (`crew:<id>` for every tablet of a crew, so a re-issued token still replays its crew's
-retries; `token:<id>` for everyone else). What is stored is the SHA-256 of caller, incident and
-op_id (so another caller's identical op_id is simply another key), with the SHA-256 of the
-request itself. The lookup runs only after the caller was allowed to act on the incident. The
-same key with the same request replays the stored result; with a different request it is
-refused with 409 `idempotency_key_reused`, never answered with the first result.
+A key belongs to one caller and one incident. The caller is named by the owner it acts for
+(server/auth/owners.py: `crew:<id>` for every tablet of a crew, so a re-issued token still
+replays its crew's retries; `token:<id>` for everyone else). What is stored is the SHA-256 of
+caller, incident and op_id (so another caller's identical op_id is simply another key), with the
+SHA-256 of the request itself. The lookup runs only after the caller was allowed to act on the
+incident. The same key with the same request replays the stored result; with a different
+request it is refused with 409 `idempotency_key_reused`, never answered with the first result.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ import datetime as dt
 import hashlib
 from typing import Final
 
+from server.auth.owners import device_owner
 from server.auth.schemas import Principal
 from server.chain import canonical_json, utc_text
 from server.db import Database
 from server.errors import Conflict
 from server.incidents import repository
 from server.incidents.schemas import Incident, ResolveIn, StatusIn
-from server.sync.scopes import device_owner
 
 KEY_SEPARATOR: Final = "\x1f"  # cannot occur in an op_id's caller or incident parts
 

@@ -1,14 +1,18 @@
+"""/api/v1/incidents. The router provides the incident services its handlers take besides the
+app state: `policy` (a dispatch's deadlines) and `eta` (the estimator that ranks crews), both
+built from the settings."""
+
 import datetime as dt
 from typing import Annotated, Literal
 
 from litestar import Router, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery, QueryParameter
 
 from server.auth.guards import allow, principal_of
 from server.auth.schemas import Role
-from server.crud_routes import Limit, Offset
 from server.errors import NotFound
-from server.http_params import AnyRequest, JSONBody, PathId
+from server.http_params import AnyRequest, JSONBody, Limit, Offset, PathId
 from server.incidents import deadlines, repository, service, timeline
 from server.incidents.lifecycle import Status
 from server.incidents.repository import IncidentFilter
@@ -22,9 +26,13 @@ from server.incidents.schemas import (
     StatusIn,
     TimelineEntry,
 )
+from server.incidents.service import DispatchPolicy
+from server.routing import EtaEstimator
 from server.state import Posbon
 from server.text import MAX_ID, NO_NUL
 
+Policy = NamedDependency[DispatchPolicy]
+Eta = NamedDependency[EtaEstimator]
 READERS = allow(Role.admin, Role.dispatcher)
 DISPATCHERS = allow(Role.dispatcher, Role.admin)
 ACTORS = allow(Role.dispatcher, Role.admin, Role.crew)
@@ -87,18 +95,20 @@ async def verify_timeline(posbon: Posbon, incident_id: PathId) -> ChainCheck:
 
 
 @get("/{incident_id:int}/suggestions", **READERS, summary="Crews to send, nearest first")
-async def suggestions(posbon: Posbon, incident_id: PathId) -> list[CrewSuggestion]:
+async def suggestions(posbon: Posbon, eta: Eta, incident_id: PathId) -> list[CrewSuggestion]:
     incident = await service.require(posbon.db, incident_id)
-    return await deadlines.suggest_crews(incident, estimator=posbon.eta)
+    return await deadlines.suggest_crews(incident, estimator=eta)
 
 
 @post("/{incident_id:int}/dispatch", **DISPATCHERS, status_code=200, summary="Send a crew")
 async def dispatch(
-    posbon: Posbon, request: AnyRequest, incident_id: PathId, data: JSONBody[DispatchIn]
+    posbon: Posbon,
+    policy: Policy,
+    request: AnyRequest,
+    incident_id: PathId,
+    data: JSONBody[DispatchIn],
 ) -> Incident:
-    return await service.dispatch(
-        posbon.db, incident_id, data, principal_of(request), posbon.policy
-    )
+    return await service.dispatch(posbon.db, incident_id, data, principal_of(request), policy)
 
 
 @post(
@@ -134,6 +144,14 @@ async def add_note(
     await service.add_note(posbon.db, incident_id, data, principal_of(request))
 
 
+def _policy(posbon: Posbon) -> DispatchPolicy:
+    return DispatchPolicy.of(posbon.settings)
+
+
+def _eta(posbon: Posbon) -> EtaEstimator:
+    return deadlines.estimator_for(posbon.settings)
+
+
 router = Router(
     path="/api/v1/incidents",
     route_handlers=[
@@ -148,4 +166,8 @@ router = Router(
         add_note,
     ],
     tags=["incidents"],
+    dependencies={
+        "policy": Provide(_policy, sync_to_thread=False),
+        "eta": Provide(_eta, sync_to_thread=False),
+    },
 )

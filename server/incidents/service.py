@@ -25,6 +25,7 @@ from server.incidents.schemas import DispatchIn, Incident, NoteIn, ResolveIn, St
 from server.incidents.timeline import EntryFacts
 from server.relay import outbox
 from server.relay.outbox import DISPATCH_STREAM, crew_stream
+from server.settings import Settings
 
 SYSTEM_ACTOR: Final = "system"
 
@@ -32,6 +33,14 @@ SYSTEM_ACTOR: Final = "system"
 class DispatchPolicy(msgspec.Struct, frozen=True):
     resend_after: dt.timedelta
     escalate_after: dt.timedelta
+
+    @classmethod
+    def of(cls, settings: Settings) -> DispatchPolicy:
+        """The deadlines the settings give a dispatch."""
+        return cls(
+            resend_after=dt.timedelta(seconds=settings.dispatch_resend_s),
+            escalate_after=dt.timedelta(seconds=settings.dispatch_escalate_s),
+        )
 
 
 class DispatchEvent(msgspec.Struct, frozen=True, kw_only=True):

@@ -58,3 +58,21 @@ class Dispatch(Table, tablename="dispatches"):
     resent_count = Integer(default=0)
     escalated = Boolean(default=False)
     active = Boolean(default=True)
+
+
+class AppliedOp(Table, tablename="applied_ops"):
+    """Client operation ids already applied, with the stored result replayed on a retry."""
+
+    op_id = Varchar(length=64, primary_key=True)
+    """SHA-256 of caller, incident and the client's op_id (server/incidents/operations.py)."""
+    request_hash = Varchar(length=64, default="")
+    result = JSON(default="{}")
+    created_at = Timestamptz()
+
+
+class Receipt(Table, tablename="receipts"):
+    """Delivery receipts: one per stream event and receiver (server/incidents/service.py:
+    `record_delivery`, written as a crew's socket acks a dispatch)."""
+
+    key = Varchar(length=200, primary_key=True)
+    created_at = Timestamptz()

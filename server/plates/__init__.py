@@ -1,0 +1,6 @@
+"""Plate lists (wanted, own) and their in-memory index, matched from the recognition thread.
+
+Below server.recognition: it may import the `recognition` library but never server.recognition,
+which holds the index and reads it. The runtime reaches plate actions as the ``PlateRuntime``
+protocol (the database and the index), filled by the app's ``recognition`` dependency.
+"""

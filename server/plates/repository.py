@@ -11,7 +11,7 @@ from recognition.plate_format import fold
 from server.db import Database
 from server.plates.index import StoredPlateList
 from server.plates.schemas import PlateEntry, PlateList, PlateListKind
-from server.recognition.sql import insert_returning_id
+from server.sql import insert_returning_id
 
 _LIST_SELECT = (
     "SELECT l.id, l.name, l.kind, l.site_id, l.created_at, "

@@ -2,13 +2,12 @@ from litestar import Response, Router, delete, get, patch, post
 
 from server.auth.guards import allow
 from server.auth.schemas import Role
-from server.crud_routes import Limit, Offset
-from server.http_params import AnyRequest, JSONBody, PathId
+from server.http_params import AnyRequest, JSONBody, Limit, Offset, PathId
 from server.import_routes import SkipInvalid
-from server.imports import ImportReport
+from server.imports import BadEncodingError, ImportReport, decode_csv
 from server.plates import repository, service
 from server.plates.schemas import PlateEntry, PlateEntryIn, PlateList, PlateListIn, PlateListPatch
-from server.recognition.runtime import RecognitionDep
+from server.plates.service import PlateRuntimeDep
 
 READERS = allow(Role.admin, Role.dispatcher)
 WRITERS = allow(Role.admin)
@@ -16,7 +15,7 @@ WRITERS = allow(Role.admin)
 
 @get("/lists", **READERS, summary="List plate lists (own / wanted)")
 async def list_lists(
-    recognition: RecognitionDep, limit: Limit = 100, offset: Offset = 0
+    recognition: PlateRuntimeDep, limit: Limit = 100, offset: Offset = 0
 ) -> list[PlateList]:
     return await repository.list_lists(recognition.db, limit, offset)
 
@@ -29,30 +28,30 @@ async def list_lists(
     "the list's site). 'own': the plates that belong at the list's site; any other plate read "
     "there raises plate_foreign.",
 )
-async def create_list(recognition: RecognitionDep, data: JSONBody[PlateListIn]) -> PlateList:
+async def create_list(recognition: PlateRuntimeDep, data: JSONBody[PlateListIn]) -> PlateList:
     return await service.create_list(recognition, data)
 
 
 @get("/lists/{list_id:int}", **READERS, summary="Get one plate list")
-async def get_list(recognition: RecognitionDep, list_id: PathId) -> PlateList:
+async def get_list(recognition: PlateRuntimeDep, list_id: PathId) -> PlateList:
     return await service.get_list(recognition, list_id)
 
 
 @patch("/lists/{list_id:int}", **WRITERS, summary="Rename a plate list or move it to a site")
 async def update_list(
-    recognition: RecognitionDep, list_id: PathId, data: JSONBody[PlateListPatch]
+    recognition: PlateRuntimeDep, list_id: PathId, data: JSONBody[PlateListPatch]
 ) -> PlateList:
     return await service.update_list(recognition, list_id, data)
 
 
 @delete("/lists/{list_id:int}", **WRITERS, summary="Delete a plate list and its entries")
-async def delete_list(recognition: RecognitionDep, list_id: PathId) -> None:
+async def delete_list(recognition: PlateRuntimeDep, list_id: PathId) -> None:
     await service.delete_list(recognition, list_id)
 
 
 @get("/lists/{list_id:int}/entries", **READERS, summary="List a plate list's entries")
 async def list_entries(
-    recognition: RecognitionDep, list_id: PathId, limit: Limit = 100, offset: Offset = 0
+    recognition: PlateRuntimeDep, list_id: PathId, limit: Limit = 100, offset: Offset = 0
 ) -> list[PlateEntry]:
     await service.get_list(recognition, list_id)
     return await repository.list_entries(recognition.db, list_id, limit, offset)
@@ -65,14 +64,14 @@ async def list_entries(
     description="The same plate again (spaces, O/0 and I/1 aside) updates its note: 200.",
 )
 async def add_entry(
-    recognition: RecognitionDep, list_id: PathId, data: JSONBody[PlateEntryIn]
+    recognition: PlateRuntimeDep, list_id: PathId, data: JSONBody[PlateEntryIn]
 ) -> Response[PlateEntry]:
     entry, created = await service.add_entry(recognition, list_id, data)
     return Response(entry, status_code=201 if created else 200)
 
 
 @delete("/lists/{list_id:int}/entries/{entry_id:int}", **WRITERS, summary="Remove a plate")
-async def delete_entry(recognition: RecognitionDep, list_id: PathId, entry_id: PathId) -> None:
+async def delete_entry(recognition: PlateRuntimeDep, list_id: PathId, entry_id: PathId) -> None:
     await service.delete_entry(recognition, list_id, entry_id)
 
 
@@ -85,11 +84,14 @@ async def delete_entry(recognition: RecognitionDep, list_id: PathId, entry_id: P
 )
 async def import_entries(
     request: AnyRequest,
-    recognition: RecognitionDep,
+    recognition: PlateRuntimeDep,
     list_id: PathId,
     skip_invalid: SkipInvalid = False,
 ) -> Response[ImportReport]:
-    text = (await request.body()).decode("utf-8-sig", errors="replace")
+    try:
+        text = decode_csv(await request.body())
+    except BadEncodingError as err:
+        return Response(err.report(), status_code=422)
     report = await service.import_entries(recognition, list_id, text, skip_invalid=skip_invalid)
     return Response(report, status_code=200 if report.applied else 422)
 

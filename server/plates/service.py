@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, Final, Protocol, runtime_checkable
 
 import msgspec
+from litestar.di import NamedDependency
 
+from server.db import Database
 from server.errors import NotFound
 from server.imports import ImportReport, Progress, apply, parse_csv
 from server.plates import repository
+from server.plates.index import PlateIndex
 from server.plates.schemas import PlateEntry, PlateEntryIn, PlateList, PlateListIn, PlateListPatch
-from server.recognition.runtime import Recognition
-from server.recognition.sql import update_row
 from server.sites.repository import sites
+from server.sql import update_row
 
 ENTRY_COLUMNS: Final = ("plate",)
 
 
-async def _refresh(rec: Recognition, list_id: int) -> None:
+@runtime_checkable  # litestar checks the injected dependency against it
+class PlateRuntime(Protocol):
+    """What plate actions need from the recognition runtime above them (server.recognition's
+    ``Recognition``): the database and the index it matches against, kept in step here."""
+
+    db: Database
+    plates: PlateIndex
+
+
+PlateRuntimeDep = NamedDependency[PlateRuntime]
+"""How a plate handler asks for the runtime: `recognition: PlateRuntimeDep`."""
+
+
+async def _refresh(rec: PlateRuntime, list_id: int) -> None:
     stored = await repository.load(rec.db, list_id)
     if stored is None:
         rec.plates.drop_list(list_id)
@@ -25,7 +40,7 @@ async def _refresh(rec: Recognition, list_id: int) -> None:
         rec.plates.put_list(stored)
 
 
-async def get_list(rec: Recognition, list_id: int) -> PlateList:
+async def get_list(rec: PlateRuntime, list_id: int) -> PlateList:
     found = await repository.find_list(rec.db, list_id)
     if found is None:
         raise NotFound(f"There is no plate list with id {list_id}.")
@@ -37,7 +52,7 @@ async def _check_site(site_id: int | None) -> None:
         await sites.get(site_id)
 
 
-async def create_list(rec: Recognition, data: PlateListIn) -> PlateList:
+async def create_list(rec: PlateRuntime, data: PlateListIn) -> PlateList:
     await _check_site(data.site_id)
     async with rec.db.write():
         list_id = await repository.insert_list(rec.db, data.name, data.kind, data.site_id)
@@ -45,7 +60,7 @@ async def create_list(rec: Recognition, data: PlateListIn) -> PlateList:
     return await get_list(rec, list_id)
 
 
-async def update_list(rec: Recognition, list_id: int, patch: PlateListPatch) -> PlateList:
+async def update_list(rec: PlateRuntime, list_id: int, patch: PlateListPatch) -> PlateList:
     await get_list(rec, list_id)
     changes: dict[str, Any] = {
         k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET
@@ -58,14 +73,14 @@ async def update_list(rec: Recognition, list_id: int, patch: PlateListPatch) -> 
     return await get_list(rec, list_id)
 
 
-async def delete_list(rec: Recognition, list_id: int) -> None:
+async def delete_list(rec: PlateRuntime, list_id: int) -> None:
     await get_list(rec, list_id)
     async with rec.db.write():
         await repository.delete_list(rec.db, list_id)
     rec.plates.drop_list(list_id)
 
 
-async def add_entry(rec: Recognition, list_id: int, data: PlateEntryIn) -> tuple[PlateEntry, bool]:
+async def add_entry(rec: PlateRuntime, list_id: int, data: PlateEntryIn) -> tuple[PlateEntry, bool]:
     await get_list(rec, list_id)
     async with rec.db.write():
         entry, created = await repository.upsert_entry(rec.db, list_id, data.plate, data.note)
@@ -73,7 +88,7 @@ async def add_entry(rec: Recognition, list_id: int, data: PlateEntryIn) -> tuple
     return entry, created
 
 
-async def delete_entry(rec: Recognition, list_id: int, entry_id: int) -> None:
+async def delete_entry(rec: PlateRuntime, list_id: int, entry_id: int) -> None:
     await get_list(rec, list_id)
     async with rec.db.write():
         deleted = await repository.delete_entry(rec.db, list_id, entry_id)
@@ -83,7 +98,7 @@ async def delete_entry(rec: Recognition, list_id: int, entry_id: int) -> None:
 
 
 async def import_entries(
-    rec: Recognition,
+    rec: PlateRuntime,
     list_id: int,
     text: str,
     *,

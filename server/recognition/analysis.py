@@ -12,8 +12,8 @@ from typing import Final
 import msgspec
 import numpy as np
 
-from recognition.engine import FaceResult, Recognizer, crop_jpeg, largest_face
-from recognition.faces import Face, ImageArray
+from recognition.engine import FaceResult, Recognizer, crop_jpeg
+from recognition.faces import ImageArray
 from recognition.images import decode_image
 from recognition.plate_format import clean
 from recognition.plates import PlateReading
@@ -217,18 +217,3 @@ def find_faces(
         match = None if hit is None else FaceMatchOut(hit.person_id, hit.person, hit.similarity)
         faces.append(FaceOut(_rounded(result.face.box), round(result.face.score, 4), match))
     return FacesResponse(faces)
-
-
-class EnrolledFace(msgspec.Struct, frozen=True):
-    face: Face
-    embedding: bytes
-    faces_in_photo: int
-
-
-def enrol_face(recognizer: Recognizer, data: bytes) -> EnrolledFace | None:
-    """The photo's largest usable face, or None when it has none."""
-    results = recognizer.faces(decode_image(data))
-    best = largest_face(results)
-    if best is None or best.embedding is None:
-        return None
-    return EnrolledFace(best.face, to_bytes(best.embedding), len(results))

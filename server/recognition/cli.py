@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
+from server.imports import BadEncodingError, ImportReport, decode_csv
 from server.settings import Settings, SettingsError, flag_and_variable
 from server.settings_flags import DATABASE, MODELS, RECOGNIZER, add_arguments
 
@@ -164,10 +165,25 @@ async def _import_watchlist(
 
 
 async def _import_plates(settings: Settings, args: argparse.Namespace) -> int:
+
+    try:
+        text = decode_csv(await asyncio.to_thread(args.file.read_bytes))
+    except BadEncodingError as err:
+        report = err.report()
+    else:
+        report = await _import_plate_rows(settings, args, text)
+    for rejected in report.rejected:
+        print(f"{args.file}:{rejected.line}: {rejected.reason}", file=sys.stderr)
+    print(report.detail)
+    return 0 if report.applied else 1
+
+
+async def _import_plate_rows(
+    settings: Settings, args: argparse.Namespace, text: str
+) -> ImportReport:
     from server.plates import repository, service  # noqa: PLC0415
     from server.plates.schemas import PlateListIn, PlateListKind  # noqa: PLC0415
 
-    text = await asyncio.to_thread(args.file.read_text, encoding="utf-8-sig")
     async with _recognition(settings) as rec:
         found = await repository.find_list_by_name(rec.db, args.list)
         if found is None:
@@ -175,17 +191,13 @@ async def _import_plates(settings: Settings, args: argparse.Namespace) -> int:
             found = await service.create_list(rec, body)
         rows = max(0, text.count("\n") - 1)
         with tqdm(total=rows, unit="row", desc="importing plates", file=sys.stderr) as bar:
-            report = await service.import_entries(
+            return await service.import_entries(
                 rec, found.id, text, skip_invalid=args.skip_invalid, progress=_advance(bar)
             )
-    for rejected in report.rejected:
-        print(f"{args.file}:{rejected.line}: {rejected.reason}", file=sys.stderr)
-    print(report.detail)
-    return 0 if report.applied else 1
 
 
 async def _evaluate(settings: Settings, folder: Path | None, repeats: int) -> int:
-    from recognition import benchmark  # noqa: PLC0415
+    from recognition.evaluation import benchmark  # noqa: PLC0415
 
     if folder is None or not any(await asyncio.to_thread(benchmark.photo_sets, folder)):
         said = "no folder given" if folder is None else f"no photo sets in {folder}"

@@ -26,7 +26,7 @@ from server.errors import NotFound
 from server.incidents import repository as incidents_repository
 from server.incidents import service as incidents
 from server.incidents.timeline import EntryFacts
-from server.recognition.sql import insert_returning_id
+from server.sql import insert_returning_id
 
 logger = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Final
 
-from server.cameras.workers import PullSupervisor
 from server.parts import Parts
 from server.recognition import crops
 from server.recognition.runtime import Recognition
+from server.recognition.workers import PullSupervisor
 
 logger = logging.getLogger(__name__)
 

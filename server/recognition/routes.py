@@ -7,8 +7,8 @@ from recognition.engine import Recognizer
 from server.auth.guards import allow, principal_of
 from server.auth.schemas import Role
 from server.http_params import AnyRequest, PathId
+from server.image_bodies import image_body
 from server.recognition import analysis, crops
-from server.recognition.bodies import image_body
 from server.recognition.runtime import RecognitionDep
 from server.recognition.schemas import FacesResponse, PlatesResponse, RecognitionStatus
 from server.text import MAX_ID

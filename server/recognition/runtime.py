@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar, TypeVar
 
-import msgspec
 from litestar.di import NamedDependency
 
 from recognition.cameras import CameraState, CameraStats
@@ -23,13 +22,16 @@ from recognition.cooldown import Cooldown
 from recognition.engine import Recognizer
 from recognition.errors import ImageError, ModelError
 from recognition.frames import FrameDropped, FramePump
-from recognition.models import ModelPaths, prepare_models
+from recognition.models import ModelPaths
 from recognition.plate_format import GRAMMARS
+from server.cameras.schemas import CameraConfig, FrameResult
 from server.db import Database
 from server.errors import ApiError, BadRequest
 from server.plates import repository as plates_repository
 from server.plates.index import PlateIndex
+from server.recognition import crops, service
 from server.recognition.schemas import RecognitionStatus
+from server.recognition.service import AlertRef
 from server.settings import Settings
 from server.watchlists import repository as watchlists_repository
 from server.watchlists.index import WatchlistIndex
@@ -49,19 +51,15 @@ class RecognitionBusy(ApiError):
     code: ClassVar[str] = "recognition_busy"
 
 
-class AlertRef(msgspec.Struct, frozen=True):
-    """What a camera's cooldown remembers about a subject: its alert and incident."""
-
-    alert_id: int
-    incident_id: int | None
-
-
 def _quiet(step: str, done: int, total: int) -> None:
     del step, done, total
 
 
 def prepare(settings: Settings, progress: Callable[[str, int, int], None] = _quiet) -> ModelPaths:
-    """Prepare the model files for these settings (blocking: call it from a thread)."""
+    """Prepare the model files for these settings (blocking: call it from a thread). The build
+    tools (onnx and the converters) are imported here, on first use, not when the server starts."""
+    from recognition.modelprep.prepare import prepare_models  # noqa: PLC0415
+
     return prepare_models(
         settings.data_path,
         progress,
@@ -155,6 +153,14 @@ class Recognition:
             ) from err
         except ImageError as err:
             raise BadRequest(f"The image cannot be used: {err}.", code="invalid_image") from err
+
+    async def push_frame(self, camera: CameraConfig, image: bytes) -> FrameResult:
+        """A frame the camera pushed: analysed, or dropped when a newer one overtook it."""
+        return await service.push_frame(self, camera, image)
+
+    async def face_crop_embedding(self, crop_id: int) -> bytes | None:
+        """The embedding stored with an alert's face crop (None: no such face crop)."""
+        return await crops.embedding_of(self.db, crop_id)
 
     def status(self) -> RecognitionStatus:
         return RecognitionStatus(

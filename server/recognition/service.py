@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -33,9 +33,18 @@ from server.incidents.timeline import EntryFacts
 from server.recognition import crops
 from server.recognition.analysis import FaceHit, FrameAnalysis, MatchRules, PlateHit, analyse_frame
 from server.recognition.crops import CropKind
-from server.recognition.runtime import AlertRef, Recognition
 from server.sites.repository import sites
 from server.sites.schemas import SiteRef
+
+if TYPE_CHECKING:  # a type only: the runtime imports this module (Recognition.push_frame)
+    from server.recognition.runtime import Recognition
+
+
+class AlertRef(msgspec.Struct, frozen=True):
+    """What a camera's cooldown remembers about a subject: its alert and incident."""
+
+    alert_id: int
+    incident_id: int | None
 
 
 def camera_key(camera_id: int) -> str:

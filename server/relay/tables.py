@@ -1,4 +1,4 @@
-from piccolo.columns import JSON, BigInt, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -15,23 +15,6 @@ class OutboxEvent(Table, tablename="outbox"):
     seq = BigInt()
     type = Varchar(length=30)
     data = Text()
-    created_at = Timestamptz()
-
-
-class AppliedOp(Table, tablename="applied_ops"):
-    """Client operation ids already applied, with the stored result replayed on a retry."""
-
-    op_id = Varchar(length=64, primary_key=True)
-    """SHA-256 of caller, incident and the client's op_id (server/incidents/operations.py)."""
-    request_hash = Varchar(length=64, default="")
-    result = JSON(default="{}")
-    created_at = Timestamptz()
-
-
-class Receipt(Table, tablename="receipts"):
-    """Delivery receipts: one per stream event and receiver."""
-
-    key = Varchar(length=200, primary_key=True)
     created_at = Timestamptz()
 
 

@@ -1,21 +1,29 @@
-"""Run the DC-09 receiver inside the server: listeners, commit loop, supervision, key cache."""
+"""Run the DC-09 receiver inside the server: listeners, commit loop, supervision, key cache.
+
+DC-09 goes through the same gateway and TCP pump as every stream protocol; what it adds is its own
+wiring: UDP on the TCP port number, TLS, keys and supervision from the device registry, and a
+security alert for plaintext from an account that must encrypt."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
+import os
 import ssl
 from collections.abc import AsyncIterator, Callable
 from typing import Final
 
-from device_gateway.gateway import Dc09Gateway
+from device_gateway.gateway import Gateway
 from device_gateway.ingest import IngestPipeline, SignalStore, Source
-from device_gateway.protocols.dc09 import FrameRejected, ReceiverConfig, UnknownAccountAction
+from device_gateway.protocols.dc09 import Dc09Receiver, ReceiverConfig, UnknownAccountAction
 from device_gateway.ratelimit import RateLimit, exempt_networks
+from device_gateway.signals import Refused
 from device_gateway.supervision import Supervisor
 from device_gateway.transports.listeners import listen_dc09
+from device_gateway.transports.observer import HangUp, Refusal
 from server.limits import device_stream_limits
 from server.metrics import Metrics
 from server.ports import binding
@@ -65,8 +73,24 @@ class GatewayMetrics:
         self._m.dc09_replays.labels(transport).inc()
 
 
+class ListenerMetrics:
+    """One device listener's connection observer: what it refuses and what it hangs up on,
+    counted under its name (``dc09``, ``device_http``, or a stream protocol's: ``gt06`` …)."""
+
+    def __init__(self, metrics: Metrics, listener: str) -> None:
+        self._refused = metrics.device_refused
+        self._hangups = metrics.device_hangups
+        self._listener = listener
+
+    def refused(self, reason: Refusal) -> None:
+        self._refused.labels(self._listener, reason.value).inc()
+
+    def hung_up(self, reason: HangUp) -> None:
+        self._hangups.labels(self._listener, reason.value).inc()
+
+
 class RunningGateway:
-    def __init__(self, port: int, accounts: AccountCache, gateway: Dc09Gateway) -> None:
+    def __init__(self, port: int, accounts: AccountCache, gateway: Gateway) -> None:
         self.port = port
         self._accounts = accounts
         self._gateway = gateway
@@ -93,7 +117,7 @@ def tls_context(settings: Settings) -> ssl.SSLContext | None:
 def _reject_hook(state: AppState, tasks: set[asyncio.Task[None]]) -> Callable[..., None]:
     security = SecurityAlerts(state.db, state.metrics)
 
-    def on_reject(event: FrameRejected, source: Source) -> None:
+    def on_reject(event: Refused, source: Source) -> None:
         external_id = security.external_id(event, dt.datetime.now(dt.UTC).date())
         if external_id is not None and security.needs_alert(external_id):
             task = asyncio.create_task(security.raise_for(event, external_id, source.peer))
@@ -121,16 +145,22 @@ async def running_gateway(
         observer=observer,
     )
     side_tasks: set[asyncio.Task[None]] = set()
-    gateway = Dc09Gateway(
-        accounts.lookup,
+    config = ReceiverConfig(unknown_account=UnknownAccountAction(settings.dc09_unknown_account))
+    receiver = functools.partial(
+        Dc09Receiver, accounts.lookup, random_bytes=os.urandom, config=config
+    )
+    gateway = Gateway(
+        receiver,
         pipeline,
-        Supervisor(grace_s=settings.dc09_supervision_grace_s),
-        LinkRecorder(state.db, state.metrics),
         observer,
-        config=ReceiverConfig(unknown_account=UnknownAccountAction(settings.dc09_unknown_account)),
+        name="DC-09",
+        datagrams=receiver(),
+        supervisor=Supervisor(grace_s=settings.dc09_supervision_grace_s),
+        sink=LinkRecorder(state.db, state.metrics),
         on_reject=_reject_hook(state, side_tasks),
         rate_limit=RateLimit(rate_per_s=settings.dc09_rate_per_s, burst=settings.dc09_rate_burst),
         rate_exempt=exempt_networks(settings.dc09_rate_exempt),
+        replay_window_s=config.max_ahead_s + config.max_behind_s,
     )
     gateway.watch(watched)
     lead = LeadSupervision(state.db, gateway, accounts, settings.dc09_supervision_tick_s)
@@ -142,6 +172,7 @@ async def running_gateway(
             settings.dc09_port,
             ssl_context=tls,
             limits=device_stream_limits(settings),
+            observer=ListenerMetrics(state.metrics, "dc09"),
         )
     parts = {
         "dc09-commit": pipeline.run,
@@ -163,11 +194,9 @@ async def running_gateway(
         listeners.port,
         listeners.transport.upper(),
     )
-    state.dc09_port = listeners.port
     try:
         yield RunningGateway(listeners.port, accounts, gateway)
     finally:
-        state.dc09_port = None
         await state.parts.stop(*parts)
         await listeners.close()
         for task in side_tasks:

@@ -9,7 +9,7 @@ from typing import Any, Final
 import msgspec
 
 from device_gateway.ingest import Source
-from device_gateway.signals import Signal
+from device_gateway.signals import DedupKey, Signal
 from server.db import Database
 from server.signals.schemas import SignalFilter, StoredSignalOut
 from server.sites.schemas import SiteRef
@@ -44,7 +44,7 @@ class SignalRow(msgspec.Struct, frozen=True, kw_only=True):
     signal: Signal
     source: Source
     dedup_hash: str
-    data_sha256: str
+    dedup_key: DedupKey
     device_id: int | None
     alert_id: int | None
 
@@ -54,12 +54,23 @@ def _clean(text: str | None) -> str | None:
     return None if text is None else text.replace("\x00", "\\x00")
 
 
+def _origin(row: SignalRow) -> tuple[str | None, str | None, str, str, bool]:
+    """The columns a DC-09 header fills (receiver, line, token, seq, encrypted). Another
+    protocol's signal stores its code family as the token and its dedup key's seq as the seq,
+    which is what the duplicate check looks rows up by."""
+    origin = row.signal.origin
+    if origin is None:
+        return None, None, row.signal.code_family.upper(), row.dedup_key.seq, False
+    return origin.receiver, origin.line, origin.token, origin.seq, origin.encrypted
+
+
 def _values(row: SignalRow) -> tuple[Any, ...]:
     s = row.signal
+    receiver, line, token, seq, encrypted = _origin(row)
     return (
-        row.device_id, _clean(s.account), _clean(s.receiver), _clean(s.line), _clean(s.token),
-        _clean(s.seq), row.data_sha256, row.dedup_hash, s.event_index, s.encrypted,
-        s.code_family.value, _clean(s.code), s.qualifier.value, s.kind.value, s.priority,
+        row.device_id, _clean(s.account), _clean(receiver), _clean(line), _clean(token),
+        _clean(seq), row.dedup_key.data_sha256, row.dedup_hash, s.event_index, encrypted,
+        str(s.code_family), _clean(s.code), s.qualifier.value, s.kind.value, s.priority,
         _clean(s.description), _clean(s.zone), _clean(s.user), _clean(s.partition),
         _clean(s.text), s.panel_time, _clean(_encoder.encode(s.xdata).decode()), _clean(s.raw),
         _clean(s.content), row.source.transport, _clean(row.source.peer), row.device_id is not None,

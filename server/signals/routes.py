@@ -6,7 +6,7 @@ from litestar.params import FromQuery, QueryParameter
 
 from server.auth.guards import allow
 from server.auth.schemas import Role
-from server.crud_routes import Limit, Offset
+from server.http_params import Limit, Offset
 from server.signals import repository
 from server.signals.schemas import SignalFilter, StoredSignalOut
 from server.state import Posbon

@@ -1,4 +1,5 @@
-"""Storing DC-09 signals and acting on them, one transaction per batch.
+"""Storing device signals (DC-09, trackers, phones, buttons) and acting on them, one transaction
+per batch.
 
 For each frame that is not a retransmission, every signal is stored; an alarm from a registered
 device raises its alert (and incident) in the same transaction, so the ACK that follows the
@@ -23,9 +24,7 @@ from typing import Final
 import msgspec
 
 from device_gateway.ingest import Outcome, Submission, dedup_digest
-from device_gateway.protocols.dc09 import FrameRejected
-from device_gateway.signals import AlertKind as SignalKind
-from device_gateway.signals import Qualifier, Signal
+from device_gateway.signals import Qualifier, Refused, Signal, SignalKind
 from device_gateway.supervision import LinkChange, LinkState
 from server.alerts.repository import NewAlert
 from server.alerts.schemas import DEFAULT_PRIORITY, AlertKind
@@ -83,13 +82,13 @@ def _details(signal: Signal) -> dict[str, object]:
     return {
         "account": signal.account,
         "code": signal.code,
-        "code_family": signal.code_family.value,
+        "code_family": str(signal.code_family),
         "signal_kind": signal.kind.value,
         "zone": signal.zone,
         "user": signal.user,
         "partition": signal.partition,
         "text": signal.text,
-        "seq": signal.seq,
+        "seq": None if signal.origin is None else signal.origin.seq,
         "xdata": signal.xdata,
         "lat": signal.lat,
         "lon": signal.lon,
@@ -108,7 +107,7 @@ def _new_alert(signal: Signal, device: DeviceSite, source: str = SOURCE) -> NewA
         site=site,
         occurred_at=signal.panel_time or signal.received_at,
         received_at=signal.received_at,
-        description=f"{signal.description}{where} ({signal.code_family.value} {signal.code})",
+        description=f"{signal.description}{where} ({signal.code_family} {signal.code})",
         device_id=device.device_id,
         details=_details(signal),
     )
@@ -209,7 +208,7 @@ class DbSignalStore:
                             signal=signal,
                             source=item.source,
                             dedup_hash=dedup_hash,
-                            data_sha256=item.received.dedup_key.data_sha256,
+                            dedup_key=item.received.dedup_key,
                             device_id=None if device is None else device.device_id,
                             alert_id=alert_id,
                         )
@@ -323,7 +322,7 @@ class SecurityAlerts:
         self._metrics = metrics
         self._raised: set[str] = set()
 
-    def external_id(self, event: FrameRejected, today: dt.date) -> str | None:
+    def external_id(self, event: Refused, today: dt.date) -> str | None:
         if event.reason != "plaintext" or event.account is None:
             return None
         return f"dc09:plaintext:{event.account}:{today.isoformat()}"
@@ -334,7 +333,7 @@ class SecurityAlerts:
         self._raised.add(external_id)
         return True
 
-    async def raise_for(self, event: FrameRejected, external_id: str, peer: str) -> None:
+    async def raise_for(self, event: Refused, external_id: str, peer: str) -> None:
         try:
             async with self._db.write():
                 assert event.account is not None

@@ -15,7 +15,7 @@ import asyncio
 import datetime as dt
 import logging
 
-from device_gateway.gateway import Dc09Gateway
+from device_gateway.gateway import Gateway
 from server.db import Database
 from server.signals import repository
 from server.signals.accounts import AccountCache
@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 class LeadSupervision:
     def __init__(
-        self, db: Database, gateway: Dc09Gateway, accounts: AccountCache, tick_s: float
+        self, db: Database, gateway: Gateway, accounts: AccountCache, tick_s: float
     ) -> None:
         self._db = db
         self._gateway = gateway

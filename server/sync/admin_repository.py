@@ -10,13 +10,16 @@ from typing import Any
 import msgspec
 
 from server.db import Database
+from server.sql import placeholders
 from server.sync.schemas import ConflictOut, ConflictStatus, DeviceOut, Keep, RejectedOut
-from server.sync.sql import placeholders
 
 _CONFLICT_COLUMNS = (
     "id, kind AS entity, entity_id, field, losing_value, losing_hlc, losing_device, "
     "winning_value, winning_hlc, winning_device, mutation_id, status, resolution, resolved_by, "
     "resolved_at, created_at"
+)
+_OUTSIDE_SCOPE = (
+    "entity_id NOT IN (SELECT entity_id FROM sync_members WHERE scope = {})"  # a hidden scope
 )
 
 
@@ -70,10 +73,24 @@ def _conflict(row: dict[str, Any]) -> ConflictOut:
 
 
 async def conflicts(
-    db: Database, status: ConflictStatus | None, limit: int, offset: int
+    db: Database,
+    status: ConflictStatus | None,
+    limit: int,
+    offset: int,
+    *,
+    hidden_scope: str | None = None,
 ) -> list[ConflictOut]:
-    where = "" if status is None else " WHERE status = {}"
-    args: list[Any] = [] if status is None else [status.value]
+    """Conflicts by id; those on entities in `hidden_scope` (one the caller may not read) are
+    left out."""
+    conditions: list[str] = []
+    args: list[Any] = []
+    if status is not None:
+        conditions.append("status = {}")
+        args.append(status.value)
+    if hidden_scope is not None:
+        conditions.append(_OUTSIDE_SCOPE)
+        args.append(hidden_scope)
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     rows = await db.fetch(
         f"SELECT {_CONFLICT_COLUMNS} FROM sync_conflicts{where} "  # noqa: S608
         "ORDER BY id LIMIT {} OFFSET {}",
@@ -82,6 +99,16 @@ async def conflicts(
         offset,
     )
     return [_conflict(row) for row in rows]
+
+
+async def in_scope(db: Database, scope: str, entity_id: uuid.UUID) -> bool:
+    """Whether the entity is a member of the scope."""
+    row = await db.fetch_one(
+        "SELECT 1 AS member FROM sync_members WHERE scope = {} AND entity_id = {}",
+        scope,
+        str(entity_id),
+    )
+    return row is not None
 
 
 async def find_conflict(db: Database, conflict_id: int) -> ConflictOut | None:

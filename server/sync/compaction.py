@@ -34,7 +34,7 @@ from typing import Final
 import msgspec
 
 from server.db import Database
-from server.sync.sql import placeholders
+from server.sql import placeholders
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import Final
 import msgspec
 
 from server.db import Database
-from server.sync.sql import insert_many
+from server.sql import insert_many
 from sync.merge import Conflict
 from sync.messages import Applied, Rejected
 

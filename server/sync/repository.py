@@ -28,8 +28,8 @@ from typing import Any, Final
 import msgspec
 
 from server.db import Database
+from server.sql import insert_many, placeholders
 from server.sync import change_log, outcomes
-from server.sync.sql import insert_many, placeholders
 from sync.entities import EntityKind
 from sync.errors import LocalError
 from sync.merge import Conflict, EntityState, FieldStamp

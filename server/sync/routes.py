@@ -13,8 +13,7 @@ from litestar.response import Stream
 
 from server.auth.guards import allow, principal_of
 from server.auth.schemas import Role
-from server.crud_routes import Limit, Offset
-from server.http_params import AnyRequest, JSONBody, PathId
+from server.http_params import AnyRequest, JSONBody, Limit, Offset, PathId
 from server.state import Posbon
 from server.sync import admin_repository, service
 from server.sync.schemas import ConflictOut, ConflictStatus, DeviceOut, RejectedOut, ResolveIn
@@ -91,11 +90,12 @@ async def snapshot(
 @get("/conflicts", **REVIEWERS, summary="Values that lost to a concurrent edit")
 async def list_conflicts(
     posbon: Posbon,
+    request: AnyRequest,
     status: FromQuery[ConflictStatus | None] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[ConflictOut]:
-    return await service.list_conflicts(posbon.db, status, limit, offset)
+    return await service.list_conflicts(posbon.db, principal_of(request), status, limit, offset)
 
 
 @post(

@@ -34,7 +34,7 @@ import uuid
 from collections.abc import Callable
 from typing import Final
 
-from server.auth.schemas import Principal, Role
+from server.auth.schemas import Role
 from sync.entities import EntityKind
 from sync.errors import MutationRejectedError, RejectionCode
 from sync.merge import EntityState
@@ -82,13 +82,6 @@ def is_open_recording(state: EntityState) -> bool:
     """Whether a recording's access class lets dispatchers and linked crews see it."""
     stamp = state.fields.get("access_class")
     return stamp is None or stamp.value in (None, "normal")
-
-
-def device_owner(who: Principal) -> str:
-    """The owner a device is bound to: its crew (tokens get reissued), else the token."""
-    if who.role is Role.crew and who.crew_id is not None:
-        return crew_scope(who.crew_id)
-    return f"token:{who.token_id}"
 
 
 def uuid_field(state: EntityState, name: str) -> uuid.UUID | None:

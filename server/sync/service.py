@@ -2,8 +2,9 @@
 
 The engine (`sync.rules`, `sync.pull`) decides; this module supplies what only the server
 knows: who the caller is and which scopes that allows, the server's clock, the incident
-lifecycle for status changes, and one database transaction per push. A push answers only
-after its transaction has committed, so an acknowledged mutation is never lost.
+lifecycle for status changes, the rules other domains registered for their entities
+(server/sync/push_rules.py), and one database transaction per push. A push answers only after
+its transaction has committed, so an acknowledged mutation is never lost.
 """
 
 from __future__ import annotations
@@ -21,20 +22,20 @@ from typing import Final
 import asyncpg
 import msgspec
 
+from server.auth.owners import device_owner
 from server.auth.schemas import Principal, Role
-from server.custody.sync_rules import RecordingRules, push_rules
 from server.db import Database
 from server.errors import Conflict, Forbidden, NotFound, Unprocessable
-from server.sync import admin_repository, compaction
+from server.sync import admin_repository, compaction, push_rules
 from server.sync.repository import Key, SyncRepository
 from server.sync.schemas import ConflictOut, ConflictStatus, Keep
 from server.sync.scopes import (
     CHILD_KINDS,
     RECORDING_SCOPE_PREFIX,
     RECORDINGS_SCOPE,
+    RESTRICTED_RECORDINGS_SCOPE,
     ScopeResolver,
     crew_scope,
-    device_owner,
     district_scope,
     incident_number,
     incident_scope,
@@ -229,9 +230,11 @@ async def push(db: Database, who: Principal, body: bytes, report_window_s: float
                 server_hlc=CLOCK.stamp,
                 scopes_of=ScopeResolver(repo.cached, who.role, districts.get),
                 allowed_scopes=await _writable_scopes(db, who, report_window_s, districts),
-                on_apply=push_rules(
+                on_apply=push_rules.for_push(
                     IncidentRules(db, who, str(batch.device_id)),
-                    RecordingRules(db, who, repo.cached, repo.device_owner),
+                    push_rules.PushCaller(
+                        db=db, who=who, lookup=repo.cached, owner_of=repo.device_owner
+                    ),
                 ),
             )
             response = await apply_push(repo, batch, ctx)
@@ -302,10 +305,17 @@ async def _snapshot_lines(
         after = page.next_after_id
 
 
+def _hidden_scope(who: Principal) -> str | None:
+    """The scope whose conflicts a reviewer may not see: restricted recordings, admins only."""
+    return None if who.role is Role.admin else RESTRICTED_RECORDINGS_SCOPE
+
+
 async def list_conflicts(
-    db: Database, status: ConflictStatus | None, limit: int, offset: int
+    db: Database, who: Principal, status: ConflictStatus | None, limit: int, offset: int
 ) -> list[ConflictOut]:
-    return await admin_repository.conflicts(db, status, limit, offset)
+    return await admin_repository.conflicts(
+        db, status, limit, offset, hidden_scope=_hidden_scope(who)
+    )
 
 
 async def _restore_loser(db: Database, conflict: ConflictOut, who: Principal) -> None:
@@ -347,7 +357,10 @@ async def resolve_conflict(
     """Close a conflict, keeping the winner or restoring the loser for every device."""
     async with db.write():
         conflict = await admin_repository.find_conflict(db, conflict_id)
-        if conflict is None:
+        hidden = _hidden_scope(who)
+        if conflict is None or (
+            hidden is not None and await admin_repository.in_scope(db, hidden, conflict.entity_id)
+        ):
             raise NotFound(f"There is no sync conflict with id {conflict_id}.")
         if conflict.status is ConflictStatus.resolved:
             raise Conflict(f"Conflict {conflict_id} is already resolved.", code="already_resolved")

@@ -1,17 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Final
+from typing import Any
 
 import msgspec
 
 from server.db import Database
-from server.uploads.schemas import ExpectedRecording, UploadRecord
+from server.uploads.schemas import UploadRecord
 from server.uploads.tus import UploadState
-from sync.schema import VERIFIED_SHA256
-
-CREATOR_FIELD: Final = "sha256"
-"""A camera fact every recording has: the stamp on it names the device that synced it first."""
 
 _COLUMNS = (
     "id, recording_id, length, upload_offset, state, metadata, owner, expected_sha256, sha256, "
@@ -117,34 +113,3 @@ async def verified_for(db: Database, recording_id: str) -> UploadRecord | None:
         UploadState.verified.value,
     )
     return None if row is None else _to_record(row)
-
-
-async def expected_recording(db: Database, recording_id: str) -> ExpectedRecording | None:
-    """The recording's metadata as synced by the device (issue 4's `sync_entities`), with the
-    identity that synced it (the owner of the device whose stamp its camera facts carry)."""
-    row = await db.fetch_one(
-        "SELECT fields FROM sync_entities WHERE kind = {} AND entity_id = {}",
-        "recording",
-        recording_id,
-    )
-    if row is None:
-        return None
-    fields: dict[str, Any] = msgspec.json.decode(row["fields"])
-    values = {name: stamp.get("value") for name, stamp in fields.items()}
-    creator = (fields.get(CREATOR_FIELD) or {}).get("device_id")
-    owner = None if creator is None else await device_owner(db, str(creator))
-    return ExpectedRecording(
-        recording_id=recording_id,
-        sha256=str(values.get("sha256", "")),
-        size_bytes=int(values.get("size_bytes") or 0),
-        categories=[str(item) for item in values.get("categories") or []],
-        owner=owner,
-        access_class=values.get("access_class"),
-        verified_sha256=values.get(VERIFIED_SHA256),
-    )
-
-
-async def device_owner(db: Database, device_id: str) -> str | None:
-    """Who a sync device belongs to (`token:<id>` or `crew:<id>`), if it ever pushed."""
-    row = await db.fetch_one("SELECT owner FROM sync_devices WHERE device_id = {}", device_id)
-    return None if row is None else str(row["owner"])

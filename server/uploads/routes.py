@@ -1,5 +1,6 @@
 """tus 1.0 at /uploads/: OPTIONS, POST (creation, creation-with-upload), HEAD, PATCH, DELETE,
-and POST with X-HTTP-Method-Override for clients behind proxies that only pass GET and POST."""
+and POST with X-HTTP-Method-Override for clients behind proxies that only pass GET and POST.
+`router` carries these and the verified files' routes (server/uploads/evidence_routes.py)."""
 
 from typing import Any, Final
 
@@ -11,8 +12,9 @@ from litestar.response import Response as LitestarResponse
 from server.auth.guards import allow, principal_of
 from server.auth.schemas import Role
 from server.errors import ErrorBody
-from server.state import Posbon
+from server.uploads.evidence_routes import router as evidence_router
 from server.uploads.schemas import UploadRecord
+from server.uploads.service import Uploads, UploadsDep
 from server.uploads.storage import PartialWrite
 from server.uploads.tus import (
     CHECKSUM_ALGORITHMS,
@@ -49,7 +51,7 @@ def tus_error_response(_: AnyRequest, exc: TusError) -> LitestarResponse[ErrorBo
 
 
 @route("/", http_method=["OPTIONS"], **UPLOADERS, summary="tus capabilities", status_code=204)
-async def options(posbon: Posbon) -> Response[None]:
+async def options(uploads: UploadsDep) -> Response[None]:
     return Response(
         None,
         status_code=204,
@@ -57,7 +59,7 @@ async def options(posbon: Posbon) -> Response[None]:
             extra={
                 "Tus-Version": TUS_VERSION,
                 "Tus-Extension": EXTENSIONS,
-                "Tus-Max-Size": str(posbon.uploads.policy.max_bytes),
+                "Tus-Max-Size": str(uploads.policy.max_bytes),
                 "Tus-Checksum-Algorithm": ",".join(CHECKSUM_ALGORITHMS),
             }
         ),
@@ -70,15 +72,15 @@ async def options(posbon: Posbon) -> Response[None]:
     summary="Start an upload for a synced recording",
     request_max_body_size=NO_LIMIT,
 )
-async def create(request: AnyRequest, posbon: Posbon) -> Response[None]:
+async def create(request: AnyRequest, uploads: UploadsDep) -> Response[None]:
     require_version(request.headers)
     override = request.headers.get("x-http-method-override")
     if override:
         raise TusErrorMethod(override)
-    record = await posbon.uploads.create(request.headers, principal_of(request))
+    record = await uploads.create(request.headers, principal_of(request))
     location = f"/uploads/{record.id}"
     if request.headers.get("content-type", "").startswith(OCTET_STREAM):
-        record = await _append(request, posbon, record.id, first=True)
+        record = await _append(request, uploads, record.id, first=True)
     return Response(None, status_code=201, headers=_headers(record, {"Location": location}))
 
 
@@ -90,19 +92,19 @@ class TusErrorMethod(TusError):
 
 
 @head("/{upload_id:str}", **UPLOADERS, summary="Where to resume")
-async def status(request: AnyRequest, posbon: Posbon, upload_id: UploadId) -> Response[None]:
+async def status(request: AnyRequest, uploads: UploadsDep, upload_id: UploadId) -> Response[None]:
     require_version(request.headers)
-    record = await posbon.uploads.current(upload_id, principal_of(request))
+    record = await uploads.current(upload_id, principal_of(request))
     return Response(None, status_code=200, headers=_headers(record))
 
 
 async def _append(
-    request: AnyRequest, posbon: Posbon, upload_id: str, *, first: bool = False
+    request: AnyRequest, uploads: Uploads, upload_id: str, *, first: bool = False
 ) -> UploadRecord:
     headers = dict(request.headers)
     if first:
         headers["upload-offset"] = "0"
-    return await posbon.uploads.append(
+    return await uploads.append(
         upload_id, headers, request.stream(), principal_of(request), InternalServerException
     )
 
@@ -114,19 +116,21 @@ async def _append(
     request_max_body_size=NO_LIMIT,
     status_code=204,
 )
-async def append(request: AnyRequest, posbon: Posbon, upload_id: UploadId) -> Response[None]:
+async def append(request: AnyRequest, uploads: UploadsDep, upload_id: UploadId) -> Response[None]:
     require_version(request.headers)
     try:
-        record = await _append(request, posbon, upload_id)
+        record = await _append(request, uploads, upload_id)
     except PartialWrite:
-        record = await posbon.uploads.current(upload_id)
+        record = await uploads.current(upload_id)
     return Response(None, status_code=204, headers=_headers(record))
 
 
 @delete("/{upload_id:str}", **UPLOADERS, summary="Abandon an upload", status_code=204)
-async def terminate(request: AnyRequest, posbon: Posbon, upload_id: UploadId) -> Response[None]:
+async def terminate(
+    request: AnyRequest, uploads: UploadsDep, upload_id: UploadId
+) -> Response[None]:
     require_version(request.headers)
-    await posbon.uploads.terminate(upload_id, principal_of(request))
+    await uploads.terminate(upload_id, principal_of(request))
     return Response(None, status_code=204, headers=_headers())
 
 
@@ -137,17 +141,23 @@ async def terminate(request: AnyRequest, posbon: Posbon, upload_id: UploadId) ->
     request_max_body_size=NO_LIMIT,
     status_code=204,
 )
-async def overridden(request: AnyRequest, posbon: Posbon, upload_id: UploadId) -> Response[None]:
+async def overridden(
+    request: AnyRequest, uploads: UploadsDep, upload_id: UploadId
+) -> Response[None]:
     method = request.headers.get("x-http-method-override", "").upper()
     handlers = {"PATCH": append.fn, "DELETE": terminate.fn, "HEAD": status.fn}
     if method not in handlers:
         raise TusErrorMethod(method or "(none)")
-    result: Response[None] = await handlers[method](request, posbon, upload_id)
+    result: Response[None] = await handlers[method](request, uploads, upload_id)
     return result
 
 
-router = Router(
+tus_router = Router(
     path="/uploads",
     route_handlers=[options, create, status, append, terminate, overridden],
     tags=["uploads"],
 )
+
+router = Router(path="/", route_handlers=[tus_router, evidence_router])
+"""Every route of the uploads package: tus at /uploads/, and the verified files under
+/api/v1/recordings (server/uploads/evidence_routes.py)."""

@@ -15,6 +15,8 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Mapping
 
+from litestar.di import NamedDependency
+
 from server.alerts.repository import NewAlert
 from server.alerts.schemas import AlertKind
 from server.alerts.service import raise_alert
@@ -24,11 +26,13 @@ from server.custody.access import access_of, require_uploader
 from server.custody.schemas import CustodyFacts, CustodyKind
 from server.db import Database
 from server.errors import Conflict, Forbidden
+from server.settings import Settings
 from server.sites.schemas import SiteRef
+from server.sync.recordings import SyncedRecording, synced_recording
 from server.uploads import repository
 from server.uploads.locks import KeyedLocks
-from server.uploads.schemas import ExpectedRecording, UploadRecord
-from server.uploads.storage import EvidenceStore, PartialWrite
+from server.uploads.schemas import UploadRecord
+from server.uploads.storage import EvidenceStore, PartialWrite, evidence_store
 from server.uploads.sync_bridge import mark_verified
 from server.uploads.tus import (
     BadHeader,
@@ -98,10 +102,10 @@ class Uploads:
             await repository.insert(self.db, record)
         return record
 
-    async def _expected(self, recording_id: str, length: int, who: Principal) -> ExpectedRecording:
+    async def _expected(self, recording_id: str, length: int, who: Principal) -> SyncedRecording:
         if not recording_id:
             raise BadHeader("Upload-Metadata must name the recording: 'recording_id <base64>'.")
-        expected = await repository.expected_recording(self.db, recording_id)
+        expected = await synced_recording(self.db, recording_id)
         if expected is None:
             raise Conflict(
                 f"Recording {recording_id} is unknown: sync its metadata first.",
@@ -159,7 +163,7 @@ class Uploads:
         """Bytes come only from the recording's owner (token names are not unique), and not
         once another upload of it was verified: the evidence is there, and its custody log
         must not grow a quarantine."""
-        expected = await repository.expected_recording(self.db, record.recording_id)
+        expected = await synced_recording(self.db, record.recording_id)
         if expected is None:
             raise UploadGone(f"The recording of upload {record.id} is gone.")
         require_uploader(who, access_of(expected))
@@ -311,3 +315,20 @@ async def _until_stalled(
             logger.info("a PATCH body stalled for %s s; keeping what arrived", timeout_s)
             raise disconnected("the upload body stalled") from err
         yield chunk
+
+
+def open_uploads(settings: Settings, db: Database) -> Uploads:
+    """A node's upload service, as its settings describe it (server/app.py builds one)."""
+    return Uploads(
+        db,
+        evidence_store(settings),
+        UploadPolicy(
+            settings.upload_max_bytes,
+            dt.timedelta(seconds=settings.upload_expire_s),
+            settings.upload_body_timeout_s,
+        ),
+    )
+
+
+UploadsDep = NamedDependency[Uploads]
+"""How a handler asks for the node's upload service: `uploads: UploadsDep`."""

@@ -15,7 +15,6 @@ from typing import Final
 import msgspec
 
 from server.errors import BadRequest, Unprocessable
-from server.recognition.runtime import Recognition
 from server.watchlists import repository, service
 from server.watchlists.schemas import PersonIn, WatchlistIn
 
@@ -45,7 +44,7 @@ def photos_by_person(folder: Path) -> list[tuple[str, Path]]:
     ]
 
 
-async def _watchlist_id(rec: Recognition, name: str, threshold: float | None) -> int:
+async def _watchlist_id(rec: service.WatchlistRuntime, name: str, threshold: float | None) -> int:
     existing = await repository.find_watchlist_by_name(rec.db, name)
     if existing is not None:
         return existing.id
@@ -55,7 +54,7 @@ async def _watchlist_id(rec: Recognition, name: str, threshold: float | None) ->
     return (await service.create_watchlist(rec, data)).id
 
 
-async def _person_id(rec: Recognition, watchlist_id: int, name: str) -> int:
+async def _person_id(rec: service.WatchlistRuntime, watchlist_id: int, name: str) -> int:
     existing = await repository.find_person_by_name(rec.db, watchlist_id, name)
     if existing is not None:
         return existing.id
@@ -63,7 +62,7 @@ async def _person_id(rec: Recognition, watchlist_id: int, name: str) -> int:
 
 
 async def import_folder(
-    rec: Recognition,
+    rec: service.WatchlistRuntime,
     folder: Path,
     watchlist_name: str,
     *,

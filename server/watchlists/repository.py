@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 
 from server.db import Database
-from server.recognition.sql import insert_returning_id
+from server.sql import insert_returning_id
 from server.watchlists.index import StoredPhoto, StoredWatchlist
 from server.watchlists.schemas import Person, Watchlist, operating_point
 

@@ -5,10 +5,8 @@ from litestar.params import QueryParameter
 
 from server.auth.guards import allow
 from server.auth.schemas import Role
-from server.crud_routes import Limit, Offset
-from server.http_params import AnyRequest, JSONBody, PathId
-from server.recognition.bodies import image_body
-from server.recognition.runtime import RecognitionDep
+from server.http_params import AnyRequest, JSONBody, Limit, Offset, PathId
+from server.image_bodies import image_body
 from server.text import MAX_ID
 from server.watchlists import repository, service
 from server.watchlists.schemas import (
@@ -20,6 +18,7 @@ from server.watchlists.schemas import (
     WatchlistIn,
     WatchlistPatch,
 )
+from server.watchlists.service import WatchlistRuntimeDep
 
 READERS = allow(Role.admin, Role.dispatcher)
 WRITERS = allow(Role.admin)
@@ -35,36 +34,38 @@ CropId = Annotated[
 
 @get("/", **READERS, summary="List watchlists")
 async def list_watchlists(
-    recognition: RecognitionDep, limit: Limit = 100, offset: Offset = 0
+    recognition: WatchlistRuntimeDep, limit: Limit = 100, offset: Offset = 0
 ) -> list[Watchlist]:
     return await repository.list_watchlists(recognition.db, limit, offset)
 
 
 @post("/", **WRITERS, summary="Create a watchlist")
-async def create_watchlist(recognition: RecognitionDep, data: JSONBody[WatchlistIn]) -> Watchlist:
+async def create_watchlist(
+    recognition: WatchlistRuntimeDep, data: JSONBody[WatchlistIn]
+) -> Watchlist:
     return await service.create_watchlist(recognition, data)
 
 
 @get("/{watchlist_id:int}", **READERS, summary="Get one watchlist")
-async def get_watchlist(recognition: RecognitionDep, watchlist_id: PathId) -> Watchlist:
+async def get_watchlist(recognition: WatchlistRuntimeDep, watchlist_id: PathId) -> Watchlist:
     return await service.get_watchlist(recognition, watchlist_id)
 
 
 @patch("/{watchlist_id:int}", **WRITERS, summary="Rename a watchlist or change its threshold")
 async def update_watchlist(
-    recognition: RecognitionDep, watchlist_id: PathId, data: JSONBody[WatchlistPatch]
+    recognition: WatchlistRuntimeDep, watchlist_id: PathId, data: JSONBody[WatchlistPatch]
 ) -> Watchlist:
     return await service.update_watchlist(recognition, watchlist_id, data)
 
 
 @delete("/{watchlist_id:int}", **WRITERS, summary="Delete a watchlist, its persons and faces")
-async def delete_watchlist(recognition: RecognitionDep, watchlist_id: PathId) -> None:
+async def delete_watchlist(recognition: WatchlistRuntimeDep, watchlist_id: PathId) -> None:
     await service.delete_watchlist(recognition, watchlist_id)
 
 
 @get("/{watchlist_id:int}/persons", **READERS, summary="List a watchlist's persons")
 async def list_persons(
-    recognition: RecognitionDep, watchlist_id: PathId, limit: Limit = 100, offset: Offset = 0
+    recognition: WatchlistRuntimeDep, watchlist_id: PathId, limit: Limit = 100, offset: Offset = 0
 ) -> list[Person]:
     await service.get_watchlist(recognition, watchlist_id)
     return await repository.list_persons(recognition.db, watchlist_id, limit, offset)
@@ -72,21 +73,21 @@ async def list_persons(
 
 @post("/{watchlist_id:int}/persons", **WRITERS, summary="Add a person to a watchlist")
 async def create_person(
-    recognition: RecognitionDep, watchlist_id: PathId, data: JSONBody[PersonIn]
+    recognition: WatchlistRuntimeDep, watchlist_id: PathId, data: JSONBody[PersonIn]
 ) -> Person:
     return await service.create_person(recognition, watchlist_id, data)
 
 
 @get("/{watchlist_id:int}/persons/{person_id:int}", **READERS, summary="Get one person")
 async def get_person(
-    recognition: RecognitionDep, watchlist_id: PathId, person_id: PathId
+    recognition: WatchlistRuntimeDep, watchlist_id: PathId, person_id: PathId
 ) -> Person:
     return await service.get_person(recognition, watchlist_id, person_id)
 
 
 @patch("/{watchlist_id:int}/persons/{person_id:int}", **WRITERS, summary="Change a person")
 async def update_person(
-    recognition: RecognitionDep,
+    recognition: WatchlistRuntimeDep,
     watchlist_id: PathId,
     person_id: PathId,
     data: JSONBody[PersonPatch],
@@ -100,7 +101,7 @@ async def update_person(
     summary="Remove a person and their enrolled faces",
 )
 async def delete_person(
-    recognition: RecognitionDep, watchlist_id: PathId, person_id: PathId
+    recognition: WatchlistRuntimeDep, watchlist_id: PathId, person_id: PathId
 ) -> None:
     await service.delete_person(recognition, watchlist_id, person_id)
 
@@ -113,7 +114,7 @@ async def delete_person(
     "kept. 422 no_usable_face when none is large enough. The same photo again answers 200.",
 )
 async def add_photo(
-    request: AnyRequest, recognition: RecognitionDep, watchlist_id: PathId, person_id: PathId
+    request: AnyRequest, recognition: WatchlistRuntimeDep, watchlist_id: PathId, person_id: PathId
 ) -> Response[Photo]:
     image = await image_body(request)
     photo, created = await service.add_photo(
@@ -131,7 +132,7 @@ async def add_photo(
 )
 async def add_negative(
     request: AnyRequest,
-    recognition: RecognitionDep,
+    recognition: WatchlistRuntimeDep,
     watchlist_id: PathId,
     person_id: PathId,
     crop_id: CropId = None,

@@ -8,18 +8,20 @@ creates nothing (a retried upload, a re-run import).
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import msgspec
+from litestar.di import NamedDependency
 
-from recognition.engine import Recognizer
+from recognition.engine import Recognizer, largest_face
+from recognition.faces import Face
+from recognition.images import decode_image
+from server.db import Database
 from server.errors import NotFound, Unprocessable
-from server.recognition import analysis
-from server.recognition import crops as crops_repository
-from server.recognition.runtime import Recognition
-from server.recognition.sql import update_row
+from server.sql import update_row
 from server.watchlists import repository
-from server.watchlists.index import from_bytes
+from server.watchlists.index import WatchlistIndex, from_bytes, to_bytes
 from server.watchlists.repository import NewPhoto
 from server.watchlists.schemas import (
     Person,
@@ -31,19 +33,60 @@ from server.watchlists.schemas import (
     WatchlistPatch,
 )
 
+R = TypeVar("R")
+
+
+@runtime_checkable  # litestar checks the injected dependency against it
+class WatchlistRuntime(Protocol):
+    """What watchlist actions need from the recognition runtime above them (server.recognition's
+    ``Recognition``): the database, the index it matches against (kept in step here), and its
+    models and crops for enrolment."""
+
+    db: Database
+    watchlists: WatchlistIndex
+
+    async def indexes(self) -> None:
+        """Load the indexes from the database, once."""
+
+    async def run_request(self, work: Callable[[Recognizer], R]) -> R:
+        """Run ``work`` with the loaded models in the recognition thread."""
+
+    async def face_crop_embedding(self, crop_id: int) -> bytes | None:
+        """The embedding stored with an alert's face crop (None: no such face crop)."""
+
+
+WatchlistRuntimeDep = NamedDependency[WatchlistRuntime]
+"""How a watchlist handler asks for the runtime: `recognition: WatchlistRuntimeDep`."""
+
+
+class EnrolledFace(msgspec.Struct, frozen=True):
+    face: Face
+    embedding: bytes
+    faces_in_photo: int
+
+
+def enrol_face(recognizer: Recognizer, data: bytes) -> EnrolledFace | None:
+    """The photo's largest usable face, or None when it has none (runs in the recognition
+    thread)."""
+    results = recognizer.faces(decode_image(data))
+    best = largest_face(results)
+    if best is None or best.embedding is None:
+        return None
+    return EnrolledFace(best.face, to_bytes(best.embedding), len(results))
+
 
 def _changes(patch: msgspec.Struct) -> dict[str, Any]:
     return {k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET}
 
 
-async def get_watchlist(rec: Recognition, watchlist_id: int) -> Watchlist:
+async def get_watchlist(rec: WatchlistRuntime, watchlist_id: int) -> Watchlist:
     found = await repository.find_watchlist(rec.db, watchlist_id)
     if found is None:
         raise NotFound(f"There is no watchlist with id {watchlist_id}.")
     return found
 
 
-async def create_watchlist(rec: Recognition, data: WatchlistIn) -> Watchlist:
+async def create_watchlist(rec: WatchlistRuntime, data: WatchlistIn) -> Watchlist:
     async with rec.db.write():
         watchlist_id = await repository.insert_watchlist(
             rec.db, data.name, data.description, data.threshold
@@ -52,7 +95,9 @@ async def create_watchlist(rec: Recognition, data: WatchlistIn) -> Watchlist:
     return await get_watchlist(rec, watchlist_id)
 
 
-async def update_watchlist(rec: Recognition, watchlist_id: int, patch: WatchlistPatch) -> Watchlist:
+async def update_watchlist(
+    rec: WatchlistRuntime, watchlist_id: int, patch: WatchlistPatch
+) -> Watchlist:
     await get_watchlist(rec, watchlist_id)
     async with rec.db.write():
         await update_row(rec.db, "watchlists", watchlist_id, _changes(patch))
@@ -61,21 +106,21 @@ async def update_watchlist(rec: Recognition, watchlist_id: int, patch: Watchlist
     return updated
 
 
-async def delete_watchlist(rec: Recognition, watchlist_id: int) -> None:
+async def delete_watchlist(rec: WatchlistRuntime, watchlist_id: int) -> None:
     await get_watchlist(rec, watchlist_id)
     async with rec.db.write():
         await repository.delete_watchlist(rec.db, watchlist_id)
     rec.watchlists.drop_watchlist(watchlist_id)
 
 
-async def get_person(rec: Recognition, watchlist_id: int, person_id: int) -> Person:
+async def get_person(rec: WatchlistRuntime, watchlist_id: int, person_id: int) -> Person:
     found = await repository.find_person(rec.db, watchlist_id, person_id)
     if found is None:
         raise NotFound(f"Watchlist {watchlist_id} has no person with id {person_id}.")
     return found
 
 
-async def create_person(rec: Recognition, watchlist_id: int, data: PersonIn) -> Person:
+async def create_person(rec: WatchlistRuntime, watchlist_id: int, data: PersonIn) -> Person:
     await get_watchlist(rec, watchlist_id)
     async with rec.db.write():
         person_id = await repository.insert_person(rec.db, watchlist_id, data.name, data.note)
@@ -83,7 +128,7 @@ async def create_person(rec: Recognition, watchlist_id: int, data: PersonIn) -> 
 
 
 async def update_person(
-    rec: Recognition, watchlist_id: int, person_id: int, patch: PersonPatch
+    rec: WatchlistRuntime, watchlist_id: int, person_id: int, patch: PersonPatch
 ) -> Person:
     await get_person(rec, watchlist_id, person_id)
     async with rec.db.write():
@@ -93,14 +138,14 @@ async def update_person(
     return updated
 
 
-async def delete_person(rec: Recognition, watchlist_id: int, person_id: int) -> None:
+async def delete_person(rec: WatchlistRuntime, watchlist_id: int, person_id: int) -> None:
     await get_person(rec, watchlist_id, person_id)
     async with rec.db.write():
         await repository.delete_person(rec.db, person_id)
     rec.watchlists.drop_person(watchlist_id, person_id)
 
 
-async def _store(rec: Recognition, person: Person, photo: NewPhoto) -> tuple[int, bool]:
+async def _store(rec: WatchlistRuntime, person: Person, photo: NewPhoto) -> tuple[int, bool]:
     """Store an embedding once; returns (photo id, created)."""
     async with rec.db.write():
         existing = await repository.find_photo(rec.db, photo)
@@ -118,14 +163,14 @@ async def _store(rec: Recognition, person: Person, photo: NewPhoto) -> tuple[int
 
 
 async def add_photo(
-    rec: Recognition, watchlist_id: int, person_id: int, image: bytes, *, negative: bool
+    rec: WatchlistRuntime, watchlist_id: int, person_id: int, image: bytes, *, negative: bool
 ) -> tuple[Photo, bool]:
     """Enrol the photo's largest face for the person (or as a negative example)."""
     person = await get_person(rec, watchlist_id, person_id)
     await rec.indexes()  # the index must hold the stored rows before this one is added
 
-    def enrol(recognizer: Recognizer) -> analysis.EnrolledFace | None:
-        return analysis.enrol_face(recognizer, image)
+    def enrol(recognizer: Recognizer) -> EnrolledFace | None:
+        return enrol_face(recognizer, image)
 
     enrolled = await rec.run_request(enrol)
     if enrolled is None:
@@ -156,12 +201,12 @@ async def add_photo(
 
 
 async def add_negative_from_crop(
-    rec: Recognition, watchlist_id: int, person_id: int, crop_id: int
+    rec: WatchlistRuntime, watchlist_id: int, person_id: int, crop_id: int
 ) -> tuple[Photo, bool]:
     """ "This alert was not X": the face of a stored face-match crop becomes a negative example."""
     person = await get_person(rec, watchlist_id, person_id)
     await rec.indexes()
-    embedding = await crops_repository.embedding_of(rec.db, crop_id)
+    embedding = await rec.face_crop_embedding(crop_id)
     if embedding is None:
         raise NotFound(f"There is no face crop with id {crop_id} (it may have expired).")
     photo = NewPhoto(

@@ -9,22 +9,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import gc
 import json
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final
 
-from my_dc09_spt import dc09_spt  # type: ignore[import-untyped]
 from websockets.asyncio.client import ClientConnection, connect
 
 from tests.acceptance.support import ServedPosbon
 
 JSON = dict[str, Any]
 EVENT_TIMEOUT_S: Final = 10.0
-SENDER_GIVE_UP_S: Final = 15.0
-"""Only a guard: my-dc09-spt gives up by itself (UDP about 1 s, TCP its 5 s socket timeout)."""
-SENDERS: Final = ThreadPoolExecutor(max_workers=4, thread_name_prefix="acceptance-dc09")
 
 
 # WebSockets (DESIGN §5): hello → welcome → replay → live.
@@ -99,40 +93,6 @@ def alert_from(source: str) -> Callable[[JSON], bool]:
         return event.get("type") == "alert" and event["data"].get("source") == source
 
     return matches
-
-
-# SIA DC-09 with my-dc09-spt, the sender installers script (blocking, so it runs in a thread).
-
-
-def _send_blocking(
-    port: int, account: str, event: JSON, key: bytes | None, transport: str, token: str
-) -> bool:
-    sender = dc09_spt.dc09_spt(account)
-    sender.set_path("main", "primary", "127.0.0.1", port, account=account, key=key, type=transport)
-    try:
-        sender.send_msg(token, event)
-    except Exception:  # noqa: BLE001  (the library raises a bare Exception when nothing ACKed)
-        return False
-    finally:
-        gc.collect()  # a failed exchange drops its socket unclosed: let that show up here
-    return True
-
-
-async def send_dc09(
-    port: int,
-    account: str,
-    event: JSON,
-    *,
-    key: bytes | None = None,
-    transport: str = "TCP",
-    token: str = "ADM-CID",
-) -> bool:
-    """One event from a real panel; True when the receiver ACKed it."""
-    loop = asyncio.get_running_loop()
-    sending = loop.run_in_executor(
-        SENDERS, _send_blocking, port, account, event, key, transport, token
-    )
-    return await asyncio.wait_for(sending, SENDER_GIVE_UP_S)
 
 
 # GT06 (Concox): 78 78 LEN PROTO CONTENT SERIAL CRC 0D 0A, CRC-16/X25 over LEN..SERIAL.

@@ -3,7 +3,8 @@
 :class:`ServedPosbon` starts the ``posbon`` console script installed next to the interpreter that
 runs the tests, exactly as README starts it: default flags and default event loop, with only the
 data directory and the ports changed (``--data-dir``, ``--http-port``, ``--dc09-port``,
-``--osmand-port``, ``--gt06-port``; free ports on 127.0.0.1, the DC-09 one free for TCP and UDP).
+``--osmand-port``, ``--gt06-port``, ``--teltonika-port``; free ports on 127.0.0.1, the DC-09 one
+free for TCP and UDP).
 A variant adds ``POSBON_*`` variables (``POSBON_EVENT_LOOP=asyncio``, a PostgreSQL URL …) or
 extra flags. The child's stdout and stderr go to files beside its data directory, so a test can
 wait for a log line, read what the demo printed, and show the log's tail when it fails.
@@ -15,7 +16,7 @@ Reuse it for any test that needs the real process::
         importing = served.spawn("crews", "import", str(other_csv))  # runs beside: .result()
         admin = served.token("admin")                 # `posbon token create`, made once
         async with served.api(admin) as http: ...     # an httpx client for served.http
-        served.ports.dc09                             # each door's port (http, osmand, gt06)
+        served.ports.dc09                             # each door's port (http, osmand, gt06 …)
         served.wait_for_log("subscribed to IoT buttons")  # a stderr line, with a deadline
         mark = served.log_size()                      # … later: served.tracebacks(since=mark)
     # Leaving the block sends SIGINT and waits. served.assert_clean_exit() stops it too, and
@@ -72,6 +73,7 @@ class Ports:
     dc09: int
     osmand: int
     gt06: int
+    teltonika: int
 
 
 def _bound(kind: socket.SocketKind, port: int = 0) -> socket.socket:
@@ -90,16 +92,17 @@ def _port_of(probe: socket.socket) -> int:
 
 
 def pick_ports() -> Ports:
-    """Four distinct free ports; the DC-09 one is free for both TCP and UDP."""
+    """Five distinct free ports; the DC-09 one is free for both TCP and UDP."""
     with contextlib.ExitStack() as held:
-        tcp = [_port_of(held.enter_context(_bound(socket.SOCK_STREAM))) for _ in range(3)]
+        tcp = [_port_of(held.enter_context(_bound(socket.SOCK_STREAM))) for _ in range(4)]
         for _ in range(PORT_PROBES):
             stream = held.enter_context(_bound(socket.SOCK_STREAM))
             try:
                 held.enter_context(_bound(socket.SOCK_DGRAM, _port_of(stream)))
             except OSError:
                 continue  # that port is taken for UDP: keep it held and try another
-            return Ports(http=tcp[0], osmand=tcp[1], gt06=tcp[2], dc09=_port_of(stream))
+            dc09 = _port_of(stream)
+            return Ports(http=tcp[0], osmand=tcp[1], gt06=tcp[2], teltonika=tcp[3], dc09=dc09)
     raise RuntimeError("no port on 127.0.0.1 is free for both TCP and UDP")
 
 
@@ -169,6 +172,8 @@ class ServedPosbon:
             str(self.ports.osmand),
             "--gt06-port",
             str(self.ports.gt06),
+            "--teltonika-port",
+            str(self.ports.teltonika),
             *self.extra_args,
         ]
 

@@ -23,10 +23,10 @@ from tests.acceptance.clients import (
     gt06_ack,
     gt06_login,
     gt06_sos,
-    send_dc09,
     wait_for_event,
 )
 from tests.acceptance.support import ServedPosbon
+from tests.dc09_sender import send_dc09
 
 pytestmark = pytest.mark.acceptance
 MQTT_HOST, MQTT_PORT = "127.0.0.1", 1883

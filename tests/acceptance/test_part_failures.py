@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.acceptance.clients import send_dc09
 from tests.acceptance.support import ServedPosbon
+from tests.dc09_sender import send_dc09
 
 pytestmark = pytest.mark.acceptance
 BACK_WITHIN_S = 5.0

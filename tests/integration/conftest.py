@@ -15,7 +15,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from server.db import TABLES, Database, open_database
+from server.db import Database, open_database, registered_tables
 from server.settings import Settings
 from tests.conftest import POSTGRES_URL
 from tests.integration.live import Live, serve
@@ -62,7 +62,7 @@ def settings(engine_name: str, tmp_path: Path, request: pytest.FixtureRequest) -
 
 
 async def _truncate(db: Database) -> None:
-    names = ", ".join(table._meta.tablename for table in TABLES)
+    names = ", ".join(table._meta.tablename for table in registered_tables())
     await db.engine.run_ddl(f"TRUNCATE {names} RESTART IDENTITY")
 
 

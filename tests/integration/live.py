@@ -6,27 +6,34 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 
 import msgspec
 import uvicorn
 
-from server.app import create_app
+from server.app import Node
 from server.auth.schemas import Role
 from server.auth.service import create_token
 from server.db import Database
 from server.relay.bus import Bus, InProcessBus
 from server.settings import Settings
 from server.state import AppState
+from server.uploads.service import Uploads
 
 
 class Live(msgspec.Struct):
     state: AppState
+    uploads: Uploads
+    """The node's upload service (a domain service: not in the state)."""
     http: str
     ws: str
+    device_ports: Mapping[str, int] = msgspec.field(default_factory=dict)
+    """The device ports bound, by protocol name (``dc09`` …), with `device_listeners` only."""
 
     async def token(self, role: Role, crew_id: int | None = None) -> str:
-        issued = await create_token(f"test-{role.value}-{uuid.uuid4().hex[:6]}", role, crew_id)
+        issued = await create_token(
+            self.state.db, f"test-{role.value}-{uuid.uuid4().hex[:6]}", role, crew_id
+        )
         return issued.token
 
     def headers(self, token: str) -> dict[str, str]:
@@ -34,11 +41,33 @@ class Live(msgspec.Struct):
 
 
 @contextlib.asynccontextmanager
-async def serve(settings: Settings, db: Database, bus: Bus | None = None) -> AsyncIterator[Live]:
-    """The real app on a real 127.0.0.1 port, in this event loop."""
-    state = AppState(settings, db, bus or InProcessBus())
+async def serve(
+    settings: Settings, db: Database, bus: Bus | None = None, *, device_listeners: bool = False
+) -> AsyncIterator[Live]:
+    """The real app on a real 127.0.0.1 port, in this event loop. Its lifespan runs the node's
+    parts but the device listeners (server/app.py); with `device_listeners` the node runs as
+    `posbon serve` runs it instead: every part, device listeners included, around the server."""
+    node = Node(AppState(settings, db, bus or InProcessBus()))
+    async with contextlib.AsyncExitStack() as stack:
+        ports: Mapping[str, int] = {}
+        if device_listeners:
+            running = await stack.enter_async_context(node.running(device_listeners=True))
+            ports = running.device_ports
+        async with _serving(node, start_parts=not device_listeners) as port:
+            yield Live(
+                state=node.state,
+                uploads=node.uploads,
+                http=f"http://127.0.0.1:{port}",
+                ws=f"ws://127.0.0.1:{port}",
+                device_ports=ports,
+            )
+
+
+@contextlib.asynccontextmanager
+async def _serving(node: Node, *, start_parts: bool) -> AsyncIterator[int]:
+    """uvicorn serving the node's app on a free port, which it yields."""
     config = uvicorn.Config(
-        create_app(state),
+        node.app(start_parts=start_parts),
         host="127.0.0.1",
         port=0,
         log_config=None,
@@ -51,9 +80,8 @@ async def serve(settings: Settings, db: Database, bus: Bus | None = None) -> Asy
         if task.done():
             task.result()
         await asyncio.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield Live(state=state, http=f"http://127.0.0.1:{port}", ws=f"ws://127.0.0.1:{port}")
+        yield server.servers[0].sockets[0].getsockname()[1]
     finally:
         server.should_exit = True
         await task

@@ -1,7 +1,8 @@
 """SIA DC-09, sans-I/O: framing, CRC, AES, payloads, code tables and the receiver.
 
-The transport layer needs only :class:`Dc09Receiver` and its event types; simulators and tests
-build frames with :func:`encode_frame` and :func:`encrypt_content`.
+The gateway needs only :class:`Dc09Receiver`, which speaks the protocol-neutral events of
+:mod:`device_gateway.signals`; simulators and tests build frames with :func:`encode_frame` and
+:func:`encrypt_content`.
 """
 
 from device_gateway.protocols.dc09.crypto import encrypt_content, parse_key
@@ -10,11 +11,8 @@ from device_gateway.protocols.dc09.receiver import (
     AccountLookup,
     AccountPolicy,
     Dc09Receiver,
-    DedupKey,
-    FrameRejected,
     ReceiverConfig,
     ReceiverEvent,
-    SignalsReceived,
     UnknownAccountAction,
 )
 
@@ -23,12 +21,9 @@ __all__ = [
     "AccountPolicy",
     "CrcForm",
     "Dc09Receiver",
-    "DedupKey",
-    "FrameRejected",
     "Header",
     "ReceiverConfig",
     "ReceiverEvent",
-    "SignalsReceived",
     "UnknownAccountAction",
     "encode_frame",
     "encrypt_content",

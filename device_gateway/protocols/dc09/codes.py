@@ -12,13 +12,13 @@ open/close, bypass) and every restore.
 
 from typing import Final, NamedTuple
 
-from device_gateway.signals import LOWEST_PRIORITY, AlertKind, Qualifier
+from device_gateway.signals import LOWEST_PRIORITY, Qualifier, SignalKind
 
-K = AlertKind
+K = SignalKind
 
 
 class CodeInfo(NamedTuple):
-    kind: AlertKind
+    kind: SignalKind
     description: str
     qualifier: Qualifier = Qualifier.NEW
 
@@ -160,13 +160,13 @@ def sia_code_info(code: str) -> CodeInfo:
     return _SIA.get(code, UNKNOWN_CODE)
 
 
-def priority_for(kind: AlertKind, qualifier: Qualifier) -> int:
+def priority_for(kind: SignalKind, qualifier: Qualifier) -> int:
     """1 (life) … 4 (log only); restores never outrank the condition they end."""
     if qualifier is Qualifier.RESTORE:
         return LOWEST_PRIORITY
     return _KIND_PRIORITY[kind]
 
 
-def user_numbered(kind: AlertKind) -> bool:
+def user_numbered(kind: SignalKind) -> bool:
     """Open/close events carry a user number where others carry a zone."""
-    return kind is AlertKind.OPEN_CLOSE
+    return kind is SignalKind.OPEN_CLOSE

@@ -11,10 +11,10 @@ Work is linear in the bytes received: while a frame waits for its CR, the framer
 far it has searched, so a frame fed one byte at a time is searched once, not once per byte. A
 stream that is not DC-09 is given up on: bytes dropped (before an LF, in a frame cut short) and
 frames that cannot be DC-09 (no ``<crc><0LLL>"`` shape, so :func:`parse_frame` would refuse them)
-are charged against a budget, and a frame of the right shape refills it. Once the budget is spent
-the framer reports one :class:`FrameTooLongError` (the gateway hangs up on it, as on any oversize
-frame) and ignores whatever else the stream sends. Until then the misshapen frames are handed out
-as before, so the receiver still NAKs each one.
+are charged against a budget (:mod:`device_gateway.protocols.garbage`), and a frame of the right
+shape refills it. Once the budget is spent the framer reports one :class:`FrameTooLongError` (the
+gateway hangs up on it, as on any oversize frame) and ignores whatever else the stream sends.
+Until then the misshapen frames are handed out as before, so the receiver still NAKs each one.
 
 :func:`parse_frame` then checks the CRC and the length on the raw bytes (before any decoding) and
 parses the header with a tolerant grammar: R optional, L optional or empty, account optional (it
@@ -33,6 +33,7 @@ from device_gateway.errors import (
     LengthMismatchError,
     MalformedFrameError,
 )
+from device_gateway.protocols.garbage import BudgetedFramer
 
 LF: Final = 0x0A
 CR: Final = 0x0D
@@ -134,7 +135,7 @@ def has_frame_shape(body: bytes) -> bool:
     )
 
 
-class StreamFramer:
+class StreamFramer(BudgetedFramer):
     """Cuts a byte stream into frame bodies (the bytes between LF and CR, NUL padding removed)."""
 
     def __init__(
@@ -143,26 +144,14 @@ class StreamFramer:
         garbage_limit_bytes: int | None = GARBAGE_LIMIT_BYTES,
     ) -> None:
         """``garbage_limit_bytes`` None: never give up (a datagram, which ends by itself)."""
-        self._buffer = bytearray()
+        super().__init__(garbage_limit_bytes, "DC-09 frame")
         self._max_frame_bytes = max_frame_bytes
-        self._garbage_limit_bytes = garbage_limit_bytes
-        self._garbage_bytes = 0
         self._searched_to = 0
         """How far past the frame's LF no CR or LF was found (the buffer starts at that LF)."""
-        self._abandoned = False
-
-    @property
-    def abandoned(self) -> bool:
-        """True once the stream spent its garbage budget: nothing more is read."""
-        return self._abandoned
-
-    @property
-    def buffered_bytes(self) -> int:
-        return len(self._buffer)
 
     def feed(self, data: bytes) -> list[bytes | FrameTooLongError]:
         """Add bytes; return every complete frame body and every oversize frame, in order."""
-        if self._abandoned:
+        if self._garbage.exhausted:
             return []
         self._buffer += data
         found: list[bytes | FrameTooLongError] = []
@@ -170,8 +159,7 @@ class StreamFramer:
             progressed, item = self._step()
             if item is not None:
                 found.append(item)
-            limit = self._garbage_limit_bytes
-            if limit is not None and self._garbage_bytes > limit:
+            if self._garbage.overspent:
                 found.append(self._abandon())
                 return found
             if not progressed:
@@ -217,21 +205,16 @@ class StreamFramer:
         if end + 1 > self._max_frame_bytes:
             return FrameTooLongError(f"frame of {end + 1} bytes")
         if has_frame_shape(body):
-            self._garbage_bytes = 0
+            self._garbage.refill()
         else:
-            self._garbage_bytes += max(end + 1, GARBAGE_ITEM_COST_BYTES)
+            self._garbage.charge(max(end + 1, GARBAGE_ITEM_COST_BYTES))
         return body or None
 
     def _drop(self, count: int, *, charge: bool = True) -> None:
         if count:
             del self._buffer[:count]  # O(1): CPython moves a bytearray's start, not its bytes
             self._searched_to = 0
-            self._garbage_bytes += count if charge else 0
-
-    def _abandon(self) -> FrameTooLongError:
-        self._abandoned = True
-        self._buffer.clear()
-        return FrameTooLongError(f"{self._garbage_bytes} bytes of garbage without a DC-09 frame")
+            self._garbage.charge(count if charge else 0)
 
 
 def split_datagram(datagram: bytes) -> list[bytes | FrameTooLongError]:

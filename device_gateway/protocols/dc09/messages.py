@@ -30,7 +30,7 @@ from device_gateway.protocols.dc09.payloads import (
     parse_sia,
     split_account,
 )
-from device_gateway.signals import AlertKind, CodeFamily, Qualifier, Signal
+from device_gateway.signals import CodeFamily, Dc09Origin, Qualifier, Signal, SignalKind
 
 SIA_DCS: Final = "SIA-DCS"
 ADM_CID: Final = "ADM-CID"
@@ -72,18 +72,21 @@ def build_signals(
 ) -> tuple[Signal, ...]:
     """One signal per event in the frame; a link test or unreadable data gives one signal."""
     header = frame.header
-    link_test = Signal(
-        account=account,
+    origin = Dc09Origin(
         receiver=header.receiver,
         line=header.line,
         seq=header.seq,
         token=header.token,
         encrypted=header.encrypted,
+    )
+    link_test = Signal(
+        account=account,
+        origin=origin,
         code_family=CodeFamily.NULL,
         code=header.token,
         qualifier=Qualifier.NEW,
-        kind=AlertKind.TEST,
-        priority=priority_for(AlertKind.TEST, Qualifier.NEW),
+        kind=SignalKind.TEST,
+        priority=priority_for(SignalKind.TEST, Qualifier.NEW),
         description="link test",
         received_at=received_at,
         raw=decode_text(frame.raw),

@@ -4,12 +4,13 @@ Theory of operation (reference §1.11). The transport feeds bytes with the curre
 (``receive_data`` for a TCP stream, ``receive_datagram`` for one UDP datagram) and then drains
 ``events_received()``. Each delimited frame yields exactly one event:
 
-* :class:`SignalsReceived` — the frame is good. It carries the normalized signals, the ACK (or
-  *ACK) bytes and a de-duplication key. The caller **commits the signals first and sends the
-  ACK afterwards**; for a retransmission (same key within 10 minutes) it sends the ACK again
-  and raises nothing new.
-* :class:`FrameRejected` — the frame is refused; ``reply`` (NAK, DUH or None for silence) is to
-  be sent at once, ``reason`` feeds the counters.
+* :class:`~device_gateway.signals.Received` — the frame is good. It carries the normalized
+  signals, the ACK (or *ACK) bytes as its ``reply`` and a de-duplication key. The caller
+  **commits the signals first and sends the ACK afterwards**; for a retransmission (same key
+  within 10 minutes) it sends the ACK again and raises nothing new.
+* :class:`~device_gateway.signals.Refused` — the frame is refused; ``reply`` (NAK, DUH or None
+  for silence) is to be sent at once, ``reason`` feeds the counters. A stream that turns out to
+  be garbage is refused once with ``hang_up`` set.
 
 The order of checks: CRC and length on the raw bytes; header; ID token (unsupported → DUH);
 account and key; decryption and the +20/-40 s window (encrypted only, failures → NAK); plaintext
@@ -46,7 +47,7 @@ from device_gateway.protocols.dc09.frames import (
     split_datagram,
 )
 from device_gateway.protocols.dc09.payloads import Envelope
-from device_gateway.signals import Signal
+from device_gateway.signals import DedupKey, Received, Refused
 
 DEFAULT_MAX_AHEAD_S: Final = 20.0
 DEFAULT_MAX_BEHIND_S: Final = 40.0
@@ -89,33 +90,7 @@ class ReceiverConfig(msgspec.Struct, frozen=True, kw_only=True):
     max_frame_bytes: int = MAX_FRAME_BYTES
 
 
-class DedupKey(msgspec.Struct, frozen=True, kw_only=True):
-    """Same key within 10 minutes = a retransmission: re-ACK it, raise nothing new."""
-
-    account: str
-    line: str | None
-    receiver: str | None
-    token: str
-    seq: str
-    data_sha256: str
-
-
-class SignalsReceived(msgspec.Struct, frozen=True, kw_only=True, tag="signals"):
-    signals: tuple[Signal, ...]
-    ack: bytes
-    dedup_key: DedupKey
-    registered: bool
-
-
-class FrameRejected(msgspec.Struct, frozen=True, kw_only=True, tag="rejected"):
-    reason: str
-    detail: str
-    reply: bytes | None
-    raw: bytes
-    account: str | None = None
-
-
-ReceiverEvent = SignalsReceived | FrameRejected
+ReceiverEvent = Received | Refused
 
 
 class Dc09Receiver:
@@ -152,13 +127,13 @@ class Dc09Receiver:
 
     def _handle(self, item: bytes | FrameTooLongError, now: datetime) -> ReceiverEvent:
         if isinstance(item, FrameTooLongError):
-            return FrameRejected(reason=item.reason, detail=str(item), reply=None, raw=b"")
+            return Refused(reason=item.reason, detail=str(item), hang_up=True)
         try:
             return self._accept(item, now)
         except RemoteProtocolError as err:
             silent = isinstance(err, CrcMismatchError) and not self._config.nak_on_bad_crc
             reply = None if silent else replies.nak(now, detect_crc_form(item))
-            return FrameRejected(reason=err.reason, detail=str(err), reply=reply, raw=item)
+            return Refused(reason=err.reason, detail=str(err), reply=reply, raw=item)
 
     def _accept(self, body: bytes, now: datetime) -> ReceiverEvent:
         frame = parse_frame(body, check_length=self._config.check_length)
@@ -166,7 +141,7 @@ class Dc09Receiver:
         if header.token not in messages.SUPPORTED_TOKENS:
             err = UnsupportedTokenError(f"unsupported token {header.token!r}")
             reply = replies.duh(header, frame.crc_form)
-            return FrameRejected(reason=err.reason, detail=str(err), reply=reply, raw=body)
+            return Refused(reason=err.reason, detail=str(err), reply=reply, raw=body)
         if header.encrypted:
             return self._accept_encrypted(frame, now)
         return self._accept_plain(frame, now)
@@ -179,12 +154,12 @@ class Dc09Receiver:
             err = UnknownAccountError(f"account {account!r} is not registered")
             nak = self._config.unknown_account is UnknownAccountAction.NAK
             reply = replies.nak(now, frame.crc_form) if nak else None
-            return FrameRejected(
+            return Refused(
                 reason=err.reason, detail=str(err), reply=reply, raw=frame.raw, account=account
             )
         if policy is not None and policy.require_encryption:  # NAK, and name the account: the
             refused = PlaintextRejectedError(f"account {account!r} must encrypt")  # server alerts
-            return FrameRejected(
+            return Refused(
                 reason=refused.reason,
                 detail=str(refused),
                 reply=replies.nak(now, frame.crc_form),
@@ -221,7 +196,7 @@ class Dc09Receiver:
         *,
         policy: AccountPolicy | None,
         now: datetime,
-    ) -> SignalsReceived:
+    ) -> Received:
         header = frame.header
         signals = messages.build_signals(
             frame, envelope, account=account, content=content, received_at=now
@@ -239,9 +214,9 @@ class Dc09Receiver:
             )
         else:
             ack = replies.ack(header, account=account, line=line, crc_form=frame.crc_form)
-        return SignalsReceived(
+        return Received(
             signals=signals,
-            ack=ack,
+            reply=ack,
             dedup_key=dedup_key(frame, envelope, account),
             registered=policy is not None,
         )
@@ -250,13 +225,12 @@ class Dc09Receiver:
 def dedup_key(frame: Frame, envelope: Envelope, account: str) -> DedupKey:
     """(account, L, R, token, seq, data): the timestamp is left out, a resend may renew it."""
     header = frame.header
+    token = ("*" if header.encrypted else "") + header.token
     return DedupKey(
         account=account,
-        line=header.line,
-        receiver=header.receiver,
-        token=("*" if header.encrypted else "") + header.token,
         seq=header.seq,
         data_sha256=hashlib.sha256(envelope.untimed.encode("utf-8")).hexdigest(),
+        scope=(header.line, header.receiver, token),
     )
 
 

@@ -8,10 +8,12 @@ from device_gateway.protocols.gt06.receiver import (
     PacketRejected,
     StreamAbandoned,
 )
+from device_gateway.protocols.gt06.stream import Gt06Stream, gt06_received
 
 __all__ = [
     "Gt06Connection",
     "Gt06Event",
+    "Gt06Stream",
     "Heartbeat",
     "Location",
     "Login",
@@ -19,4 +21,5 @@ __all__ = [
     "PacketReceived",
     "PacketRejected",
     "StreamAbandoned",
+    "gt06_received",
 ]

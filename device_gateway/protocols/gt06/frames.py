@@ -11,10 +11,10 @@ candidate framing resumes just after its marker, so real packets its "length" sw
 Work is linear in the bytes received: one regular-expression scan finds the next marker from the
 start of what is left (everything before it is dropped), a false start costs O(1), and a CRC is
 checked only under a good trailer. Garbage is also bounded per connection: every byte dropped,
-every false start and every byte checked in vain is charged against a budget that each good
-packet refills; a stream that spends it is not GT06 (a scanner, an attacker, another protocol on
-the wrong port). The framer then reports one :class:`FrameTooLongError` and ignores the rest,
-and the transport hangs up.
+every false start and every byte checked in vain is charged against a budget
+(:mod:`device_gateway.protocols.garbage`) that each good packet refills; a stream that spends it
+is not GT06 (a scanner, an attacker, another protocol on the wrong port). The framer then reports
+one :class:`FrameTooLongError` and ignores the rest, and the transport hangs up.
 """
 
 import binascii
@@ -25,9 +25,9 @@ import msgspec
 
 from device_gateway.errors import (
     CrcMismatchError,
-    FrameTooLongError,
     RemoteProtocolError,
 )
+from device_gateway.protocols.garbage import BudgetedFramer
 
 SHORT_START: Final = b"\x78\x78"
 LONG_START: Final = b"\x79\x79"
@@ -80,28 +80,16 @@ def encode_packet(protocol: int, content: bytes, serial: int) -> bytes:
     return SHORT_START + body + crc_x25(body).to_bytes(2, "big") + TRAILER
 
 
-class Gt06Framer:
+class Gt06Framer(BudgetedFramer):
     def __init__(self, garbage_limit_bytes: int = GARBAGE_LIMIT_BYTES) -> None:
-        self._buffer = bytearray()
-        self._garbage_limit_bytes = garbage_limit_bytes
-        self._garbage_bytes = 0
-        self._abandoned = False
-
-    @property
-    def abandoned(self) -> bool:
-        """True once the stream spent its garbage budget: nothing more is read."""
-        return self._abandoned
-
-    @property
-    def buffered_bytes(self) -> int:
-        return len(self._buffer)
+        super().__init__(garbage_limit_bytes, "GT06 packet")
 
     def feed(self, data: bytes) -> list[Packet | RemoteProtocolError]:
-        if self._abandoned:
+        if self._garbage.exhausted:
             return []
         self._buffer += data
         found: list[Packet | RemoteProtocolError] = []
-        while not self._abandoned and (item := self._next()) is not None:
+        while not self._garbage.exhausted and (item := self._next()) is not None:
             found.append(item)
         return found
 
@@ -110,7 +98,7 @@ class Gt06Framer:
         buffer = self._buffer
         while (match := _MARKER.search(buffer)) is not None:
             self._drop(match.start(), cost=match.start())
-            if self._over_budget():
+            if self._garbage.overspent:
                 return self._abandon()
             size_bytes = 1 if buffer[:2] == SHORT_START else 2
             if len(buffer) < 2 + size_bytes:
@@ -126,7 +114,7 @@ class Gt06Framer:
         # No marker: keep a last byte that may begin one.
         dropped = len(buffer) - (1 if buffer and buffer[-1] in _MARKER_BYTES else 0)
         self._drop(dropped, cost=dropped)
-        return self._abandon() if self._over_budget() else None
+        return self._abandon() if self._garbage.overspent else None
 
     def _checked(self, total: int, size_bytes: int) -> Packet | RemoteProtocolError:
         raw = bytes(self._buffer[:total])
@@ -135,11 +123,11 @@ class Gt06Framer:
             # A damaged packet, or garbage whose "length" swallowed real packets: resync just
             # after its marker, so they are found again.
             self._drop(2, cost=max(total, FALSE_START_COST_BYTES))
-            if self._over_budget():
+            if self._garbage.overspent:
                 return self._abandon()
             return CrcMismatchError(f"GT06 CRC {crc:04x} does not match {crc_x25(body):04x}")
         self._drop(total, cost=0)
-        self._garbage_bytes = 0
+        self._garbage.refill()
         return Packet(
             protocol=body[size_bytes],
             content=body[size_bytes + 1 : -2],
@@ -149,12 +137,4 @@ class Gt06Framer:
 
     def _drop(self, count: int, *, cost: int) -> None:
         del self._buffer[:count]  # O(1): CPython moves a bytearray's start, not its bytes
-        self._garbage_bytes += cost
-
-    def _over_budget(self) -> bool:
-        return self._garbage_bytes > self._garbage_limit_bytes
-
-    def _abandon(self) -> FrameTooLongError:
-        self._abandoned = True
-        self._buffer.clear()
-        return FrameTooLongError(f"{self._garbage_bytes} bytes of garbage without a GT06 packet")
+        self._garbage.charge(cost)

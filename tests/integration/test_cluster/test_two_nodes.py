@@ -21,6 +21,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from server.db import Database
+from tests.dc09_sender import SENDERS
 from tests.integration.test_cluster.nodes import (
     JSON,
     Node,
@@ -29,7 +30,6 @@ from tests.integration.test_cluster.nodes import (
     require_redis,
     two_nodes,
 )
-from tests.integration.test_device_gateway.support import SENDERS
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.slow]
 ACCOUNTS_LOADED_S = 2.0  # a few account refreshes (0.5 s each): both gateways know the device

@@ -12,22 +12,21 @@ import contextlib
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import msgspec
-from my_dc09_spt import dc09_spt  # type: ignore[import-untyped]
 
 from device_gateway.protocols.dc09 import Header, encode_frame
+from device_gateway.transports.observer import HangUp, Refusal
 from server.auth.schemas import Role
 from server.db import Database
 from server.settings import Settings, with_overrides
 from server.signals.gateway import RunningGateway, StoreWrapper, running_gateway
+from tests.dc09_sender import send_dc09
 from tests.integration.live import Live, serve
 
 JSON = dict[str, Any]
-SENDERS = ThreadPoolExecutor(max_workers=64, thread_name_prefix="dc09-spt")
 KEY_128 = b"0123456789abcdef"
 KEY_256 = b"0123456789abcdef0123456789abcdef"
 
@@ -109,24 +108,6 @@ async def gateway_on(
         )
 
 
-def _spt_send(
-    port: int,
-    account: str,
-    event: JSON,
-    key: bytes | None,
-    transport: str,
-    token: str,
-    spt: Any,
-) -> bool:
-    sender = spt or dc09_spt.dc09_spt(account)
-    sender.set_path("main", "primary", "127.0.0.1", port, account=account, key=key, type=transport)
-    try:
-        sender.send_msg(token, event)
-    except Exception:  # noqa: BLE001  (the library raises a bare Exception when nothing ACKed)
-        return False
-    return True
-
-
 async def send(
     port: int,
     account: str,
@@ -137,11 +118,24 @@ async def send(
     token: str = "ADM-CID",
     spt: Any = None,
 ) -> bool:
-    """Send one event with a real my-dc09-spt sender; True if it was ACKed."""
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(
-        SENDERS, _spt_send, port, account, event, key, transport, token, spt
+    """Send one event with a real my-dc09-spt sender, as long as it retries; True if ACKed."""
+    return await send_dc09(
+        port, account, event, key=key, transport=transport, token=token, spt=spt, give_up_s=None
     )
+
+
+class Recorder:
+    """A listener's connection observer that keeps what it is told, in order."""
+
+    def __init__(self) -> None:
+        self.refusals: list[Refusal] = []
+        self.hangups: list[HangUp] = []
+
+    def refused(self, reason: Refusal) -> None:
+        self.refusals.append(reason)
+
+    def hung_up(self, reason: HangUp) -> None:
+        self.hangups.append(reason)
 
 
 async def eventually(

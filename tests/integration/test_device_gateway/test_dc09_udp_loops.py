@@ -12,13 +12,12 @@ from typing import Any
 import pytest
 import uvloop
 
-from device_gateway.gateway import Dc09Gateway
 from device_gateway.ingest import IngestPipeline
 from device_gateway.protocols.dc09 import AccountPolicy
 from device_gateway.supervision import Supervisor
 from device_gateway.transports import udp
 from tests.unit.test_device_gateway.dc09_support import NOW, lookup_from, plain
-from tests.unit.test_device_gateway.ingest_support import CountingObserver, FakeStore
+from tests.unit.test_device_gateway.ingest_support import CountingObserver, FakeStore, dc09_gateway
 
 LOOPS: dict[str, Callable[[], asyncio.AbstractEventLoop]] = {
     "uvloop": uvloop.new_event_loop,
@@ -50,7 +49,7 @@ class Receiver:
         self.store = store
         self.observer = CountingObserver()
         self.pipeline = IngestPipeline(store, max_pending=max_pending, observer=self.observer)
-        self.gateway = Dc09Gateway(
+        self.gateway = dc09_gateway(
             lookup_from({"1234": AccountPolicy()}),
             self.pipeline,
             Supervisor(grace_s=0),

@@ -1,6 +1,8 @@
 """The device HTTP port against slow and hostile clients, over real sockets: headers or a body
 that do not arrive within the request timeout are cut off (however they dribble in), a client
-whose requests keep being refused is shown the door, and a handler that fails answers 500."""
+whose requests keep being refused is shown the door, and a handler that fails answers 500.
+Each time the server ends a connection it tells the listener's observer why; a client that
+ends its own is not counted."""
 
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ from device_gateway.transports.http import (
     HttpResponse,
     serve_http,
 )
+from device_gateway.transports.observer import UNOBSERVED, ConnectionObserver, HangUp
 from device_gateway.transports.streams import StreamLimits, TcpListener
+from tests.integration.test_device_gateway.support import Recorder
 
 pytestmark = pytest.mark.integration
 SHORT_S = 0.3
@@ -34,9 +38,11 @@ async def handler(request: HttpRequest) -> HttpResponse:
 
 
 @contextlib.asynccontextmanager
-async def device_http() -> AsyncIterator[TcpListener]:
+async def device_http(observer: ConnectionObserver = UNOBSERVED) -> AsyncIterator[TcpListener]:
     limits = StreamLimits(first_byte_timeout_s=3600, idle_timeout_s=3600)
-    listener = await serve_http(handler, "127.0.0.1", 0, limits=limits, request_timeout_s=SHORT_S)
+    listener = await serve_http(
+        handler, "127.0.0.1", 0, limits=limits, request_timeout_s=SHORT_S, observer=observer
+    )
     try:
         yield listener
     finally:
@@ -65,9 +71,11 @@ async def read_all(reader: asyncio.StreamReader) -> bytes:
 
 
 async def test_headers_that_never_finish_are_cut_off_without_an_answer() -> None:
-    async with device_http() as listener, client(listener) as (reader, writer):
+    seen = Recorder()
+    async with device_http(seen) as listener, client(listener) as (reader, writer):
         writer.write(b"POST /ok HTTP/1.1\r\nHost: device\r\n")  # and never the blank line
         assert await read_all(reader) == b""
+    assert seen.hangups == [HangUp.REQUEST_TIMEOUT]
 
 
 async def test_headers_dribbled_a_byte_at_a_time_are_cut_off_all_the_same() -> None:
@@ -94,27 +102,33 @@ async def test_a_body_that_never_finishes_is_cut_off() -> None:
 
 async def test_a_body_in_a_thousand_tiny_chunks_is_refused() -> None:
     head = b"POST /ok HTTP/1.1\r\nHost: device\r\nTransfer-Encoding: chunked\r\n\r\n"
-    async with device_http() as listener, client(listener) as (reader, writer):
+    seen = Recorder()
+    async with device_http(seen) as listener, client(listener) as (reader, writer):
         writer.write(head + b"1\r\nx\r\n" * (MAX_BODY_PIECES + 1) + b"0\r\n\r\n")
         assert (await read_all(reader)).startswith(b"HTTP/1.1 400 ")
+    assert seen.hangups == [HangUp.BAD_REQUEST]
 
 
 async def test_a_keep_alive_client_gets_a_fresh_timeout_for_each_request() -> None:
-    async with device_http() as listener, client(listener) as (reader, writer):
+    seen = Recorder()
+    async with device_http(seen) as listener, client(listener) as (reader, writer):
         for _ in range(3):
             await asyncio.sleep(2 * SHORT_S)  # idle between requests is not the request's time
             writer.write(GOOD)
             status = await asyncio.wait_for(reader.readuntil(b"stored"), WAIT_S)
             assert status.startswith(b"HTTP/1.1 200 ")
+    assert seen.hangups == []
 
 
 async def test_a_client_refused_again_and_again_is_shown_the_door() -> None:
     refused = b"GET /unknown HTTP/1.1\r\nHost: device\r\n\r\n"
-    async with device_http() as listener, client(listener) as (reader, writer):
+    seen = Recorder()
+    async with device_http(seen) as listener, client(listener) as (reader, writer):
         writer.write(refused * (MAX_REFUSED_IN_A_ROW + 5))
         answers = await read_all(reader)
     assert answers.count(b"HTTP/1.1 400 ") == MAX_REFUSED_IN_A_ROW
     assert answers.lower().count(b"connection: close") == 1
+    assert seen.hangups == [HangUp.REFUSED_REQUESTS]
 
 
 async def test_a_good_request_between_refusals_starts_the_count_again() -> None:
@@ -130,7 +144,8 @@ async def test_a_good_request_between_refusals_starts_the_count_again() -> None:
 
 async def test_a_failing_handler_answers_500_and_closes_without_taking_the_port_down() -> None:
     crash = b"GET /crash HTTP/1.1\r\nHost: device\r\n\r\n"
-    async with device_http() as listener:
+    seen = Recorder()
+    async with device_http(seen) as listener:
         async with client(listener) as (reader, writer):
             writer.write(crash)
             answer = await read_all(reader)
@@ -138,3 +153,4 @@ async def test_a_failing_handler_answers_500_and_closes_without_taking_the_port_
         async with client(listener) as (reader, writer):
             writer.write(GOOD)
             assert await asyncio.wait_for(reader.readuntil(b"stored"), WAIT_S)
+    assert seen.hangups == [HangUp.HANDLER_FAILED]

@@ -1,6 +1,7 @@
 """A megabyte of junk on a device port, over real sockets: the GT06 and DC-09 listeners hang up
 on the stream once it spends its garbage budget, after answering what came before it, and the
-next real device is served as usual."""
+next real device is served as usual. Each such hang-up is counted (the listener's observer; in
+the server, ``posbon_device_hangups_total{reason="garbage"}`` on /metrics)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from collections.abc import AsyncIterator
 import pytest
 
 from device_gateway.ingest import IngestPipeline
-from device_gateway.intake import Intake
 from device_gateway.protocols.dc09 import Header, encode_frame
+from device_gateway.protocols.gt06 import Gt06Stream
 from device_gateway.protocols.gt06.frames import encode_packet
-from device_gateway.transports.gt06 import serve_gt06
+from device_gateway.transports.observer import UNOBSERVED, ConnectionObserver, HangUp
+from device_gateway.transports.tcp import serve_tcp
 from server.db import Database
 from server.settings import Settings
-from tests.integration.test_device_gateway.support import exchange, gateway_on
-from tests.unit.test_device_gateway.ingest_support import FakeStore
+from tests.integration.test_device_gateway.support import Recorder, exchange, gateway_on
+from tests.unit.test_device_gateway.ingest_support import FakeStore, stream_gateway
 from tests.unit.test_device_gateway.tracker_support import LOGIN_HEX
 
 pytestmark = pytest.mark.integration
@@ -29,10 +31,12 @@ LOGIN_ACK = encode_packet(LOGIN[3], b"", int.from_bytes(LOGIN[-6:-4], "big"))
 
 
 @contextlib.asynccontextmanager
-async def gt06_port() -> AsyncIterator[int]:
+async def gt06_port(observer: ConnectionObserver = UNOBSERVED) -> AsyncIterator[int]:
     pipeline = IngestPipeline(FakeStore())
     committing = asyncio.create_task(pipeline.run())
-    listener = await serve_gt06(Intake(pipeline), "127.0.0.1", 0)
+    listener = await serve_tcp(
+        stream_gateway(Gt06Stream, pipeline), "127.0.0.1", 0, transport="gt06", observer=observer
+    )
     try:
         yield listener.port
     finally:
@@ -62,14 +66,17 @@ async def everything_until_closed(port: int, data: bytes) -> bytes:
 
 
 async def test_a_gt06_stream_of_junk_is_hung_up_on_after_its_login_is_acked() -> None:
-    async with gt06_port() as port:
+    seen = Recorder()
+    async with gt06_port(seen) as port:
         answered = await everything_until_closed(port, LOGIN + b"x" * MEGABYTE)
         assert answered == LOGIN_ACK
+        assert seen.hangups == [HangUp.GARBAGE]
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(LOGIN)
         assert await asyncio.wait_for(reader.readexactly(len(LOGIN_ACK)), WAIT_S) == LOGIN_ACK
         writer.close()
         await writer.wait_closed()
+    assert seen.hangups == [HangUp.GARBAGE]  # the tracker that closed itself is not one
 
 
 async def test_a_dc09_stream_of_junk_frames_is_nakked_a_while_then_hung_up_on(
@@ -83,3 +90,6 @@ async def test_a_dc09_stream_of_junk_frames_is_nakked_a_while_then_hung_up_on(
         assert answered.count(b"\r") == naks  # nothing but NAKs
         (ack,) = await exchange(gateway.port, sentinel, replies=1)
         assert b'"ACK"' in ack
+        async with gateway.client() as admin:
+            metrics = (await admin.get("/metrics")).text
+    assert 'posbon_device_hangups_total{listener="dc09",reason="garbage"} 1.0' in metrics

@@ -2,7 +2,9 @@
 are closed by one sweep and talking ones are left alone; a connection that never speaks (or never
 finishes its TLS handshake) is closed after the first-byte timeout; one address holds at most its
 cap of connections while another still gets in; a peer that does not read our replies is cut
-off; closing the listener ends every connection."""
+off; closing the listener ends every connection. Each refusal and each hang-up is told to the
+listener's observer with its reason; a connection the client closes, or the listener's own
+close, is not."""
 
 from __future__ import annotations
 
@@ -15,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from device_gateway.transports.observer import UNOBSERVED, ConnectionObserver, HangUp, Refusal
 from device_gateway.transports.streams import IdleWatch, StreamLimits, TcpListener, serve_streams
-from tests.integration.test_device_gateway.support import eventually
+from tests.integration.test_device_gateway.support import Recorder, eventually
 from tests.integration.test_device_gateway.test_dc09_transports import _self_signed
 
 pytestmark = pytest.mark.integration
@@ -37,9 +40,13 @@ async def _echo(
 
 @contextlib.asynccontextmanager
 async def listening(
-    limits: StreamLimits, ssl_context: ssl.SSLContext | None = None
+    limits: StreamLimits,
+    ssl_context: ssl.SSLContext | None = None,
+    observer: ConnectionObserver = UNOBSERVED,
 ) -> AsyncIterator[TcpListener]:
-    listener = await serve_streams(_echo, "127.0.0.1", 0, ssl_context=ssl_context, limits=limits)
+    listener = await serve_streams(
+        _echo, "127.0.0.1", 0, ssl_context=ssl_context, limits=limits, observer=observer
+    )
     try:
         yield listener
     finally:
@@ -74,7 +81,8 @@ async def close(*writers: asyncio.StreamWriter) -> None:
 
 async def test_a_silent_connection_is_closed_and_a_talking_one_is_not() -> None:
     limits = StreamLimits(first_byte_timeout_s=0.4, idle_timeout_s=0.4)
-    async with listening(limits) as listener:
+    seen = Recorder()
+    async with listening(limits, observer=seen) as listener:
         silent_reader, silent_writer = await connect(listener.port)
         talking_reader, talking_writer = await connect(listener.port)
         for _ in range(12):  # 1.2 s of talking, three idle timeouts
@@ -84,11 +92,13 @@ async def test_a_silent_connection_is_closed_and_a_talking_one_is_not() -> None:
         assert await echoes(talking_reader, talking_writer)
     assert await closed_by_server(talking_reader)  # closed with the listener
     await close(silent_writer, talking_writer)
+    assert seen.hangups == [HangUp.FIRST_BYTE_TIMEOUT]  # the listener's close is not one
 
 
 async def test_a_connection_that_never_speaks_is_closed_after_the_first_byte_timeout() -> None:
     limits = StreamLimits(first_byte_timeout_s=SHORT_S, idle_timeout_s=3600)
-    async with listening(limits) as listener:
+    seen = Recorder()
+    async with listening(limits, observer=seen) as listener:
         never_reader, never_writer = await connect(listener.port)
         spoke_reader, spoke_writer = await connect(listener.port)
         assert await echoes(spoke_reader, spoke_writer)
@@ -97,6 +107,18 @@ async def test_a_connection_that_never_speaks_is_closed_after_the_first_byte_tim
         await asyncio.sleep(5 * SHORT_S)
         assert await echoes(spoke_reader, spoke_writer)
         await close(never_writer, spoke_writer)
+    assert seen.hangups == [HangUp.FIRST_BYTE_TIMEOUT]
+
+
+async def test_a_connection_silent_after_it_spoke_is_closed_on_the_idle_timeout() -> None:
+    limits = StreamLimits(first_byte_timeout_s=3600, idle_timeout_s=SHORT_S)
+    seen = Recorder()
+    async with listening(limits, observer=seen) as listener:
+        reader, writer = await connect(listener.port)
+        assert await echoes(reader, writer)
+        assert await closed_by_server(reader)
+        await close(writer)
+    assert seen.hangups == [HangUp.IDLE_TIMEOUT]
 
 
 async def test_a_tls_handshake_that_never_starts_is_closed(tmp_path: Path) -> None:
@@ -112,12 +134,14 @@ async def test_a_tls_handshake_that_never_starts_is_closed(tmp_path: Path) -> No
 
 async def test_one_address_holds_at_most_its_cap_and_another_still_connects() -> None:
     cap = 4
-    async with listening(StreamLimits(connections_per_ip=cap)) as listener:
+    seen = Recorder()
+    async with listening(StreamLimits(connections_per_ip=cap), observer=seen) as listener:
         held = [await connect(listener.port) for _ in range(cap)]
         for reader, writer in held:
             assert await echoes(reader, writer)
         over_reader, over_writer = await connect(listener.port)
         assert await closed_by_server(over_reader)
+        assert seen.refusals == [Refusal.SOURCE_CAP]
         other_reader, other_writer = await connect(listener.port, SECOND_SOURCE)
         assert await echoes(other_reader, other_writer)
         # One of the first closes: once the server has seen it go, its place is free again.
@@ -134,6 +158,7 @@ async def test_one_address_holds_at_most_its_cap_and_another_still_connects() ->
 
         await eventually(admitted, timeout_s=WAIT_S)
         await close(*(writer for _, writer in held[1:]), over_writer, other_writer, *retries)
+    assert seen.hangups == []  # closed by the clients, or with the listener
 
 
 async def flood(writer: asyncio.StreamWriter) -> None:
@@ -146,10 +171,12 @@ async def flood(writer: asyncio.StreamWriter) -> None:
 
 async def test_a_peer_that_does_not_read_its_replies_is_cut_off() -> None:
     limits = StreamLimits(send_timeout_s=SHORT_S)
-    async with listening(limits) as listener:
+    seen = Recorder()
+    async with listening(limits, observer=seen) as listener:
         sock = socket.create_connection(("127.0.0.1", listener.port))
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         _, writer = await asyncio.open_connection(sock=sock)
         with pytest.raises(ConnectionError):  # reset by the server once it gives up on us
             await flood(writer)
         await close(writer)
+    assert seen.hangups == [HangUp.SEND_TIMEOUT]

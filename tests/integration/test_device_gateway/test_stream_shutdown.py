@@ -11,12 +11,11 @@ from collections.abc import AsyncIterator
 import pytest
 
 from device_gateway.ingest import IngestPipeline
-from device_gateway.intake import Intake
-from device_gateway.transports.gt06 import serve_gt06
+from device_gateway.protocols.gt06 import Gt06Stream
 from device_gateway.transports.streams import TcpListener
 from device_gateway.transports.tcp import serve_tcp
 from tests.unit.test_device_gateway.dc09_support import plain
-from tests.unit.test_device_gateway.ingest_support import FakeStore
+from tests.unit.test_device_gateway.ingest_support import FakeStore, stream_gateway
 from tests.unit.test_device_gateway.test_gateway import rig
 from tests.unit.test_device_gateway.tracker_support import LOGIN_HEX
 
@@ -56,7 +55,9 @@ async def test_closing_the_gt06_listener_does_not_wait_for_a_stuck_commit() -> N
     store = stuck_store()
     pipeline = IngestPipeline(store)
     committing = asyncio.create_task(pipeline.run())
-    listener = await serve_gt06(Intake(pipeline), "127.0.0.1", 0)
+    listener = await serve_tcp(
+        stream_gateway(Gt06Stream, pipeline), "127.0.0.1", 0, transport="gt06"
+    )
     try:
         async with connected(listener, bytes.fromhex(LOGIN_HEX)):
             await store.entered.wait()

@@ -69,6 +69,7 @@ async def rig(settings: Settings, db: Database) -> AsyncIterator[Rig]:
         settings,
         osmand_port=0,
         gt06_port=0,
+        teltonika_port=-1,
         iot_webhook_secret=SECRET,
         mqtt_url=f"mqtt://{MQTT_HOST}:{MQTT_PORT}",
     )

@@ -72,8 +72,8 @@ async def test_a_bucket_that_fails_delays_verification_and_loses_nothing(
             while_missing = (await probe.get("/ready")).json()
 
         client(s3_endpoint).make_bucket("evidence")
-        assert await live.state.uploads.finish_stranded() == 1
-        assert await live.state.uploads.finish_stranded() == 0
+        assert await live.uploads.finish_stranded() == 1
+        assert await live.uploads.finish_stranded() == 0
         async with httpx.AsyncClient(base_url=live.http) as probe:
             once_back = (await probe.get("/ready")).json()
         # Reported, not required: the node still takes alarms without its bucket.

@@ -51,7 +51,7 @@ async def test_tuspy_uploads_a_synced_recording_and_it_is_verified(
     assert [entry.kind.value for entry in chain] == ["received", "verified"]
     assert chain[1].data["sha256"] == sha256
     assert custody.verify(str(recording_id), chain).intact
-    backend = live.state.uploads.store.backend
+    backend = live.uploads.store.backend
     assert isinstance(backend, DirectoryBackend)
     stored = backend.path(sha256)
     assert hashlib.sha256(stored.read_bytes()).hexdigest() == sha256

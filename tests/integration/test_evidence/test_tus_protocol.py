@@ -112,10 +112,10 @@ async def test_an_abandoned_upload_expires_and_its_bytes_are_removed(
         url, content=upload.data[:5000], headers=OCTET | {"Upload-Offset": "0"}
     )
     upload_id = url.rsplit("/", 1)[1]
-    partial = live.state.uploads.store.partial(upload_id)
+    partial = live.uploads.store.partial(upload_id)
     assert partial.exists()
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
-    assert await live.state.uploads.remove_expired(later) == 1
+    assert await live.uploads.remove_expired(later) == 1
     assert not partial.exists()
     assert (await upload.client.head(url)).status_code == 404
 

@@ -74,7 +74,7 @@ async def test_a_stalled_patch_lets_go_of_the_upload_and_the_resume_completes_it
     stalled.close()
     assert resumed.status_code == 204, resumed.text
     assert head.headers["Upload-Offset"] == str(SIZE)
-    assert len(live.state.uploads.locks) == 0
+    assert len(live.uploads.locks) == 0
 
 
 async def test_requests_for_random_upload_ids_leave_no_lock_behind(live: Live) -> None:
@@ -89,4 +89,4 @@ async def test_requests_for_random_upload_ids_leave_no_lock_behind(live: Live) -
             )
             statuses |= {patched.status_code, (await client.head(path)).status_code}
     assert statuses == {404}
-    assert len(live.state.uploads.locks) == 0
+    assert len(live.uploads.locks) == 0

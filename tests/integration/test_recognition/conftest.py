@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from recognition.models import ModelPaths, prepare_models
+from recognition.modelprep.prepare import prepare_models
+from recognition.models import ModelPaths
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 WHEEL_DIR = PROJECT_ROOT / "var" / "wheels"

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recognition.evaluation import identification, verification
+from recognition.evaluation.accuracy import identification, verification
 from recognition.faces import FaceDetector, FaceEmbedder
 from recognition.images import read_image
 from recognition.models import ModelPaths

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from recognition.evaluation import PlateScore, read_plate_truths, score_plates
+from recognition.evaluation.accuracy import PlateScore, read_plate_truths, score_plates
 from recognition.images import read_image
 from recognition.models import ModelPaths
 from recognition.plate_format import GRAMMARS, PlateKind, PlateList

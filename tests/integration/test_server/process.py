@@ -39,6 +39,7 @@ class ServerProcess:
         env["POSBON_DC09_PORT"] = "0"
         env["POSBON_OSMAND_PORT"] = "0"
         env["POSBON_GT06_PORT"] = "0"
+        env["POSBON_TELTONIKA_PORT"] = "0"
         env.update(self.extra_env)
         return env
 

@@ -15,7 +15,10 @@ from tests.conftest import free_port, posbon
 
 pytestmark = pytest.mark.integration
 
-NO_DEVICE_PORTS = ("--dc09-port", "0", "--osmand-port", "-1", "--gt06-port", "-1")
+NO_DEVICE_PORTS = (
+    *("--dc09-port", "0", "--osmand-port", "-1"),
+    *("--gt06-port", "-1", "--teltonika-port", "-1"),
+)
 
 
 def one_line(result: subprocess.CompletedProcess[str]) -> str:

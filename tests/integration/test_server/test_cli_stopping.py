@@ -49,7 +49,14 @@ def running(command: str, folder: Path) -> Iterator[Running]:
     """``posbon COMMAND`` on free ports, once /health answers; killed if a test leaves it up."""
     port = free_port()
     ports = ("--http-port", str(port), "--dc09-port", str(free_port()))
-    trackers = ("--osmand-port", str(free_port()), "--gt06-port", str(free_port()))
+    trackers = (
+        "--osmand-port",
+        str(free_port()),
+        "--gt06-port",
+        str(free_port()),
+        "--teltonika-port",
+        str(free_port()),
+    )
     data = ("--data-dir", str(folder / "var"))
     with (folder / "stdout").open("wb") as out, (folder / "stderr").open("wb") as err:
         process = subprocess.Popen(

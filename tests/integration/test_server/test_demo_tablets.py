@@ -42,7 +42,7 @@ async def test_demo_crews_acknowledge_move_and_report_through_their_tablets(
 ) -> None:
     await seed.seed(live.state.db)
     rng = random.Random(4)
-    tablets = Tablets(tmp_path / "tablets", live.http, rng, PATCHY)
+    tablets = Tablets(live.state.db, tmp_path / "tablets", live.http, rng, PATCHY)
     simulator = Simulator(live.state, rng, tablets, NO_WAIT)
     try:
         await _run_until_a_report_arrives(simulator, tablets, live)

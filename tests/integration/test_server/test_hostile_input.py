@@ -177,6 +177,18 @@ async def test_a_csv_that_is_not_utf8_is_refused_naming_the_line(
     assert (await admin.get("/api/v1/sites")).json() == []
 
 
+async def test_a_plate_list_csv_that_is_not_utf8_is_refused(admin: httpx.AsyncClient) -> None:
+    created = await admin.post("/api/v1/plates/lists", json={"name": "stolen", "kind": "wanted"})
+    plates = f"/api/v1/plates/lists/{created.json()['id']}"
+    sheet = b"plate,note\n01A123BC,ok\n01\xc0777AA,cp1251 note\n"
+    response = await admin.post(f"{plates}/import", content=sheet)
+    assert response.status_code == 422, response.text
+    report = response.json()
+    assert (report["code"], report["applied"]) == ("bad_encoding", False)
+    assert report["rejected"][0]["line"] == 3
+    assert (await admin.get(f"{plates}/entries")).json() == []
+
+
 async def test_an_import_takes_its_batch_size_as_a_parameter(admin: httpx.AsyncClient) -> None:
     sheet = "name\n" + "".join(f"Post {n}\n" for n in range(1, 8))
     response = await admin.post(

@@ -18,7 +18,7 @@ import pytest
 from server.auth.schemas import Role
 from server.custody import repository as custody
 from server.db import Database
-from sync.client import SyncClient
+from sync.client import SyncClient, wall_ms
 from sync.entities import EntityKind
 from sync.mutations import EntityVoidV1, RecordingCreateV1, RecordingUpdateV1
 from sync.recordings import AccessClass, RecordingCurated, RecordingFacts
@@ -297,3 +297,45 @@ async def test_a_crew_token_sees_only_its_own_crew(live: Live) -> None:
     assert other.status_code == 404
     assert own.status_code == 200
     assert {own_id, other_id} <= {crew["id"] for crew in everyone.json()}
+
+
+async def test_a_restricted_recordings_conflicts_are_for_admins_only(
+    live: Live, tablets: Tablets
+) -> None:
+    token = await live.token(Role.upload_station)
+    dock = tablets.open(token, "dock", clock_ms=lambda: wall_ms() - 2_000)
+    spare = tablets.open(token, "spare")
+    restricted = await _recording(
+        dock, os.urandom(VIDEO_BYTES), access_class=AccessClass.RESTRICTED
+    )
+    normal = await _recording(dock, os.urandom(VIDEO_BYTES))
+    await spare.sync()
+    for recording_id in (restricted, normal):  # two docks of one station retitle it at once
+        spare.enqueue(RecordingUpdateV1, entity_id=recording_id, fields=RecordingCurated(title="B"))
+        dock.enqueue(RecordingUpdateV1, entity_id=recording_id, fields=RecordingCurated(title="A"))
+    await spare.sync()
+    await dock.sync()  # its older stamp loses: a conflict on each recording
+    desk_token = await live.token(Role.dispatcher)
+    admin_token = await live.token(Role.admin)
+
+    async with httpx.AsyncClient(base_url=live.http) as client:
+        listed = {
+            who: (await client.get("/api/v1/sync/conflicts", headers=live.headers(t))).json()
+            for who, t in (("desk", desk_token), ("admin", admin_token))
+        }
+        hidden = next(c["id"] for c in listed["admin"] if c["entity_id"] == str(restricted))
+        refused = await client.post(
+            f"/api/v1/sync/conflicts/{hidden}/resolve",
+            json={"keep": "winner"},
+            headers=live.headers(desk_token),
+        )
+        resolved = await client.post(
+            f"/api/v1/sync/conflicts/{hidden}/resolve",
+            json={"keep": "winner"},
+            headers=live.headers(admin_token),
+        )
+
+    assert {c["entity_id"] for c in listed["admin"]} == {str(restricted), str(normal)}
+    assert [c["entity_id"] for c in listed["desk"]] == [str(normal)]
+    assert refused.status_code == 404, refused.text
+    assert resolved.status_code == 200, resolved.text

@@ -15,8 +15,6 @@ import pytest
 from server.auth.schemas import Role
 from server.db import Database
 from server.settings import Settings, with_overrides
-from server.signals.gateway import running_gateway
-from server.signals.trackers import running_trackers
 from tests.conftest import JSON
 from tests.integration.live import serve
 from tests.integration.test_device_gateway.support import (
@@ -92,12 +90,11 @@ async def test_every_part_crashed_is_loud_and_comes_back(
         dc09_port=0,
         osmand_port=0,
         gt06_port=0,
+        teltonika_port=0,
         mqtt_url="mqtt://127.0.0.1:1883",
     )
     async with (
-        serve(tuned, db) as live,
-        running_gateway(live.state) as gateway,
-        running_trackers(live.state),
+        serve(tuned, db, device_listeners=True) as live,  # every part `posbon serve` runs
         httpx.AsyncClient(base_url=live.http) as client,
     ):
         admin = f"Bearer {await live.token(Role.admin)}"
@@ -114,8 +111,9 @@ async def test_every_part_crashed_is_loud_and_comes_back(
             states = await _all_back(client, admin)
         metrics = await client.get("/metrics", headers={"Authorization": admin})
         status_after, _ = await _ready(client)
-        udp_reply = await asyncio.to_thread(udp_exchange, gateway.port, cid_frame("4711", 1))
-        tcp_replies = await exchange(gateway.port, cid_frame("4711", 2), replies=1)
+        dc09_port = live.device_ports["dc09"]
+        udp_reply = await asyncio.to_thread(udp_exchange, dc09_port, cid_frame("4711", 1))
+        tcp_replies = await exchange(dc09_port, cid_frame("4711", 2), replies=1)
     assert status == 503
     assert set(body["failed"]) == names
     assert set(states.values()) == {"running"}, states

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from recognition.evaluation import read_plate_truths
+from recognition.evaluation.accuracy import read_plate_truths
 from server.auth.schemas import Role
 from server.db import Database
 from server.settings import Settings

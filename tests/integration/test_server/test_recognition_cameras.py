@@ -15,7 +15,7 @@ import cv2
 import httpx
 import pytest
 
-from recognition.evaluation import read_plate_truths
+from recognition.evaluation.accuracy import read_plate_truths
 from recognition.images import read_image
 from server.auth.schemas import Role
 from server.db import Database

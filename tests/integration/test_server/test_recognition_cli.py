@@ -104,6 +104,18 @@ async def test_plates_are_imported_into_a_named_list(
     ]
 
 
+async def test_a_plates_file_that_is_not_utf8_imports_nothing_and_names_the_line(
+    settings: Settings, db: Database, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "wanted.csv"
+    sheet.write_bytes("plate,note\n30 A 123 BC,stolen\n01 777 AAA,угнан\n".encode("cp1251"))
+    result = posbon(settings, "plates", "import", str(sheet), "--list", "wanted")
+    assert result.returncode == 1
+    assert f"{sheet}:3: byte 12 of the line" in result.stderr
+    assert "is not UTF-8" in result.stdout
+    assert await db.fetch("SELECT COUNT(*) AS n FROM plate_entries") == [{"n": 0}]
+
+
 def test_recognition_eval_prints_accuracy_per_set_and_latency(
     settings: Settings, tmp_path: Path
 ) -> None:

@@ -32,8 +32,8 @@ pytestmark = pytest.mark.integration
 CLOSED_WITHIN_S = 1.0
 
 
-async def _issue(role: Role, crew_id: int | None = None) -> IssuedToken:
-    return await create_token(f"test-{role.value}", role, crew_id)
+async def _issue(live: Live, role: Role, crew_id: int | None = None) -> IssuedToken:
+    return await create_token(live.state.db, f"test-{role.value}", role, crew_id)
 
 
 async def _closed_code(socket: ClientConnection, within_s: float) -> int:
@@ -56,8 +56,8 @@ async def test_revoking_a_token_closes_its_sockets_at_once_and_refuses_its_reque
     admin_token = await live.token(Role.admin)
     admin = live.headers(admin_token)
     crew_id = await create_crew(live, admin_token, "Kalxat-1", 39.6, 66.9)
-    desk, tablet = await _issue(Role.dispatcher), await _issue(Role.crew, crew_id)
-    kept = await _issue(Role.dispatcher)
+    desk, tablet = await _issue(live, Role.dispatcher), await _issue(live, Role.crew, crew_id)
+    kept = await _issue(live, Role.dispatcher)
     desk_socket, _ = await open_socket(live, "/ws/dispatch", desk.token)
     crew_socket, _ = await open_socket(live, "/ws/crew", tablet.token)
     kept_socket, _ = await open_socket(live, "/ws/dispatch", kept.token)
@@ -85,7 +85,7 @@ async def test_a_revocation_no_doorbell_announced_is_found_by_the_sweep(
 ) -> None:
     quick = with_overrides(settings, relay_reconcile_s=0.2)
     async with serve(quick, db) as live:
-        desk = await _issue(Role.dispatcher)
+        desk = await _issue(live, Role.dispatcher)
         socket, _ = await open_socket(live, "/ws/dispatch", desk.token)
         await tokens.revoke(desk.id)  # what `posbon token revoke` does in its own process
         assert await _closed_code(socket, 2.0) == 4401

@@ -8,16 +8,15 @@ from typing import Any
 from device_gateway.protocols.dc09 import (
     AccountPolicy,
     Dc09Receiver,
-    FrameRejected,
     Header,
     ReceiverConfig,
     ReceiverEvent,
-    SignalsReceived,
     encode_frame,
     encrypt_content,
 )
 from device_gateway.protocols.dc09.frames import parse_frame
 from device_gateway.protocols.dc09.payloads import format_timestamp
+from device_gateway.signals import Received, Refused
 from tests.datafiles import DC09_DIR
 
 SIADC09_KEY = bytes.fromhex("850cba22f7dd4f033405da83e4c5bae9")
@@ -106,17 +105,17 @@ def one(events: list[ReceiverEvent]) -> ReceiverEvent:
     return events[0]
 
 
-def accepted(receiver: Dc09Receiver, frame: bytes) -> SignalsReceived:
+def accepted(receiver: Dc09Receiver, frame: bytes) -> Received:
     receiver.receive_data(frame, NOW)
     event = one(receiver.events_received())
-    assert isinstance(event, SignalsReceived), event
+    assert isinstance(event, Received), event
     return event
 
 
-def rejected(receiver: Dc09Receiver, frame: bytes) -> FrameRejected:
+def rejected(receiver: Dc09Receiver, frame: bytes) -> Refused:
     receiver.receive_data(frame, NOW)
     event = one(receiver.events_received())
-    assert isinstance(event, FrameRejected), event
+    assert isinstance(event, Refused), event
     return event
 
 

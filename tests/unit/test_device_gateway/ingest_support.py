@@ -1,23 +1,63 @@
-"""Fakes for the ingest pipeline and the gateway: a store that records and can block or fail."""
+"""Fakes for the ingest pipeline and the gateway: a store that records and can block or fail,
+and a DC-09 gateway built as the server builds one."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from device_gateway.ingest import Outcome, Source, Submission
-from device_gateway.protocols.dc09 import SignalsReceived
+from device_gateway.gateway import Gateway, GatewayObserver, SupervisionSink
+from device_gateway.ingest import IngestPipeline, Outcome, Source, Submission
+from device_gateway.protocols.dc09 import AccountLookup, Dc09Receiver, ReceiverConfig
+from device_gateway.signals import Connection, Received
+from device_gateway.supervision import Supervisor
 from tests.unit.test_device_gateway.dc09_support import accepted, make_receiver, plain
 
 SOURCE = Source(transport="tcp", peer="127.0.0.1:5000")
 
 
-def received(
-    body: str = "[#1234|NRP]", seq: str = "0001", account: str = "1234"
-) -> SignalsReceived:
+def received(body: str = "[#1234|NRP]", seq: str = "0001", account: str = "1234") -> Received:
     """A real receiver's event for a plaintext SIA frame (``NPA`` panic, ``NRP`` test…)."""
     return accepted(make_receiver(), plain(body, seq=seq, account=account))
+
+
+def dc09_gateway(
+    lookup: AccountLookup,
+    pipeline: IngestPipeline,
+    supervisor: Supervisor,
+    sink: SupervisionSink,
+    observer: GatewayObserver,
+    *,
+    config: ReceiverConfig | None = None,
+    **options: Any,
+) -> Gateway:
+    """The gateway with a DC-09 receiver per stream and one for every datagram."""
+    config = config or ReceiverConfig()
+
+    def receiver() -> Dc09Receiver:
+        return Dc09Receiver(lookup, random_bytes=os.urandom, config=config)
+
+    return Gateway(
+        receiver,
+        pipeline,
+        observer,
+        name="DC-09",
+        datagrams=receiver(),
+        supervisor=supervisor,
+        sink=sink,
+        replay_window_s=config.max_ahead_s + config.max_behind_s,
+        **options,
+    )
+
+
+def stream_gateway(
+    connection: Callable[[], Connection], pipeline: IngestPipeline, **options: Any
+) -> Gateway:
+    """The gateway of a tracker protocol (GT06, Teltonika …), counting what it sees."""
+    return Gateway(connection, pipeline, CountingObserver(), **options)
 
 
 class FakeStore:

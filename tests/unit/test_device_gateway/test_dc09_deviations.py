@@ -9,13 +9,12 @@ from device_gateway.protocols.dc09 import (
     CrcForm,
     Header,
     ReceiverConfig,
-    SignalsReceived,
     encode_frame,
     encrypt_content,
 )
 from device_gateway.protocols.dc09.frames import parse_frame
 from device_gateway.protocols.dc09.payloads import format_timestamp
-from device_gateway.signals import AlertKind, CodeFamily, Qualifier
+from device_gateway.signals import CodeFamily, Qualifier, Received, SignalKind
 from tests.unit.test_device_gateway.dc09_support import (
     FEEDERS,
     KEY_256,
@@ -39,9 +38,9 @@ def test_binary_crc_frame_is_acked_in_binary_form(feed: Feeder) -> None:
     header = Header(token="SIA-DCS", seq="0003", line="0", account="1234")
     frame = encode_frame(header, b"[#1234|NPA1]", CrcForm.BINARY)
     event = one(feed(make_receiver(), frame, NOW))
-    assert isinstance(event, SignalsReceived)
-    assert parse_frame(event.ack[1:-1]).crc_form is CrcForm.BINARY
-    assert event.signals[0].kind is AlertKind.PANIC
+    assert isinstance(event, Received)
+    assert parse_frame(event.reply[1:-1]).crc_form is CrcForm.BINARY
+    assert event.signals[0].kind is SignalKind.PANIC
 
 
 def test_binary_crc_frame_with_bad_crc_gets_a_binary_nak() -> None:
@@ -57,14 +56,14 @@ def test_binary_crc_frame_with_bad_crc_gets_a_binary_nak() -> None:
 
 def test_frame_without_l_field_is_acked_without_l() -> None:
     event = accepted(make_receiver(), plain("[#1234|NRP]", line=None))
-    assert reply_header(event.ack).line is None
-    assert b"None" not in event.ack
+    assert reply_header(event.reply).line is None
+    assert b"None" not in event.reply
 
 
 def test_frame_without_l_field_can_be_answered_with_l0() -> None:
     receiver = make_receiver(config=ReceiverConfig(missing_line_reply="0"))
     event = accepted(receiver, plain("[#1234|NRP]", line=None))
-    assert reply_header(event.ack).line == "0"
+    assert reply_header(event.reply).line == "0"
 
 
 def test_l_without_digits_is_accepted_and_echoed() -> None:
@@ -72,7 +71,7 @@ def test_l_without_digits_is_accepted_and_echoed() -> None:
         Header(token="SIA-DCS", seq="0001", line="", account="7303658550"), b"[#7303658550|NBA1]"
     )
     event = accepted(make_receiver(), frame)
-    assert reply_header(event.ack).line == ""
+    assert reply_header(event.reply).line == ""
     assert event.signals[0].account == "7303658550"
 
 
@@ -80,7 +79,7 @@ def test_account_only_inside_the_data_is_used() -> None:
     frame = plain("[#006969|Nri04/OP001]", receiver="0001", account=None)
     event = accepted(make_receiver(), frame)
     assert event.signals[0].account == "006969"
-    assert reply_header(event.ack).account == "006969"
+    assert reply_header(event.reply).account == "006969"
     assert event.signals[0].user == "001"
 
 
@@ -89,38 +88,38 @@ def test_several_frames_in_one_read_with_xdata_on_adm_cid(feed: Feeder) -> None:
     first = plain("[#1234|1130 01 015][M0026B9E4268B]", token="ADM-CID", seq="0010")
     second = plain("[#1234|3130 01 015]", token="ADM-CID", seq="0011")
     events = feed(make_receiver(), first + second, NOW)
-    assert [type(event) for event in events] == [SignalsReceived, SignalsReceived]
-    assert isinstance(events[0], SignalsReceived)
+    assert [type(event) for event in events] == [Received, Received]
+    assert isinstance(events[0], Received)
     assert events[0].signals[0].xdata == {"M": "0026B9E4268B"}
-    assert isinstance(events[1], SignalsReceived)
+    assert isinstance(events[1], Received)
     assert events[1].signals[0].qualifier is Qualifier.RESTORE
 
 
 def test_receiver_is_echoed_only_when_present_and_never_as_none() -> None:
     with_r = accepted(make_receiver(), plain("[#1234|NRP]", receiver="579BDF"))
     without_r = accepted(make_receiver(), plain("[#1234|NRP]"))
-    assert reply_header(with_r.ack).receiver == "579BDF"
-    assert reply_header(without_r.ack).receiver is None
-    assert b"None" not in with_r.ack + without_r.ack
+    assert reply_header(with_r.reply).receiver == "579BDF"
+    assert reply_header(without_r.reply).receiver is None
+    assert b"None" not in with_r.reply + without_r.reply
 
 
 def test_unknown_code_is_acked_and_marked_unknown_never_duh() -> None:
     event = accepted(make_receiver(), plain("[#1234|Nri1/NF001]"))
-    assert reply_header(event.ack).token == "ACK"
-    assert event.signals[0].kind is AlertKind.UNKNOWN
+    assert reply_header(event.reply).token == "ACK"
+    assert event.signals[0].kind is SignalKind.UNKNOWN
     assert event.signals[0].code == "NF"
 
 
 def test_unencrypted_message_with_old_timestamp_is_still_acked() -> None:
     old = format_timestamp(NOW - timedelta(days=3))
     event = accepted(make_receiver(), plain(f"[#1234|NPA1]{old}"))
-    assert reply_header(event.ack).token == "ACK"
+    assert reply_header(event.reply).token == "ACK"
     assert event.signals[0].panel_time == NOW - timedelta(days=3)
 
 
 def test_null_with_contact_id_style_body_is_a_link_test() -> None:
     event = accepted(make_receiver(), plain("[#0000|0000 00 000]", token="NULL", seq="0000"))
-    assert event.signals[0].kind is AlertKind.TEST
+    assert event.signals[0].kind is SignalKind.TEST
     assert event.signals[0].code_family is CodeFamily.NULL
 
 
@@ -132,8 +131,8 @@ def test_encrypted_null_without_separator_in_lowercase_hex_is_acked() -> None:
     )
     receiver = make_receiver({"1234": AccountPolicy(key=KEY_256)})
     event = accepted(receiver, frame)
-    assert reply_header(event.ack).token == "ACK"
-    assert reply_header(event.ack).encrypted
+    assert reply_header(event.reply).token == "ACK"
+    assert reply_header(event.reply).encrypted
 
 
 def test_scantronic_and_alphavision_modifiers_are_read() -> None:
@@ -157,4 +156,4 @@ def test_osborne_hoffman_heartbeat_is_not_dc09_and_nakked() -> None:
 def test_frame_followed_by_end_of_stream_is_processed_at_once() -> None:
     receiver = make_receiver()
     receiver.receive_data(plain("[#1234|NPA1]"), NOW)
-    assert isinstance(one(receiver.events_received()), SignalsReceived)
+    assert isinstance(one(receiver.events_received()), Received)

@@ -4,8 +4,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from device_gateway.errors import GatewayError
-from device_gateway.protocols.dc09 import AccountPolicy, Header, SignalsReceived, encode_frame
+from device_gateway.protocols.dc09 import AccountPolicy, Header, encode_frame
 from device_gateway.protocols.dc09.frames import parse_frame
+from device_gateway.signals import Received
 from tests.unit.test_device_gateway.dc09_support import (
     NOW,
     SIADC09_KEY,
@@ -28,7 +29,7 @@ def ends_with_sentinel(garbage: bytes) -> bool:
     receiver.receive_data(b"\r" + SENTINEL, SIADC09_TIME)
     events = receiver.events_received()
     last = events[-1]
-    return isinstance(last, SignalsReceived) and last.signals[0].account == "5EED"
+    return isinstance(last, Received) and last.signals[0].account == "5EED"
 
 
 @FUZZ

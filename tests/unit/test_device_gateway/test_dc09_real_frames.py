@@ -4,8 +4,9 @@ from typing import Any
 
 import pytest
 
-from device_gateway.protocols.dc09 import AccountPolicy, FrameRejected, SignalsReceived
+from device_gateway.protocols.dc09 import AccountPolicy
 from device_gateway.protocols.dc09.frames import parse_frame
+from device_gateway.signals import Received, Refused
 from tests.unit.test_device_gateway.dc09_support import (
     FEEDERS,
     NOW,
@@ -43,7 +44,7 @@ def test_real_frame_gets_the_reply_its_validity_calls_for(
 ) -> None:
     receiver = make_receiver({"000": AccountPolicy(key=SIADC09_KEY)})
     (event,) = feed(receiver, b"\n" + row["raw"].encode() + b"\r", SIADC09_TIME)
-    reply = event.ack if isinstance(event, SignalsReceived) else event.reply
+    reply = event.reply
     assert reply is not None
     assert reply_token(reply) == expected_reply(row)
 
@@ -51,8 +52,8 @@ def test_real_frame_gets_the_reply_its_validity_calls_for(
 @pytest.mark.parametrize("row", [row for row in ROWS if expected_reply(row) == "ACK"])
 def test_acked_real_frame_echoes_seq_receiver_line_and_account(row: dict[str, Any]) -> None:
     (event,) = make_receiver_events(row)
-    assert isinstance(event, SignalsReceived)
-    header = parse_frame(event.ack[1:-1]).header
+    assert isinstance(event, Received)
+    header = parse_frame(event.reply[1:-1]).header
     sent = parse_frame(row["raw"].encode()).header
     assert (header.seq, header.receiver, header.line) == (sent.seq, sent.receiver, sent.line)
     assert header.receiver == row.get("receiver")
@@ -60,7 +61,7 @@ def test_acked_real_frame_echoes_seq_receiver_line_and_account(row: dict[str, An
     assert event.signals[0].account == row["account"]
 
 
-def make_receiver_events(row: dict[str, Any]) -> list[SignalsReceived | FrameRejected]:
+def make_receiver_events(row: dict[str, Any]) -> list[Received | Refused]:
     receiver = make_receiver()
     receiver.receive_datagram(row["raw"].encode(), SIADC09_TIME)
     return receiver.events_received()
@@ -69,6 +70,6 @@ def make_receiver_events(row: dict[str, Any]) -> list[SignalsReceived | FrameRej
 @pytest.mark.parametrize("feed", FEEDERS)
 def test_truncated_frame_is_rejected_with_nak(feed: Feeder) -> None:
     (event,) = feed(make_receiver(), b"\n" + TRUNCATED["raw"].encode() + b"\r", NOW)
-    assert isinstance(event, FrameRejected)
+    assert isinstance(event, Refused)
     assert event.reply is not None
     assert reply_token(event.reply) == "NAK"

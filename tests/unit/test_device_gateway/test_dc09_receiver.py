@@ -7,10 +7,8 @@ import pytest
 from device_gateway.errors import LocalProtocolError
 from device_gateway.protocols.dc09 import (
     AccountPolicy,
-    FrameRejected,
     Header,
     ReceiverConfig,
-    SignalsReceived,
     UnknownAccountAction,
     encode_frame,
 )
@@ -18,7 +16,7 @@ from device_gateway.protocols.dc09.crypto import decrypt_content
 from device_gateway.protocols.dc09.frames import MAX_FRAME_BYTES, parse_frame
 from device_gateway.protocols.dc09.payloads import format_timestamp
 from device_gateway.protocols.dc09.receiver import Dc09Receiver
-from device_gateway.signals import AlertKind, CodeFamily, Qualifier
+from device_gateway.signals import CodeFamily, Qualifier, Received, Refused, SignalKind
 from tests.unit.test_device_gateway.dc09_support import (
     FEEDERS,
     KEY_256,
@@ -55,7 +53,7 @@ def test_wrong_length_is_nakked_unless_length_checks_are_off() -> None:
     bogus = frame[:5] + b"0078" + frame[9:]
     assert rejected(make_receiver(), bogus).reason == "length"
     lenient = make_receiver(config=ReceiverConfig(check_length=False))
-    assert accepted(lenient, bogus).signals[0].kind is AlertKind.PANIC
+    assert accepted(lenient, bogus).signals[0].kind is SignalKind.PANIC
 
 
 def test_unsupported_token_gets_duh_echoing_the_header() -> None:
@@ -103,9 +101,9 @@ def test_oversize_frame_is_reported_without_reply_and_the_next_frame_is_acked() 
     receiver.receive_data(b"\n" + b"7" * (MAX_FRAME_BYTES + 1), NOW)
     receiver.receive_data(b"\r" + plain("[#1234|NPA1]"), NOW)
     oversize, good = receiver.events_received()
-    assert isinstance(oversize, FrameRejected)
+    assert isinstance(oversize, Refused)
     assert (oversize.reason, oversize.reply) == ("oversize", None)
-    assert isinstance(good, SignalsReceived)
+    assert isinstance(good, Received)
 
 
 def test_now_without_timezone_is_our_mistake() -> None:
@@ -119,8 +117,8 @@ def test_datagram_is_one_frame() -> None:
     receiver = make_receiver()
     receiver.receive_datagram(plain("[#1234|NFA2]").strip(b"\n\r"), NOW)
     event = one(receiver.events_received())
-    assert isinstance(event, SignalsReceived)
-    assert event.signals[0].kind is AlertKind.FIRE
+    assert isinstance(event, Received)
+    assert event.signals[0].kind is SignalKind.FIRE
 
 
 # --- encryption ---
@@ -133,15 +131,16 @@ def encrypted_receiver(**policy: bool | float) -> Dc09Receiver:
 @pytest.mark.parametrize("feed", FEEDERS)
 def test_encrypted_event_gets_an_encrypted_ack_with_our_time(feed: Feeder) -> None:
     event = one(feed(encrypted_receiver(), encrypted(f"#1234|Nri1/PA501]{TS}"), NOW))
-    assert isinstance(event, SignalsReceived)
-    ack = parse_frame(event.ack[1:-1])
+    assert isinstance(event, Received)
+    ack = parse_frame(event.reply[1:-1])
     assert ack.header == Header(
         token="ACK", seq="0007", encrypted=True, receiver="5", line="2", account="1234"
     )
     assert decrypt_content(KEY_256, ack.content) == ("[]" + TS).encode()
     signal = event.signals[0]
-    assert (signal.kind, signal.zone, signal.partition, signal.encrypted) == (
-        AlertKind.PANIC,
+    assert signal.origin is not None
+    assert (signal.kind, signal.zone, signal.partition, signal.origin.encrypted) == (
+        SignalKind.PANIC,
         "501",
         "1",
         True,
@@ -154,7 +153,7 @@ def test_encrypted_ack_pad_comes_from_the_random_source() -> None:
     acks = []
     for source in (bytes, counting_random):
         receiver = Dc09Receiver(lookup, random_bytes=source)
-        acks.append(accepted(receiver, frame).ack)
+        acks.append(accepted(receiver, frame).reply)
     assert acks[0] != acks[1]
 
 
@@ -164,9 +163,9 @@ def test_encrypted_timestamp_window_is_plus_20_minus_40_seconds(offset_s: int, o
     receiver = encrypted_receiver()
     receiver.receive_data(encrypted(f"#1234|NPA1]{stamp}"), NOW)
     event = one(receiver.events_received())
-    assert isinstance(event, SignalsReceived) is ok
+    assert isinstance(event, Received) is ok
     if not ok:
-        assert isinstance(event, FrameRejected)
+        assert isinstance(event, Refused)
         assert event.reason == "timestamp"
         assert event.reply is not None
         assert event.reply.endswith(TS.encode() + b"\r")
@@ -178,7 +177,7 @@ def test_encrypted_message_without_timestamp_is_nakked() -> None:
 
 def test_timestamp_check_can_be_switched_off_per_account() -> None:
     receiver = encrypted_receiver(check_timestamp=False)
-    assert accepted(receiver, encrypted("#1234|NPA1]")).signals[0].kind is AlertKind.PANIC
+    assert accepted(receiver, encrypted("#1234|NPA1]")).signals[0].kind is SignalKind.PANIC
 
 
 def test_panel_running_local_time_is_corrected_by_its_clock_offset() -> None:
@@ -207,7 +206,7 @@ def test_retransmission_has_the_same_dedup_key_despite_new_pad_and_time() -> Non
     second = Dc09Receiver(lookup_from({"1234": AccountPolicy(key=KEY_256)}), random_bytes=bytes)
     second.receive_data(encrypted(f"#1234|NPA1]{later}"), NOW)
     event = one(second.events_received())
-    assert isinstance(event, SignalsReceived)
+    assert isinstance(event, Received)
     assert event.dedup_key == first.dedup_key
     other = accepted(encrypted_receiver(), encrypted(f"#1234|NPA1]{TS}", seq="0008"))
     assert other.dedup_key != first.dedup_key
@@ -216,7 +215,7 @@ def test_retransmission_has_the_same_dedup_key_despite_new_pad_and_time() -> Non
 def test_contact_id_signal_fields() -> None:
     event = accepted(make_receiver(), plain("[#1234|1120 01 015]", token="ADM-CID"))
     signal = event.signals[0]
-    assert (signal.kind, signal.priority, signal.qualifier) == (AlertKind.PANIC, 1, Qualifier.NEW)
+    assert (signal.kind, signal.priority, signal.qualifier) == (SignalKind.PANIC, 1, Qualifier.NEW)
     assert (signal.code_family, signal.code, signal.partition, signal.zone) == (
         CodeFamily.CONTACT_ID,
         "120",
@@ -229,28 +228,28 @@ def test_contact_id_closing_names_the_user_and_status_is_kept() -> None:
     closing = accepted(make_receiver(), plain("[#4F39|3401 01 057]", token="ADM-CID")).signals[0]
     status = accepted(make_receiver(), plain("[#1234|6301 00 000]", token="ADM-CID")).signals[0]
     assert (closing.qualifier, closing.user, closing.zone) == (Qualifier.RESTORE, "057", None)
-    assert (status.kind, status.qualifier) == (AlertKind.POWER, Qualifier.STATUS)
+    assert (status.kind, status.qualifier) == (SignalKind.POWER, Qualifier.STATUS)
 
 
 @pytest.mark.parametrize("data", ["#1234|9120 01 015", "#1234|garbage"])
 def test_odd_contact_id_data_is_stored_as_unknown(data: str) -> None:
     signal = accepted(make_receiver(), plain(f"[{data}]", token="ADM-CID")).signals[0]
-    assert signal.kind is AlertKind.UNKNOWN
+    assert signal.kind is SignalKind.UNKNOWN
 
 
 def test_sia_message_with_several_events_gives_several_signals() -> None:
     event = accepted(make_receiver(), plain("[#1234|Nri2/BA01/TA02|AHall]"))
     assert [(s.kind, s.zone, s.partition, s.event_index, s.text) for s in event.signals] == [
-        (AlertKind.INTRUSION, "01", "2", 0, "Hall"),
-        (AlertKind.TAMPER, "02", "2", 1, "Hall"),
+        (SignalKind.INTRUSION, "01", "2", 0, "Hall"),
+        (SignalKind.TAMPER, "02", "2", 1, "Hall"),
     ]
 
 
 def test_unreadable_sia_data_is_one_unknown_signal_with_its_text() -> None:
     signal = accepted(make_receiver(), plain("[#1234|N!!|Asomething]")).signals[0]
-    assert (signal.kind, signal.code, signal.text) == (AlertKind.UNKNOWN, "", "something")
+    assert (signal.kind, signal.code, signal.text) == (SignalKind.UNKNOWN, "", "something")
 
 
 def test_empty_event_data_is_a_link_test() -> None:
     signal = accepted(make_receiver(), plain("[]")).signals[0]
-    assert signal.kind is AlertKind.TEST
+    assert signal.kind is SignalKind.TEST

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 
 from device_gateway.errors import DecryptionError, RemoteProtocolError
-from device_gateway.protocols.dc09 import AccountPolicy, Header, SignalsReceived
+from device_gateway.protocols.dc09 import AccountPolicy, Header
 from device_gateway.protocols.dc09.frames import encode_frame
 from device_gateway.protocols.dc09.sender import PanelEvent, ReplyReader, SenderReply, encode_event
-from device_gateway.signals import AlertKind, Qualifier
+from device_gateway.signals import Qualifier, Received, SignalKind
 from tests.unit.test_device_gateway.dc09_support import (
     NOW,
     counting_random,
@@ -23,9 +23,9 @@ from tests.unit.test_device_gateway.dc09_support import (
 KEY = b"0123456789abcdef"
 
 
-def received(frame: bytes, key: bytes | None = None) -> SignalsReceived:
+def received(frame: bytes, key: bytes | None = None) -> Received:
     event = one(feed_bytewise(make_receiver({"1234": AccountPolicy(key=key)}), frame))
-    assert isinstance(event, SignalsReceived)
+    assert isinstance(event, Received)
     return event
 
 
@@ -34,13 +34,14 @@ def test_a_contact_id_event_reaches_the_receiver_intact(key: bytes | None) -> No
     event = PanelEvent(account="1234", code="120", zone=7, partition=2)
     frame = encode_event(event, seq=42, now=NOW, key=key, random_bytes=counting_random)
     (signal,) = received(frame, key).signals
-    assert (signal.kind, signal.zone, signal.partition, signal.seq) == (
-        AlertKind.PANIC,
+    assert signal.origin is not None
+    assert (signal.kind, signal.zone, signal.partition, signal.origin.seq) == (
+        SignalKind.PANIC,
         "007",
         "02",
         "0042",
     )
-    assert signal.encrypted is (key is not None)
+    assert signal.origin.encrypted is (key is not None)
 
 
 def test_a_restore_and_a_sia_code() -> None:
@@ -49,7 +50,7 @@ def test_a_restore_and_a_sia_code() -> None:
     assert signal.qualifier is Qualifier.RESTORE
     sia = PanelEvent(account="1234", code="FA", zone=12)
     (signal,) = received(encode_event(sia, seq=2, now=NOW)).signals
-    assert (signal.kind, signal.zone) == (AlertKind.FIRE, "012")
+    assert (signal.kind, signal.zone) == (SignalKind.FIRE, "012")
 
 
 @pytest.mark.parametrize(
@@ -75,7 +76,7 @@ def test_the_reader_takes_the_receivers_ack_and_star_ack() -> None:
             key=key,
             random_bytes=counting_random,
         )
-        reply = ReplyReader(key).feed(received(frame, key).ack)
+        reply = ReplyReader(key).feed(received(frame, key).reply)
         assert reply == [
             SenderReply(
                 token="ACK",
@@ -98,7 +99,7 @@ def test_a_nak_for_a_wrong_clock_carries_the_receivers_time() -> None:
         random_bytes=counting_random,
     )
     event = one(feed_bytewise(make_receiver({"1234": AccountPolicy(key=KEY)}), frame))
-    assert not isinstance(event, SignalsReceived)
+    assert not isinstance(event, Received)
     assert event.reply is not None
     (reply,) = ReplyReader(KEY).feed(event.reply)
     assert isinstance(reply, SenderReply)

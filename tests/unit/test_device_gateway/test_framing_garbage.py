@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from device_gateway.errors import FrameTooLongError
-from device_gateway.protocols.dc09 import FrameRejected
 from device_gateway.protocols.dc09.frames import (
     GARBAGE_ITEM_COST_BYTES,
     GARBAGE_LIMIT_BYTES,
@@ -28,6 +27,7 @@ from device_gateway.protocols.gt06.frames import (
     crc_x25_bitwise,
 )
 from device_gateway.protocols.gt06.receiver import State
+from device_gateway.signals import Refused
 from tests.unit.test_device_gateway.dc09_support import NOW, make_receiver
 from tests.unit.test_device_gateway.tracker_support import LOGIN_HEX, gt06_rows
 
@@ -162,7 +162,7 @@ def test_the_dc09_receiver_naks_garbage_frames_then_gives_up_with_an_oversize_re
     receiver = make_receiver()
     receiver.receive_data(b"\nx\r" * 10_000 + NULL_FRAME, NOW)
     events = receiver.events_received()
-    rejected = [event for event in events if isinstance(event, FrameRejected)]
+    rejected = [event for event in events if isinstance(event, Refused)]
     assert rejected == events  # the NULL frame after the garbage is never read
     assert rejected[0].reply is not None  # a NAK, as before
     assert rejected[-1].reason == FrameTooLongError.reason  # the gateway hangs up on this

@@ -8,13 +8,20 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 
-from device_gateway.gateway import Dc09Gateway, Reply
+from device_gateway.gateway import Reply
 from device_gateway.ingest import IngestPipeline
-from device_gateway.protocols.dc09 import AccountPolicy, FrameRejected
+from device_gateway.protocols.dc09 import AccountPolicy
 from device_gateway.ratelimit import RateLimit
+from device_gateway.signals import Refused
 from device_gateway.supervision import LinkChange, LinkState, Supervisor, Watched
+from device_gateway.transports.observer import HangUp
 from tests.unit.test_device_gateway.dc09_support import NOW, lookup_from, plain, reply_header
-from tests.unit.test_device_gateway.ingest_support import SOURCE, CountingObserver, FakeStore
+from tests.unit.test_device_gateway.ingest_support import (
+    SOURCE,
+    CountingObserver,
+    FakeStore,
+    dc09_gateway,
+)
 
 
 class Sink:
@@ -34,9 +41,9 @@ class Rig:
         self.store = store
         self.observer = CountingObserver()
         self.sink = Sink()
-        self.rejected: list[FrameRejected] = []
+        self.rejected: list[Refused] = []
         self.pipeline = IngestPipeline(store, observer=self.observer)
-        self.gateway = Dc09Gateway(
+        self.gateway = dc09_gateway(
             lookup_from({"1234": AccountPolicy(), "5678": AccountPolicy(require_encryption=True)}),
             self.pipeline,
             Supervisor(grace_s=0),
@@ -102,7 +109,7 @@ async def test_plaintext_from_an_account_that_must_encrypt_reaches_the_reject_ho
 async def test_an_oversize_frame_hangs_up_without_a_reply() -> None:
     async with rig() as r:
         replies = r.gateway.feed(r.gateway.open_stream(), b"\n" + b"A" * 5000, SOURCE)
-        assert [(await reply.ready, reply.hang_up) for reply in replies] == [(None, True)]
+        assert [(await reply.ready, reply.hang_up) for reply in replies] == [(None, HangUp.GARBAGE)]
 
 
 async def test_a_failed_commit_gives_no_ack_and_hangs_up() -> None:
@@ -111,7 +118,7 @@ async def test_a_failed_commit_gives_no_ack_and_hangs_up() -> None:
     async with rig(store) as r:
         (reply,) = r.gateway.feed(r.gateway.open_stream(), plain("[#1234|NPA1]"), SOURCE)
         assert await reply.ready is None
-        assert reply.hang_up
+        assert reply.hang_up is HangUp.NOT_STORED
 
 
 async def test_supervision_records_one_offline_and_one_restore() -> None:
@@ -150,7 +157,7 @@ async def test_link_changes_that_fail_to_record_are_kept_and_recorded_later() ->
 
 def _limited_rig(store: FakeStore, *, exempt: bool = False) -> Rig:
     built = Rig(store, [NOW])
-    built.gateway = Dc09Gateway(
+    built.gateway = dc09_gateway(
         lookup_from({"1234": AccountPolicy()}),
         built.pipeline,
         Supervisor(grace_s=0),

@@ -8,7 +8,8 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from device_gateway.ingest import IngestPipeline, Source
-from device_gateway.protocols.dc09 import AccountPolicy, SignalsReceived
+from device_gateway.protocols.dc09 import AccountPolicy
+from device_gateway.signals import Received
 from tests.unit.test_device_gateway.dc09_support import accepted, make_receiver, plain
 from tests.unit.test_device_gateway.ingest_support import FakeStore
 
@@ -28,9 +29,7 @@ async def running(pipeline: IngestPipeline) -> AsyncIterator[None]:
             await task
 
 
-def received(
-    body: str = "[#1234|NRP]", seq: str = "0001", account: str = "1234"
-) -> SignalsReceived:
+def received(body: str = "[#1234|NRP]", seq: str = "0001", account: str = "1234") -> Received:
     """A frame from a registered account (the body names the account too)."""
     receiver = make_receiver({account: AccountPolicy()})
     return accepted(receiver, plain(body.replace("1234", account), seq=seq, account=account))

@@ -8,11 +8,12 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-from device_gateway.gateway import Dc09Gateway
+from device_gateway.gateway import Gateway
 from device_gateway.ingest import IngestPipeline
-from device_gateway.protocols.dc09 import AccountPolicy, SignalsReceived
+from device_gateway.protocols.dc09 import AccountPolicy
 from device_gateway.protocols.dc09.payloads import format_timestamp
 from device_gateway.replay import ReplayGuard
+from device_gateway.signals import Received
 from device_gateway.supervision import Supervisor
 from tests.unit.test_device_gateway.dc09_support import (
     KEY_256,
@@ -24,13 +25,18 @@ from tests.unit.test_device_gateway.dc09_support import (
     make_receiver,
     plain,
 )
-from tests.unit.test_device_gateway.ingest_support import SOURCE, CountingObserver, FakeStore
+from tests.unit.test_device_gateway.ingest_support import (
+    SOURCE,
+    CountingObserver,
+    FakeStore,
+    dc09_gateway,
+)
 
 WINDOW_S = 60.0
 PANIC = f"#1234|Nri1/PA501]{TS}"
 
 
-def decrypted(frame: bytes) -> SignalsReceived:
+def decrypted(frame: bytes) -> Received:
     return accepted(make_receiver({"1234": AccountPolicy(key=KEY_256)}), frame)
 
 
@@ -40,11 +46,11 @@ class NoLinks:
 
 
 @contextlib.asynccontextmanager
-async def gateway() -> AsyncIterator[tuple[Dc09Gateway, FakeStore, CountingObserver]]:
+async def gateway() -> AsyncIterator[tuple[Gateway, FakeStore, CountingObserver]]:
     store = FakeStore()
     observer = CountingObserver()
     pipeline = IngestPipeline(store, observer=observer)
-    built = Dc09Gateway(
+    built = dc09_gateway(
         lookup_from({"1234": AccountPolicy(key=KEY_256)}),
         pipeline,
         Supervisor(grace_s=0),

@@ -1,7 +1,8 @@
 import datetime as dt
 
+from server.chain import GENESIS_HASH
 from server.incidents.lifecycle import Status
-from server.incidents.timeline import GENESIS_HASH, EntryFacts, entry_hash
+from server.incidents.timeline import CHAIN, EntryFacts
 
 AT = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 
@@ -19,19 +20,22 @@ def _facts(**changes: object) -> EntryFacts:
 
 def test_the_hash_is_stable_across_time_zones() -> None:
     tashkent = dt.timezone(dt.timedelta(hours=5))
-    assert entry_hash(GENESIS_HASH, _facts()) == entry_hash(
+    assert CHAIN.link(GENESIS_HASH, _facts()) == CHAIN.link(
         GENESIS_HASH, _facts(at=AT.astimezone(tashkent))
     )
 
 
 def test_every_fact_and_the_previous_hash_change_the_hash() -> None:
-    original = entry_hash(GENESIS_HASH, _facts())
-    assert entry_hash("1" * 64, _facts()) != original
+    original = CHAIN.link(GENESIS_HASH, _facts())
+    assert CHAIN.link("1" * 64, _facts()) != original
     for change in (
+        {"incident_id": 2},
         {"actor": "x"},
         {"kind": "note"},
         {"data": {"a": 1}},
+        {"from_status": Status.new},
         {"to_status": Status.resolved},
+        {"device_at": AT},
         {"at": AT + dt.timedelta(microseconds=1)},
     ):
-        assert entry_hash(GENESIS_HASH, _facts(**change)) != original, change
+        assert CHAIN.link(GENESIS_HASH, _facts(**change)) != original, change

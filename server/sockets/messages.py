@@ -84,3 +84,14 @@ class Pong(msgspec.Struct, tag="pong", tag_field="type"):
 hello_decoder: msgspec.json.Decoder[Hello] = msgspec.json.Decoder(Hello)
 client_decoder: msgspec.json.Decoder[ClientMessage] = msgspec.json.Decoder(ClientMessage)
 encoder = msgspec.json.Encoder()
+
+
+def decode_client(raw: str) -> ClientMessage | ErrorMessage:
+    """The client's message, or the error to answer it with."""
+    if len(raw) > MAX_CLIENT_MESSAGE_CHARS:
+        detail = f"A message may hold at most {MAX_CLIENT_MESSAGE_CHARS} characters."
+        return ErrorMessage(code="message_too_long", detail=detail)
+    try:
+        return client_decoder.decode(raw)
+    except msgspec.DecodeError as err:
+        return ErrorMessage(code="bad_message", detail=str(err))

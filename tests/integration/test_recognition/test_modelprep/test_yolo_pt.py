@@ -6,14 +6,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recognition.evaluation import read_plate_truths
+from recognition.evaluation.accuracy import read_plate_truths
 from recognition.geometry import iou_one_to_many
 from recognition.images import read_image
-from recognition.models import PLATE_DETECTOR, PLATE_DETECTOR_INPUT_PX, ModelPaths, locate_source
+from recognition.modelprep.prepare import PLATE_DETECTOR_INPUT_PX
+from recognition.modelprep.sources import PLATE_DETECTOR, locate_source
+from recognition.modelprep.torch_pickle import load_checkpoint
+from recognition.modelprep.yolo_pt import detection_model
+from recognition.models import ModelPaths
 from recognition.plates import PlateReader
 from recognition.runner import ModelRunner
-from recognition.torch_pickle import load_checkpoint
-from recognition.yolo_pt import detection_model
 from tests.datafiles import EU_PLATES
 from tests.integration.test_recognition.conftest import WHEEL_DIR
 

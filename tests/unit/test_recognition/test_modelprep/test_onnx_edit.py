@@ -10,8 +10,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from recognition.errors import ModelError
-from recognition.models import ModelSource, locate_source
-from recognition.onnx_edit import (
+from recognition.modelprep.onnx_edit import (
     dequantize_blocked,
     detection_only,
     fold_dequantize,
@@ -20,6 +19,7 @@ from recognition.onnx_edit import (
     split_prelu,
     to_float32_io,
 )
+from recognition.modelprep.sources import ModelSource, locate_source
 from recognition.runner import ModelRunner
 
 

@@ -4,7 +4,8 @@ The registry is the truth: the supervisor compares it with the running workers w
 change (this node's API) and every ``REFRESH_S`` (a change made on another node), stopping
 workers whose camera went or changed and starting the missing ones. Worker threads hand frames
 to the event loop with ``call_soon_threadsafe``; from there they take the same path as pushed
-frames.
+frames. It is recognition's part, not the registry's: it reads server.cameras and feeds the frame
+pump, and the registry never imports recognition.
 """
 
 from __future__ import annotations

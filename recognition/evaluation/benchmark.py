@@ -21,7 +21,7 @@ import msgspec
 import numpy as np
 
 from recognition.engine import Recognizer, largest_face
-from recognition.evaluation import identification, read_plate_truths, score_plates
+from recognition.evaluation.accuracy import identification, read_plate_truths, score_plates
 from recognition.faces import ImageArray
 from recognition.images import read_image
 from recognition.models import ModelPaths

@@ -27,7 +27,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from recognition.errors import ModelError
-from recognition.torch_pickle import AnyArray, Recorded, load_checkpoint
+from recognition.modelprep.torch_pickle import AnyArray, Recorded, load_checkpoint
 
 FloatArray = np.ndarray[Any, np.dtype[np.float32]]
 

@@ -13,11 +13,14 @@ import pytest
 from onnx import TensorProto, helper
 
 from recognition.errors import ModelError
-from recognition.models import prepare_models
+from recognition.modelprep.prepare import prepare_models
+from recognition.modelprep.torch_pickle import Recorded, load_checkpoint
+from recognition.modelprep.yolo_pt import OPSET, GraphBuilder, convert_checkpoint
 from recognition.runner import ModelRunner
-from recognition.torch_pickle import Recorded, load_checkpoint
-from recognition.yolo_pt import OPSET, GraphBuilder, convert_checkpoint
-from tests.unit.test_recognition.checkpoint_writer import CheckpointWriter, FakeModule
+from tests.unit.test_recognition.test_modelprep.checkpoint_writer import (
+    CheckpointWriter,
+    FakeModule,
+)
 
 Array = npt.NDArray[np.float32]
 ULTRALYTICS = "ultralytics.nn.modules"

@@ -14,10 +14,10 @@ from collections.abc import Callable
 
 import msgspec
 
-from server.custody import repository
+from server.custody import repository as custody
 from server.custody.schemas import CustodyFacts, CustodyKind
 from server.db import Database
-from server.uploads import repository as uploads
+from server.uploads import repository
 from server.uploads.evidence.base import EvidenceBackend
 from server.uploads.evidence.directory import DirectoryBackend
 
@@ -32,7 +32,7 @@ class CopyReport(msgspec.Struct, kw_only=True):
 
 async def files_to_copy(db: Database) -> list[tuple[str, str]]:
     """(recording_id, sha256) of every verified recording."""
-    return await uploads.verified_files(db)
+    return await repository.verified_files(db)
 
 
 async def copy_to_bucket(
@@ -74,7 +74,7 @@ async def _copy_one(
         return
     report.copied += 1
     async with db.write():
-        await repository.append(
+        await custody.append(
             db,
             CustodyFacts(
                 recording_id=recording_id,

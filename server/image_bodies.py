@@ -1,4 +1,9 @@
-"""Image request bodies (a JPEG or PNG as the whole body), checked before any work is queued."""
+"""Image request bodies (a JPEG or PNG as the whole body), checked before any work is queued.
+
+Camera frames, watchlist photos and recognition requests arrive this way. Infrastructure beside
+server.http_params (which server.errors imports, so this check, which raises API errors, cannot
+live there without a loop).
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 import pytest
 
-from recognition.models import ModelPaths, prepare_models, sha256_of
+from recognition.modelprep.prepare import prepare_models
+from recognition.modelprep.sources import sha256_of
+from recognition.models import ModelPaths
 from tests.integration.test_recognition.conftest import WHEEL_DIR
 
 pytestmark = pytest.mark.integration

@@ -1,14 +1,26 @@
-"""/ws/dispatch and /ws/crew: hello → welcome → replay → live, with resync when replay can't be.
+"""One relay socket: hello → welcome → replay → live, with resync when replay can't be.
 
-A connection runs two tasks: the sender drains this socket's Subscriber (dropping what was already
-sent, filling holes from the outbox), the receiver handles the client's acks, positions and status
-changes. Close codes: 4400 bad hello, 4401 bad or revoked token (also while open: the token's
-revocation closes its sockets, server/relay/sockets.py), 4403 wrong role, 4408 too slow, 4429 too
-many unknown tokens from this address lately.
+A connection runs four tasks: the sender drains this socket's Subscriber (dropping what was
+already sent, filling holes from the outbox), the receiver handles the client's messages, and two
+that answer late what came too soon after the last answer: the receipts of acks, and one pong
+for the heartbeats that got none.
 
-A client's messages are bounded like the REST bodies they stand for (server/relay/messages.py);
-positions closer together than `relay_position_interval_s` are dropped and counted, so a tablet
-cannot turn the dispatcher stream into a flood.
+Close codes: 4400 bad hello, 4401 bad or revoked token (also while open: the token's revocation
+closes its sockets, server/sockets/revocation.py), 4403 wrong role, 4408 too slow, 4429 too many
+unknown tokens from this address lately, 1008 (WebSocket's own "policy violation") too many
+messages: the client ran dry the budget below. 4429 stays the hello's refusal of an address;
+1008 ends one connection that floods, after its welcome.
+
+A client's messages are bounded like the REST bodies they stand for (server/sockets/messages.py),
+and in number (server/sockets/pacing.py says why these figures):
+
+* each message but a first ack of an event sent costs one from a budget of 20 a second, burst
+  1000; a client that runs it dry is closed with 1008 and counted;
+* positions closer together than `relay_position_interval_s` are dropped and counted (the
+  dispatcher stream stays calm); heartbeats closer together than 0.25 s share one pong at the
+  end of the interval (counted);
+* acks are cumulative and coalesced: the highest seq acked is kept, and the receipts of the
+  dispatches it covers are written at most once per 0.5 s and once more as the socket ends.
 """
 
 from __future__ import annotations
@@ -20,11 +32,10 @@ from collections.abc import Coroutine
 from typing import Any, Final
 
 import msgspec
-from litestar import websocket
 from litestar.exceptions import WebSocketDisconnect
 
 from server.auth.guards import client_address
-from server.auth.limits import TooManyFailedTokens
+from server.auth.limits import FailedLookups, TooManyFailedTokens
 from server.auth.schemas import Principal, Role
 from server.auth.service import identify
 from server.crews import service as crews_service
@@ -34,9 +45,10 @@ from server.incidents import service as incidents
 from server.incidents.schemas import StatusIn
 from server.relay import outbox
 from server.relay.hub import OVERFLOW, Subscriber
-from server.relay.messages import (
-    MAX_CLIENT_MESSAGE_CHARS,
+from server.relay.outbox import DISPATCH_STREAM, StoredEvent, crew_stream
+from server.sockets.messages import (
     Ack,
+    ClientMessage,
     ErrorMessage,
     Heartbeat,
     Hello,
@@ -46,12 +58,19 @@ from server.relay.messages import (
     StatusChange,
     StatusResult,
     Welcome,
-    client_decoder,
+    decode_client,
     encoder,
     hello_decoder,
 )
-from server.relay.outbox import DISPATCH_STREAM, crew_stream
-from server.state import AppState, Posbon
+from server.sockets.pacing import (
+    HEARTBEAT_INTERVAL_S,
+    MESSAGE_BURST,
+    MESSAGES_PER_S,
+    Spacing,
+    TokenBucket,
+)
+from server.sockets.receipts import ReceiptWriter
+from server.state import AppState
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +80,7 @@ CLOSE_BAD_TOKEN: Final = 4401
 CLOSE_WRONG_ROLE: Final = 4403
 CLOSE_TOO_SLOW: Final = 4408
 CLOSE_TOO_MANY_FAILURES: Final = 4429
+CLOSE_TOO_MANY_MESSAGES: Final = 1008
 DISPATCH_ROLES: Final = frozenset({Role.admin, Role.dispatcher})
 
 
@@ -80,10 +100,10 @@ async def _read_hello(socket: AnySocket) -> Hello:
 
 
 async def _principal_for(
-    hello: Hello, endpoint: str, state: AppState, address: str
+    hello: Hello, endpoint: str, failures: FailedLookups, address: str
 ) -> tuple[Principal, str]:
     try:
-        principal = await identify(hello.token, address, state.token_failures)
+        principal = await identify(hello.token, address, failures)
     except TooManyFailedTokens as err:
         raise Rejected(CLOSE_TOO_MANY_FAILURES, "too many unknown tokens; try later") from err
     except Unauthorized as err:
@@ -113,7 +133,13 @@ class Connection:
         self._live_sent = state.metrics.events_sent.labels(endpoint, "live")
         self.revoked = asyncio.Event()
         """Set when the token is revoked: the connection ends and closes with 4401."""
-        self._next_position_at = 0.0
+        self.flooded = False
+        """Set when the client ran its message budget dry: the connection closes with 1008."""
+        self._budget = TokenBucket(MESSAGES_PER_S, MESSAGE_BURST, time.monotonic())
+        self._positions = Spacing(state.settings.relay_position_interval_s)
+        self._pongs = Spacing(HEARTBEAT_INTERVAL_S)
+        self._pong_owed = asyncio.Event()
+        self.receipts = ReceiptWriter(state.db, principal, state.metrics.receipt_writes)
 
     async def send(self, message: msgspec.Struct) -> None:
         await self.socket.send_text(encoder.encode(message).decode())
@@ -125,12 +151,15 @@ class Connection:
         await self.send(Welcome(stream=self.stream, epoch=epoch, seq=head))
         self.sent_seq = head
         if hello.last_seq is None:
+            self.receipts.book.start_after(head)
             return
         reason = await self._why_not_replayable(hello, head, epoch)
         if reason is not None:
             self.state.metrics.resyncs.inc()
+            self.receipts.book.start_after(head)
             await self.send(Resync(seq=head, reason=reason))
             return
+        self.receipts.book.start_after(hello.last_seq)
         await self._send_range(hello.last_seq, head, phase="replay")
 
     async def _why_not_replayable(self, hello: Hello, head: int, epoch: str) -> str | None:
@@ -155,7 +184,7 @@ class Connection:
             if not page:
                 return
             for event in page:
-                await self.socket.send_text(event.wire())
+                await self._send_event(event)
                 self.state.metrics.events_sent.labels(self.endpoint, phase).inc()
             cursor = page[-1].seq
 
@@ -170,43 +199,78 @@ class Connection:
                 continue
             if event.seq > self.sent_seq + 1:
                 await self._send_range(self.sent_seq, event.seq - 1, phase="fill")
-            await self.socket.send_text(event.wire())
+            await self._send_event(event)
             self._live_sent.inc()
             self.sent_seq = event.seq
             # Take turns: every socket gets the first event of a burst (the alert) before any
             # socket gets the second.
             await asyncio.sleep(0)
 
+    async def _send_event(self, event: StoredEvent) -> None:
+        await self.socket.send_text(event.wire())
+        self.receipts.sent(event)
+
     async def receive(self) -> None:
+        """Handle the client's messages in order; return when it floods (see `_affordable`)."""
         while True:
-            raw = await self.socket.receive_text()
-            if len(raw) > MAX_CLIENT_MESSAGE_CHARS:
-                detail = f"A message may hold at most {MAX_CLIENT_MESSAGE_CHARS} characters."
-                await self.send(ErrorMessage(code="message_too_long", detail=detail))
-                continue
-            try:
-                message = client_decoder.decode(raw)
-            except msgspec.DecodeError as err:
-                await self.send(ErrorMessage(code="bad_message", detail=str(err)))
-                continue
-            await self.handle(message)
+            message = decode_client(await self.socket.receive_text())
+            if not self._affordable(message):
+                self._ran_dry()
+                return
+            if isinstance(message, ErrorMessage):
+                await self.send(message)
+            else:
+                await self.handle(message)
+
+    def _affordable(self, message: ClientMessage | ErrorMessage) -> bool:
+        """Whether the budget pays for this message; an ack of an event sent and not acked
+        before is free (there are only as many as events sent)."""
+        if isinstance(message, Ack) and self.receipts.book.advances(message.seq):
+            return True
+        return self._budget.take(time.monotonic())
+
+    def _ran_dry(self) -> None:
+        self.flooded = True
+        self.state.metrics.flood_disconnects.labels(self.endpoint).inc()
+        logger.warning(
+            "socket of %s sent more than %s messages a second (burst %s); closing it",
+            self.principal.actor,
+            MESSAGES_PER_S,
+            MESSAGE_BURST,
+        )
 
     async def until_revoked(self) -> None:
         await self.revoked.wait()
 
     def _position_due(self) -> bool:
         """One position per `relay_position_interval_s` is kept; the others are counted."""
-        now = time.monotonic()
-        if now < self._next_position_at:
-            self.state.metrics.positions_dropped.inc()
-            return False
-        self._next_position_at = now + self.state.settings.relay_position_interval_s
-        return True
+        if self._positions.due(time.monotonic()):
+            return True
+        self.state.metrics.positions_dropped.inc()
+        return False
 
-    async def handle(self, message: Ack | Position | StatusChange | Heartbeat) -> None:
+    async def _heartbeat(self) -> None:
+        """One heartbeat per `HEARTBEAT_INTERVAL_S` is answered at once; the others are
+        counted and share the pong `send_late_pong` sends at the end of the interval."""
+        if self._pongs.due(time.monotonic()):
+            self._pong_owed.clear()
+            await self.send(Pong())
+            return
+        self.state.metrics.heartbeats_dropped.inc()
+        self._pong_owed.set()
+
+    async def send_late_pong(self) -> None:
+        while True:
+            await self._pong_owed.wait()
+            await asyncio.sleep(self._pongs.wait_s(time.monotonic()))
+            if self._pong_owed.is_set() and self._pongs.due(time.monotonic()):
+                self._pong_owed.clear()
+                await self.send(Pong())
+
+    async def handle(self, message: ClientMessage) -> None:
         match message:
             case Ack(seq=seq):
-                await incidents.record_delivery(self.state.db, self.principal, seq)
+                await self.receipts.acked(seq)
             case Position() if self._position_due():
                 await crews_service.record_position(
                     self.state.db, self.principal, message.lat, message.lon, message.at
@@ -214,7 +278,7 @@ class Connection:
             case StatusChange():
                 await self.send(await self._status(message))
             case Heartbeat():
-                await self.send(Pong())
+                await self._heartbeat()
             case _:
                 return
 
@@ -231,11 +295,13 @@ class Connection:
         return StatusResult(op_id=message.op_id, ok=True, incident=incident)
 
 
-async def serve(socket: AnySocket, state: AppState, endpoint: str) -> None:
+async def serve(socket: AnySocket, state: AppState, failures: FailedLookups, endpoint: str) -> None:
+    """Serve one socket of `endpoint` (``dispatch`` or ``crew``) until either side ends it;
+    `failures` counts the unknown tokens of its address with the HTTP ones."""
     await socket.accept()
     try:
         hello = await _read_hello(socket)
-        principal, stream = await _principal_for(hello, endpoint, state, client_address(socket))
+        principal, stream = await _principal_for(hello, endpoint, failures, client_address(socket))
     except Rejected as rejected:
         await socket.close(code=rejected.code, reason=rejected.reason)
         return
@@ -247,8 +313,13 @@ async def serve(socket: AnySocket, state: AppState, endpoint: str) -> None:
     try:
         await connection.start(hello)
         await _run_until_first_ends(
-            connection.pump(subscriber), connection.receive(), connection.until_revoked()
+            connection.pump(subscriber),
+            connection.receive(),
+            connection.until_revoked(),
+            connection.receipts.write_late_forever(),
+            connection.send_late_pong(),
         )
+        await connection.receipts.write()  # stored before the client hears the close
         await _close_after(connection, subscriber)
     except WebSocketDisconnect:
         pass
@@ -256,12 +327,15 @@ async def serve(socket: AnySocket, state: AppState, endpoint: str) -> None:
         state.sockets.discard(principal.token_id, connection.revoked.set)
         state.hub.unsubscribe(subscriber)
         state.metrics.sockets.labels(endpoint).dec()
+        await connection.receipts.write_last()
 
 
 async def _close_after(connection: Connection, subscriber: Subscriber) -> None:
     """Say why the server ended the connection, where it did."""
     if connection.revoked.is_set():
         close = connection.socket.close(code=CLOSE_BAD_TOKEN, reason="token revoked")
+    elif connection.flooded:
+        close = connection.socket.close(code=CLOSE_TOO_MANY_MESSAGES, reason="too many messages")
     elif subscriber.overflowed:
         close = connection.socket.close(code=CLOSE_TOO_SLOW, reason="too slow")
     else:
@@ -282,15 +356,3 @@ async def _run_until_first_ends(*coroutines: Coroutine[Any, Any, None]) -> None:
         error = task.exception()
         if error is not None:
             raise error
-
-
-@websocket("/ws/dispatch")
-async def dispatch_socket(socket: AnySocket, posbon: Posbon) -> None:
-    """Every event, for dispatchers (first message: hello with a dispatcher or admin token)."""
-    await serve(socket, posbon, "dispatch")
-
-
-@websocket("/ws/crew")
-async def crew_socket(socket: AnySocket, posbon: Posbon) -> None:
-    """One crew's events, for its tablet (first message: hello with that crew's token)."""
-    await serve(socket, posbon, "crew")

@@ -1,0 +1,62 @@
+"""The push rules other domains add, so that sync applies them without importing those domains.
+
+A push runs `sync.rules.OnApply` hooks on every mutation before anything is written: the
+incident lifecycle (server/sync/status.py, sync's own) first, then one hook per rule set that a
+domain registered here. A domain that owns an entity's rules (server/custody/sync_rules.py for
+recordings: ownership, access class, the custody log) registers a factory once, by name, when
+the app is composed; each push asks every factory for a hook bound to that push's caller and
+transaction. Registering a name again replaces its factory, so composing twice is harmless.
+
+Sync sits below those domains: they import this module, and sync never imports them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+
+import msgspec
+
+from server.auth.schemas import Principal
+from server.db import Database
+from server.sync.scopes import Lookup
+from sync.mutations import AnyMutation, Receipt
+from sync.rules import OnApply
+
+OwnerOf = Callable[[uuid.UUID], Awaitable[str | None]]
+"""The owner (`token:<id>` or `crew:<id>`) a sync device is bound to, if it ever pushed."""
+
+
+class PushCaller(msgspec.Struct, frozen=True, kw_only=True):
+    """What a rule may use during one push: the push's transaction, its caller, and the
+    entities and device owners as that transaction sees them."""
+
+    db: Database
+    who: Principal
+    lookup: Lookup
+    owner_of: OwnerOf
+
+
+RuleFactory = Callable[[PushCaller], OnApply]
+
+_FACTORIES: dict[str, RuleFactory] = {}
+
+
+def register(name: str, factory: RuleFactory) -> None:
+    """Run `factory`'s hook on every push from now on (replacing one registered as `name`)."""
+    _FACTORIES[name] = factory
+
+
+def chain(*rules: OnApply) -> OnApply:
+    """Several `OnApply` hooks as one, run in order."""
+
+    async def apply(mutation: AnyMutation, receipt: Receipt) -> None:
+        for rule in rules:
+            await rule(mutation, receipt)
+
+    return apply
+
+
+def for_push(first: OnApply, caller: PushCaller) -> OnApply:
+    """`first`, then every registered rule set (in the order they were registered)."""
+    return chain(first, *(factory(caller) for factory in _FACTORIES.values()))

@@ -1,0 +1,40 @@
+"""A token revoked where no doorbell reaches this server (another process on the same database,
+a bus that was down) stops working over HTTP without waiting out the token cache."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Final
+
+import httpx
+import pytest
+
+from server.auth import repository as tokens
+from server.auth.schemas import Role
+from server.auth.service import TOKEN_CACHE_S, create_token
+from tests.integration.live import Live
+
+pytestmark = pytest.mark.integration
+
+DEADLINE_S: Final = TOKEN_CACHE_S / 2
+"""Well inside the cache's lifetime: refused by then means the cache was not waited out."""
+
+
+async def test_a_cached_token_revoked_without_a_doorbell_is_refused_soon(live: Live) -> None:
+    issued = await create_token(live.state.db, "desk-elsewhere", Role.dispatcher)
+    kept = await live.token(Role.dispatcher)
+    async with httpx.AsyncClient(base_url=live.http) as client:
+        first = await client.get("/api/v1/sites", headers=live.headers(issued.token))
+        assert first.status_code == 200  # the token is in the cache from now on
+        await tokens.revoke(issued.id)  # what `posbon token revoke` does, minus any doorbell
+        deadline = time.monotonic() + DEADLINE_S
+        while (
+            status := (await client.get("/api/v1/sites", headers=live.headers(issued.token)))
+        ).status_code == 200:
+            assert time.monotonic() < deadline, "the revoked token still works"
+            await asyncio.sleep(0.05)
+        other = await client.get("/api/v1/sites", headers=live.headers(kept))
+    assert status.status_code == 401
+    assert status.json()["code"] == "token_invalid"
+    assert other.status_code == 200
