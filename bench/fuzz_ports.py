@@ -4,10 +4,11 @@ The process starts as the acceptance suite starts it (tests/acceptance/support.p
 and event loop, free ports, its own data directory, the acceptance fleet imported). Then, all at
 once until the time is up:
 
-* DC-09 over TCP (a few connections, many frames each) and over UDP, GT06 over TCP (a login,
-  then packets) and the device HTTP port (OsmAnd reports, IoT webhooks, keep-alive) get the real
-  vectors of tests/data, mutated: bytes flipped, inserted, cut, repeated, spliced with another
-  vector, or replaced by random bytes, and now and then a run of junk;
+* DC-09 over TCP (a few connections, many frames each) and over UDP, GT06 and Teltonika over TCP
+  (a login or IMEI handshake, then packets) and the device HTTP port (OsmAnd reports, IoT
+  webhooks, keep-alive) get the real vectors of tests/data, mutated: bytes flipped, inserted,
+  cut, repeated, spliced with another vector, or replaced by random bytes, and now and then a
+  run of junk;
 * a thread polls ``GET /health`` every 0.5 s on its own connection and times each answer.
 
 Each stream sends at most ``--rate`` frames a second (0: as fast as it can). Loopback is exempt
@@ -56,7 +57,8 @@ ANSWER_TIMEOUT_S: Final = 5.0
 request may be incomplete; the server's own request timeout is longer)."""
 STREAMS_PER_PORT: Final = 2
 DEFAULT_RATE: Final = 250.0
-"""Frames a second per stream: five streams (two DC-09 TCP, two GT06, UDP) make 1250."""
+"""Frames a second per stream: seven streams (two DC-09 TCP, two GT06, two Teltonika, UDP)
+make 1750."""
 MAX_FRAMES_PER_CONNECTION: Final = 300
 JUNK_BYTES: Final = 64 * 1024
 READ_BYTES: Final = 65_536
@@ -75,6 +77,9 @@ DC09_SEEDS: Final = [
 GT06_ROWS: Final = _rows(DATA / "gt06" / "gt06_traccar_tests.jsonl")
 GT06_LOGIN: Final = bytes.fromhex(GT06_ROWS[0]["hex"])
 GT06_SEEDS: Final = [bytes.fromhex(row["hex"]) for row in GT06_ROWS]
+TELTONIKA_ROWS: Final = _rows(DATA / "teltonika" / "teltonika_wiki_examples.jsonl")
+TELTONIKA_HELLO: Final = bytes.fromhex(TELTONIKA_ROWS[0]["imei_hex"])
+TELTONIKA_SEEDS: Final = [bytes.fromhex(row["hex"]) for row in TELTONIKA_ROWS]
 OSMAND_ROWS: Final = _rows(DATA / "osmand" / "osmand_traccar_requests.jsonl")
 IOT_BODIES: Final = [
     b'{"action":"emergency","battery":80}',
@@ -171,6 +176,9 @@ class Fuzzer:
 
     def gt06_packet(self) -> bytes:
         return self.mutator.mutate(self.mutator.rng.choice(GT06_SEEDS), GT06_SEEDS)
+
+    def teltonika_packet(self) -> bytes:
+        return self.mutator.mutate(self.mutator.rng.choice(TELTONIKA_SEEDS), TELTONIKA_SEEDS)
 
     async def stream(self, name: str, port: int, first: bytes, frame: Callable[[], bytes]) -> None:
         pace = Pace(self.rate)
@@ -299,6 +307,7 @@ class Fuzzer:
             jobs += [
                 self.stream("dc09-tcp", ports.dc09, b"", self.dc09_frame),
                 self.stream("gt06", ports.gt06, GT06_LOGIN, self.gt06_packet),
+                self.stream("teltonika", ports.teltonika, TELTONIKA_HELLO, self.teltonika_packet),
                 self.http(ports.osmand),
             ]
         stop = threading.Event()

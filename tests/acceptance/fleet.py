@@ -46,6 +46,8 @@ PANELS: Final = {
 PHONE: Final = "acceptance-phone-7"
 PHONE_SITE: Final = "Acceptance phone site"
 TRACKER_IMEI: Final = "868120145233604"
+TELTONIKA_IMEI: Final = "356307042441013"
+"""The IMEI of Teltonika's published Codec 8 examples (tests/data/teltonika)."""
 TRACKER_SITE: Final = "Acceptance tracker site"
 BUTTON: Final = f"acceptance-button-{uuid.uuid4().hex[:10]}"  # the broker is shared: unique
 BUTTON_SITE: Final = "Acceptance button site"
@@ -82,6 +84,7 @@ def devices_csv() -> str:
     for account, protocol, site in (
         (PHONE, "osmand", PHONE_SITE),
         (TRACKER_IMEI, "gt06", TRACKER_SITE),
+        (TELTONIKA_IMEI, "teltonika", TRACKER_SITE),
         (BUTTON, "mqtt", BUTTON_SITE),
     ):
         where = [site, "Registan square", lat, lon]

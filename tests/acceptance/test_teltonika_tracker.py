@@ -47,11 +47,7 @@ async def exchange(served: ServedPosbon, messages: list[tuple[bytes, int]]) -> l
 async def test_a_registered_teltonika_tracker_is_welcomed_and_its_packet_counted_and_stored(
     served: ServedPosbon,
 ) -> None:
-    async with served.api(served.token("admin")) as admin:
-        made = await admin.post(
-            "/api/v1/devices", json={"account": PUBLISHED_IMEI, "protocol": "teltonika"}
-        )
-        assert made.status_code == 201, made.text
+    # The tracker is registered by the fleet every served process imports (fleet.TELTONIKA_IMEI).
     replies = await exchange(served, [(PUBLISHED_HELLO, 1), (PUBLISHED_CODEC_8E, 4)])
     assert replies == [b"\x01", (1).to_bytes(4, "big"), b""]
     async with served.api(served.token("dispatcher")) as desk:
