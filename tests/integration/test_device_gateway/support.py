@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -108,20 +109,8 @@ async def gateway_on(
         )
 
 
-async def send(
-    port: int,
-    account: str,
-    event: JSON,
-    *,
-    key: bytes | None = None,
-    transport: str = "TCP",
-    token: str = "ADM-CID",
-    spt: Any = None,
-) -> bool:
-    """Send one event with a real my-dc09-spt sender, as long as it retries; True if ACKed."""
-    return await send_dc09(
-        port, account, event, key=key, transport=transport, token=token, spt=spt, give_up_s=None
-    )
+send = functools.partial(send_dc09, give_up_s=None)
+"""Send one event with a real my-dc09-spt sender, as long as it retries; True if ACKed."""
 
 
 class Recorder:
