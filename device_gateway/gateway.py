@@ -42,7 +42,7 @@ from datetime import UTC, datetime
 from typing import Final, Protocol
 
 from device_gateway.errors import LocalProtocolError, UnknownAccountError
-from device_gateway.ingest import IngestObserver, IngestPipeline, Outcome, Source
+from device_gateway.ingest import IngestObserver, IngestOutcome, IngestPipeline, Source
 from device_gateway.ratelimit import RateLimit, TokenBuckets
 from device_gateway.replay import DEFAULT_REPLAY_WINDOW_S, ReplayGuard
 from device_gateway.signals import (
@@ -261,7 +261,7 @@ class Gateway:
             self._seen(event.dedup_key.account, event.signals[0].received_at)
         started = time.monotonic()
 
-        def settle(stored: asyncio.Future[Outcome]) -> None:
+        def settle(stored: asyncio.Future[IngestOutcome]) -> None:
             failed = stored.cancelled() or stored.exception() is not None  # always read it
             if ready.done():
                 return

@@ -98,7 +98,7 @@ class Submission(msgspec.Struct, frozen=True, kw_only=True):
         return self.received.signals[0].received_at
 
 
-class Outcome(enum.Enum):
+class IngestOutcome(enum.Enum):
     STORED = "stored"
     DUPLICATE = "duplicate"
     """A retransmission of a frame already stored: ACK it again, raise nothing."""
@@ -109,7 +109,7 @@ class SignalStore(Protocol):
 
     async def commit(
         self, batch: Sequence[Submission], *, duplicates_since: datetime
-    ) -> Sequence[Outcome]:
+    ) -> Sequence[IngestOutcome]:
         """Store the batch in one transaction and return one outcome per submission, in order.
 
         A submission whose dedup key was stored at or after ``duplicates_since`` is a
@@ -152,7 +152,9 @@ def dedup_digest(key: DedupKey) -> str:
 class _Entry:
     __slots__ = ("share", "submission", "waiters")
 
-    def __init__(self, submission: Submission, waiter: asyncio.Future[Outcome], share: str) -> None:
+    def __init__(
+        self, submission: Submission, waiter: asyncio.Future[IngestOutcome], share: str
+    ) -> None:
         self.submission = submission
         self.waiters = [waiter]
         self.share = share
@@ -227,16 +229,16 @@ class IngestPipeline:
             else:
                 return
 
-    def submit(self, received: Received, source: Source) -> asyncio.Future[Outcome]:
+    def submit(self, received: Received, source: Source) -> asyncio.Future[IngestOutcome]:
         """Queue a frame; the future resolves once it is stored (or known to be stored)."""
-        waiter: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        waiter: asyncio.Future[IngestOutcome] = asyncio.get_running_loop().create_future()
         if self._stopped:  # nobody would ever commit it: fail it now (never ACKed)
             waiter.set_exception(ConnectionAbortedError("the signal pipeline stopped"))
             return waiter
         key = received.dedup_key
         if self._remembers(key):
             self._observer.duplicate_answered()
-            waiter.set_result(Outcome.DUPLICATE)
+            waiter.set_result(IngestOutcome.DUPLICATE)
             return waiter
         queued = self._queued.get(key)
         if queued is not None:
@@ -323,13 +325,13 @@ class IngestPipeline:
         finished = self._clock()
         duplicates = 0
         for entry, outcome in zip(batch, outcomes, strict=True):
-            duplicates += outcome is Outcome.DUPLICATE
+            duplicates += outcome is IngestOutcome.DUPLICATE
             self._remember(entry.submission.received.dedup_key, finished)
             self._finish(entry, outcome)
         self._observer.batch_committed(len(batch), duplicates, finished - started)
         return True
 
-    def _finish(self, entry: _Entry, result: Outcome | BaseException) -> None:
+    def _finish(self, entry: _Entry, result: IngestOutcome | BaseException) -> None:
         self._queued.pop(entry.submission.received.dedup_key, None)
         for index, waiter in enumerate(entry.waiters):
             if waiter.done():
@@ -340,7 +342,7 @@ class IngestPipeline:
                 waiter.set_result(result)
             else:  # a copy that waited for the first one is a retransmission of it
                 self._observer.duplicate_answered()
-                waiter.set_result(Outcome.DUPLICATE)
+                waiter.set_result(IngestOutcome.DUPLICATE)
 
     def _remembers(self, key: DedupKey) -> bool:
         stored_at = self._remembered.get(key)

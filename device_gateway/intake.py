@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from device_gateway.ingest import IngestPipeline, Outcome, Source
+from device_gateway.ingest import IngestOutcome, IngestPipeline, Source
 from device_gateway.signals import Received
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ class Intake:
         """Return when the queue takes more (from ``host``'s share too, when given)."""
         await self._pipeline.wait_for_room(host)
 
-    def submit(self, received: Received, source: Source) -> asyncio.Future[Outcome]:
+    def submit(self, received: Received, source: Source) -> asyncio.Future[IngestOutcome]:
         return self._pipeline.submit(received, source)
 
     async def store(self, received: Received, source: Source) -> bool:

@@ -38,7 +38,6 @@ from server.alerts.routes import router as alerts_router
 from server.auth.guards import BearerTokenMiddleware
 from server.auth.limits import FailedLookups
 from server.auth.routes import router as tokens_router
-from server.auth.service import REVOCATION_CHECK_S
 from server.cameras.routes import router as cameras_router
 from server.crew_app.routes import SHELL_PATHS as CREW_APP_PATHS
 from server.crew_app.routes import router as crew_app_router
@@ -49,24 +48,26 @@ from server.custody.routes import router as recordings_router
 from server.devices.routes import router as devices_router
 from server.errors import EXCEPTION_HANDLERS
 from server.incidents import lifespan as incidents_lifespan
+from server.incidents import sync_rules as incidents_sync_rules
 from server.incidents.routes import router as incidents_router
 from server.parts import Run
 from server.plates.routes import router as plates_router
-from server.recognition import lifecycle as recognition_lifecycle
+from server.recognition import lifespan as recognition_lifespan
 from server.recognition.routes import router as recognition_router
 from server.recognition.runtime import Recognition
-from server.signals.gateway import running_gateway
+from server.relay import lifespan as relay_lifespan
+from server.signals import lifespan as signals_lifespan
 from server.signals.routes import router as signals_router
-from server.signals.trackers import running_trackers
 from server.sites.routes import router as sites_router
-from server.sockets import revocation
+from server.sockets import lifespan as sockets_lifespan
 from server.sockets.routes import router as sockets_router
 from server.state import AppState
 from server.stats.routes import router as stats_router
-from server.sync import compaction as sync_compaction
+from server.sync import lifespan as sync_lifespan
 from server.sync.routes import review_router as sync_review_router
 from server.sync.routes import router as sync_router
 from server.system_routes import crash_part, health, list_parts, metrics, ready
+from server.uploads import lifespan as uploads_lifespan
 from server.uploads.routes import router as uploads_router
 from server.uploads.routes import tus_error_response
 from server.uploads.service import open_uploads
@@ -89,10 +90,6 @@ UNAUTHENTICATED: Final = [
 ]
 
 
-DC09: Final = "dc09"
-"""The DC-09 receiver's name among the device ports, as in device_gateway.registry."""
-
-
 class Running(msgspec.Struct, frozen=True):
     """A node that runs: its state, and the device ports it bound, by protocol name (``dc09``,
     ``osmand`` for the device HTTP port, ``gt06`` …; none without device listeners)."""
@@ -112,25 +109,21 @@ class Node:
             settings.auth_failures_max, settings.auth_failure_window_s, settings.auth_block_s
         )
         """Unknown tokens by client address, HTTP and sockets alike."""
+        incidents_sync_rules.register()  # sync pushes apply crew status changes
         custody_sync_rules.register()  # sync pushes apply the recording rules
-        self.uploads = open_uploads(settings, state.db)
+        self.uploads = open_uploads(settings, state.db, state.sync_clock)
         """The tus upload service and the evidence store behind it."""
 
     def jobs(self) -> dict[str, Run]:
         """Every job of a node, by part name; those on a timer run on one node of a cluster at
         a time, the holder of their lease."""
-        state, settings = self.state, self.state.settings
+        state = self.state
         return {
-            "relay-hub": state.hub.run,
-            "reconcile": lambda: state.hub.reconcile_forever(settings.relay_reconcile_s),
-            "revoked-sockets": lambda: revocation.sweep_forever(state.sockets, REVOCATION_CHECK_S),
-            "upload-expiry": lambda: state.lease("upload-expiry").run(self.uploads.expire_forever),
+            **relay_lifespan.parts(state.hub, state.settings.relay_reconcile_s),
+            **sockets_lifespan.parts(state),
+            **uploads_lifespan.parts(state, self.uploads),
             **incidents_lifespan.parts(state),
-            "sync-compaction": lambda: state.lease("sync-compaction").run(
-                lambda: sync_compaction.compact_forever(
-                    state.db, settings.sync_log_retention_s, settings.sync_compact_interval_s
-                )
-            ),
+            **sync_lifespan.parts(state),
         }
 
     @contextlib.asynccontextmanager
@@ -140,25 +133,22 @@ class Node:
         part, so a taken port stops the start with nothing running yet)."""
         state = self.state
         async with contextlib.AsyncExitStack() as stack:
-            ports: dict[str, int] = {}
+            ports: Mapping[str, int] = {}
             if device_listeners:
-                trackers = await stack.enter_async_context(running_trackers(state))
-                gateway = await stack.enter_async_context(running_gateway(state))
-                ports = {**trackers.ports, DC09: gateway.port}
+                ports = await stack.enter_async_context(signals_lifespan.listening(state))
             await stack.enter_async_context(self._running_jobs())
             yield Running(state, ports)
 
     @contextlib.asynccontextmanager
     async def _running_jobs(self) -> AsyncIterator[None]:
         state = self.state
-        state.bus.listen(revocation.heard_by(state.sockets))
         parts = self.jobs()
         await state.bus.start()
         parts.update(state.bus.readers())
         for name, run in parts.items():
             state.parts.start(name, run)
         try:
-            async with recognition_lifecycle.running(self.recognition, state.parts):
+            async with recognition_lifespan.running(self.recognition, state.parts):
                 yield
         finally:
             await state.parts.stop(*parts)

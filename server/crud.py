@@ -1,7 +1,9 @@
 """Create/read/update/delete for the registry tables (sites, devices, crews).
 
 A `Registry` binds one piccolo table to one output Struct; rows become Structs here and never
-travel further (STYLE rule 7).
+travel further (STYLE rule 7). Every query runs on the `Database` the caller passes
+(`Database.run`), so a registry write joins the caller's `write()` transaction. The module that
+builds a registry is the one that writes its table.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from piccolo.table import Table
 
+from server.db import Database
 from server.errors import Conflict, NotFound
 from server.sql import INTEGRITY_ERRORS
 
@@ -23,40 +26,38 @@ class Registry(Generic[OutT]):
         self.table = table
         self.label = label
         self.to_struct = to_struct
+        self._pk = table._meta.primary_key  # noqa: SLF001  (piccolo's documented table metadata)
 
-    async def list(self, *, limit: int, offset: int) -> list[OutT]:
-        pk = self.table._meta.primary_key  # noqa: SLF001
-        rows = await self.table.select().order_by(pk).limit(limit).offset(offset)
-        return [self.to_struct(row) for row in rows]
+    async def list(self, db: Database, *, limit: int, offset: int) -> list[OutT]:
+        query = self.table.select().order_by(self._pk).limit(limit).offset(offset)
+        return [self.to_struct(row) for row in await db.run(query)]
 
-    async def find(self, item_id: int) -> OutT | None:
-        row = await self.table.select().where(self.table._meta.primary_key == item_id).first()  # noqa: SLF001
-        return None if row is None else self.to_struct(row)
+    async def find(self, db: Database, item_id: int) -> OutT | None:
+        rows = await db.run(self.table.select().where(self._pk == item_id).limit(1))
+        return self.to_struct(rows[0]) if rows else None
 
-    async def get(self, item_id: int) -> OutT:
-        found = await self.find(item_id)
+    async def get(self, db: Database, item_id: int) -> OutT:
+        found = await self.find(db, item_id)
         if found is None:
             raise NotFound(f"There is no {self.label} with id {item_id}.")
         return found
 
-    async def create(self, values: Mapping[str, Any]) -> OutT:
+    async def create(self, db: Database, values: Mapping[str, Any]) -> OutT:
+        columns = self.table._meta.columns  # noqa: SLF001  (as above)
         try:
-            rows = await self.table.insert(self.table(**values)).returning(
-                *self.table._meta.columns  # noqa: SLF001
-            )
+            rows = await db.run(self.table.insert(self.table(**values)).returning(*columns))
         except INTEGRITY_ERRORS as err:
             raise Conflict(f"A {self.label} like this exists already: {err}.") from err
         return self.to_struct(rows[0])
 
-    async def update(self, item_id: int, values: Mapping[str, Any]) -> OutT:
+    async def update(self, db: Database, item_id: int, values: Mapping[str, Any]) -> OutT:
         if values:
-            pk = self.table._meta.primary_key  # noqa: SLF001
             try:
-                await self.table.update(dict(values.items())).where(pk == item_id)
+                await db.run(self.table.update(dict(values.items())).where(self._pk == item_id))
             except INTEGRITY_ERRORS as err:
                 raise Conflict(f"That change clashes with another {self.label}: {err}.") from err
-        return await self.get(item_id)
+        return await self.get(db, item_id)
 
-    async def delete(self, item_id: int) -> None:
-        await self.get(item_id)
-        await self.table.delete().where(self.table._meta.primary_key == item_id)  # noqa: SLF001
+    async def delete(self, db: Database, item_id: int) -> None:
+        await self.get(db, item_id)
+        await db.run(self.table.delete().where(self._pk == item_id))

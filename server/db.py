@@ -1,8 +1,11 @@
 """The database: which engine, schema migrations, and how writes are made safe.
 
 Piccolo finds its engine through a `piccolo_conf` module. Posbon chooses the engine at run time
-from the settings, so `activate()` installs the chosen engine both in that module (for piccolo's
-migration runner) and on every table (queries). One process talks to one database.
+from the settings, so `activate()` installs the chosen engine both in that module and on every
+table, for piccolo's migration runner and so that a query builder compiles to the engine's SQL
+dialect. Queries themselves always run through a `Database` that the caller holds: raw SQL with
+`fetch`, a piccolo query builder with `run`; no code awaits a piccolo query on its own, which
+would run it on whatever engine the table happens to be bound to.
 
 Writes go through `Database.write()`: on SQLite that is `BEGIN IMMEDIATE` behind an in-process
 lock (SQLite has one writer; queueing in asyncio beats spinning on the file lock), on PostgreSQL an
@@ -38,6 +41,7 @@ from piccolo.conf.apps import AppRegistry
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
+from piccolo.query.base import Query
 from piccolo.querystring import QueryString
 from piccolo.table import Table
 
@@ -147,6 +151,22 @@ class Database:
     async def fetch(self, sql: str, *args: Any) -> list[dict[str, Any]]:
         """Run SQL with `{}` placeholders; inside `write()` it joins the transaction."""
         rows: list[dict[str, Any]] = await self.engine.run_querystring(QueryString(sql, *args))
+        return rows
+
+    async def run(self, query: Query[Any, Any]) -> list[dict[str, Any]]:
+        """Run a piccolo query builder's statement (select, insert, update, delete) on this
+        database's engine, its rows as `fetch` returns them; inside `write()` it joins the
+        transaction. Only the statement is piccolo's: none of its result shaping (`first()`,
+        `exists()`, JSON loading) runs, so build plain statements and shape the rows here."""
+        if query.engine_type != self.engine.engine_type:
+            raise RuntimeError(
+                f"{query.table.__name__} compiles for {query.engine_type}, not for this "
+                f"{self.engine.engine_type} database: activate() binds the tables"
+            )
+        rows: list[dict[str, Any]] = []
+        for statement in query.querystrings:
+            found = await self.engine.run_querystring(statement)
+            rows.extend(self.engine.transform_response_to_dicts(found))
         return rows
 
     async def fetch_one(self, sql: str, *args: Any) -> dict[str, Any] | None:
@@ -263,25 +283,14 @@ def registered_tables() -> list[type[Table]]:
 
 
 def activate(engine: Engine[Any], tables: Sequence[type[Table]] | None = None) -> Database:
-    """Make `engine` the one every table (by default every registered one) and piccolo's
-    migration runner use."""
+    """Make `engine` the one piccolo's migration runner uses and every table (by default every
+    registered one) compiles its queries for; returns the `Database` that runs them."""
     conf = importlib.import_module(os.environ["PICCOLO_CONF"])
     conf.DB = engine  # type: ignore[attr-defined]
     bound: list[type[Table]] = [*(registered_tables() if tables is None else tables), Migration]
     for table in bound:
         table._meta.db = engine  # noqa: SLF001  (piccolo's documented way to rebind a table)
-    global _current  # noqa: PLW0603  (one database per process, like piccolo's own engine)
-    _current = Database(engine)
-    return _current
-
-
-_current: Database | None = None
-
-
-def current() -> Database:
-    if _current is None:
-        raise RuntimeError("no database is open; call server.db.open_database first")
-    return _current
+    return Database(engine)
 
 
 async def migrate() -> None:

@@ -147,7 +147,10 @@ class Parts:
         try:
             await asyncio.shield(part.current)
         except asyncio.CancelledError as err:
-            if not part.current.done():  # we are being stopped, not the part
+            # We are being stopped (not the part) when our own task carries a cancellation
+            # request; the part's task may have just ended in the same turn of the loop.
+            stopping = asyncio.current_task().cancelling() > 0  # type: ignore[union-attr]
+            if stopping:
                 part.current.cancel()
                 with contextlib.suppress(BaseException):
                     await part.current

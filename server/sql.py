@@ -25,6 +25,15 @@ def placeholders(count: int) -> str:
     return ", ".join(["{}"] * count)
 
 
+def one_of(db: Database, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """``column`` is one of ``values``: an IN list on SQLite, ``= ANY(array)`` on PostgreSQL,
+    where one statement (and one plan, an index scan) serves every batch size. Returns the
+    condition and its arguments."""
+    if db.is_sqlite:
+        return f"{column} IN ({placeholders(len(values))})", list(values)
+    return f"{column} = ANY({{}})", [list(values)]
+
+
 async def insert_returning_id(db: Database, sql: str, *args: Any) -> int:
     """Run an INSERT and return the new row's id; a unique clash is a 409."""
     try:

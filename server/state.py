@@ -1,9 +1,10 @@
 """What the running app holds: its infrastructure, and nothing of any domain.
 
 Settings, the database, the bus and the relay hub it rings, metrics, the supervised parts, the
-registry of open relay sockets, and cluster leases. A domain's own services are built where
-they are used: provided to its routes by its router (server/incidents/routes.py) and built by
-its lifespan for the parts it runs (server/incidents/lifespan.py); server/app.py composes them.
+registry of open relay sockets, the sync store's clock, and cluster leases. A domain's own
+services are built where they are used: provided to its routes by its router
+(server/incidents/routes.py) and built by its lifespan for the parts it runs
+(server/incidents/lifespan.py); server/app.py composes them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from server.relay.bus import Bus
 from server.relay.hub import RelayHub
 from server.relay.sockets import OpenSockets
 from server.settings import Settings
+from sync.hlc import HybridClock
 
 
 class AppState:
@@ -31,6 +33,9 @@ class AppState:
         """The long-lived tasks, supervised: a failed one is logged, counted, shown on /ready."""
         self.sockets = OpenSockets()
         """The relay sockets open on this node, by token: a revocation closes them."""
+        self.sync_clock = HybridClock()
+        """This node's hybrid logical clock for the sync store: the stamps of the server's own
+        writes (server/sync/writes.py) and the server time a push or pull answers with."""
         db.commit_hooks.append(bus.ring)
         bus.listen(self.hub.ring)
 

@@ -63,6 +63,14 @@ class PersonRole(enum.StrEnum):
     OTHER = "other"
 
 
+class IncidentFields(msgspec.Struct, frozen=True, kw_only=True):
+    """A server incident as devices see it; only the server writes it (sync/schema.py)."""
+
+    status: IncidentStatus
+    crew_id: uuid.UUID | None = None
+    outcome: Outcome | None = None
+
+
 class IncidentReportFields(msgspec.Struct, frozen=True, kw_only=True):
     """The fields of an incident report an upsert may set; the rest are left alone."""
 
@@ -107,8 +115,9 @@ class DetentionFields(msgspec.Struct, frozen=True, kw_only=True):
 class CrewStatusFields(msgspec.Struct, frozen=True, kw_only=True):
     """A crew's status change made on the tablet, with the tablet's own clock reading.
 
-    It is kept as an event row for the incident timeline and also moves the incident's status
-    along its lattice.
+    It is kept as an event row for the incident timeline; the server moves the incident (its
+    lifecycle may refuse) and writes the incident's synced state itself. A change to
+    ``resolved`` carries its ``outcome``: the server refuses a resolve without one.
     """
 
     incident_id: uuid.UUID
@@ -117,3 +126,4 @@ class CrewStatusFields(msgspec.Struct, frozen=True, kw_only=True):
     device_time: AwareDatetime
     lat: Annotated[float, Meta(ge=-90, le=90)] | None = None
     lon: Annotated[float, Meta(ge=-180, le=180)] | None = None
+    outcome: Outcome | UnsetType = UNSET

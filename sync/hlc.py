@@ -92,3 +92,25 @@ def clamp(stamp: int, server_now_ms: int, max_ahead_ms: int = DEFAULT_MAX_AHEAD_
 def clock_offset_ms(device_wall_ms: int, server_now_ms: int) -> int:
     """How far the device's wall clock is ahead of the server's (negative: behind)."""
     return device_wall_ms - server_now_ms
+
+
+class HybridClock:
+    """One replica's clock: never behind a stamp it has handed out or seen. The wall time is
+    passed in, like everywhere in this module; a server holds one per node (server/state.py)."""
+
+    def __init__(self) -> None:
+        self.stamp = 0
+
+    def tick(self, wall_ms: int) -> int:
+        """A stamp for a local event, after every stamp before it."""
+        self.stamp = tick(self.stamp, wall_ms)
+        return self.stamp
+
+    def after(self, remote: int, wall_ms: int) -> int:
+        """A stamp after ``remote`` and after every stamp before it."""
+        self.stamp = receive(self.stamp, remote, wall_ms)
+        return self.stamp
+
+    def observe(self, stamp: int) -> None:
+        """Move past a stamp handed out elsewhere (a push's last one)."""
+        self.stamp = max(self.stamp, stamp)

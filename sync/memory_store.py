@@ -7,7 +7,7 @@ the middle of a mutation leaves nothing behind, as a database would.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 
 import msgspec
@@ -15,9 +15,7 @@ import msgspec
 from sync.entities import EntityKind
 from sync.merge import Conflict, EntityState, FieldStamp
 from sync.messages import Applied, Change, Rejected
-from sync.store import DeviceState, ScopeBounds
-
-EntityKey = tuple[EntityKind, uuid.UUID]
+from sync.store import DeviceState, EntityKey, ScopeBounds
 
 
 class _Tables(msgspec.Struct):
@@ -77,6 +75,9 @@ class MemoryStore:
     async def save_result(self, device_id: uuid.UUID, result: Applied | Rejected) -> None:
         """Store a result (the first one stays)."""
         self._tables.results.setdefault((device_id, result.client_seq), result)
+
+    async def prefetch(self, keys: Collection[EntityKey]) -> None:
+        """Nothing to load: every entity is in memory."""
 
     async def load_entity(self, kind: EntityKind, entity_id: uuid.UUID) -> EntityState | None:
         """An entity's current state."""

@@ -119,7 +119,7 @@ class Receipt(msgspec.Struct, frozen=True):
     clock_offset_ms: int
 
 
-def _values(fields: msgspec.Struct) -> dict[str, object]:
+def fields_values(fields: msgspec.Struct) -> dict[str, object]:
     """The fields that are set, as plain JSON values (``UNSET`` ones are left out)."""
     values: dict[str, object] = msgspec.to_builtins(fields)
     return values
@@ -145,19 +145,12 @@ def _write(
     )
 
 
-def _crew_status_writes(mutation: CrewStatusRecordV1, receipt: Receipt) -> list[Write]:
-    event = _write(receipt, EntityKind.CREW_STATUS, mutation.entity_id, _values(mutation.fields))
-    status = {"status": mutation.fields.status.value}
-    incident = _write(receipt, EntityKind.INCIDENT, mutation.fields.incident_id, status)
-    return [event, incident]
-
-
 def _recording_writes(mutation: RecordingCreateV1, receipt: Receipt) -> list[Write]:
     server_facts: dict[str, object] = {
         SERVER_RECEIVED_AT_MS: receipt.server_now_ms,
         CLOCK_OFFSET_MS: receipt.clock_offset_ms,
     }
-    values = {**_values(mutation.facts), **_values(mutation.curated), **server_facts}
+    values = {**fields_values(mutation.facts), **fields_values(mutation.curated), **server_facts}
     return [_write(receipt, EntityKind.RECORDING, mutation.entity_id, values)]
 
 
@@ -167,17 +160,18 @@ def writes_of(mutation: AnyMutation, receipt: Receipt) -> list[Write]:
     match mutation:
         case IncidentReportUpsertV1(fields=fields, base=base):
             kind = EntityKind.INCIDENT_REPORT
-            return [_write(receipt, kind, entity_id, _values(fields), base)]
+            return [_write(receipt, kind, entity_id, fields_values(fields), base)]
         case ReportNoteAddV1() | ReportPersonAddV1() | DetentionAddV1():
             kind = _APPEND_KIND[type(mutation)]
-            return [_write(receipt, kind, entity_id, _values(mutation.fields))]
-        case CrewStatusRecordV1():
-            return _crew_status_writes(mutation, receipt)
+            return [_write(receipt, kind, entity_id, fields_values(mutation.fields))]
+        case CrewStatusRecordV1(fields=fields):
+            # Only the event: the incident itself is the server's to move (sync/schema.py).
+            return [_write(receipt, EntityKind.CREW_STATUS, entity_id, fields_values(fields))]
         case RecordingCreateV1():
             return _recording_writes(mutation, receipt)
         case RecordingUpdateV1(fields=fields, base=base):
             kind = EntityKind.RECORDING
-            return [_write(receipt, kind, entity_id, _values(fields), base, must_exist=True)]
+            return [_write(receipt, kind, entity_id, fields_values(fields), base, must_exist=True)]
         case EntityVoidV1(entity=kind) | EntityRestoreV1(entity=kind):
             voided = isinstance(mutation, EntityVoidV1)
             return [_write(receipt, kind, entity_id, {VOIDED: voided}, must_exist=True)]

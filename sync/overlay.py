@@ -13,7 +13,7 @@ from typing import Final
 
 from sync.entities import EntityKind
 from sync.merge import EntityState, FieldStamp, Write
-from sync.mutations import AnyMutation, Receipt, writes_of
+from sync.mutations import AnyMutation, CrewStatusRecordV1, Receipt, writes_of
 from sync.schema import FIELD_RULES, Rule
 
 Key = tuple[EntityKind, uuid.UUID]
@@ -21,8 +21,19 @@ _PROBE_DEVICE: Final = uuid.UUID(int=0)
 
 
 def local_writes(mutation: AnyMutation, device_id: uuid.UUID = _PROBE_DEVICE) -> list[Write]:
-    """The writes a queued mutation stands for, stamped with its own HLC."""
-    return writes_of(mutation, Receipt(device_id, mutation.hlc, 0, 0))
+    """The writes a queued mutation stands for, stamped with its own HLC; a status change
+    also shows on its incident until the server's own write of the incident comes back."""
+    writes = writes_of(mutation, Receipt(device_id, mutation.hlc, 0, 0))
+    if isinstance(mutation, CrewStatusRecordV1):
+        shown = Write(
+            kind=EntityKind.INCIDENT,
+            entity_id=mutation.fields.incident_id,
+            values={"status": mutation.fields.status.value},
+            hlc=mutation.hlc,
+            device_id=device_id,
+        )
+        writes.append(shown)
+    return writes
 
 
 def keys_of(mutation: AnyMutation) -> list[Key]:

@@ -9,6 +9,11 @@ Theory of operation, for each mutation in order, with ``last`` the device's last
 * ``client_seq > last + 1``: a hole. The whole batch is refused with ``gap`` before anything is
   applied, and the device re-sends from ``expected``.
 
+Before the loop, the batch is planned once (`plan_push`): the sequence checked, each fresh
+mutation expanded into its entity writes, and the entities those writes touch handed to
+``Store.prefetch`` in one call; the rest of the push reads only what that loaded. A write gets
+its mutation's stamp when the mutation is accepted, the only part that depends on the order.
+
 A permanent refusal (an immutable fact changed, a scope not allowed, a body that does not
 decode, or the embedding server's own rules through ``PushContext.on_apply``) is stored as a
 ``rejected`` result and still advances ``last``, so one bad mutation never blocks the ones
@@ -18,7 +23,7 @@ behind it. A storage failure raises and advances nothing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 
 import msgspec
 
@@ -27,7 +32,7 @@ from sync.errors import MutationRejectedError, RejectionCode, SequenceGapError
 from sync.merge import EntityState, MergeResult, Write, apply_write
 from sync.messages import Applied, Duplicate, PushResponse, PushResult, Rejected
 from sync.mutations import AnyMutation, Receipt, writes_of
-from sync.store import Store
+from sync.store import EntityKey, Store
 from sync.wire import InvalidMutation, PushBatch
 
 ScopesOf = Callable[[EntityState], Sequence[str]]
@@ -52,6 +57,31 @@ class PushContext(msgspec.Struct, frozen=True, kw_only=True):
 class _Planned(msgspec.Struct, frozen=True):
     merge: MergeResult
     scopes: list[str]
+
+
+class Step(msgspec.Struct, frozen=True):
+    """One mutation of a planned batch: a retry to replay, or a fresh one with its writes
+    (stamped 0 until it is accepted; none for a body that did not decode)."""
+
+    mutation: AnyMutation | InvalidMutation
+    fresh: bool
+    writes: list[Write] = msgspec.field(default_factory=list)
+
+
+class PushPlan(msgspec.Struct, frozen=True):
+    """A batch checked and expanded once: what the store prefetches and the push applies."""
+
+    batch: PushBatch
+    last_seq: int
+    steps: list[Step]
+
+    def writes(self) -> Iterator[Write]:
+        """Every write of the fresh mutations, in batch order."""
+        return (write for step in self.steps for write in step.writes)
+
+    def keys(self) -> frozenset[EntityKey]:
+        """The entities the batch touches."""
+        return frozenset((write.kind, write.entity_id) for write in self.writes())
 
 
 def check_sequence(client_seqs: Sequence[int], last_seq: int) -> None:
@@ -91,10 +121,11 @@ async def _commit(store: Store, planned: _Planned, mutation_id: uuid.UUID) -> di
 
 
 async def _apply(
-    store: Store, ctx: PushContext, mutation: AnyMutation, receipt: Receipt
+    store: Store, ctx: PushContext, mutation: AnyMutation, writes: list[Write], receipt: Receipt
 ) -> Applied | Rejected:
     try:
-        plans = [await _plan(store, ctx, write) for write in writes_of(mutation, receipt)]
+        stamped = [msgspec.structs.replace(write, hlc=receipt.hlc) for write in writes]
+        plans = [await _plan(store, ctx, write) for write in stamped]
         if ctx.on_apply is not None:
             await ctx.on_apply(mutation, receipt)
     except MutationRejectedError as err:
@@ -159,35 +190,59 @@ def _receipt(ctx: PushContext, batch: PushBatch, mutation: AnyMutation, clock: _
 
 
 async def _accept(
-    store: Store,
-    ctx: PushContext,
-    batch: PushBatch,
-    mutation: AnyMutation | InvalidMutation,
-    clock: _Clock,
+    store: Store, ctx: PushContext, batch: PushBatch, step: Step, clock: _Clock
 ) -> Applied | Rejected:
+    mutation = step.mutation
     async with store.transaction():
         if isinstance(mutation, InvalidMutation):
             result: Applied | Rejected = _invalid(mutation)
         else:
-            result = await _apply(store, ctx, mutation, _receipt(ctx, batch, mutation, clock))
+            receipt = _receipt(ctx, batch, mutation, clock)
+            result = await _apply(store, ctx, mutation, step.writes, receipt)
         await store.save_result(batch.device_id, result)
         await store.set_last_seq(batch.device_id, mutation.client_seq)
     return result
 
 
-async def apply_push(store: Store, batch: PushBatch, ctx: PushContext) -> PushResponse:
-    """Apply a decoded push; raises SequenceGapError (nothing applied) for a hole."""
+def _steps(batch: PushBatch, last_seq: int, server_now_ms: int) -> list[Step]:
+    # Every stamp-independent part of a receipt is the batch's; the stamp comes at accept.
+    offset_ms = hlc.clock_offset_ms(batch.device_wall_ms, server_now_ms)
+    unstamped = Receipt(batch.device_id, 0, server_now_ms, offset_ms)
+    steps: list[Step] = []
+    for mutation in batch.mutations:
+        fresh = mutation.client_seq > last_seq
+        writes = (
+            writes_of(mutation, unstamped)
+            if fresh and not isinstance(mutation, InvalidMutation)
+            else []
+        )
+        steps.append(Step(mutation, fresh, writes))
+        last_seq = max(last_seq, mutation.client_seq)
+    return steps
+
+
+async def plan_push(store: Store, batch: PushBatch, server_now_ms: int) -> PushPlan:
+    """Check a decoded batch's sequence (SequenceGapError, nothing applied, for a hole),
+    expand each fresh mutation once, and prefetch the entities the batch touches."""
     last_seq = (await store.get_device_state(batch.device_id)).last_seq
     check_sequence([mutation.client_seq for mutation in batch.mutations], last_seq)
+    plan = PushPlan(batch, last_seq, _steps(batch, last_seq, server_now_ms))
+    await store.prefetch(plan.keys())
+    return plan
+
+
+async def apply_plan(store: Store, plan: PushPlan, ctx: PushContext) -> PushResponse:
+    """Apply a planned push, mutation by mutation, each in its own transaction."""
+    batch, last_seq = plan.batch, plan.last_seq
     device_hlc = hlc.clamp(batch.client_hlc, ctx.server_now_ms, ctx.max_ahead_ms)
     clock = _Clock(hlc.receive(ctx.server_hlc, device_hlc.stamp, ctx.server_now_ms))
     results: list[PushResult] = []
-    for mutation in batch.mutations:
-        if mutation.client_seq <= last_seq:
-            results.append(await _replay(store, batch.device_id, mutation))
+    for step in plan.steps:
+        if not step.fresh:
+            results.append(await _replay(store, batch.device_id, step.mutation))
             continue
-        results.append(await _accept(store, ctx, batch, mutation, clock))
-        last_seq = mutation.client_seq
+        results.append(await _accept(store, ctx, batch, step, clock))
+        last_seq = step.mutation.client_seq
     return PushResponse(
         results=results,
         last_seq=last_seq,
@@ -196,3 +251,8 @@ async def apply_push(store: Store, batch: PushBatch, ctx: PushContext) -> PushRe
         clock_offset_ms=hlc.clock_offset_ms(batch.device_wall_ms, ctx.server_now_ms),
         clamped=clock.clamped or device_hlc.was_clamped,
     )
+
+
+async def apply_push(store: Store, batch: PushBatch, ctx: PushContext) -> PushResponse:
+    """Plan and apply a decoded push; raises SequenceGapError (nothing applied) for a hole."""
+    return await apply_plan(store, await plan_push(store, batch, ctx.server_now_ms), ctx)

@@ -11,8 +11,11 @@ rule               meaning
 =================  ==============================================================
 
 Append-only rows (notes, persons, detentions, crew status changes) are all ``IMMUTABLE`` apart
-from ``voided``. Every entity has ``voided``: a delete is a void, an LWW flag that only the
-void/restore mutations write, so an edit never brings a voided row back.
+from ``voided``. An incident is the server's: only the server writes it, each write stamped
+after the stamps it replaces, so its fields follow ``LWW`` and show the server's latest state,
+a re-dispatch that moves the status back included. Every entity has ``voided``: a delete is a
+void, an LWW flag that only the void/restore mutations write, so an edit never brings a voided
+row back.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from sync.entities import (
     CrewStatusFields,
     DetentionFields,
     EntityKind,
+    IncidentFields,
     ReportNoteFields,
     ReportPersonFields,
 )
@@ -67,7 +71,7 @@ def _append_only(struct: type[msgspec.Struct]) -> Mapping[str, Rule]:
 
 FIELD_RULES: Final[Mapping[EntityKind, Mapping[str, Rule]]] = MappingProxyType(
     {
-        EntityKind.INCIDENT: MappingProxyType({"status": Rule.INCIDENT_STATUS, VOIDED: Rule.LWW}),
+        EntityKind.INCIDENT: MappingProxyType({**_all(IncidentFields, Rule.LWW), VOIDED: Rule.LWW}),
         EntityKind.INCIDENT_REPORT: MappingProxyType(
             {
                 "incident_id": Rule.IMMUTABLE,

@@ -15,14 +15,18 @@ in-memory implementation for tests and clients. Rules an implementation must kee
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from contextlib import AbstractAsyncContextManager
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 import msgspec
 
 from sync.entities import EntityKind
 from sync.merge import Conflict, EntityState, FieldStamp
 from sync.messages import Applied, Change, Rejected
+
+EntityKey: TypeAlias = tuple[EntityKind, uuid.UUID]
+"""An entity's kind and id: what a push prefetches."""
 
 
 class DeviceState(msgspec.Struct, frozen=True):
@@ -63,6 +67,11 @@ class Store(Protocol):
 
     async def save_result(self, device_id: uuid.UUID, result: Applied | Rejected) -> None:
         """Store a mutation's result; a ``Rejected`` one also feeds the rejected list."""
+        ...
+
+    async def prefetch(self, keys: Collection[EntityKey]) -> None:
+        """Load the entities of ``keys`` at once (a database locks them too): a push reads
+        only these afterwards. A store that holds everything in memory has nothing to do."""
         ...
 
     async def load_entity(self, kind: EntityKind, entity_id: uuid.UUID) -> EntityState | None:

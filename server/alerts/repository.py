@@ -1,3 +1,8 @@
+"""Alerts as stored: rows in, Structs out.
+
+Writes: alerts
+"""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -28,9 +28,9 @@ from server.sites.repository import sites
 from server.sites.schemas import SiteRef
 
 
-async def _site_for(body: AlertIn) -> SiteRef:
+async def _site_for(db: Database, body: AlertIn) -> SiteRef:
     if body.site_id is not None:
-        site = await sites.find(body.site_id)
+        site = await sites.find(db, body.site_id)
         if site is None:
             raise Unprocessable(f"There is no site with id {body.site_id}.", code="unknown_site")
         return SiteRef(
@@ -141,7 +141,7 @@ async def create_manual(db: Database, body: AlertIn, who: Principal) -> tuple[Al
         kind=body.kind,
         priority=body.priority or DEFAULT_PRIORITY[body.kind],
         source=who.role.value,
-        site=await _site_for(body),
+        site=await _site_for(db, body),
         occurred_at=body.occurred_at or now,
         received_at=now,
         description=body.description,

@@ -1,3 +1,8 @@
+"""Bearer tokens as stored (only their hashes).
+
+Writes: tokens
+"""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,20 +19,21 @@ IN_LIST_CHUNK: Final = 1000
 """Ids per query: far below what SQLite and asyncpg allow as parameters."""
 
 
-async def insert(name: str, role: Role, crew_id: int | None, token_hash: str) -> int:
-    rows = await Token.insert(
-        Token(
-            name=name,
-            role=role.value,
-            crew_id=crew_id,
-            token_hash=token_hash,
-            created_at=dt.datetime.now(dt.UTC),
-        )
-    ).returning(Token.id)
+async def insert(db: Database, name: str, role: Role, crew_id: int | None, token_hash: str) -> int:
+    row = Token(
+        name=name,
+        role=role.value,
+        crew_id=crew_id,
+        token_hash=token_hash,
+        created_at=dt.datetime.now(dt.UTC),
+    )
+    rows = await db.run(Token.insert(row).returning(Token.id))
     return int(rows[0]["id"])
 
 
 async def find_by_hash(token_hash: str) -> Principal | None:
+    # Still on the engine piccolo's tables are bound to: its callers (server/sockets) hold no
+    # Database to pass yet.
     row = await (
         Token.select(Token.id, Token.name, Token.role, Token.crew_id)
         .where((Token.token_hash == token_hash) & (Token.revoked == False))  # noqa: E712
@@ -40,8 +46,8 @@ async def find_by_hash(token_hash: str) -> Principal | None:
     )
 
 
-async def listed(limit: int, offset: int) -> list[TokenOut]:
-    rows = await (
+async def listed(db: Database, limit: int, offset: int) -> list[TokenOut]:
+    rows = await db.run(
         Token.select(
             Token.id, Token.name, Token.role, Token.crew_id, Token.revoked, Token.created_at
         )
@@ -58,27 +64,28 @@ async def crew_exists(db: Database, crew_id: int) -> bool:
     return await db.fetch_one("SELECT 1 AS found FROM crews WHERE id = {}", crew_id) is not None
 
 
-async def exists(token_id: int) -> bool:
-    return await Token.exists().where(Token.id == token_id)
+async def exists(db: Database, token_id: int) -> bool:
+    return bool(await db.run(Token.select(Token.id).where(Token.id == token_id).limit(1)))
 
 
-async def revoke(token_id: int) -> None:
-    await Token.update({Token.revoked: True}).where(Token.id == token_id)
+async def revoke(db: Database, token_id: int) -> None:
+    await db.run(Token.update({Token.revoked: True}).where(Token.id == token_id))
 
 
-async def revoke_for_crew(crew_id: int) -> list[int]:
+async def revoke_for_crew(db: Database, crew_id: int) -> list[int]:
     """Revoke every live token of the crew; returns their ids."""
-    rows = await Token.select(Token.id).where(
-        (Token.crew_id == crew_id) & (Token.revoked == False)  # noqa: E712
+    rows = await db.run(
+        Token.select(Token.id).where((Token.crew_id == crew_id) & (Token.revoked == False))  # noqa: E712
     )
     ids = [int(row["id"]) for row in rows]
     if ids:
-        await Token.update({Token.revoked: True}).where(Token.id.is_in(ids))
+        await db.run(Token.update({Token.revoked: True}).where(Token.id.is_in(ids)))
     return ids
 
 
 async def revoked_among(token_ids: Collection[int]) -> set[int]:
     """Which of these tokens are revoked (or gone)."""
+    # On the bound engine like find_by_hash: server/sockets/revocation.py passes no Database.
     wanted = sorted(set(token_ids))
     live: set[int] = set()
     for start in range(0, len(wanted), IN_LIST_CHUNK):

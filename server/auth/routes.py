@@ -13,8 +13,8 @@ ADMINS = allow(Role.admin)
 
 
 @get("/", **ADMINS, summary="List tokens")
-async def list_tokens(limit: Limit = 100, offset: Offset = 0) -> list[TokenOut]:
-    return await service.list_tokens(limit, offset)
+async def list_tokens(posbon: Posbon, limit: Limit = 100, offset: Offset = 0) -> list[TokenOut]:
+    return await service.list_tokens(posbon.db, limit, offset)
 
 
 @post(

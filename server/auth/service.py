@@ -68,7 +68,7 @@ async def create_token(
             code="crew_unknown",
         )
     token = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
-    token_id = await repository.insert(name, role, crew_id, hash_token(token))
+    token_id = await repository.insert(db, name, role, crew_id, hash_token(token))
     return IssuedToken(id=token_id, name=name, role=role, crew_id=crew_id, token=token)
 
 
@@ -176,22 +176,22 @@ def announce_revoked(db: Database, token_ids: Iterable[int]) -> None:
         db.touch(revoked_signal(token_id))
 
 
-async def list_tokens(limit: int, offset: int) -> list[TokenOut]:
-    return await repository.listed(limit, offset)
+async def list_tokens(db: Database, limit: int, offset: int) -> list[TokenOut]:
+    return await repository.listed(db, limit, offset)
 
 
 async def revoke_token(db: Database, token_id: int) -> None:
     """Revoke one token (again is harmless); its sockets close on every node that hears it."""
     async with db.write():
-        if not await repository.exists(token_id):
+        if not await repository.exists(db, token_id):
             raise NotFound(f"There is no token with id {token_id}.", code="token_not_found")
-        await repository.revoke(token_id)
+        await repository.revoke(db, token_id)
         announce_revoked(db, [token_id])
     forget([token_id])
 
 
 async def revoke_crew_tokens(db: Database, crew_id: int) -> list[int]:
     """Inside the caller's write (a crew being deleted): revoke every token of the crew."""
-    revoked = await repository.revoke_for_crew(crew_id)
+    revoked = await repository.revoke_for_crew(db, crew_id)
     announce_revoked(db, revoked)
     return revoked

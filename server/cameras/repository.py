@@ -1,4 +1,7 @@
-"""The camera registry: SQL that runs on SQLite and PostgreSQL."""
+"""The camera registry: SQL that runs on SQLite and PostgreSQL.
+
+Writes: cameras
+"""
 
 from __future__ import annotations
 

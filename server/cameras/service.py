@@ -58,13 +58,13 @@ async def get_config(db: Database, camera_id: int) -> CameraConfig:
     return camera
 
 
-async def _check_site(site_id: int | None) -> None:
+async def _check_site(db: Database, site_id: int | None) -> None:
     if site_id is not None:
-        await sites.get(site_id)  # raises the 404
+        await sites.get(db, site_id)  # raises the 404
 
 
 async def create_camera(rec: CameraRuntime, data: CameraIn) -> Camera:
-    await _check_site(data.site_id)
+    await _check_site(rec.db, data.site_id)
     async with rec.db.write():
         camera_id = await repository.insert(rec.db, data)
     rec.cameras_changed()
@@ -79,7 +79,7 @@ async def update_camera(rec: CameraRuntime, camera_id: int, patch: CameraPatch) 
         if value is not msgspec.UNSET
     }
     if "site_id" in changes:
-        await _check_site(changes["site_id"])
+        await _check_site(rec.db, changes["site_id"])
     async with rec.db.write():
         await repository.update(rec.db, camera_id, changes)
     rec.forget_camera(camera_id)  # new thresholds, cooldown or stream: start afresh

@@ -22,6 +22,7 @@ from server.state import Posbon
 from server.web.local_files import LocalFiles
 from server.web.policy import content_security_policy
 from server.web.routes import BASEMAP_FILE, GEOJSON_MEDIA_TYPE
+from server.web.shell import with_vocabulary
 
 APP_DIR: Final = Path(__file__).parent
 STATIC_DIR: Final = APP_DIR / "static"
@@ -42,10 +43,16 @@ def _file_bytes(path: Path) -> bytes:
 
 
 @functools.cache
+def page_bytes() -> bytes:
+    """index.html with the incident vocabulary filled in."""
+    return with_vocabulary(_file_bytes(STATIC_DIR / "index.html"))
+
+
+@functools.cache
 def worker_script() -> bytes:
     files = shell.shell_files(STATIC_DIR)
     contents = [_file_bytes(path) for path in files]
-    version = shell.shell_version([*contents, _file_bytes(MANIFEST_FILE)])
+    version = shell.shell_version([*contents, page_bytes(), _file_bytes(MANIFEST_FILE)])
     urls = shell.shell_urls(STATIC_DIR, files)
     return shell.render_worker(_file_bytes(WORKER_FILE).decode(), urls, version).encode()
 
@@ -58,9 +65,7 @@ async def crew_page(posbon: Posbon) -> Response[bytes]:
         "Referrer-Policy": "no-referrer",
         "X-Content-Type-Options": "nosniff",
     }
-    return Response(
-        _file_bytes(STATIC_DIR / "index.html"), media_type=MediaType.HTML, headers=headers
-    )
+    return Response(page_bytes(), media_type=MediaType.HTML, headers=headers)
 
 
 @get("/crew/sw.js", include_in_schema=False, cache_control=REVALIDATE)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 from server.crews.repository import find_id_by_name
@@ -15,20 +16,22 @@ def _members(row: CrewCsvRow) -> list[str]:
     return [name.strip() for name in row.members.split(";") if name.strip()]
 
 
-async def _store(row: CrewCsvRow) -> None:
-    existing = await find_id_by_name(row.name)
+async def _store(db: Database, row: CrewCsvRow) -> None:
+    existing = await find_id_by_name(db, row.name)
     if existing is None:
         await create_crew(
+            db,
             CrewIn(
                 name=row.name,
                 members=_members(row),
                 district=row.district,
                 lat=row.lat,
                 lon=row.lon,
-            )
+            ),
         )
     else:
-        await update_crew(existing, CrewPatch(members=_members(row), district=row.district))
+        patch = CrewPatch(members=_members(row), district=row.district)
+        await update_crew(db, existing, patch)
 
 
 async def import_crews(
@@ -41,5 +44,10 @@ async def import_crews(
 ) -> ImportReport:
     parsed = await parse_csv_aside(text, CrewCsvRow, CREW_COLUMNS)
     return await apply(
-        parsed, _store, db, skip_invalid=skip_invalid, progress=progress, batch_rows=batch_rows
+        parsed,
+        functools.partial(_store, db),
+        db,
+        skip_invalid=skip_invalid,
+        progress=progress,
+        batch_rows=batch_rows,
     )

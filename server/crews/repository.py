@@ -1,3 +1,8 @@
+"""Crews: the registry, the status and position a dispatch or a tablet sets, and lookups.
+
+Writes: crews
+"""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,6 +12,7 @@ import msgspec
 from server.crews.schemas import Crew, CrewStatus
 from server.crews.tables import Crew as CrewTable
 from server.crud import Registry, Row
+from server.db import Database
 
 
 def _to_crew(row: Row) -> Crew:
@@ -19,19 +25,25 @@ def _to_crew(row: Row) -> Crew:
 crews = Registry(CrewTable, "crew", _to_crew)
 
 
-async def set_status(crew_id: int, status: CrewStatus, at: dt.datetime) -> None:
-    await CrewTable.update({CrewTable.status: status.value, CrewTable.status_since: at}).where(
-        CrewTable.id == crew_id
+async def set_status(db: Database, crew_id: int, status: CrewStatus, at: dt.datetime) -> None:
+    await db.run(
+        CrewTable.update({CrewTable.status: status.value, CrewTable.status_since: at}).where(
+            CrewTable.id == crew_id
+        )
     )
 
 
-async def set_position(crew_id: int, lat: float, lon: float, at: dt.datetime) -> None:
-    await CrewTable.update(
-        {CrewTable.lat: lat, CrewTable.lon: lon, CrewTable.position_at: at}
-    ).where(CrewTable.id == crew_id)
+async def set_position(db: Database, crew_id: int, lat: float, lon: float, at: dt.datetime) -> None:
+    await db.run(
+        CrewTable.update({CrewTable.lat: lat, CrewTable.lon: lon, CrewTable.position_at: at}).where(
+            CrewTable.id == crew_id
+        )
+    )
 
 
 async def available_with_position() -> list[Crew]:
+    # Still on the engine piccolo's tables are bound to: its caller (suggest_crews in
+    # server/incidents/deadlines.py) holds no Database to pass yet.
     rows = await (
         CrewTable.select()
         .where((CrewTable.status == CrewStatus.available.value) & CrewTable.lat.is_not_null())
@@ -40,6 +52,6 @@ async def available_with_position() -> list[Crew]:
     return [_to_crew(row) for row in rows]
 
 
-async def find_id_by_name(name: str) -> int | None:
-    row = await CrewTable.select(CrewTable.id).where(CrewTable.name == name).first()
-    return None if row is None else int(row["id"])
+async def find_id_by_name(db: Database, name: str) -> int | None:
+    rows = await db.run(CrewTable.select(CrewTable.id).where(CrewTable.name == name).limit(1))
+    return int(rows[0]["id"]) if rows else None

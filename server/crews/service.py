@@ -15,18 +15,18 @@ from server.relay import outbox
 from server.relay.outbox import DISPATCH_STREAM
 
 
-async def create_crew(data: CrewIn) -> Crew:
+async def create_crew(db: Database, data: CrewIn) -> Crew:
     now = dt.datetime.now(dt.UTC)
     values: dict[str, Any] = msgspec.structs.asdict(data)
     values["members"] = msgspec.json.encode(data.members).decode()
     values["status"] = data.status.value
     position_at = now if data.lat is not None and data.lon is not None else None
     return await crews.create(
-        {**values, "status_since": now, "created_at": now, "position_at": position_at}
+        db, {**values, "status_since": now, "created_at": now, "position_at": position_at}
     )
 
 
-async def update_crew(crew_id: int, patch: CrewPatch) -> Crew:
+async def update_crew(db: Database, crew_id: int, patch: CrewPatch) -> Crew:
     changes: dict[str, Any] = {
         k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET
     }
@@ -35,7 +35,7 @@ async def update_crew(crew_id: int, patch: CrewPatch) -> Crew:
     if "status" in changes:
         changes["status"] = changes["status"].value
         changes["status_since"] = dt.datetime.now(dt.UTC)
-    return await crews.update(crew_id, changes)
+    return await crews.update(db, crew_id, changes)
 
 
 async def record_position(
@@ -56,17 +56,17 @@ async def move_crew(
     With ``only_newer``, a position older than the crew's last one (a tracker uploading what it
     buffered offline) is kept in the signals but does not move the crew back."""
     if only_newer:
-        known = (await crews.get(crew_id)).position_at
+        known = (await crews.get(db, crew_id)).position_at
         if known is not None and known >= at:
             return False
-    await repository.set_position(crew_id, lat, lon, at)
-    await outbox.append(db, DISPATCH_STREAM, "crew", await crews.get(crew_id))
+    await repository.set_position(db, crew_id, lat, lon, at)
+    await outbox.append(db, DISPATCH_STREAM, "crew", await crews.get(db, crew_id))
     return True
 
 
 async def change_crew(db: Database, crew_id: int, patch: CrewPatch) -> Crew:
     async with db.write():
-        crew = await update_crew(crew_id, patch)
+        crew = await update_crew(db, crew_id, patch)
         await outbox.append(db, DISPATCH_STREAM, "crew", crew)
     return crew
 
@@ -75,7 +75,7 @@ async def delete_crew(db: Database, crew_id: int) -> None:
     """Delete a crew and revoke its tablets' tokens in the same transaction: a token must never
     outlive its crew (its sockets close too, server/sockets/revocation.py)."""
     async with db.write():
-        await crews.delete(crew_id)
+        await crews.delete(db, crew_id)
         await revoke_crew_tokens(db, crew_id)
 
 

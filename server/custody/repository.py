@@ -1,5 +1,8 @@
 """The custody log: append-only and hash-chained per recording (server/chain_log.py); the hash
-covers exactly the fields of `CustodyFacts`."""
+covers exactly the fields of `CustodyFacts`.
+
+Writes: custody
+"""
 
 from __future__ import annotations
 

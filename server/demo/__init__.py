@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 
 from server import runner
-from server.app import DC09, Running
+from server.app import Running
 from server.auth.schemas import Role
 from server.auth.service import create_token
 from server.demo import seed, simulator
 from server.demo.tablets import WILDCARD_HOSTS, server_url
 from server.settings import Settings
+from server.signals.lifespan import DC09
 from server.signals.trackers import OFF
 
 logger = logging.getLogger(__name__)

@@ -11,6 +11,7 @@ from typing import Final
 from device_gateway.protocols.dc09.sender import PanelEvent
 from device_gateway.transports.sender import PanelLink
 from server.alerts.schemas import AlertKind
+from server.db import Database
 from server.devices.repository import receiver_accounts
 from server.devices.schemas import Protocol
 
@@ -29,13 +30,15 @@ ANY_ADDRESS: Final = frozenset({"0.0.0.0", "::", ""})  # noqa: S104  (where we b
 _sequence = itertools.count(1)
 
 
-async def press_a_panel(host: str, port: int | None, rng: random.Random, kind: AlertKind) -> bool:
+async def press_a_panel(
+    db: Database, host: str, port: int | None, rng: random.Random, kind: AlertKind
+) -> bool:
     """Send one event from a random unencrypted demo panel to our own receiver, bound on `host`
     (the setting) and `port` (None: not running); True once the receiver ACKed it."""
     code = CID_FOR.get(kind)
     if port is None or code is None:
         return False
-    panels = [device for device in await receiver_accounts(Protocol.dc09) if not device.key]
+    panels = [device for device in await receiver_accounts(db, Protocol.dc09) if not device.key]
     if not panels:
         return False
     account = rng.choice(panels).account

@@ -27,13 +27,12 @@ from server.demo.tablets import Tablet, Tablets, server_url
 from server.errors import ApiError
 from server.geo import haversine_m
 from server.incidents import deadlines, repository, service
-from server.incidents.lifecycle import Outcome, Status
 from server.incidents.repository import IncidentFilter
 from server.incidents.schemas import DispatchIn, Incident, ResolveIn, StatusIn
 from server.sites.repository import sites
 from server.sites.schemas import SiteRef
 from server.state import AppState
-from sync.entities import Outcome as ReportOutcome
+from sync.entities import Outcome
 from sync.lattices import IncidentStatus
 
 logger = logging.getLogger(__name__)
@@ -52,15 +51,20 @@ KINDS: Final = (AlertKind.panic,) * 6 + (
     AlertKind.test,
 )
 OUTCOMES: Final = (
-    Outcome.false_alarm,
-    Outcome.crime_prevented,
-    Outcome.persons_detained,
-    Outcome.administrative_violation,
-    Outcome.medical,
-    Outcome.other,
+    Outcome.FALSE_ALARM,
+    Outcome.CRIME_PREVENTED,
+    Outcome.PERSONS_DETAINED,
+    Outcome.ADMINISTRATIVE_VIOLATION,
+    Outcome.MEDICAL,
+    Outcome.OTHER,
 )
 # The steps a crew's tablet records, in order; the next one follows the newest known.
-PROGRESS: Final = (Status.dispatched, Status.acknowledged, Status.en_route, Status.on_scene)
+PROGRESS: Final = (
+    IncidentStatus.DISPATCHED,
+    IncidentStatus.ACKNOWLEDGED,
+    IncidentStatus.EN_ROUTE,
+    IncidentStatus.ON_SCENE,
+)
 NARRATIVES: Final = (
     "Arrived, spoke with the caller and the site's guard; situation under control.",
     "Checked the premises and the surrounding street; nothing further found.",
@@ -102,9 +106,10 @@ class Simulator:
     async def press_a_button(self) -> None:
         kind = self.rng.choice(KINDS)
         host = self.state.settings.host
-        if await press_a_panel(host, self.panel_port, self.rng, kind):  # a real DC-09 frame
+        db = self.state.db
+        if await press_a_panel(db, host, self.panel_port, self.rng, kind):  # a real DC-09 frame
             return
-        candidates = await sites.list(limit=1000, offset=0)
+        candidates = await sites.list(db, limit=1000, offset=0)
         site = self.rng.choice(candidates)
         now = dt.datetime.now(dt.UTC)
         new = NewAlert(
@@ -121,7 +126,9 @@ class Simulator:
         await raise_alert(self.state.db, new, "demo:button")
 
     async def dispatch_waiting(self) -> None:
-        waiting = await repository.search(self.state.db, IncidentFilter(statuses=(Status.new,)))
+        waiting = await repository.search(
+            self.state.db, IncidentFilter(statuses=(IncidentStatus.NEW,))
+        )
         now = dt.datetime.now(dt.UTC)
         for incident in waiting:
             if (now - incident.created_at).total_seconds() < self.pace.dispatch_after_s:
@@ -130,6 +137,7 @@ class Simulator:
             if nearest:
                 await service.dispatch(
                     self.state.db,
+                    self.state.sync_clock,
                     incident.id,
                     DispatchIn(crew_id=nearest[0].crew_id),
                     DISPATCHER,
@@ -140,7 +148,12 @@ class Simulator:
         active = await repository.search(
             self.state.db,
             IncidentFilter(
-                statuses=(Status.dispatched, Status.acknowledged, Status.en_route, Status.on_scene)
+                statuses=(
+                    IncidentStatus.DISPATCHED,
+                    IncidentStatus.ACKNOWLEDGED,
+                    IncidentStatus.EN_ROUTE,
+                    IncidentStatus.ON_SCENE,
+                )
             ),
         )
         for incident in active:
@@ -148,20 +161,20 @@ class Simulator:
                 await self._advance(incident, incident.crew_id)
 
     async def _advance(self, incident: Incident, crew_id: int) -> None:
-        crew = await crews.get(crew_id)
+        crew = await crews.get(self.state.db, crew_id)
         actor = _crew_actor(crew.id, crew.name)
         if self.tablets is not None:
             tablet = await self.tablets.of(crew.id, crew.name)
             await self._advance_by_tablet(incident, tablet, actor, crew.lat, crew.lon)
             return
         match incident.status:
-            case Status.dispatched:
-                await self._status(incident, Status.acknowledged, actor)
-            case Status.acknowledged:
-                await self._status(incident, Status.en_route, actor)
-            case Status.en_route:
+            case IncidentStatus.DISPATCHED:
+                await self._status(incident, IncidentStatus.ACKNOWLEDGED, actor)
+            case IncidentStatus.ACKNOWLEDGED:
+                await self._status(incident, IncidentStatus.EN_ROUTE, actor)
+            case IncidentStatus.EN_ROUTE:
                 await self._drive(incident, crew.lat, crew.lon, actor)
-            case Status.on_scene:
+            case IncidentStatus.ON_SCENE:
                 await self._maybe_resolve(incident, actor)
 
     async def _advance_by_tablet(
@@ -175,17 +188,17 @@ class Simulator:
         """Record the crew's next step on its tablet; drive and resolve once the server has it."""
         known = [incident.status]
         if (recorded := tablet.recorded.get(incident.id)) is not None:
-            known.append(Status(recorded.value))
+            known.append(recorded)
         newest = max((s for s in known if s in PROGRESS), key=PROGRESS.index, default=None)
         match newest:
-            case Status.dispatched | Status.acknowledged:
+            case IncidentStatus.DISPATCHED | IncidentStatus.ACKNOWLEDGED:
                 step = PROGRESS[PROGRESS.index(newest) + 1]
-                tablet.record_status(incident.id, IncidentStatus(step.value))
-            case Status.en_route if incident.status is Status.en_route:
+                tablet.record_status(incident.id, step)
+            case IncidentStatus.EN_ROUTE if incident.status is IncidentStatus.EN_ROUTE:
                 if await self._step_towards(incident, lat, lon, actor):
                     self.arrived_at[incident.id] = dt.datetime.now(dt.UTC)
                     tablet.record_status(incident.id, IncidentStatus.ON_SCENE)
-            case Status.on_scene if incident.status is Status.on_scene:
+            case IncidentStatus.ON_SCENE if incident.status is IncidentStatus.ON_SCENE:
                 await self._resolve_with_report(incident, tablet, actor)
             case _:
                 return  # the tablet's newest step has not reached the server yet
@@ -197,11 +210,10 @@ class Simulator:
         if (dt.datetime.now(dt.UTC) - arrived).total_seconds() < self.pace.on_scene_for_s:
             return
         outcome = self.rng.choice(OUTCOMES)
-        tablet.write_report(incident.id, ReportOutcome(outcome.value), self.rng.choice(NARRATIVES))
-        detained = self.rng.randint(1, 2) if outcome is Outcome.persons_detained else 0
-        await service.resolve(
-            self.state.db, incident.id, ResolveIn(outcome=outcome, persons_detained=detained), actor
-        )
+        tablet.write_report(incident.id, outcome, self.rng.choice(NARRATIVES))
+        detained = self.rng.randint(1, 2) if outcome is Outcome.PERSONS_DETAINED else 0
+        resolved = ResolveIn(outcome=outcome, persons_detained=detained)
+        await service.resolve(self.state.db, self.state.sync_clock, incident.id, resolved, actor)
         self.arrived_at.pop(incident.id, None)
 
     async def _drive(
@@ -209,7 +221,7 @@ class Simulator:
     ) -> None:
         if await self._step_towards(incident, lat, lon, actor):
             self.arrived_at[incident.id] = dt.datetime.now(dt.UTC)
-            await self._status(incident, Status.on_scene, actor)
+            await self._status(incident, IncidentStatus.ON_SCENE, actor)
 
     async def _step_towards(
         self, incident: Incident, lat: float | None, lon: float | None, actor: Principal
@@ -234,15 +246,14 @@ class Simulator:
         if (dt.datetime.now(dt.UTC) - arrived).total_seconds() < self.pace.on_scene_for_s:
             return
         outcome = self.rng.choice(OUTCOMES)
-        detained = self.rng.randint(1, 2) if outcome is Outcome.persons_detained else 0
-        await service.resolve(
-            self.state.db, incident.id, ResolveIn(outcome=outcome, persons_detained=detained), actor
-        )
+        detained = self.rng.randint(1, 2) if outcome is Outcome.PERSONS_DETAINED else 0
+        resolved = ResolveIn(outcome=outcome, persons_detained=detained)
+        await service.resolve(self.state.db, self.state.sync_clock, incident.id, resolved, actor)
         self.arrived_at.pop(incident.id, None)
 
-    async def _status(self, incident: Incident, status: Status, actor: Principal) -> None:
+    async def _status(self, incident: Incident, status: IncidentStatus, actor: Principal) -> None:
         body = StatusIn(status=status, op_id=str(uuid.uuid4()), device_at=dt.datetime.now(dt.UTC))
-        await service.change_status(self.state.db, incident.id, body, actor)
+        await service.change_status(self.state.db, self.state.sync_clock, incident.id, body, actor)
 
 
 async def run(state: AppState, panel_port: int | None, seed: int | None = None) -> None:

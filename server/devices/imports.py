@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 import msgspec
@@ -32,27 +33,30 @@ def _check(row: DeviceCsvRow) -> str | None:
     return key_problem(row.key, row.key_format, encrypted=row.encrypted)
 
 
-async def _site_id(row: DeviceCsvRow) -> int:
+async def _site_id(db: Database, row: DeviceCsvRow) -> int:
     """The row's site, created from its address and position if it is new; an existing site
     keeps its other fields and takes the row's address and position only where given."""
-    site = await sites_repository.find_by_name(row.site)
+    site = await sites_repository.find_by_name(db, row.site)
     if site is None:
         return (
-            await create_site(SiteIn(name=row.site, address=row.address, lat=row.lat, lon=row.lon))
+            await create_site(
+                db, SiteIn(name=row.site, address=row.address, lat=row.lat, lon=row.lon)
+            )
         ).id
     patch = SitePatch(
         address=row.address or msgspec.UNSET,
         lat=msgspec.UNSET if row.lat is None else row.lat,
         lon=msgspec.UNSET if row.lon is None else row.lon,
     )
-    return (await update_site(site.id, patch)).id
+    return (await update_site(db, site.id, patch)).id
 
 
-async def _store(row: DeviceCsvRow) -> None:
-    site_id = None if not row.site else await _site_id(row)
-    existing = await repository.find_id(row.protocol.value, row.account)
+async def _store(db: Database, row: DeviceCsvRow) -> None:
+    site_id = None if not row.site else await _site_id(db, row)
+    existing = await repository.find_id(db, row.protocol.value, row.account)
     if existing is None:
         await create_device(
+            db,
             DeviceIn(
                 account=row.account,
                 protocol=row.protocol,
@@ -62,10 +66,11 @@ async def _store(row: DeviceCsvRow) -> None:
                 key_format=row.key_format,
                 encrypted=row.encrypted,
                 supervision_s=row.supervision_s,
-            )
+            ),
         )
     else:
         await update_device(
+            db,
             existing,
             DevicePatch(
                 kind=row.kind,
@@ -88,5 +93,10 @@ async def import_devices(
 ) -> ImportReport:
     parsed = await parse_csv_aside(text, DeviceCsvRow, DEVICE_COLUMNS, check=_check)
     return await apply(
-        parsed, _store, db, skip_invalid=skip_invalid, progress=progress, batch_rows=batch_rows
+        parsed,
+        functools.partial(_store, db),
+        db,
+        skip_invalid=skip_invalid,
+        progress=progress,
+        batch_rows=batch_rows,
     )

@@ -5,8 +5,8 @@ from typing import Any, Final
 
 import msgspec
 
-from server import db
 from server.crews.repository import crews
+from server.db import Database
 from server.devices import repository
 from server.devices.repository import devices
 from server.devices.schemas import Device, DeviceIn, DevicePatch, KeyFormat, key_problem
@@ -24,32 +24,32 @@ def _check_key(key: str, key_format: KeyFormat, *, encrypted: bool) -> None:
         raise Unprocessable(f"The device key is unusable: {problem}.", code="invalid_key")
 
 
-async def _check_site(site_id: int | None) -> None:
+async def _check_site(db: Database, site_id: int | None) -> None:
     if site_id is not None:
-        await sites.get(site_id)
+        await sites.get(db, site_id)
 
 
-async def _check_crew(crew_id: int | None) -> None:
+async def _check_crew(db: Database, crew_id: int | None) -> None:
     if crew_id is not None:
-        await crews.get(crew_id)
+        await crews.get(db, crew_id)
 
 
-async def create_device(data: DeviceIn) -> Device:
+async def create_device(db: Database, data: DeviceIn) -> Device:
     _check_key(data.key, data.key_format, encrypted=data.encrypted)
-    await _check_site(data.site_id)
-    await _check_crew(data.crew_id)
+    await _check_site(db, data.site_id)
+    await _check_crew(db, data.crew_id)
     values: dict[str, Any] = msgspec.structs.asdict(data)
     values["site"] = values.pop("site_id")
     values["crew"] = values.pop("crew_id")
-    async with db.current().write():
-        db.Database.touch(DEVICES_DOORBELL)
-        return await devices.create({**values, "created_at": dt.datetime.now(dt.UTC)})
+    async with db.write():
+        db.touch(DEVICES_DOORBELL)
+        return await devices.create(db, {**values, "created_at": dt.datetime.now(dt.UTC)})
 
 
-async def update_device(device_id: int, patch: DevicePatch) -> Device:
-    current = await repository.key_settings(device_id)
+async def update_device(db: Database, device_id: int, patch: DevicePatch) -> Device:
+    current = await repository.key_settings(db, device_id)
     if current is None:
-        return await devices.get(device_id)  # raises the 404
+        return await devices.get(db, device_id)  # raises the 404
     changes = {k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET}
     _check_key(
         changes.get("key", current.key),
@@ -57,11 +57,11 @@ async def update_device(device_id: int, patch: DevicePatch) -> Device:
         encrypted=changes.get("encrypted", current.encrypted),
     )
     if "site_id" in changes:
-        await _check_site(changes["site_id"])
+        await _check_site(db, changes["site_id"])
         changes["site"] = changes.pop("site_id")
     if "crew_id" in changes:
-        await _check_crew(changes["crew_id"])
+        await _check_crew(db, changes["crew_id"])
         changes["crew"] = changes.pop("crew_id")
-    async with db.current().write():
-        db.Database.touch(DEVICES_DOORBELL)
-        return await devices.update(device_id, changes)
+    async with db.write():
+        db.touch(DEVICES_DOORBELL)
+        return await devices.update(db, device_id, changes)

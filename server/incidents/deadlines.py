@@ -18,7 +18,6 @@ from server.crews.schemas import Crew
 from server.db import Database
 from server.incidents import dispatches, repository
 from server.incidents.dispatches import OpenDispatch
-from server.incidents.lifecycle import Status
 from server.incidents.navigation import destination_of
 from server.incidents.schemas import CrewSuggestion, Incident
 from server.incidents.service import SYSTEM_ACTOR, DispatchEvent, record
@@ -27,6 +26,7 @@ from server.relay import outbox
 from server.relay.outbox import DISPATCH_STREAM, crew_stream
 from server.routing import Eta, EtaEstimator, StraightLineEstimate, make_estimator
 from server.settings import Settings
+from sync.lattices import IncidentStatus
 
 logger = logging.getLogger(__name__)
 STRAIGHT_LINE = StraightLineEstimate()
@@ -96,7 +96,7 @@ async def _resend(db: Database, due: OpenDispatch, now: dt.datetime) -> None:
         if not await dispatches.mark_resent(db, due.id):
             return
         incident = await repository.find(db, due.incident_id, lock=True)
-        if incident is None or incident.status is not Status.dispatched:
+        if incident is None or incident.status is not IncidentStatus.DISPATCHED:
             return
         event = DispatchEvent(
             dispatch_id=due.id,
@@ -125,7 +125,7 @@ async def _escalate(
         if not await dispatches.mark_escalated(db, due.id):
             return
         incident = await repository.find(db, due.incident_id, lock=True)
-        if incident is None or incident.status is not Status.dispatched:
+        if incident is None or incident.status is not IncidentStatus.DISPATCHED:
             return
         nearest = await suggest_crews(incident, {due.crew_id}, estimator, now)
         escalation = Escalation(

@@ -6,71 +6,66 @@
 A crew may skip forward (a tablet that reports "on scene" has evidently acknowledged) and nothing
 moves backwards. Dispatching is its own action (`can_dispatch`): a dispatcher may re-dispatch an
 open incident that no crew has reached yet to another crew.
+
+The vocabulary itself, the statuses and the outcomes, is the sync library's
+(`sync.lattices.IncidentStatus`, `sync.entities.Outcome`): tablets, server and both web apps
+speak one set of values. This module holds only the moves between them.
 """
 
 from __future__ import annotations
 
-import enum
 from typing import Final
 
+from server.crews.schemas import CrewStatus
+from sync.lattices import IncidentStatus
 
-class Status(enum.StrEnum):
-    new = "new"
-    dispatched = "dispatched"
-    acknowledged = "acknowledged"
-    en_route = "en_route"
-    on_scene = "on_scene"
-    resolved = "resolved"
-    cancelled = "cancelled"
-    false_alarm = "false_alarm"
-
-
-class Outcome(enum.StrEnum):
-    crime_prevented = "crime_prevented"
-    persons_detained = "persons_detained"
-    administrative_violation = "administrative_violation"
-    crime_solved = "crime_solved"
-    false_alarm = "false_alarm"
-    medical = "medical"
-    other = "other"
-
-
-CLOSED: Final = frozenset({Status.resolved, Status.cancelled, Status.false_alarm})
-_ABORT: Final = frozenset({Status.cancelled, Status.false_alarm})
-_DISPATCHABLE: Final = frozenset(
-    {Status.new, Status.dispatched, Status.acknowledged, Status.en_route}
+CLOSED: Final = frozenset(
+    {IncidentStatus.RESOLVED, IncidentStatus.CANCELLED, IncidentStatus.FALSE_ALARM}
+)
+_ABORT: Final = frozenset({IncidentStatus.CANCELLED, IncidentStatus.FALSE_ALARM})
+DISPATCHABLE: Final = frozenset(
+    {
+        IncidentStatus.NEW,
+        IncidentStatus.DISPATCHED,
+        IncidentStatus.ACKNOWLEDGED,
+        IncidentStatus.EN_ROUTE,
+    }
 )
 
-TRANSITIONS: Final[dict[Status, frozenset[Status]]] = {
-    Status.new: frozenset({Status.dispatched}) | _ABORT,
-    Status.dispatched: frozenset({Status.acknowledged, Status.en_route, Status.on_scene}) | _ABORT,
-    Status.acknowledged: frozenset({Status.en_route, Status.on_scene}) | _ABORT,
-    Status.en_route: frozenset({Status.on_scene, Status.resolved}) | _ABORT,
-    Status.on_scene: frozenset({Status.resolved}) | _ABORT,
-    Status.resolved: frozenset(),
-    Status.cancelled: frozenset(),
-    Status.false_alarm: frozenset(),
+TRANSITIONS: Final[dict[IncidentStatus, frozenset[IncidentStatus]]] = {
+    IncidentStatus.NEW: frozenset({IncidentStatus.DISPATCHED}) | _ABORT,
+    IncidentStatus.DISPATCHED: frozenset(
+        {IncidentStatus.ACKNOWLEDGED, IncidentStatus.EN_ROUTE, IncidentStatus.ON_SCENE}
+    )
+    | _ABORT,
+    IncidentStatus.ACKNOWLEDGED: frozenset({IncidentStatus.EN_ROUTE, IncidentStatus.ON_SCENE})
+    | _ABORT,
+    IncidentStatus.EN_ROUTE: frozenset({IncidentStatus.ON_SCENE, IncidentStatus.RESOLVED}) | _ABORT,
+    IncidentStatus.ON_SCENE: frozenset({IncidentStatus.RESOLVED}) | _ABORT,
+    IncidentStatus.RESOLVED: frozenset(),
+    IncidentStatus.CANCELLED: frozenset(),
+    IncidentStatus.FALSE_ALARM: frozenset(),
 }
 
 # What a crew's own status becomes when its incident reaches a status.
-CREW_STATUS_FOR: Final[dict[Status, str]] = {
-    Status.dispatched: "dispatched",
-    Status.acknowledged: "dispatched",
-    Status.en_route: "en_route",
-    Status.on_scene: "on_scene",
-    Status.resolved: "available",
-    Status.cancelled: "available",
-    Status.false_alarm: "available",
+CREW_STATUS_FOR: Final[dict[IncidentStatus, CrewStatus]] = {
+    IncidentStatus.DISPATCHED: CrewStatus.dispatched,
+    IncidentStatus.ACKNOWLEDGED: CrewStatus.dispatched,
+    IncidentStatus.EN_ROUTE: CrewStatus.en_route,
+    IncidentStatus.ON_SCENE: CrewStatus.on_scene,
+    IncidentStatus.RESOLVED: CrewStatus.available,
+    IncidentStatus.CANCELLED: CrewStatus.available,
+    IncidentStatus.FALSE_ALARM: CrewStatus.available,
 }
 
 
-def can_move(current: Status, target: Status) -> bool:
+def can_move(current: IncidentStatus, target: IncidentStatus) -> bool:
     return target in TRANSITIONS[current]
 
 
-def can_dispatch(current: Status) -> bool:
-    return current in _DISPATCHABLE
+def can_dispatch(current: IncidentStatus) -> bool:
+    return current in DISPATCHABLE
 
 
-def is_open(status: Status) -> bool:
+def is_open(status: IncidentStatus) -> bool:
     return status not in CLOSED

@@ -9,9 +9,11 @@ from typing import Any
 import msgspec
 
 from server.db import Database
-from server.incidents.lifecycle import Outcome, Status
+from server.incidents.lifecycle import CLOSED
 from server.incidents.schemas import Incident
 from server.sites.schemas import SiteRef
+from sync.entities import Outcome
+from sync.lattices import IncidentStatus
 
 _SELECT = (
     "SELECT i.id, i.kind, i.priority, i.status, i.title, i.site_id, i.lat, i.lon, i.address, "
@@ -21,7 +23,7 @@ _SELECT = (
 
 
 class IncidentFilter(msgspec.Struct, frozen=True, kw_only=True):
-    statuses: Sequence[Status] = ()
+    statuses: Sequence[IncidentStatus] = ()
     priority: int | None = None
     kind: str | None = None
     crew_id: int | None = None
@@ -55,7 +57,7 @@ def _to_incident(row: dict[str, Any], alert_ids: list[int]) -> Incident:
         id=row["id"],
         kind=row["kind"],
         priority=row["priority"],
-        status=Status(row["status"]),
+        status=IncidentStatus(row["status"]),
         title=row["title"],
         site=site,
         crew_id=row["crew_id"],
@@ -122,7 +124,7 @@ async def insert(db: Database, new: NewIncident) -> int:
         "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, '', 0, {}, {}) RETURNING id",
         new.kind,
         new.priority,
-        Status.new.value,
+        IncidentStatus.NEW.value,
         new.site.id,
         new.site.lat,
         new.site.lon,
@@ -135,9 +137,9 @@ async def insert(db: Database, new: NewIncident) -> int:
 
 
 async def set_status(
-    db: Database, incident_id: int, status: Status, at: dt.datetime, crew_id: int | None
+    db: Database, incident_id: int, status: IncidentStatus, at: dt.datetime, crew_id: int | None
 ) -> None:
-    closed_at = at if status in (Status.resolved, Status.cancelled, Status.false_alarm) else None
+    closed_at = at if status in CLOSED else None
     await db.fetch(
         "UPDATE incidents SET status = {}, updated_at = {}, closed_at = {}, crew_id = {} "
         "WHERE id = {}",

@@ -14,7 +14,6 @@ from server.auth.schemas import Role
 from server.errors import NotFound
 from server.http_params import AnyRequest, JSONBody, Limit, Offset, PathId
 from server.incidents import deadlines, repository, service, timeline
-from server.incidents.lifecycle import Status
 from server.incidents.repository import IncidentFilter
 from server.incidents.schemas import (
     ChainCheck,
@@ -27,9 +26,11 @@ from server.incidents.schemas import (
     TimelineEntry,
 )
 from server.incidents.service import DispatchPolicy
+from server.incidents.vocabulary import VOCABULARY, Vocabulary
 from server.routing import EtaEstimator
 from server.state import Posbon
 from server.text import MAX_ID, NO_NUL
+from sync.lattices import IncidentStatus
 
 Policy = NamedDependency[DispatchPolicy]
 Eta = NamedDependency[EtaEstimator]
@@ -47,7 +48,7 @@ ACTORS = allow(Role.dispatcher, Role.admin, Role.crew)
 )
 async def list_incidents(
     posbon: Posbon,
-    status: FromQuery[list[Status] | None] = None,
+    status: FromQuery[list[IncidentStatus] | None] = None,
     priority: Annotated[int | None, QueryParameter(ge=1, le=4)] = None,
     kind: Annotated[str | None, QueryParameter(max_length=40, pattern=NO_NUL)] = None,
     crew_id: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
@@ -75,6 +76,17 @@ async def _visible(posbon: Posbon, request: AnyRequest, incident_id: int) -> Inc
     if incident is None or (who.role is Role.crew and incident.crew_id != who.crew_id):
         raise NotFound(f"There is no incident with id {incident_id} for you.")
     return incident
+
+
+@get(
+    "/vocabulary",
+    **ACTORS,
+    summary="The incident statuses, the moves between them and the outcomes",
+    description="What the web apps draw their buttons and forms from; each page shell also "
+    "carries it embedded.",
+)
+async def get_vocabulary() -> Vocabulary:
+    return VOCABULARY
 
 
 @get("/{incident_id:int}", **ACTORS, summary="Get one incident")
@@ -108,7 +120,8 @@ async def dispatch(
     incident_id: PathId,
     data: JSONBody[DispatchIn],
 ) -> Incident:
-    return await service.dispatch(posbon.db, incident_id, data, principal_of(request), policy)
+    who = principal_of(request)
+    return await service.dispatch(posbon.db, posbon.sync_clock, incident_id, data, who, policy)
 
 
 @post(
@@ -121,7 +134,8 @@ async def dispatch(
 async def change_status(
     posbon: Posbon, request: AnyRequest, incident_id: PathId, data: JSONBody[StatusIn]
 ) -> Incident:
-    return await service.change_status(posbon.db, incident_id, data, principal_of(request))
+    who = principal_of(request)
+    return await service.change_status(posbon.db, posbon.sync_clock, incident_id, data, who)
 
 
 @post(
@@ -134,7 +148,8 @@ async def change_status(
 async def resolve(
     posbon: Posbon, request: AnyRequest, incident_id: PathId, data: JSONBody[ResolveIn]
 ) -> Incident:
-    return await service.resolve(posbon.db, incident_id, data, principal_of(request))
+    who = principal_of(request)
+    return await service.resolve(posbon.db, posbon.sync_clock, incident_id, data, who)
 
 
 @post("/{incident_id:int}/notes", **ACTORS, status_code=204, summary="Add a note")
@@ -156,6 +171,7 @@ router = Router(
     path="/api/v1/incidents",
     route_handlers=[
         list_incidents,
+        get_vocabulary,
         get_incident,
         get_timeline,
         verify_timeline,

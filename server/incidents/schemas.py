@@ -5,9 +5,10 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from server.incidents.lifecycle import Outcome, Status
 from server.sites.schemas import SiteRef
 from server.text import MAX_ID, NO_NUL, Text2000
+from sync.entities import Outcome
+from sync.lattices import IncidentStatus
 
 Note = Annotated[str, msgspec.Meta(pattern=NO_NUL, min_length=1, max_length=2000)]
 
@@ -16,7 +17,7 @@ class Incident(msgspec.Struct, frozen=True, kw_only=True):
     id: int
     kind: str
     priority: int
-    status: Status
+    status: IncidentStatus
     title: str
     site: SiteRef
     crew_id: int | None
@@ -35,8 +36,8 @@ class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True):
     at: dt.datetime
     actor: str
     kind: str
-    from_status: Status | None
-    to_status: Status | None
+    from_status: IncidentStatus | None
+    to_status: IncidentStatus | None
     device_at: dt.datetime | None
     data: dict[str, Any]
     prev_hash: str
@@ -53,7 +54,7 @@ OpId = Annotated[str, msgspec.Meta(pattern=NO_NUL, min_length=8, max_length=64)]
 
 
 class StatusIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    status: Status
+    status: IncidentStatus
     op_id: OpId | None = None
     device_at: dt.datetime | None = None
     note: Text2000 = ""

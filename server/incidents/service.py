@@ -8,6 +8,7 @@ and a committed change can never miss its socket.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any, Final
 
 import msgspec
@@ -18,16 +19,20 @@ from server.crews.repository import crews
 from server.crews.schemas import CrewStatus
 from server.db import Database
 from server.errors import Conflict, Forbidden, NotFound, Unprocessable
-from server.incidents import dispatches, operations, repository, timeline
-from server.incidents.lifecycle import CREW_STATUS_FOR, Outcome, Status, can_dispatch, can_move
+from server.incidents import dispatches, operations, repository, sync_state, timeline
+from server.incidents.lifecycle import CLOSED, CREW_STATUS_FOR, can_dispatch, can_move
 from server.incidents.navigation import Destination, destination_of
 from server.incidents.schemas import DispatchIn, Incident, NoteIn, ResolveIn, StatusIn
 from server.incidents.timeline import EntryFacts
 from server.relay import outbox
 from server.relay.outbox import DISPATCH_STREAM, crew_stream
 from server.settings import Settings
+from sync.entities import Outcome
+from sync.hlc import HybridClock
+from sync.lattices import IncidentStatus
 
 SYSTEM_ACTOR: Final = "system"
+STATUS_REPORT_KIND: Final = "status_report"
 
 
 class DispatchPolicy(msgspec.Struct, frozen=True):
@@ -76,9 +81,15 @@ async def publish(db: Database, incident: Incident) -> None:
         await outbox.append(db, crew_stream(incident.crew_id), "incident", incident)
 
 
+async def _changed(db: Database, clock: HybridClock, incident: Incident) -> None:
+    """Tell the sockets and the synced incident (server/incidents/sync_state.py)."""
+    await publish(db, incident)
+    await sync_state.project(db, clock, incident)
+
+
 async def set_crew_status(db: Database, crew_id: int, status: CrewStatus, at: dt.datetime) -> None:
-    await crews_repository.set_status(crew_id, status, at)
-    await outbox.append(db, DISPATCH_STREAM, "crew", await crews.get(crew_id))
+    await crews_repository.set_status(db, crew_id, status, at)
+    await outbox.append(db, DISPATCH_STREAM, "crew", await crews.get(db, crew_id))
 
 
 async def announce_new(db: Database, incident_id: int, actor: str) -> Incident:
@@ -92,7 +103,7 @@ async def announce_new(db: Database, incident_id: int, actor: str) -> Incident:
             at=incident.created_at,
             actor=actor,
             kind="created",
-            to_status=Status.new,
+            to_status=IncidentStatus.NEW,
             data={"title": incident.title},
         ),
     )
@@ -101,7 +112,12 @@ async def announce_new(db: Database, incident_id: int, actor: str) -> Incident:
 
 
 async def dispatch(
-    db: Database, incident_id: int, body: DispatchIn, who: Principal, policy: DispatchPolicy
+    db: Database,
+    clock: HybridClock,
+    incident_id: int,
+    body: DispatchIn,
+    who: Principal,
+    policy: DispatchPolicy,
 ) -> Incident:
     async with db.write():
         incident = await _locked(db, incident_id)
@@ -110,7 +126,7 @@ async def dispatch(
                 f"Incident {incident_id} is {incident.status}; it cannot be dispatched.",
                 code="not_dispatchable",
             )
-        crew = await crews.get(body.crew_id)
+        crew = await crews.get(db, body.crew_id)
         if crew.status is CrewStatus.off_duty:
             raise Conflict(f"Crew {crew.name} is off duty.", code="crew_off_duty")
         now = _now()
@@ -119,7 +135,7 @@ async def dispatch(
         dispatch_id = await dispatches.open_for(
             db, incident_id, crew.id, now, policy.resend_after, policy.escalate_after
         )
-        await repository.set_status(db, incident_id, Status.dispatched, now, crew.id)
+        await repository.set_status(db, incident_id, IncidentStatus.DISPATCHED, now, crew.id)
         await record(
             db,
             EntryFacts(
@@ -128,7 +144,7 @@ async def dispatch(
                 actor=who.actor,
                 kind="dispatched",
                 from_status=incident.status,
-                to_status=Status.dispatched,
+                to_status=IncidentStatus.DISPATCHED,
                 data={"crew_id": crew.id, "crew": crew.name, "note": body.note},
             ),
         )
@@ -142,6 +158,7 @@ async def dispatch(
         )
         await outbox.append(db, crew_stream(crew.id), "dispatch", event)
         await outbox.append(db, DISPATCH_STREAM, "incident", updated)
+        await sync_state.project(db, clock, updated)
     return updated
 
 
@@ -152,29 +169,29 @@ def _check_actor(incident: Incident, who: Principal) -> None:
         )
 
 
-def _check_move(incident: Incident, target: Status, outcome: Outcome | None) -> None:
+def _check_move(incident: Incident, target: IncidentStatus, outcome: Outcome | None) -> None:
     if not can_move(incident.status, target):
         raise Unprocessable(
             f"Incident {incident.id} is {incident.status}; it cannot become {target}.",
             code="invalid_transition",
         )
-    if target is Status.resolved and outcome is None:
+    if target is IncidentStatus.RESOLVED and outcome is None:
         raise Unprocessable("Resolving needs an outcome.", code="outcome_required")
 
 
 async def _apply_status(
     db: Database,
     incident: Incident,
-    target: Status,
+    target: IncidentStatus,
     who: Principal,
     device_at: dt.datetime | None,
     data: dict[str, Any],
 ) -> Incident:
     now = _now()
     await repository.set_status(db, incident.id, target, now, incident.crew_id)
-    if target is not Status.new:
+    if target is not IncidentStatus.NEW:
         await dispatches.acknowledge(db, incident.id, now)
-    if target in (Status.resolved, Status.cancelled, Status.false_alarm):
+    if target in CLOSED:
         await dispatches.close_for_incident(db, incident.id)
     await record(
         db,
@@ -190,48 +207,97 @@ async def _apply_status(
         ),
     )
     if incident.crew_id is not None:
-        crew_status = CrewStatus(CREW_STATUS_FOR[target])
+        crew_status = CREW_STATUS_FOR[target]
         await set_crew_status(db, incident.crew_id, crew_status, now)
     return await _locked(db, incident.id)
 
 
+async def _move(
+    db: Database,
+    clock: HybridClock,
+    incident: Incident,
+    change: StatusIn,
+    who: Principal,
+    outcome: ResolveIn | None,
+    via: Mapping[str, object],
+) -> Incident:
+    _check_move(incident, change.status, None if outcome is None else outcome.outcome)
+    data: dict[str, Any] = ({"note": change.note} if change.note else {}) | dict(via)
+    if outcome is not None:
+        await repository.set_outcome(
+            db, incident.id, outcome.outcome, outcome.notes, outcome.persons_detained
+        )
+        data |= {"outcome": outcome.outcome.value, "persons_detained": outcome.persons_detained}
+    updated = await _apply_status(db, incident, change.status, who, change.device_at, data)
+    await _changed(db, clock, updated)
+    return updated
+
+
+async def _report(
+    db: Database, incident: Incident, change: StatusIn, who: Principal, via: Mapping[str, object]
+) -> Incident:
+    """A change to the status the incident already has (two tablets of one crew both said
+    "en route"): kept on the timeline, moving nothing."""
+    await record(
+        db,
+        EntryFacts(
+            incident_id=incident.id,
+            at=_now(),
+            actor=who.actor,
+            kind=STATUS_REPORT_KIND,
+            from_status=incident.status,
+            to_status=incident.status,
+            device_at=change.device_at,
+            data=({"note": change.note} if change.note else {}) | dict(via),
+        ),
+    )
+    return incident
+
+
 async def change_status(
     db: Database,
+    clock: HybridClock,
     incident_id: int,
-    body: StatusIn,
+    change: StatusIn,
     who: Principal,
     outcome: ResolveIn | None = None,
+    *,
+    via: Mapping[str, object] | None = None,
 ) -> Incident:
-    """Move an incident along its lifecycle; a repeated `op_id` returns the first result
-    (server/incidents/operations.py: per caller and incident, checked after authorization)."""
+    """The one status command: REST (`/status`, `/resolve`), the socket's `status` message and
+    a synced crew status change (server/incidents/sync_rules.py) all call it, the same way.
+
+    Checks that the caller may act on the incident; replays a repeated `op_id` (a sync push's
+    is its mutation id; server/incidents/operations.py: per caller and incident, checked after
+    authorization); keeps a change to the status the incident already has as a report; else
+    moves the incident (lifecycle, outcome, dispatch, crew, timeline, outbox, synced state).
+    `via` says where the change came from (a sync device), for the timeline entry."""
     async with db.write():
         incident = await _locked(db, incident_id)
         _check_actor(incident, who)
-        if body.status is Status.false_alarm and outcome is None:
-            outcome = ResolveIn(outcome=Outcome.false_alarm, notes=body.note)
-        operation = operations.of(who, incident_id, body)
+        if change.status is IncidentStatus.FALSE_ALARM and outcome is None:
+            outcome = ResolveIn(outcome=Outcome.FALSE_ALARM, notes=change.note)
+        operation = operations.of(who, incident_id, change)
         fingerprint = "" if operation is None else operation.fingerprint(outcome)
         if operation is not None and (done := await operations.replay(db, operation, fingerprint)):
             return done
-        _check_move(incident, body.status, None if outcome is None else outcome.outcome)
-        data: dict[str, Any] = {"note": body.note} if body.note else {}
-        if outcome is not None:
-            await repository.set_outcome(
-                db, incident_id, outcome.outcome, outcome.notes, outcome.persons_detained
-            )
-            data |= {"outcome": outcome.outcome.value, "persons_detained": outcome.persons_detained}
-        updated = await _apply_status(db, incident, body.status, who, body.device_at, data)
-        await publish(db, updated)
+        if incident.status is change.status:
+            updated = await _report(db, incident, change, who, via or {})
+        else:
+            updated = await _move(db, clock, incident, change, who, outcome, via or {})
         if operation is not None:
             await operations.remember(db, operation, fingerprint, updated)
     return updated
 
 
-async def resolve(db: Database, incident_id: int, body: ResolveIn, who: Principal) -> Incident:
-    status = StatusIn(
-        status=Status.resolved, op_id=body.op_id, device_at=body.device_at, note=body.notes
+async def resolve(
+    db: Database, clock: HybridClock, incident_id: int, body: ResolveIn, who: Principal
+) -> Incident:
+    """The status command for a change to ``resolved`` with its outcome."""
+    change = StatusIn(
+        status=IncidentStatus.RESOLVED, op_id=body.op_id, device_at=body.device_at, note=body.notes
     )
-    return await change_status(db, incident_id, status, who, outcome=body)
+    return await change_status(db, clock, incident_id, change, who, body)
 
 
 async def add_note(db: Database, incident_id: int, body: NoteIn, who: Principal) -> None:

@@ -15,8 +15,8 @@ import msgspec
 
 from server.chain_log import ChainLog, ChainSpec
 from server.db import Database
-from server.incidents.lifecycle import Status
 from server.incidents.schemas import ChainCheck, TimelineEntry
+from sync.lattices import IncidentStatus
 
 __all__ = ["CHAIN", "EntryFacts", "append", "entries", "verify"]
 
@@ -29,8 +29,8 @@ class EntryFacts(msgspec.Struct, frozen=True, kw_only=True):
     at: dt.datetime
     actor: str
     kind: str
-    from_status: Status | None = None
-    to_status: Status | None = None
+    from_status: IncidentStatus | None = None
+    to_status: IncidentStatus | None = None
     device_at: dt.datetime | None = None
     data: dict[str, Any] = msgspec.field(default_factory=dict)
 

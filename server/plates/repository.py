@@ -1,4 +1,7 @@
-"""Plate lists and their entries: SQL that runs on SQLite and PostgreSQL."""
+"""Plate lists and their entries: SQL that runs on SQLite and PostgreSQL.
+
+Writes: plate_lists, plate_entries
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from recognition.plate_format import fold
 from server.db import Database
 from server.plates.index import StoredPlateList
 from server.plates.schemas import PlateEntry, PlateList, PlateListKind
-from server.sql import insert_returning_id
+from server.sql import insert_returning_id, update_row
 
 _LIST_SELECT = (
     "SELECT l.id, l.name, l.kind, l.site_id, l.created_at, "
@@ -37,6 +40,10 @@ async def insert_list(db: Database, name: str, kind: PlateListKind, site_id: int
         site_id,
         dt.datetime.now(dt.UTC),
     )
+
+
+async def update_list(db: Database, list_id: int, changes: dict[str, Any]) -> None:
+    await update_row(db, "plate_lists", list_id, changes)
 
 
 async def find_list(db: Database, list_id: int) -> PlateList | None:

@@ -14,7 +14,6 @@ from server.plates import repository
 from server.plates.index import PlateIndex
 from server.plates.schemas import PlateEntry, PlateEntryIn, PlateList, PlateListIn, PlateListPatch
 from server.sites.repository import sites
-from server.sql import update_row
 
 ENTRY_COLUMNS: Final = ("plate",)
 
@@ -47,13 +46,13 @@ async def get_list(rec: PlateRuntime, list_id: int) -> PlateList:
     return found
 
 
-async def _check_site(site_id: int | None) -> None:
+async def _check_site(db: Database, site_id: int | None) -> None:
     if site_id is not None:
-        await sites.get(site_id)
+        await sites.get(db, site_id)
 
 
 async def create_list(rec: PlateRuntime, data: PlateListIn) -> PlateList:
-    await _check_site(data.site_id)
+    await _check_site(rec.db, data.site_id)
     async with rec.db.write():
         list_id = await repository.insert_list(rec.db, data.name, data.kind, data.site_id)
     await _refresh(rec, list_id)
@@ -66,9 +65,9 @@ async def update_list(rec: PlateRuntime, list_id: int, patch: PlateListPatch) ->
         k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET
     }
     if "site_id" in changes:
-        await _check_site(changes["site_id"])
+        await _check_site(rec.db, changes["site_id"])
     async with rec.db.write():
-        await update_row(rec.db, "plate_lists", list_id, changes)
+        await repository.update_list(rec.db, list_id, changes)
     await _refresh(rec, list_id)
     return await get_list(rec, list_id)
 

@@ -4,6 +4,8 @@ A crop exists only for a face or plate that raised an alert. Files sit in one fo
 so the retention sweep can remove whole days; rows older than the retention period are deleted
 with their files. Every view of a face crop is written to its incident's hash-chained timeline
 (who looked, when) before the image is sent.
+
+Writes: recognition_crops
 """
 
 from __future__ import annotations

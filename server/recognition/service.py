@@ -25,6 +25,7 @@ from server.alerts.repository import NewAlert
 from server.alerts.schemas import DEFAULT_PRIORITY, AlertKind
 from server.alerts.service import raise_alert
 from server.cameras.schemas import CameraConfig, FrameResult, FrameStatus
+from server.db import Database
 from server.errors import BadRequest
 from server.incidents import repository as incidents_repository
 from server.incidents import service as incidents
@@ -102,8 +103,8 @@ async def push_frame(rec: Recognition, camera: CameraConfig, data: bytes) -> Fra
         raise BadRequest(f"The frame cannot be used: {err}.", code="invalid_image") from err
 
 
-async def _site(site_id: int | None) -> SiteRef:
-    site = None if site_id is None else await sites.find(site_id)
+async def _site(db: Database, site_id: int | None) -> SiteRef:
+    site = None if site_id is None else await sites.find(db, site_id)
     if site is None:
         return SiteRef()
     return SiteRef(id=site.id, name=site.name, address=site.address, lat=site.lat, lon=site.lon)
@@ -129,7 +130,7 @@ class _Hit(msgspec.Struct, frozen=True, kw_only=True):
 async def act(rec: Recognition, camera: CameraConfig, analysis: FrameAnalysis) -> FrameResult:
     outcome = _Outcome()
     if analysis.face_hits or analysis.plate_hits:
-        site = await _site(camera.site_id)
+        site = await _site(rec.db, camera.site_id)
         hits = [_face_hit(camera, site, face) for face in analysis.face_hits]
         hits += [_plate_hit(camera, site, plate) for plate in analysis.plate_hits]
         for hit in hits:

@@ -5,6 +5,8 @@ Why not an auto-increment id: on PostgreSQL two transactions can take ids 7 and 
 first, so a reader that saw 8 would skip 7 for ever. Here the number comes from `stream_heads`,
 whose row is locked by the UPDATE until commit, so per stream the order of numbers is the order
 of commits. Streams: `dispatch` (everything a dispatcher sees) and `crew:<id>` (one crew's tablet).
+
+Writes: outbox, stream_heads, posbon_meta
 """
 
 from __future__ import annotations

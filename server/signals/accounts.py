@@ -15,6 +15,7 @@ from collections.abc import Callable
 from device_gateway.errors import InvalidKeyError
 from device_gateway.protocols.dc09 import AccountPolicy, parse_key
 from device_gateway.supervision import Watched
+from server.db import Database
 from server.devices import repository
 from server.devices.repository import ReceiverAccount
 from server.devices.schemas import Protocol
@@ -35,7 +36,8 @@ def policy_for(device: ReceiverAccount) -> AccountPolicy:
 
 
 class AccountCache:
-    def __init__(self) -> None:
+    def __init__(self, db: Database) -> None:
+        self._db = db
         self._policies: dict[str, AccountPolicy] = {}
         self._watched: list[Watched] = []
         self._stale = asyncio.Event()
@@ -49,7 +51,7 @@ class AccountCache:
         return self._watched
 
     async def refresh(self) -> list[Watched]:
-        devices = await repository.receiver_accounts(Protocol.dc09)
+        devices = await repository.receiver_accounts(self._db, Protocol.dc09)
         self._policies = {device.account: policy_for(device) for device in devices}
         self._watched = [
             Watched(account=d.account, interval_s=d.supervision_s, online=d.online)

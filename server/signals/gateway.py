@@ -133,11 +133,11 @@ async def running_gateway(
 ) -> AsyncIterator[RunningGateway]:
     """Listen for DC-09 on ``settings.dc09_port`` (TCP and UDP) until the block ends."""
     settings = state.settings
-    accounts = AccountCache()
+    accounts = AccountCache(state.db)
     watched = await accounts.refresh()
     state.bus.listen(accounts.ring)
     observer = GatewayMetrics(state.metrics)
-    store: SignalStore = DbSignalStore(state.db, state.metrics)
+    store: SignalStore = DbSignalStore(state.db, state.metrics, clock=state.sync_clock)
     pipeline = IngestPipeline(
         store if wrap_store is None else wrap_store(store),
         max_pending=settings.dc09_queue_max,

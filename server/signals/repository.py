@@ -1,4 +1,7 @@
-"""Signal rows in and Structs out, plus the few device and alert reads a batch commit needs."""
+"""Signal rows in and Structs out, plus the few device and alert reads a batch commit needs.
+
+Writes: signals
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from device_gateway.signals import DedupKey, Signal
 from server.db import Database
 from server.signals.schemas import SignalFilter, StoredSignalOut
 from server.sites.schemas import SiteRef
+from server.sql import one_of
 
 COLUMNS: Final = (
     "device_id", "account", "receiver", "line", "token", "seq", "data_sha256", "dedup_hash",
@@ -87,14 +91,6 @@ async def insert_many(db: Database, rows: Sequence[SignalRow]) -> None:
     await db.execute_many(_INSERT, [_values(row) for row in rows])
 
 
-def _one_of(db: Database, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
-    """``column`` is one of ``values``: an IN list on SQLite, ``= ANY(array)`` on PostgreSQL,
-    where one statement (and one plan, an index scan) serves every batch size."""
-    if db.is_sqlite:
-        return f"{column} IN ({', '.join(['{}'] * len(values))})", list(values)
-    return f"{column} = ANY({{}})", [list(values)]
-
-
 async def stored_hashes(
     db: Database, keys: Sequence[tuple[str, str, str]], since: dt.datetime
 ) -> set[str]:
@@ -129,7 +125,7 @@ async def devices_by_account(
     wanted = sorted(set(accounts))
     if not wanted:
         return {}
-    condition, args = _one_of(db, "d.account", wanted)
+    condition, args = one_of(db, "d.account", wanted)
     rows = await db.fetch_direct(
         "SELECT d.id, d.account, d.supervision_s, d.crew AS crew_id, d.site AS site_id, "  # noqa: S608
         "s.name, s.address, s.lat, s.lon "
@@ -156,14 +152,6 @@ async def devices_by_account(
     }
 
 
-async def mark_seen(db: Database, device_ids: Iterable[int], at: dt.datetime) -> None:
-    ids = sorted(set(device_ids))
-    if ids:
-        condition, args = _one_of(db, "id", ids)
-        sql = f"UPDATE devices SET last_seen_at = {{}} WHERE {condition}"  # noqa: S608
-        await db.fetch_direct(sql, at, *args)
-
-
 async def heard_since(db: Database, since: dt.datetime) -> list[tuple[str, dt.datetime]]:
     """(account, last message) of supervised DC-09 devices heard since ``since``, by any node."""
     rows = await db.fetch(
@@ -172,17 +160,6 @@ async def heard_since(db: Database, since: dt.datetime) -> list[tuple[str, dt.da
         since,
     )
     return [(row["account"], row["last_seen_at"]) for row in rows]
-
-
-async def set_online(db: Database, device_id: int, *, online: bool) -> bool:
-    """Store the link state; False if it was already stored (another receiver did it)."""
-    rows = await db.fetch(
-        "UPDATE devices SET online = {} WHERE id = {} AND online <> {} RETURNING id",
-        online,
-        device_id,
-        online,
-    )
-    return bool(rows)
 
 
 async def open_alert(db: Database, device_id: int, kinds: Sequence[str]) -> tuple[int, int] | None:

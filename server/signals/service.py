@@ -23,7 +23,7 @@ from typing import Final
 
 import msgspec
 
-from device_gateway.ingest import Outcome, Submission, dedup_digest
+from device_gateway.ingest import IngestOutcome, Submission, dedup_digest
 from device_gateway.signals import Qualifier, Refused, Signal, SignalKind
 from device_gateway.supervision import LinkChange, LinkState
 from server.alerts.repository import NewAlert
@@ -32,8 +32,8 @@ from server.alerts.service import raise_alert
 from server.auth.schemas import Principal, Role
 from server.crews.service import move_crew
 from server.db import Database
+from server.devices import repository as devices_repository
 from server.incidents import repository as incidents
-from server.incidents.lifecycle import Status
 from server.incidents.schemas import StatusIn
 from server.incidents.service import change_status, record
 from server.incidents.timeline import EntryFacts
@@ -41,6 +41,8 @@ from server.metrics import Metrics
 from server.signals import repository
 from server.signals.grouping import NO_ZONE, fold_into_open_incident
 from server.signals.repository import DeviceSite, OpenAlert, SignalRow
+from sync.hlc import HybridClock
+from sync.lattices import IncidentStatus
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +127,9 @@ def _matching(candidates: list[OpenAlert], signal: Signal) -> OpenAlert | None:
     return next((c for c in candidates if c.zone == signal.zone), None)
 
 
-async def _restore(db: Database, signal: Signal, device: DeviceSite) -> int | None:
+async def _restore(
+    db: Database, clock: HybridClock, signal: Signal, device: DeviceSite
+) -> int | None:
     """Close or annotate the open alert a restore ends; returns that alert's id."""
     kinds = [ALERT_KIND[signal.kind].value]
     found = _matching(await repository.open_alerts(db, device.device_id, kinds), signal)
@@ -134,14 +138,14 @@ async def _restore(db: Database, signal: Signal, device: DeviceSite) -> int | No
     text = f"restore from the device: {signal.description}"
     if signal.kind in SELF_CLEARING:
         incident = await incidents.find(db, found.incident_id, lock=True)
-        if incident is not None and incident.status is Status.new:
+        if incident is not None and incident.status is IncidentStatus.NEW:
             who = Principal(token_id=0, name=signal.account, role=RESTORE_PRINCIPAL_ROLE)
             body = StatusIn(
-                status=Status.cancelled,
+                status=IncidentStatus.CANCELLED,
                 note=f"{text}; closed before dispatch",
                 device_at=signal.panel_time,
             )
-            await change_status(db, found.incident_id, body, who)
+            await change_status(db, clock, found.incident_id, body, who)
             return found.alert_id
     await _note(
         db,
@@ -161,10 +165,14 @@ class DbSignalStore:
     """The :class:`device_gateway.ingest.SignalStore` on Posbon's database, for the devices of
     one protocol (``dc09``, ``osmand``, ``gt06``, ``http`` or ``mqtt``)."""
 
-    def __init__(self, db: Database, metrics: Metrics, protocol: str = SOURCE) -> None:
+    def __init__(
+        self, db: Database, metrics: Metrics, protocol: str = SOURCE, *, clock: HybridClock
+    ) -> None:
         self._db = db
         self._metrics = metrics
         self._protocol = protocol
+        self._clock = clock
+        """The node's sync clock: a restore that cancels an incident writes its synced state."""
         self._seen_written: dict[int, dt.datetime] = {}
 
     def _seen_due(self, devices: Iterable[DeviceSite], at: dt.datetime) -> list[int]:
@@ -184,7 +192,7 @@ class DbSignalStore:
 
     async def commit(
         self, batch: Sequence[Submission], *, duplicates_since: dt.datetime
-    ) -> list[Outcome]:
+    ) -> list[IngestOutcome]:
         hashes = [dedup_digest(item.received.dedup_key) for item in batch]
         raised: list[str] = []
         async with self._db.write():
@@ -216,11 +224,11 @@ class DbSignalStore:
             await repository.insert_many(self._db, rows)
             seen_at = batch[-1].received_at
             seen = self._seen_due(devices.values(), seen_at)
-            await repository.mark_seen(self._db, seen, seen_at)
+            await devices_repository.mark_seen(self._db, seen, seen_at)
         self._seen_written.update(dict.fromkeys(seen, seen_at))
         for kind in raised:
             self._metrics.alerts.labels(self._protocol, kind).inc()
-        return [Outcome.DUPLICATE if h in stored else Outcome.STORED for h in hashes]
+        return [IngestOutcome.DUPLICATE if h in stored else IngestOutcome.STORED for h in hashes]
 
     async def _act(self, signal: Signal, device: DeviceSite, raised: list[str]) -> int | None:
         if device.crew_id is not None and signal.lat is not None and signal.lon is not None:
@@ -229,7 +237,7 @@ class DbSignalStore:
         if signal.kind in LOG_ONLY or signal.qualifier is Qualifier.STATUS:
             return None
         if signal.qualifier is Qualifier.RESTORE:
-            return await _restore(self._db, signal, device)
+            return await _restore(self._db, self._clock, signal, device)
         new = _new_alert(signal, device, self._protocol)
         folded = await fold_into_open_incident(
             self._db,
@@ -272,7 +280,7 @@ class LinkRecorder:
 
     async def _apply(self, change: LinkChange, device: DeviceSite) -> None:
         online = change.state is LinkState.ONLINE
-        if not await repository.set_online(self._db, device.device_id, online=online):
+        if not await devices_repository.set_online(self._db, device.device_id, online=online):
             return  # several receivers may see one change: the first to store it reports it
         kind = AlertKind.device_online if online else AlertKind.device_offline
         if online:

@@ -26,6 +26,7 @@ from device_gateway.transports.http import serve_http
 from device_gateway.transports.mqtt import subscribe_buttons
 from device_gateway.transports.streams import Rebinding, TcpListener
 from device_gateway.transports.tcp import serve_tcp
+from server.db import Database
 from server.devices import repository as devices
 from server.devices.schemas import Protocol
 from server.limits import device_stream_limits
@@ -64,11 +65,11 @@ def mqtt_address(url: str) -> tuple[str, int]:
     return parts.hostname or "127.0.0.1", parts.port or MQTT_DEFAULT_PORT
 
 
-def registered(protocol: str) -> Admit:
+def registered(db: Database, protocol: str) -> Admit:
     """The gateway's admission check for a device that names itself under ``protocol``."""
 
     async def admit(account: str) -> bool:
-        return await devices.find_id(protocol, account) is not None
+        return await devices.find_id(db, protocol, account) is not None
 
     return admit
 
@@ -80,7 +81,7 @@ async def running_trackers(state: AppState) -> AsyncIterator[RunningTrackers]:
     names = (*ADAPTERS, *(protocol.name for protocol in stream_protocols()))
     pipelines = {
         name: IngestPipeline(
-            DbSignalStore(state.db, state.metrics, name),
+            DbSignalStore(state.db, state.metrics, name, clock=state.sync_clock),
             max_pending=settings.dc09_queue_max,
             max_batch=settings.dc09_batch_max,
             observer=observer,
@@ -128,7 +129,7 @@ async def _bind_device_http(state: AppState, pipelines: dict[str, IngestPipeline
     handler = DeviceHttp(
         Intake(pipelines[Protocol.osmand.value]),
         Intake(pipelines[Protocol.http.value]),
-        registered(Protocol.osmand.value),
+        registered(state.db, Protocol.osmand.value),
         webhook_secret=settings.iot_webhook_secret,
     )
     metrics = ListenerMetrics(state.metrics, "device_http")
@@ -158,7 +159,7 @@ async def _bind_stream(
         pipeline,
         GatewayMetrics(state.metrics),
         name=protocol.title,
-        admit=registered(protocol.name),
+        admit=registered(state.db, protocol.name),
     )
     metrics = ListenerMetrics(state.metrics, protocol.name)
 

@@ -11,14 +11,14 @@ from server.sites.service import create_site, update_site
 SITE_COLUMNS: Final = ("name",)
 
 
-async def upsert_site(row: SiteIn) -> int:
-    existing = await repository.find_by_name(row.name)
+async def upsert_site(db: Database, row: SiteIn) -> int:
+    existing = await repository.find_by_name(db, row.name)
     if existing is None:
-        return (await create_site(row)).id
+        return (await create_site(db, row)).id
     patch = SitePatch(
         kind=row.kind, address=row.address, district=row.district, lat=row.lat, lon=row.lon
     )
-    return (await update_site(existing.id, patch)).id
+    return (await update_site(db, existing.id, patch)).id
 
 
 async def import_sites(
@@ -32,7 +32,7 @@ async def import_sites(
     parsed = await parse_csv_aside(text, SiteIn, SITE_COLUMNS)
 
     async def store(row: SiteIn) -> None:
-        await upsert_site(row)
+        await upsert_site(db, row)
 
     return await apply(
         parsed, store, db, skip_invalid=skip_invalid, progress=progress, batch_rows=batch_rows

@@ -286,9 +286,10 @@ class Connection:
         body = StatusIn(
             status=message.status, op_id=message.op_id, device_at=message.at, note=message.note
         )
+        state = self.state
         try:
             incident = await incidents.change_status(
-                self.state.db, message.incident_id, body, self.principal
+                state.db, state.sync_clock, message.incident_id, body, self.principal
             )
         except ApiError as err:
             return StatusResult(op_id=message.op_id, ok=False, code=err.code, detail=err.detail)

@@ -11,9 +11,9 @@ from typing import Annotated, Any, Final
 
 import msgspec
 
-from server.incidents.lifecycle import Status
 from server.incidents.schemas import OpId
 from server.text import MAX_ID, Text2000
+from sync.lattices import IncidentStatus
 
 MAX_CLIENT_MESSAGE_CHARS: Final = 16 * 1024
 """Longer than any valid client message (a 2,000-character note escaped in JSON included)."""
@@ -40,7 +40,7 @@ class Position(msgspec.Struct, tag="position", tag_field="type"):
 
 class StatusChange(msgspec.Struct, tag="status", tag_field="type"):
     incident_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
-    status: Status
+    status: IncidentStatus
     op_id: OpId
     at: dt.datetime | None = None
     note: Text2000 = ""

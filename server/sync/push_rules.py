@@ -1,11 +1,12 @@
 """The push rules other domains add, so that sync applies them without importing those domains.
 
-A push runs `sync.rules.OnApply` hooks on every mutation before anything is written: the
-incident lifecycle (server/sync/status.py, sync's own) first, then one hook per rule set that a
-domain registered here. A domain that owns an entity's rules (server/custody/sync_rules.py for
-recordings: ownership, access class, the custody log) registers a factory once, by name, when
-the app is composed; each push asks every factory for a hook bound to that push's caller and
-transaction. Registering a name again replaces its factory, so composing twice is harmless.
+A push runs `sync.rules.OnApply` hooks on every mutation before anything is written: one hook
+per rule set that a domain registered here. A domain that owns an entity's rules
+(server/incidents/sync_rules.py for crew status changes: the incident lifecycle;
+server/custody/sync_rules.py for recordings: ownership, access class, the custody log)
+registers a factory once, by name, when the app is composed; each push asks every factory for
+a hook bound to that push's caller and transaction. Registering a name again replaces its
+factory, so composing twice is harmless.
 
 Sync sits below those domains: they import this module, and sync never imports them.
 """
@@ -20,6 +21,7 @@ import msgspec
 from server.auth.schemas import Principal
 from server.db import Database
 from server.sync.scopes import Lookup
+from sync.hlc import HybridClock
 from sync.mutations import AnyMutation, Receipt
 from sync.rules import OnApply
 
@@ -28,11 +30,14 @@ OwnerOf = Callable[[uuid.UUID], Awaitable[str | None]]
 
 
 class PushCaller(msgspec.Struct, frozen=True, kw_only=True):
-    """What a rule may use during one push: the push's transaction, its caller, and the
-    entities and device owners as that transaction sees them."""
+    """What a rule may use during one push: the push's transaction, the node's sync clock (for
+    the server's own writes, server/sync/writes.py), its caller and device, and the entities and
+    device owners as that transaction sees them."""
 
     db: Database
+    clock: HybridClock
     who: Principal
+    device_id: uuid.UUID
     lookup: Lookup
     owner_of: OwnerOf
 
@@ -57,6 +62,6 @@ def chain(*rules: OnApply) -> OnApply:
     return apply
 
 
-def for_push(first: OnApply, caller: PushCaller) -> OnApply:
-    """`first`, then every registered rule set (in the order they were registered)."""
-    return chain(first, *(factory(caller) for factory in _FACTORIES.values()))
+def for_push(caller: PushCaller) -> OnApply:
+    """Every registered rule set, in the order they were registered."""
+    return chain(*(factory(caller) for factory in _FACTORIES.values()))

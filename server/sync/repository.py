@@ -15,14 +15,19 @@ push budget. It stays correct because nobody else can change what we read until 
 An exception inside `transaction()` marks the object failed; `flush()` then refuses, and the
 caller's transaction rolls back whole. Pulls and snapshots read inside `reading()`, one read
 transaction per request (change_log.py serves the stored rows).
+
+A push keeps its repository open (`open_for_push`) while the server's own rules run, so a rule
+that writes a synced entity (server/sync/writes.py) joins it: one cache, one head per scope, one
+flush. Two repositories in one transaction would each hand out the same next seq of a scope.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from typing import Any, Final
 
 import msgspec
@@ -71,6 +76,9 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+_OPEN: ContextVar[SyncRepository | None] = ContextVar("open_sync_repository", default=None)
+
+
 class SyncRepository:
     """Implements :class:`sync.store.Store` for one request."""
 
@@ -85,6 +93,28 @@ class SyncRepository:
         self._pending = _Pending()
         self._failed = False
         self._last_fields: tuple[object, str] = (None, "")
+
+    @classmethod
+    def joined(cls, db: Database) -> tuple[SyncRepository, bool]:
+        """The push's repository if this task runs inside one on `db`, else a new one; the
+        flag says whether it is new (then its caller flushes it)."""
+        open_repo = _OPEN.get()
+        if open_repo is not None and open_repo.on(db):
+            return open_repo, False
+        return cls(db), True
+
+    def on(self, db: Database) -> bool:
+        """Whether this repository works on `db`."""
+        return self._db is db
+
+    @contextmanager
+    def open_for_push(self) -> Iterator[None]:
+        """While inside, `joined` hands out this repository (see the module docstring)."""
+        token = _OPEN.set(self)
+        try:
+            yield
+        finally:
+            _OPEN.reset(token)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

@@ -42,7 +42,8 @@ def _json(body: bytes) -> Response[bytes]:
 async def push(posbon: Posbon, request: AnyRequest) -> Response[bytes]:
     window_s = posbon.settings.sync_report_window_s
     body = await request.body()
-    return _json(await service.push(posbon.db, principal_of(request), body, window_s))
+    who = principal_of(request)
+    return _json(await service.push(posbon.db, posbon.sync_clock, who, body, window_s))
 
 
 @post(
@@ -56,7 +57,8 @@ async def push(posbon: Posbon, request: AnyRequest) -> Response[bytes]:
 async def pull(posbon: Posbon, request: AnyRequest) -> Response[bytes]:
     window_s = posbon.settings.sync_report_window_s
     body = await request.body()
-    return _json(await service.pull(posbon.db, principal_of(request), body, window_s))
+    who = principal_of(request)
+    return _json(await service.pull(posbon.db, posbon.sync_clock, who, body, window_s))
 
 
 @get(
@@ -109,7 +111,8 @@ async def list_conflicts(
 async def resolve_conflict(
     posbon: Posbon, request: AnyRequest, conflict_id: PathId, data: JSONBody[ResolveIn]
 ) -> ConflictOut:
-    return await service.resolve_conflict(posbon.db, conflict_id, data.keep, principal_of(request))
+    who = principal_of(request)
+    return await service.resolve_conflict(posbon.db, posbon.sync_clock, conflict_id, data.keep, who)
 
 
 @get("/rejected", **REVIEWERS, summary="Mutations refused for good, newest first")

@@ -29,9 +29,10 @@ admins read everything. Who may change which recording is checked per mutation
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Final
 
 from server.auth.schemas import Role
@@ -99,6 +100,40 @@ def incident_number(state: EntityState) -> int | None:
     """The server incident an entity names in its ``incident_id`` field, if any."""
     incident = uuid_field(state, "incident_id")
     return None if incident is None else server_number(ServerKind.INCIDENT, incident)
+
+
+def parent_of(values: Mapping[str, object]) -> uuid.UUID | None:
+    """The report a child row's values name, if any."""
+    report_id = values.get("report_id")
+    return None if report_id is None else uuid.UUID(str(report_id))
+
+
+def stored_parent(lookup: Lookup, kind: EntityKind, entity_id: uuid.UUID) -> uuid.UUID | None:
+    """The report a stored child row names, if it is loaded."""
+    state = lookup(kind, entity_id)
+    return None if state is None else uuid_field(state, "report_id")
+
+
+def incidents_named(
+    lookup: Lookup, kind: EntityKind, entity_id: uuid.UUID, values: Mapping[str, object]
+) -> set[int]:
+    """The server incidents a write names: the incident itself, the one its values or its
+    stored row name, or its parent report's (parents must be loaded)."""
+    if kind is EntityKind.INCIDENT:
+        number = server_number(ServerKind.INCIDENT, entity_id)
+        return set() if number is None else {number}
+    named: set[int] = set()
+    if (incident := values.get("incident_id")) is not None:
+        with contextlib.suppress(ValueError):
+            if (number := server_number(ServerKind.INCIDENT, uuid.UUID(str(incident)))) is not None:
+                named.add(number)
+    stored = lookup(kind, entity_id)
+    parent_id = parent_of(values) or (None if stored is None else uuid_field(stored, "report_id"))
+    parent = None if parent_id is None else lookup(EntityKind.INCIDENT_REPORT, parent_id)
+    for state in (stored, parent):
+        if state is not None and (number := incident_number(state)) is not None:
+            named.add(number)
+    return named
 
 
 def _server_scope(state: EntityState, field: str, kind: ServerKind) -> str | None:

@@ -1,9 +1,10 @@
 """Sync actions: push, pull, snapshot, and the dispatcher's review of conflicts.
 
 The engine (`sync.rules`, `sync.pull`) decides; this module supplies what only the server
-knows: who the caller is and which scopes that allows, the server's clock, the incident
-lifecycle for status changes, the rules other domains registered for their entities
-(server/sync/push_rules.py), and one database transaction per push. A push answers only after
+knows: who the caller is and which scopes that allows, the node's clock (`AppState.sync_clock`,
+passed in), the rules the domains registered for their entities (server/sync/push_rules.py:
+the incident lifecycle for status changes, custody for recordings), and one database
+transaction per push. A push answers only after
 its transaction has committed, so an acknowledged mutation is never lost.
 """
 
@@ -14,7 +15,6 @@ import contextlib
 import datetime as dt
 import logging
 import sqlite3
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Final
@@ -27,7 +27,7 @@ from server.auth.schemas import Principal, Role
 from server.db import Database
 from server.errors import Conflict, Forbidden, NotFound, Unprocessable
 from server.sync import admin_repository, compaction, push_rules
-from server.sync.repository import Key, SyncRepository
+from server.sync.repository import SyncRepository
 from server.sync.schemas import ConflictOut, ConflictStatus, Keep
 from server.sync.scopes import (
     CHILD_KINDS,
@@ -37,16 +37,16 @@ from server.sync.scopes import (
     ScopeResolver,
     crew_scope,
     district_scope,
-    incident_number,
     incident_scope,
+    incidents_named,
+    parent_of,
     recording_owner_scope,
-    uuid_field,
+    stored_parent,
 )
-from server.sync.status import IncidentRules
-from sync import hlc
+from server.sync.writes import now_ms, write_as_server
 from sync.entities import EntityKind
 from sync.errors import LocalError, MutationRejectedError, ScopeForbiddenError
-from sync.merge import Write, apply_write
+from sync.hlc import HybridClock
 from sync.messages import (
     PullLimits,
     PushLimits,
@@ -54,42 +54,14 @@ from sync.messages import (
     SnapshotRequest,
     check_schema_version,
 )
-from sync.mutations import Receipt, writes_of
 from sync.pull import PullContext, serve_pull, serve_snapshot
-from sync.rules import PushContext, apply_push
-from sync.server_ids import ServerKind, server_number
-from sync.wire import InvalidMutation, PushBatch, decode_pull_request, decode_push, encode
+from sync.rules import PushContext, PushPlan, apply_plan, plan_push
+from sync.wire import decode_pull_request, decode_push, encode
 
 logger = logging.getLogger(__name__)
 
 PUSH_LIMITS: Final = PushLimits()
 PULL_LIMITS: Final = PullLimits()
-SERVER_DEVICE_ID: Final = uuid.UUID(int=0)  # the author of the server's own writes
-
-
-class ServerClock:
-    """This process's hybrid logical clock: never behind a stamp it has handed out."""
-
-    def __init__(self) -> None:
-        self.stamp = 0
-
-    def tick(self, wall_ms: int) -> int:
-        self.stamp = hlc.tick(self.stamp, wall_ms)
-        return self.stamp
-
-    def after(self, remote: int, wall_ms: int) -> int:
-        self.stamp = hlc.receive(self.stamp, remote, wall_ms)
-        return self.stamp
-
-    def observe(self, stamp: int) -> None:
-        self.stamp = max(self.stamp, stamp)
-
-
-CLOCK: Final = ServerClock()
-
-
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 @contextlib.contextmanager
@@ -143,108 +115,88 @@ async def _check_owner(repo: SyncRepository, device_id: uuid.UUID, who: Principa
         raise Forbidden(f"Device {device_id} belongs to {owner}.", code="device_not_yours")
 
 
-async def _prefetch(repo: SyncRepository, batch: PushBatch, last_seq: int) -> None:
-    """Load what the batch will read in a few queries: stored results, entities, parents."""
-    seen = [m.client_seq for m in batch.mutations if m.client_seq <= last_seq]
+async def _prefetch_around(repo: SyncRepository, plan: PushPlan) -> None:
+    """Load what the push reads besides the entities `plan_push` prefetched: the stored
+    results of the retries, and the reports the child rows belong to (their scopes)."""
+    seen = [step.mutation.client_seq for step in plan.steps if not step.fresh]
     if seen:
-        await repo.prefetch_results(batch.device_id, min(seen), max(seen))
-    fresh = [
-        m for m in batch.mutations if not isinstance(m, InvalidMutation) and m.client_seq > last_seq
-    ]
-    probe = Receipt(batch.device_id, 0, 0, 0)
-    keys: set[Key] = {(w.kind, w.entity_id) for m in fresh for w in writes_of(m, probe)}
-    await repo.prefetch(keys)
+        await repo.prefetch_results(plan.batch.device_id, min(seen), max(seen))
     parents = {
         parent
-        for m in fresh
-        for w in writes_of(m, probe)
-        if w.kind in CHILD_KINDS
-        for parent in (_parent_of(w.values), _stored_parent(repo, w.kind, w.entity_id))
+        for write in plan.writes()
+        if write.kind in CHILD_KINDS
+        for parent in (
+            parent_of(write.values),
+            stored_parent(repo.cached, write.kind, write.entity_id),
+        )
         if parent is not None
     }
     await repo.prefetch((EntityKind.INCIDENT_REPORT, parent) for parent in parents)
 
 
-async def _districts(db: Database, repo: SyncRepository, batch: PushBatch) -> dict[int, str]:
+async def _districts(db: Database, repo: SyncRepository, plan: PushPlan) -> dict[int, str]:
     """The districts of the incidents the batch's entities (and their parents) name."""
-    probe = Receipt(batch.device_id, 0, 0, 0)
     numbers: set[int] = set()
-    for mutation in batch.mutations:
-        if isinstance(mutation, InvalidMutation):
-            continue
-        for write in writes_of(mutation, probe):
-            numbers.update(_incidents_named(repo, write.kind, write.entity_id, write.values))
+    for write in plan.writes():
+        numbers.update(incidents_named(repo.cached, write.kind, write.entity_id, write.values))
     return await admin_repository.incident_districts(db, numbers)
 
 
-def _incidents_named(
-    repo: SyncRepository, kind: EntityKind, entity_id: uuid.UUID, values: dict[str, object]
-) -> set[int]:
-    if kind is EntityKind.INCIDENT:
-        number = server_number(ServerKind.INCIDENT, entity_id)
-        return set() if number is None else {number}
-    named: set[int] = set()
-    if (incident := values.get("incident_id")) is not None:
-        with contextlib.suppress(ValueError):
-            if (number := server_number(ServerKind.INCIDENT, uuid.UUID(str(incident)))) is not None:
-                named.add(number)
-    stored = repo.cached(kind, entity_id)
-    parent_id = _parent_of(values) or (None if stored is None else uuid_field(stored, "report_id"))
-    parent = None if parent_id is None else repo.cached(EntityKind.INCIDENT_REPORT, parent_id)
-    for state in (stored, parent):
-        if state is not None and (number := incident_number(state)) is not None:
-            named.add(number)
-    return named
+async def _context(
+    db: Database,
+    clock: HybridClock,
+    who: Principal,
+    repo: SyncRepository,
+    plan: PushPlan,
+    report_window_s: float,
+) -> PushContext:
+    """What only the server knows about this push: its time, scopes and rules."""
+    districts = await _districts(db, repo, plan)
+    caller = push_rules.PushCaller(
+        db=db,
+        clock=clock,
+        who=who,
+        device_id=plan.batch.device_id,
+        lookup=repo.cached,
+        owner_of=repo.device_owner,
+    )
+    return PushContext(
+        server_now_ms=now_ms(),
+        server_hlc=clock.stamp,
+        scopes_of=ScopeResolver(repo.cached, who.role, districts.get),
+        allowed_scopes=await _writable_scopes(db, who, report_window_s, districts),
+        on_apply=push_rules.for_push(caller),
+    )
 
 
-def _parent_of(values: dict[str, object]) -> uuid.UUID | None:
-    report_id = values.get("report_id")
-    return None if report_id is None else uuid.UUID(str(report_id))
-
-
-def _stored_parent(
-    repo: SyncRepository, kind: EntityKind, entity_id: uuid.UUID
-) -> uuid.UUID | None:
-    state = repo.cached(kind, entity_id)
-    return None if state is None else uuid_field(state, "report_id")
-
-
-async def push(db: Database, who: Principal, body: bytes, report_window_s: float) -> bytes:
+async def push(
+    db: Database, clock: HybridClock, who: Principal, body: bytes, report_window_s: float
+) -> bytes:
     """Apply a push in one transaction; answers only once it has committed."""
     batch = decode_push(body, PUSH_LIMITS)
     owner = device_owner(who)
     with _storage_errors():
         async with db.write():
             repo = SyncRepository(db)
-            claimed_by, last_seq = await repo.claim_device(
-                batch.device_id, owner, batch.schema_version
-            )
+            claimed_by, _ = await repo.claim_device(batch.device_id, owner, batch.schema_version)
             if claimed_by != owner:
                 raise Forbidden(
                     f"Device {batch.device_id} belongs to {claimed_by}.", code="device_not_yours"
                 )
-            await _prefetch(repo, batch, last_seq)
-            districts = await _districts(db, repo, batch)
-            ctx = PushContext(
-                server_now_ms=_now_ms(),
-                server_hlc=CLOCK.stamp,
-                scopes_of=ScopeResolver(repo.cached, who.role, districts.get),
-                allowed_scopes=await _writable_scopes(db, who, report_window_s, districts),
-                on_apply=push_rules.for_push(
-                    IncidentRules(db, who, str(batch.device_id)),
-                    push_rules.PushCaller(
-                        db=db, who=who, lookup=repo.cached, owner_of=repo.device_owner
-                    ),
-                ),
-            )
-            response = await apply_push(repo, batch, ctx)
+            plan = await plan_push(repo, batch, now_ms())
+            await _prefetch_around(repo, plan)
+            ctx = await _context(db, clock, who, repo, plan, report_window_s)
+            with repo.open_for_push():
+                response = await apply_plan(repo, plan, ctx)
             repo.record_offset(batch.device_id, response.clock_offset_ms)
             await repo.flush()
-    CLOCK.observe(response.server_hlc)
+    clock.observe(response.server_hlc)
     return encode(response)
 
 
-async def pull(db: Database, who: Principal, body: bytes, report_window_s: float) -> bytes:
+async def pull(
+    db: Database, clock: HybridClock, who: Principal, body: bytes, report_window_s: float
+) -> bytes:
     """One page of changes across the caller's scopes."""
     request = decode_pull_request(body)
     repo = SyncRepository(db)
@@ -253,11 +205,11 @@ async def pull(db: Database, who: Principal, body: bytes, report_window_s: float
             await _check_owner(repo, request.device_id, who)
             allowed = await readable_scopes(db, who, report_window_s)
             await repo.prefetch_bounds(sorted(allowed & request.cursors.keys()))
-            now_ms = _now_ms()
+            wall_ms = now_ms()
             ctx = PullContext(
                 allowed_scopes=allowed,
-                server_now_ms=now_ms,
-                server_hlc=CLOCK.tick(now_ms),
+                server_now_ms=wall_ms,
+                server_hlc=clock.tick(wall_ms),
                 limits=PULL_LIMITS,
             )
             response = await serve_pull(repo, request, ctx)
@@ -318,41 +270,22 @@ async def list_conflicts(
     )
 
 
-async def _restore_loser(db: Database, conflict: ConflictOut, who: Principal) -> None:
-    """Write the losing value again, stamped after the current one, as a normal change."""
-    repo = SyncRepository(db)
+async def _restore_loser(db: Database, clock: HybridClock, conflict: ConflictOut) -> None:
+    """Write the losing value again, as the server, after the current one: a normal change."""
     kind = EntityKind(conflict.entity)
-    state = await repo.load_entity(kind, conflict.entity_id)
-    if state is None:
-        raise NotFound(f"{kind} {conflict.entity_id} no longer exists.")
-    if (parent := uuid_field(state, "report_id")) is not None:
-        await repo.load_entity(EntityKind.INCIDENT_REPORT, parent)
-    named = _incidents_named(repo, kind, conflict.entity_id, {})
-    districts = await admin_repository.incident_districts(db, named)
-    current = state.fields.get(conflict.field)
-    seen = 0 if current is None else current.hlc
-    write = Write(
-        kind=kind,
-        entity_id=conflict.entity_id,
-        values={conflict.field: conflict.losing_value},
-        hlc=CLOCK.after(seen, _now_ms()),
-        device_id=SERVER_DEVICE_ID,
-        base={conflict.field: seen},
-    )
+    values = {conflict.field: conflict.losing_value}
     try:
-        merged = apply_write(state, write)
-        scopes = ScopeResolver(repo.cached, who.role, districts.get)(merged.state)
+        written = await write_as_server(
+            db, clock, kind, conflict.entity_id, values, must_exist=True
+        )
     except MutationRejectedError as err:
         raise Unprocessable(err.reason, code=str(err.rejection_code)) from err
-    await repo.save_entity(merged.state, scopes)
-    if merged.changed:
-        for scope in scopes:
-            await repo.append_change(scope, kind, conflict.entity_id, merged.changed)
-    await repo.flush()
+    if written is None:
+        raise NotFound(f"{kind} {conflict.entity_id} no longer exists.")
 
 
 async def resolve_conflict(
-    db: Database, conflict_id: int, keep: Keep, who: Principal
+    db: Database, clock: HybridClock, conflict_id: int, keep: Keep, who: Principal
 ) -> ConflictOut:
     """Close a conflict, keeping the winner or restoring the loser for every device."""
     async with db.write():
@@ -365,7 +298,7 @@ async def resolve_conflict(
         if conflict.status is ConflictStatus.resolved:
             raise Conflict(f"Conflict {conflict_id} is already resolved.", code="already_resolved")
         if keep is Keep.loser:
-            await _restore_loser(db, conflict, who)
+            await _restore_loser(db, clock, conflict)
         await admin_repository.mark_resolved(
             db, conflict_id, keep, who.actor, dt.datetime.now(dt.UTC)
         )

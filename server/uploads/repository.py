@@ -1,3 +1,8 @@
+"""Resumable uploads as stored: offset, state and checksum of each.
+
+Writes: uploads
+"""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -45,6 +45,7 @@ from server.uploads.tus import (
     parse_int,
     parse_metadata,
 )
+from sync.hlc import HybridClock
 
 RECORDING_KEY = "recording_id"
 EXPIRY_CHECK_S = 300.0
@@ -69,8 +70,12 @@ class UploadPolicy:
 class Uploads:
     """Upload actions; one per app, holding the store and a lock per upload in progress."""
 
-    def __init__(self, db: Database, store: EvidenceStore, policy: UploadPolicy) -> None:
+    def __init__(
+        self, db: Database, store: EvidenceStore, policy: UploadPolicy, clock: HybridClock
+    ) -> None:
         self.db = db
+        self.clock = clock
+        """The node's sync clock: the stamp of `verified_sha256` (server/uploads/sync_bridge.py)."""
         self.store = store
         self.policy = policy
         self.locks = KeyedLocks()
@@ -191,7 +196,7 @@ class Uploads:
             await repository.finish(self.db, record.id, state, sha256, now)
             await self._log(record, now, sha256, ok=ok)
             if ok:
-                await mark_verified(self.db, record.recording_id, sha256)
+                await mark_verified(self.db, self.clock, record.recording_id, sha256)
         if not ok:
             await self._alert(record, sha256)
         return await self.current(record.id)
@@ -317,7 +322,7 @@ async def _until_stalled(
         yield chunk
 
 
-def open_uploads(settings: Settings, db: Database) -> Uploads:
+def open_uploads(settings: Settings, db: Database, clock: HybridClock) -> Uploads:
     """A node's upload service, as its settings describe it (server/app.py builds one)."""
     return Uploads(
         db,
@@ -327,6 +332,7 @@ def open_uploads(settings: Settings, db: Database) -> Uploads:
             dt.timedelta(seconds=settings.upload_expire_s),
             settings.upload_body_timeout_s,
         ),
+        clock,
     )
 
 

@@ -1,4 +1,7 @@
-"""Watchlists, their persons and enrolled embeddings: SQL that runs on SQLite and PostgreSQL."""
+"""Watchlists, their persons and enrolled embeddings: SQL that runs on SQLite and PostgreSQL.
+
+Writes: watchlists, watchlist_persons, watchlist_photos
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from typing import Any
 import msgspec
 
 from server.db import Database
-from server.sql import insert_returning_id
+from server.sql import insert_returning_id, update_row
 from server.watchlists.index import StoredPhoto, StoredWatchlist
 from server.watchlists.schemas import Person, Watchlist, operating_point
 
@@ -50,6 +53,10 @@ async def insert_watchlist(db: Database, name: str, description: str, threshold:
     )
 
 
+async def update_watchlist(db: Database, watchlist_id: int, changes: dict[str, Any]) -> None:
+    await update_row(db, "watchlists", watchlist_id, changes)
+
+
 async def find_watchlist(db: Database, watchlist_id: int) -> Watchlist | None:
     row = await db.fetch_one(_WATCHLIST_SELECT + " WHERE w.id = {}", watchlist_id)
     return None if row is None else _to_watchlist(row)
@@ -81,6 +88,10 @@ async def insert_person(db: Database, watchlist_id: int, name: str, note: str) -
         note,
         dt.datetime.now(dt.UTC),
     )
+
+
+async def update_person(db: Database, person_id: int, changes: dict[str, Any]) -> None:
+    await update_row(db, "watchlist_persons", person_id, changes)
 
 
 async def find_person(db: Database, watchlist_id: int, person_id: int) -> Person | None:

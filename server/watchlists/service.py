@@ -19,7 +19,6 @@ from recognition.faces import Face
 from recognition.images import decode_image
 from server.db import Database
 from server.errors import NotFound, Unprocessable
-from server.sql import update_row
 from server.watchlists import repository
 from server.watchlists.index import WatchlistIndex, from_bytes, to_bytes
 from server.watchlists.repository import NewPhoto
@@ -100,7 +99,7 @@ async def update_watchlist(
 ) -> Watchlist:
     await get_watchlist(rec, watchlist_id)
     async with rec.db.write():
-        await update_row(rec.db, "watchlists", watchlist_id, _changes(patch))
+        await repository.update_watchlist(rec.db, watchlist_id, _changes(patch))
     updated = await get_watchlist(rec, watchlist_id)
     rec.watchlists.put_watchlist(updated.id, updated.name, updated.threshold)
     return updated
@@ -132,7 +131,7 @@ async def update_person(
 ) -> Person:
     await get_person(rec, watchlist_id, person_id)
     async with rec.db.write():
-        await update_row(rec.db, "watchlist_persons", person_id, _changes(patch))
+        await repository.update_person(rec.db, person_id, _changes(patch))
     updated = await get_person(rec, watchlist_id, person_id)
     rec.watchlists.rename_person(person_id, updated.name)
     return updated

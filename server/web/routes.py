@@ -21,6 +21,7 @@ from server.state import Posbon
 from server.web.local_files import LocalFiles
 from server.web.policy import content_security_policy
 from server.web.schemas import QUEUE_AGING_S, WebConfig
+from server.web.shell import with_vocabulary
 
 WEB_DIR: Final = Path(__file__).parent
 STATIC_DIR: Final = WEB_DIR / "static"
@@ -38,6 +39,12 @@ def _file_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
+@functools.cache
+def page_bytes() -> bytes:
+    """index.html with the incident vocabulary filled in."""
+    return with_vocabulary(_file_bytes(STATIC_DIR / "index.html"))
+
+
 @get("/", include_in_schema=False, cache_control=REVALIDATE)
 async def page(posbon: Posbon) -> Response[bytes]:
     """The page shell; it asks for a token before it loads anything else."""
@@ -46,8 +53,7 @@ async def page(posbon: Posbon) -> Response[bytes]:
         "Referrer-Policy": "no-referrer",
         "X-Content-Type-Options": "nosniff",
     }
-    body = _file_bytes(STATIC_DIR / "index.html")
-    return Response(body, media_type=MediaType.HTML, headers=headers)
+    return Response(page_bytes(), media_type=MediaType.HTML, headers=headers)
 
 
 static_files = create_static_files_router(

@@ -52,6 +52,8 @@ from typing import Final, Self
 
 import httpx
 
+from tests.eventually import eventually_blocking
+
 REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 POSBON: Final = Path(sys.executable).with_name("posbon")
 PREPARED_MODELS: Final = REPO_ROOT / "var" / "models"  # what `make setup` prepared
@@ -196,18 +198,24 @@ class ServedPosbon:
 
     def wait_until_healthy(self, timeout_s: float = STARTUP_TIMEOUT_S) -> None:
         """Until ``GET /health`` answers 200; fails if the process exits or time runs out."""
-        assert self.process is not None, "launch() first"
-        deadline = self.started_at + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
+        process = self.process
+        assert process is not None, "launch() first"
+
+        def healthy() -> bool:
+            if process.poll() is not None:
                 raise RuntimeError(
-                    self.explain(f"posbon {self.command} exited with {self.process.returncode}")
+                    self.explain(f"posbon {self.command} exited with {process.returncode}")
                 )
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(self.http + "/health", timeout=1.0).status_code == 200:
-                    return
-            time.sleep(POLL_S)
-        raise RuntimeError(self.explain(f"/health did not answer 200 within {timeout_s} s"))
+                return httpx.get(self.http + "/health", timeout=1.0).status_code == 200
+            return False
+
+        left_s = self.started_at + timeout_s - time.monotonic()
+        try:
+            eventually_blocking(healthy, timeout_s=left_s, interval_s=POLL_S)
+        except AssertionError as err:
+            message = f"/health did not answer 200 within {timeout_s} s"
+            raise RuntimeError(self.explain(message)) from err
 
     @property
     def running(self) -> bool:
@@ -376,12 +384,18 @@ def _token_command(role: str, crew: int | None) -> list[str]:
 def _wait_for_line(
     path: Path, needle: str, timeout_s: float, since: int, served: ServedPosbon
 ) -> str:
-    deadline = time.monotonic() + timeout_s
-    while True:
+    def line() -> str:
         text = path.read_text(encoding="utf-8", errors="replace")[since:]
-        for line in text.splitlines():
-            if needle in line:
-                return line
-        if time.monotonic() > deadline or (served.process and served.process.poll() is not None):
-            raise AssertionError(served.explain(f"{path.name} never showed {needle!r}"))
-        time.sleep(POLL_S)
+        for found in text.splitlines():
+            if needle in found:
+                return found
+        if served.process and served.process.poll() is not None:
+            raise RuntimeError(
+                served.explain(f"posbon exited; {path.name} never showed {needle!r}")
+            )
+        raise AssertionError(f"{path.name} does not show {needle!r} yet")
+
+    try:
+        return eventually_blocking(line, timeout_s=timeout_s, interval_s=POLL_S)
+    except AssertionError as err:
+        raise AssertionError(served.explain(f"{path.name} never showed {needle!r}")) from err

@@ -5,7 +5,6 @@ in `/metrics`, and within 5 s the listener is back and a real panel's next frame
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 
 from tests.acceptance.support import ServedPosbon
 from tests.dc09_sender import send_dc09
+from tests.eventually import eventually
 
 pytestmark = pytest.mark.acceptance
 BACK_WITHIN_S = 5.0
@@ -41,9 +41,14 @@ async def _ready_after_crash(node: ServedPosbon, admin: str) -> tuple[int, dict[
 async def _seconds_until_ready(node: ServedPosbon) -> float:
     started = time.monotonic()
     async with node.api() as api:
-        while (await api.get("/ready")).status_code != 200:
-            assert time.monotonic() - started < BACK_WITHIN_S, node.explain("not back in 5 s")
-            await asyncio.sleep(0.05)
+
+        async def ready() -> bool:
+            return (await api.get("/ready")).status_code == 200
+
+        try:
+            await eventually(ready, timeout_s=BACK_WITHIN_S)
+        except AssertionError as err:
+            raise AssertionError(node.explain("not back in 5 s")) from err
     return time.monotonic() - started
 
 

@@ -16,6 +16,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.acceptance.clients import say_hello
 from tests.acceptance.support import ServedPosbon
+from tests.eventually import eventually
 
 pytestmark = pytest.mark.acceptance
 
@@ -39,13 +40,14 @@ async def _token_id(served: ServedPosbon, name: str) -> int:
 
 
 async def _status_within(served: ServedPosbon, token: str, deadline: float) -> int:
-    """Ask with the token until it is refused or the deadline passes; the last status."""
+    """Ask with the token until it is refused; the refusal's status (fails at the deadline)."""
     async with served.api(token) as http:
-        while True:
+
+        async def refused() -> int:
             status = (await http.get("/api/v1/alerts")).status_code
-            if status != 200 or time.monotonic() > deadline:
-                return status
-            await asyncio.sleep(0.05)
+            return 0 if status == httpx.codes.OK else status
+
+        return await eventually(refused, timeout_s=max(0.0, deadline - time.monotonic()))
 
 
 async def _read_until_closed(socket: ClientConnection, deadline: float) -> None:

@@ -19,6 +19,7 @@ from server.relay.bus import Bus, InProcessBus
 from server.settings import Settings
 from server.state import AppState
 from server.uploads.service import Uploads
+from tests.eventually import eventually
 
 
 class Live(msgspec.Struct):
@@ -76,12 +77,21 @@ async def _serving(node: Node, *, start_parts: bool) -> AsyncIterator[int]:
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
+    await until_started(server, task)
     try:
         yield server.servers[0].sockets[0].getsockname()[1]
     finally:
         server.should_exit = True
         await task
+
+
+async def until_started(server: uvicorn.Server, task: asyncio.Task[None]) -> None:
+    """Wait until ``server`` (serving in ``task``) accepts connections; a failed start raises."""
+
+    def started() -> bool:
+        if task.done():
+            task.result()  # the start failed: its error, now
+            raise RuntimeError("the server stopped before it started")
+        return bool(server.started)
+
+    await eventually(started, interval_s=0.01)

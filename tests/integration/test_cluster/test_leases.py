@@ -5,45 +5,52 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
 
 import asyncpg
 import pytest
 
-from server.cluster.leases import AlwaysHeld, LeaseKeeper, PostgresLease, Work, lock_key
+from server.cluster.leases import AlwaysHeld, LeaseKeeper, PostgresLease, Work
+from tests.eventually import eventually
+from tests.integration.test_cluster.advisory import lock_holders
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 CHECK_S = 0.05
 
 
-async def _until(check: Callable[[], bool], timeout_s: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not check():
-        assert asyncio.get_running_loop().time() < deadline, "the condition did not hold in time"
-        await asyncio.sleep(0.01)
+WAIT_S = 10.0
+
+
+class CountedLease(PostgresLease):
+    """The real lease, counting the tries it lost because another node held it."""
+
+    def __init__(self, name: str, dsn: str) -> None:
+        super().__init__(name, dsn)
+        self.refusals = 0
+
+    async def acquire(self) -> bool:
+        taken = await super().acquire()
+        self.refusals += not taken
+        return taken
 
 
 async def _kill_holder(postgres_url: str, name: str) -> int:
     """Terminate the session holding the lease's advisory lock: the holder's node is gone."""
-    key = lock_key(name) & 0xFFFF_FFFF_FFFF_FFFF
+    holders = await lock_holders(postgres_url, name)
     connection = await asyncpg.connect(postgres_url)
     try:
-        killed = await connection.fetch(
-            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
-            "AND classid::bigint = $1 AND objid::bigint = $2",
-            key >> 32,
-            key & 0xFFFF_FFFF,
-        )
+        for pid in holders:
+            await connection.execute("SELECT pg_terminate_backend($1)", pid)
     finally:
         await connection.close()
-    return len(killed)
+    return len(holders)
 
 
 async def test_one_node_runs_the_work_and_another_takes_over_when_its_session_dies(
     postgres_url: str,
 ) -> None:
     name = f"test-{uuid.uuid4().hex[:8]}"
-    keepers = {node: LeaseKeeper(PostgresLease(name, postgres_url), CHECK_S) for node in "ab"}
+    leases = {node: CountedLease(name, postgres_url) for node in "ab"}
+    keepers = {node: LeaseKeeper(lease, CHECK_S) for node, lease in leases.items()}
     ticks: list[str] = []
     ran: dict[str, int] = {"a": 0, "b": 0}
 
@@ -52,22 +59,22 @@ async def test_one_node_runs_the_work_and_another_takes_over_when_its_session_di
             while True:
                 ticks.append(node)
                 ran[node] += 1
-                await asyncio.sleep(0.01)
+                await asyncio.sleep(0.01)  # the work's own pace: a tick every 10 ms
 
         return tick
 
     first = asyncio.create_task(keepers["a"].run(work("a")))
-    await _until(lambda: ran["a"] > 0)
+    await eventually(lambda: ran["a"] > 0, timeout_s=WAIT_S)
     second = asyncio.create_task(keepers["b"].run(work("b")))
-    await asyncio.sleep(20 * CHECK_S)
+    await eventually(lambda: leases["b"].refusals >= 3, timeout_s=WAIT_S)  # b tries, is refused
     assert ran["b"] == 0
     assert not keepers["b"].held
 
     assert await _kill_holder(postgres_url, name) == 1
-    await _until(lambda: not keepers["a"].held or keepers["b"].held)
+    await eventually(lambda: not keepers["a"].held or keepers["b"].held, timeout_s=WAIT_S)
     first.cancel()  # the node is gone for good
     await asyncio.gather(first, return_exceptions=True)
-    await _until(lambda: ran["b"] > 0)
+    await eventually(lambda: ran["b"] > 0, timeout_s=WAIT_S)
     assert keepers["b"].held
     handover = ticks.index("b")
     assert set(ticks[:handover]) == {"a"}
@@ -88,7 +95,7 @@ async def test_a_holder_cut_off_from_the_database_stops_its_work(postgres_url: s
             stopped.set()
 
     task = asyncio.create_task(keeper.run(work))
-    await _until(lambda: keeper.held)
+    await eventually(lambda: keeper.held, timeout_s=WAIT_S)
     await _kill_holder(postgres_url, name)
     await asyncio.wait_for(stopped.wait(), 10)
     task.cancel()

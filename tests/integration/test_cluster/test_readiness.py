@@ -15,9 +15,10 @@ import pytest
 from server.db import Database, open_database
 from server.relay.redis_bus import RedisBus
 from server.settings import Settings, with_overrides
+from tests.eventually import eventually
 from tests.integration.live import serve
 from tests.integration.test_cluster.tcp_proxy import ThreadedProxy
-from tests.integration.test_device_gateway.support import eventually, gateway_on, send
+from tests.integration.test_device_gateway.support import gateway_on, send
 
 pytestmark = pytest.mark.integration
 
@@ -105,7 +106,7 @@ async def test_a_node_that_loses_its_database_stops_acking_and_resumes_when_it_r
                 async def acked_again() -> bool:
                     return await send(gw.port, "5101", {"code": 120, "q": 1, "zone": 3})
 
-                await eventually(acked_again, timeout_s=30, every_s=0.5)
+                await eventually(acked_again, timeout_s=30, interval_s=0.5)
                 zones = {signal["zone"] for signal in await gw.signals(account="5101")}
         finally:
             await node_db.close()

@@ -94,7 +94,7 @@ async def test_alarm_on_a_reaches_b_dispatch_on_b_reaches_a_and_escalates_once(
         crew_token = a.token("crew", crew["id"])
         desk, _ = await b.socket("/ws/dispatch", dispatcher)
         tablet, _ = await a.socket("/ws/crew", crew_token)
-        await asyncio.sleep(ACCOUNTS_LOADED_S)
+        await asyncio.sleep(ACCOUNTS_LOADED_S)  # not observable from outside the nodes
 
         assert await send(_panel("6101", a, a), {"code": 120, "q": 1, "zone": 4})
         alert = (await next_of(desk, "alert"))["data"]
@@ -114,7 +114,7 @@ async def test_alarm_on_a_reaches_b_dispatch_on_b_reaches_a_and_escalates_once(
 
         escalation = (await next_of(desk, "escalation"))["data"]
         assert escalation["incident_id"] == alert["incident_id"]
-        await asyncio.sleep(ESCALATION_QUIET_S)
+        await asyncio.sleep(ESCALATION_QUIET_S)  # a window in which a repeat would show
         timeline = await b.get(dispatcher, f"/api/v1/incidents/{alert['incident_id']}/timeline")
         kinds = [entry["kind"] for entry in timeline]
         assert kinds.count("escalated") == 1
@@ -169,7 +169,7 @@ async def test_panel_fails_over_to_b_when_a_is_killed_and_nothing_is_lost_or_dou
         await add_device(a, admin, "6201")
         desk_a, welcome = await a.socket("/ws/dispatch", dispatcher)
         on_a = Collector(desk_a)
-        await asyncio.sleep(ACCOUNTS_LOADED_S)
+        await asyncio.sleep(ACCOUNTS_LOADED_S)  # not observable from outside the nodes
 
         panel = _panel("6201", a, b)
         acked: list[int] = []

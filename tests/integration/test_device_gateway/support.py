@@ -12,7 +12,7 @@ import contextlib
 import functools
 import socket
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -125,17 +125,6 @@ class Recorder:
 
     def hung_up(self, reason: HangUp) -> None:
         self.hangups.append(reason)
-
-
-async def eventually(
-    check: Callable[[], Awaitable[bool]], timeout_s: float = 5.0, every_s: float = 0.05
-) -> None:
-    """Wait until ``check()`` holds (for effects that follow a reply, not precede it)."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("the condition did not hold in time")
-        await asyncio.sleep(every_s)
 
 
 def cid_frame(

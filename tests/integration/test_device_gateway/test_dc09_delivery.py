@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from device_gateway.ingest import Outcome, SignalStore, Submission
+from device_gateway.ingest import IngestOutcome, SignalStore, Submission
 from server.db import Database
 from server.settings import Settings
 from tests.integration.test_device_gateway.support import (
@@ -34,7 +34,7 @@ class GatedStore:
 
     async def commit(
         self, batch: Sequence[Submission], *, duplicates_since: dt.datetime
-    ) -> Sequence[Outcome]:
+    ) -> Sequence[IngestOutcome]:
         self.entered.set()
         await self.gate.wait()
         return await self.inner.commit(batch, duplicates_since=duplicates_since)
@@ -47,7 +47,7 @@ class FailingOnceStore:
 
     async def commit(
         self, batch: Sequence[Submission], *, duplicates_since: dt.datetime
-    ) -> Sequence[Outcome]:
+    ) -> Sequence[IngestOutcome]:
         if not self.failed:
             self.failed = True
             raise ConnectionError("database went away")
@@ -65,7 +65,7 @@ async def test_ack_is_sent_only_after_commit(settings: Settings, db: Database) -
         await gw.add_device("6101")
         sending = asyncio.ensure_future(send(gw.port, "6101", {"code": 120, "q": 1, "zone": 1}))
         await asyncio.wait_for(stores[0].entered.wait(), 5)
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(0.5)  # a window in which an ACK sent before the commit would come
         assert not sending.done(), "the sender saw an ACK before the commit"
         assert await gw.signals() == []
         stores[0].gate.set()

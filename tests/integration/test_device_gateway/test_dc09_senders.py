@@ -11,11 +11,11 @@ import pytest
 
 from server.db import Database
 from server.settings import Settings
+from tests.eventually import eventually
 from tests.integration.test_device_gateway.support import (
     KEY_128,
     KEY_256,
     Gateway,
-    eventually,
     gateway_on,
     send,
 )

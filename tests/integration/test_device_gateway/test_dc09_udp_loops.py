@@ -16,6 +16,7 @@ from device_gateway.ingest import IngestPipeline
 from device_gateway.protocols.dc09 import AccountPolicy
 from device_gateway.supervision import Supervisor
 from device_gateway.transports import udp
+from tests.eventually import eventually
 from tests.unit.test_device_gateway.dc09_support import NOW, lookup_from, plain
 from tests.unit.test_device_gateway.ingest_support import CountingObserver, FakeStore, dc09_gateway
 
@@ -125,7 +126,7 @@ def test_while_the_queue_is_full_datagrams_wait_and_are_acked_in_arrival_order(
             await asyncio.wait_for(store.entered.wait(), REPLY_WAIT_S)  # frame 1 is committing
             for seq in range(2, 9):
                 transport.sendto(frame(seq))
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.2)  # a window in which an ACK sent before the store would come
             assert panel.replies.empty()  # nothing is ACKed before it is stored
             store.gate.set()
             replies = await panel.replies_within(8)
@@ -151,7 +152,7 @@ def test_datagrams_beyond_the_backlog_are_dropped_unacked_and_counted(
             await asyncio.wait_for(store.entered.wait(), REPLY_WAIT_S)
             for seq in range(2, 8):  # the queue holds 1, the backlog 3: frames 6 and 7 overflow
                 transport.sendto(frame(seq))
-            await asyncio.sleep(0.2)
+            await eventually(lambda: receiver.observer.rejects.count("queue_full") == 2)
             store.gate.set()
             replies = await panel.replies_within(5)
             with pytest.raises(TimeoutError):

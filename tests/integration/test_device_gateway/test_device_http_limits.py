@@ -86,7 +86,7 @@ async def test_headers_dribbled_a_byte_at_a_time_are_cut_off_all_the_same() -> N
                 for _ in range(1000):
                     writer.write(b"X-Slow: a\r\n")  # every header line resets nothing
                     await writer.drain()
-                    await asyncio.sleep(SHORT_S / 10)
+                    await asyncio.sleep(SHORT_S / 10)  # the behaviour: a client trickling
 
         writer.write(b"POST /ok HTTP/1.1\r\n")
         dribbling = asyncio.create_task(dribble())

@@ -19,7 +19,8 @@ import pytest
 
 from device_gateway.transports.observer import UNOBSERVED, ConnectionObserver, HangUp, Refusal
 from device_gateway.transports.streams import IdleWatch, StreamLimits, TcpListener, serve_streams
-from tests.integration.test_device_gateway.support import Recorder, eventually
+from tests.eventually import eventually
+from tests.integration.test_device_gateway.support import Recorder
 from tests.integration.test_device_gateway.test_dc09_transports import _self_signed
 
 pytestmark = pytest.mark.integration
@@ -87,7 +88,7 @@ async def test_a_silent_connection_is_closed_and_a_talking_one_is_not() -> None:
         talking_reader, talking_writer = await connect(listener.port)
         for _ in range(12):  # 1.2 s of talking, three idle timeouts
             assert await echoes(talking_reader, talking_writer)
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.1)  # the behaviour under test: a pause shorter than the timeout
         assert await closed_by_server(silent_reader)
         assert await echoes(talking_reader, talking_writer)
     assert await closed_by_server(talking_reader)  # closed with the listener
@@ -104,7 +105,7 @@ async def test_a_connection_that_never_speaks_is_closed_after_the_first_byte_tim
         assert await echoes(spoke_reader, spoke_writer)
         assert await closed_by_server(never_reader)
         # The one that spoke is now on the hour-long idle timeout: still served.
-        await asyncio.sleep(5 * SHORT_S)
+        await asyncio.sleep(5 * SHORT_S)  # a window past the first-byte timeout: nothing happens
         assert await echoes(spoke_reader, spoke_writer)
         await close(never_writer, spoke_writer)
     assert seen.hangups == [HangUp.FIRST_BYTE_TIMEOUT]

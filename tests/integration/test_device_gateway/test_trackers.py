@@ -21,8 +21,8 @@ from server.auth.schemas import Role
 from server.db import Database
 from server.settings import Settings, with_overrides
 from server.signals.trackers import RunningTrackers, running_trackers
+from tests.eventually import eventually
 from tests.integration.live import Live, serve
-from tests.integration.test_device_gateway.support import eventually
 from tests.integration.test_server.helpers import nothing_more, open_socket, receive
 from tests.unit.test_device_gateway.tracker_support import LOGIN_HEX, gt06_rows, osmand_rows
 

@@ -8,12 +8,12 @@ import contextlib
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 from minio import Minio
 
 from tests.conftest import free_port
+from tests.eventually import eventually_blocking
 
 ACCESS_KEY = "posbon-test"
 SECRET_KEY = "posbon-test-secret"
@@ -36,11 +36,13 @@ def running_s3_server() -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not _answers(port):
-            assert process.poll() is None, "the S3 server exited at start"
-            assert time.monotonic() < deadline, "the S3 server did not start"
-            time.sleep(0.1)
+
+        def started() -> bool:
+            if process.poll() is not None:
+                raise RuntimeError("the S3 server exited at start")
+            return _answers(port)
+
+        eventually_blocking(started, timeout_s=START_TIMEOUT_S, interval_s=0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

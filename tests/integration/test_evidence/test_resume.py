@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import random
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -15,6 +14,7 @@ from tusclient.exceptions import TusCommunicationError, TusUploadFailed
 
 from server.db import Database
 from server.settings import Settings
+from tests.eventually import eventually_blocking
 from tests.integration.test_evidence.helpers import make_video, register_recording
 from tests.integration.test_server.process import ServerProcess
 
@@ -100,9 +100,11 @@ def _kill_mid_upload(server: ServerProcess, token: str, stream: object, rid: str
     thread = threading.Thread(target=run)
     thread.start()
     start_offset = uploader.offset  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 60
-    while uploader.offset < start_offset + 2 * CHUNK_BYTES and time.monotonic() < deadline:  # type: ignore[attr-defined]
-        time.sleep(0.01)
+    eventually_blocking(
+        lambda: uploader.offset >= start_offset + 2 * CHUNK_BYTES,  # type: ignore[attr-defined]
+        timeout_s=60,
+        interval_s=0.01,
+    )
     acknowledged = int(uploader.offset)  # type: ignore[attr-defined]
     server.kill_hard()
     thread.join(60)

@@ -13,6 +13,7 @@ import pytest
 from server.auth.schemas import Role
 from server.db import Database
 from server.settings import Settings, with_overrides
+from tests.eventually import eventually
 from tests.integration.live import Live, serve
 from tests.integration.test_evidence.helpers import (
     CHUNK,
@@ -66,7 +67,7 @@ async def test_a_stalled_patch_lets_go_of_the_upload_and_the_resume_completes_it
         )
         path = httpx.URL(created.headers["Location"]).path
         stalled = await _stall_a_patch(live, station, path, data[:half])
-        await asyncio.sleep(0.1)  # the stalled PATCH holds the lock first
+        await eventually(lambda: len(live.uploads.locks) == 1)  # the stalled PATCH holds it
         resumed = await client.patch(
             path, content=data[half:], headers={"Content-Type": CHUNK, "Upload-Offset": str(half)}
         )

@@ -6,7 +6,6 @@ import contextlib
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import free_port
+from tests.eventually import eventually_blocking
 
 STARTUP_TIMEOUT_S = 60.0
 
@@ -72,15 +72,19 @@ class ServerProcess:
         finally:
             if log is not subprocess.DEVNULL:
                 log.close()  # the child has its own copy
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"posbon serve exited with {self.process.returncode}")
+        process = self.process
+
+        def healthy() -> bool:
+            if process.poll() is not None:
+                raise RuntimeError(f"posbon serve exited with {process.returncode}")
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(self.http + "/health", timeout=1).status_code == 200:
-                    return
-            time.sleep(0.1)
-        raise RuntimeError("posbon serve did not become healthy in time")
+                return httpx.get(self.http + "/health", timeout=1).status_code == 200
+            return False
+
+        try:
+            eventually_blocking(healthy, timeout_s=STARTUP_TIMEOUT_S, interval_s=0.1)
+        except AssertionError as err:
+            raise RuntimeError("posbon serve did not become healthy in time") from err
 
     def kill_hard(self) -> None:
         assert self.process is not None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection
 
 from server.settings import Settings, with_overrides
+from tests.eventually import eventually
 from tests.integration.live import Live
 from tests.integration.test_server.helpers import receive
 
@@ -32,14 +32,12 @@ async def created(client: httpx.AsyncClient, path: str, body: dict[str, Any]) ->
 
 async def models_loaded(live: Live, token: str, timeout_s: float = 120.0) -> None:
     """Wait until the server has loaded its models (registering a camera starts that)."""
-    deadline = time.monotonic() + timeout_s
     async with httpx.AsyncClient(base_url=live.http, headers=live.headers(token)) as client:
-        while time.monotonic() < deadline:
-            status = (await client.get("/api/v1/recognition/status")).json()
-            if status["models_loaded"]:
-                return
-            await asyncio.sleep(0.1)
-    raise AssertionError("the recognition models did not load")
+
+        async def loaded() -> bool:
+            return bool((await client.get("/api/v1/recognition/status")).json()["models_loaded"])
+
+        await eventually(loaded, timeout_s=timeout_s, interval_s=0.1)
 
 
 async def next_alert(socket: ClientConnection, timeout_s: float) -> dict[str, Any]:

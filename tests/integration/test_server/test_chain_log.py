@@ -14,6 +14,7 @@ from server.custody import repository as custody
 from server.custody.schemas import CustodyFacts, CustodyKind
 from server.db import Database
 from server.incidents import timeline
+from tests.eventually import eventually
 from tests.unit.test_server.chain_support import (
     CUSTODY,
     CUSTODY_HASHES,
@@ -135,8 +136,11 @@ async def test_two_writers_never_extend_one_tail(db: Database) -> None:
     async with db.write():
         await custody.append(db, _custody_facts(CustodyKind.verified))
         first_appended.set()
-        while not second.done() and not await _someone_waits_for_a_lock(db):
-            await asyncio.sleep(0.01)
+
+        async def second_waits_or_is_done() -> bool:
+            return second.done() or await _someone_waits_for_a_lock(db)
+
+        await eventually(second_waits_or_is_done, interval_s=0.01)
     await second
     chain = await custody.entries(db, RECORDING_ID)
     assert [entry.kind for entry in chain] == ["received", "verified", "viewed"]

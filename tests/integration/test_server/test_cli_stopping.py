@@ -9,7 +9,6 @@ import shlex
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,10 +16,12 @@ import httpx
 import pytest
 
 from tests.conftest import free_port, posbon
+from tests.eventually import eventually_blocking
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 STARTUP_TIMEOUT_S = 60.0
+POLL_S = 0.1
 STOP_TIMEOUT_S = 30.0
 # What a shutdown must never print: a traceback, or asyncio and aiosqlite complaining about
 # work left behind.
@@ -75,25 +76,29 @@ def running(command: str, folder: Path) -> Iterator[Running]:
 
 
 def _wait_healthy(served: Running) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        assert served.process.poll() is None, served.stderr()
+    def healthy() -> bool:
+        if served.process.poll() is not None:
+            pytest.fail(f"posbon exited before /health answered: {served.stderr()}")
         with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(served.http + "/health", timeout=1).status_code == 200:
-                return
-        time.sleep(0.1)
-    pytest.fail(f"no /health in {STARTUP_TIMEOUT_S} s: {served.stderr()}")
+            return httpx.get(served.http + "/health", timeout=1).status_code == 200
+        return False
+
+    try:
+        eventually_blocking(healthy, timeout_s=STARTUP_TIMEOUT_S, interval_s=POLL_S)
+    except AssertionError:
+        pytest.fail(f"no /health in {STARTUP_TIMEOUT_S} s: {served.stderr()}")
 
 
 def _printed_line(served: Running, label: str) -> str:
     """The line of the demo's greeting that starts with ``label`` (printed once it has seeded)."""
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
+
+    def printed() -> str:
         for line in served.stdout().splitlines():
             if line.strip().startswith(label):
                 return line.strip().removeprefix(label).strip()
-        time.sleep(0.1)
-    pytest.fail(f"the demo printed no {label!r}: {served.stdout()}")
+        raise AssertionError(f"the demo printed no {label!r}: {served.stdout()}")
+
+    return eventually_blocking(printed, timeout_s=STARTUP_TIMEOUT_S, interval_s=POLL_S)
 
 
 @pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])

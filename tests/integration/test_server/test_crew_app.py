@@ -13,9 +13,9 @@ import json
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 import httpx
 import pytest
@@ -28,6 +28,7 @@ from sync.messages import SCHEMA_VERSION, PushRequest
 from sync.mutations import IncidentReportUpsertV1
 from sync.server_ids import MAX_NUMBER, crew_uuid, incident_uuid
 from sync.wire import encode
+from tests.eventually import eventually
 from tests.integration.live import Live
 from tests.integration.test_server.browser import PageProblems, chromium
 from tests.integration.test_server.helpers import create_crew, dispatch, post_alert
@@ -41,9 +42,7 @@ REGISTAN: Final = {"lat": 39.6548, "lon": 66.9757}
 DESTINATION_FILL: Final = "#ffd400"  # the destination marker's colour in static/js/map.js
 WAIT_MS: Final = 15_000
 CUT_BY_OFFLINE: Final = "net::ERR_INTERNET_DISCONNECTED"
-POLLS: Final = 100
-POLL_S: Final = 0.1
-T = TypeVar("T")
+SERVER_WAIT_S: Final = 10.0
 
 
 @pytest.fixture
@@ -55,17 +54,6 @@ def engine_name() -> str:
 async def browser() -> AsyncIterator[Browser]:
     async with chromium() as running:
         yield running
-
-
-async def eventually(read: Callable[[], Awaitable[T]], done: Callable[[T], bool]) -> T:
-    """What `read` gives once `done` holds of it, or after ~10 s whatever it gives then."""
-    value = await read()
-    for _ in range(POLLS):
-        if done(value):
-            break
-        await asyncio.sleep(POLL_S)
-        value = await read()
-    return value
 
 
 class Tablet:
@@ -186,16 +174,17 @@ class Setup:
         async def count() -> int:
             return len([e for e in await self.timeline(incident_id) if e["kind"] == kind])
 
-        return await eventually(count, lambda found: found > 0)
+        return await eventually(count, timeout_s=SERVER_WAIT_S)
 
     async def eventually_crew_at(self, crew_id: int, lat: float) -> dict[str, Any]:
-        """The crew as the API shows it, once its latitude is `lat` (or after ~10 s)."""
+        """The crew as the API shows it, once its latitude is `lat`."""
 
         async def crew() -> dict[str, Any]:
             found: dict[str, Any] = (await self.get(f"/api/v1/crews/{crew_id}")).json()
+            assert found["lat"] == pytest.approx(lat)
             return found
 
-        return await eventually(crew, lambda found: found["lat"] == pytest.approx(lat))
+        return await eventually(crew, timeout_s=SERVER_WAIT_S)
 
     async def push_narrative(self, report_id: uuid.UUID, text: str) -> None:
         """The dispatcher's own device sets a report's narrative, stamped now."""
@@ -366,8 +355,9 @@ async def test_taps_and_a_report_made_offline_reach_the_server_once(
     ]
     rows = await setup.synced_rows(incident_id)
     kinds = sorted(row["kind"] for row in rows)
-    assert kinds == ["detention", "incident_report", "report_person"]
+    assert kinds == ["detention", "incident", "incident_report", "report_person"]
     by_kind = {row["kind"]: _values(row) for row in rows}
+    assert by_kind["incident"]["status"] == "on_scene"  # the server's own write of it
     report = by_kind["incident_report"]
     assert report["narrative"] == "Two men forced the shop door; one held."
     assert report["outcome"] == "persons_detained"
@@ -465,7 +455,7 @@ async def test_positions_taken_offline_reach_the_server_after_reconnecting(
     await tablet.offline()
     moved = {"latitude": 39.6700, "longitude": 66.9450}
     await tablet.context.set_geolocation(moved)  # type: ignore[arg-type]
-    assert await eventually(tablet.queued_positions, lambda count: count > 0) > 0
+    assert await eventually(tablet.queued_positions, timeout_s=SERVER_WAIT_S) > 0
     await tablet.online()
     crew = await setup.eventually_crew_at(setup.crew_id, moved["latitude"])
     assert crew["lon"] == pytest.approx(moved["longitude"])

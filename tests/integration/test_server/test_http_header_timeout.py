@@ -26,6 +26,7 @@ from server.metrics import Metrics
 from server.relay.bus import InProcessBus
 from server.settings import Settings
 from server.state import AppState
+from tests.integration.live import until_started
 from tests.trickle import GIVE_UP_S, connection, head_start, trickle, trickle_until_closed
 
 pytestmark = pytest.mark.integration
@@ -59,10 +60,7 @@ async def served_api(data_dir: Path) -> AsyncIterator[Api]:
     server = uvicorn.Server(runner.api_config(Node(state)))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.01)
+        await until_started(server, task)
         yield Api(sock.getsockname()[1], state.metrics)
     finally:
         server.should_exit = True

@@ -20,7 +20,7 @@ from server.incidents import deadlines, repository
 from server.routing import OsrmTable, StraightLineEstimate, ValhallaMatrix
 from server.settings import Settings
 from tests.conftest import free_port
-from tests.integration.live import Live
+from tests.integration.live import Live, until_started
 from tests.integration.test_server.helpers import (
     create_crew,
     dispatch,
@@ -53,8 +53,7 @@ async def _stand_in(handler: Any) -> AsyncIterator[str]:
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(Litestar([handler]), port=port, log_config=None))
     task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
+    await until_started(server, task)
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     await task

@@ -9,6 +9,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from server.auth.schemas import Role
+from server.db import Database
 from server.settings import Settings, with_overrides
 from tests.integration.live import Live, serve
 from tests.integration.test_server.helpers import (
@@ -67,11 +68,9 @@ async def test_crew_socket_that_missed_50_events_gets_exactly_those_in_order_onc
     await socket.close()
 
 
-async def test_a_socket_too_far_behind_is_told_to_resync(settings: Settings, db: object) -> None:
-    from server.db import current  # noqa: PLC0415
-
+async def test_a_socket_too_far_behind_is_told_to_resync(settings: Settings, db: Database) -> None:
     small = with_overrides(settings, relay_replay_max=10)
-    async with serve(small, current()) as live:
+    async with serve(small, db) as live:
         admin = await live.token(Role.admin)
         crew_id = await create_crew(live, admin, "Berkut-2", 39.65, 66.96)
         tablet = await live.token(Role.crew, crew_id)
@@ -183,15 +182,13 @@ async def test_sockets_refuse_bad_or_wrong_tokens(
 
 
 async def test_a_stalled_socket_is_cut_off_and_the_others_keep_up(
-    settings: Settings, db: object
+    settings: Settings, db: Database
 ) -> None:
     """A stalled sender (its tablet stopped reading) fills its bounded queue and is marked for
     disconnection; a healthy socket on the same stream receives every event regardless, and the
     stalled tablet later resumes from its last_seq without loss."""
-    from server.db import current  # noqa: PLC0415
-
     small = with_overrides(settings, relay_queue_max=4)
-    async with serve(small, current()) as live:
+    async with serve(small, db) as live:
         admin = await live.token(Role.admin)
         crew_id = await create_crew(live, admin, "Berkut-7", 39.65, 66.96)
         tablet = await live.token(Role.crew, crew_id)

@@ -87,7 +87,7 @@ async def test_a_revocation_no_doorbell_announced_is_found_by_the_sweep(
     async with serve(quick, db) as live:
         desk = await _issue(live, Role.dispatcher)
         socket, _ = await open_socket(live, "/ws/dispatch", desk.token)
-        await tokens.revoke(desk.id)  # what `posbon token revoke` does in its own process
+        await tokens.revoke(db, desk.id)  # what `posbon token revoke` does in its own process
         assert await _closed_code(socket, 2.0) == 4401
 
 

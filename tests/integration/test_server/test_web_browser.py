@@ -229,6 +229,16 @@ async def test_status_change_and_resolution_from_the_page_are_recorded(
     page, problems = await signed_in(browser, live)
     await page.locator(f'#active tr[data-incident-id="{incident_id}"] button.open').click()
 
+    # The moves and outcomes the page offers are the server's table, false alarm included.
+    served = await api_get(live, "/api/v1/incidents/vocabulary")
+    own_buttons = {"dispatched", "resolved", "false_alarm"}
+    moves = [move for move in served["transitions"]["dispatched"] if move not in own_buttons]
+    assert "false_alarm" in served["outcomes"]
+    for select, values in (("New status", moves), ("Outcome", served["outcomes"])):
+        options = page.get_by_label(select).locator("option")
+        await expect(options).to_have_count(len(values))
+        assert await options.evaluate_all("nodes => nodes.map((node) => node.value)") == values
+
     await page.get_by_label("New status").select_option("en_route")
     await page.get_by_role("button", name="Change status").click()
     await page.get_by_role("dialog").get_by_role("button", name="Set en route").click()

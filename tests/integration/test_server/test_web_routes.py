@@ -9,16 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from litestar.routes import HTTPRoute
 
 from server.app import UNAUTHENTICATED, create_app
 from server.auth.schemas import Role
 from server.db import Database
+from server.incidents.vocabulary import VOCABULARY, Vocabulary
 from server.settings import Settings, with_overrides
 from server.web.routes import STATIC_DIR
 from server.web.schemas import QUEUE_AGING_S
 from tests.integration.live import Live, serve
+from tests.integration.test_server.helpers import create_crew
 
 pytestmark = pytest.mark.integration
 
@@ -176,3 +179,23 @@ def test_the_vendored_leaflet_is_the_recorded_version() -> None:
     version = re.search(r"Leaflet (\d+\.\d+\.\d+)", header)
     assert version is not None
     assert f"leaflet@{version.group(1)}" in readme
+
+
+async def test_both_shells_embed_the_vocabulary_the_api_serves(live: Live) -> None:
+    crew = await create_crew(live, await live.token(Role.admin), "Lochin-1", 39.65, 66.96)
+    tokens = [await live.token(Role.dispatcher), await live.token(Role.crew, crew)]
+    async with httpx.AsyncClient(base_url=live.http) as client:
+        anonymous = await client.get("/api/v1/incidents/vocabulary")
+        served = [
+            await client.get("/api/v1/incidents/vocabulary", headers=live.headers(token))
+            for token in tokens
+        ]
+        pages = [(await client.get(path)).content for path in ("/", "/crew")]
+    assert anonymous.status_code == 401
+    for reply in served:
+        assert reply.status_code == 200
+        assert msgspec.json.decode(reply.content, type=Vocabulary) == VOCABULARY
+    for page in pages:
+        element = re.search(rb'<script type="application/json" id="posbon-vocabulary">(.*?)<', page)
+        assert element is not None
+        assert msgspec.json.decode(element.group(1), type=Vocabulary) == VOCABULARY

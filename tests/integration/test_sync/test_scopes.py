@@ -15,7 +15,7 @@ from sync.lattices import IncidentStatus
 from sync.messages import SnapshotRequest
 from sync.mutations import RecordingCreateV1, RecordingUpdateV1
 from sync.recordings import RecordingCurated, RecordingFacts
-from sync.server_ids import incident_uuid
+from sync.server_ids import crew_uuid, incident_uuid
 from tests.integration.live import Live
 from tests.integration.test_server.helpers import create_crew, dispatch
 from tests.integration.test_sync.support import (
@@ -74,7 +74,9 @@ async def test_an_incident_moved_to_another_crew_is_evicted_there_and_reset_here
     assert taken_over.fields["narrative"].value == "started by the first crew"
     status = second.store.confirmed(EntityKind.INCIDENT, incident_uuid(crew.incident_id))
     assert status is not None
-    assert status.fields["status"].value == "en_route"
+    # The incident as the server has it now: dispatched again, to the second crew.
+    assert status.fields["status"].value == "dispatched"
+    assert status.fields["crew_id"].value == str(crew_uuid(other_crew))
 
 
 async def test_a_snapshot_cut_short_resumes_after_the_last_row_it_kept(

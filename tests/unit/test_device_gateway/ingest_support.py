@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from device_gateway.gateway import Gateway, GatewayObserver, SupervisionSink
-from device_gateway.ingest import IngestPipeline, Outcome, Source, Submission
+from device_gateway.ingest import IngestOutcome, IngestPipeline, Source, Submission
 from device_gateway.protocols.dc09 import AccountLookup, Dc09Receiver, ReceiverConfig
 from device_gateway.signals import Connection, Received
 from device_gateway.supervision import Supervisor
@@ -74,7 +74,7 @@ class FakeStore:
 
     async def commit(
         self, batch: Sequence[Submission], *, duplicates_since: dt.datetime
-    ) -> Sequence[Outcome]:
+    ) -> Sequence[IngestOutcome]:
         self.entered.set()
         if self.gate is not None:
             await self.gate.wait()
@@ -84,9 +84,9 @@ class FakeStore:
             raise error
         self.batches.append(list(batch))
         return [
-            Outcome.DUPLICATE
+            IngestOutcome.DUPLICATE
             if item.received.dedup_key.seq in self.stored_before
-            else Outcome.STORED
+            else IngestOutcome.STORED
             for item in batch
         ]
 

@@ -15,6 +15,7 @@ from device_gateway.ratelimit import RateLimit
 from device_gateway.signals import Refused
 from device_gateway.supervision import LinkChange, LinkState, Supervisor, Watched
 from device_gateway.transports.observer import HangUp
+from tests.eventually import eventually
 from tests.unit.test_device_gateway.dc09_support import NOW, lookup_from, plain, reply_header
 from tests.unit.test_device_gateway.ingest_support import (
     SOURCE,
@@ -121,18 +122,35 @@ async def test_a_failed_commit_gives_no_ack_and_hangs_up() -> None:
         assert reply.hang_up is HangUp.NOT_STORED
 
 
+class Ticks:
+    """The supervision loop's ``may_expire``: always yes, counting the ticks that asked."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self) -> bool:
+        self.count += 1
+        return True
+
+    async def pass_some(self, ticks: int = 3) -> None:
+        start = self.count
+        await eventually(lambda: self.count >= start + ticks)
+
+
 async def test_supervision_records_one_offline_and_one_restore() -> None:
     clock = [NOW]
+    ticks = Ticks()
     async with rig(clock=clock) as r:
         r.gateway.watch([Watched(account="1234", interval_s=60)])
-        supervising = asyncio.create_task(r.gateway.supervise(tick_s=0.01))
+        supervising = asyncio.create_task(r.gateway.supervise(0.01, ticks))
         clock[0] = NOW + timedelta(seconds=61)
-        await asyncio.sleep(0.05)
+        await eventually(lambda: r.sink.recorded)
         clock[0] = NOW + timedelta(seconds=120)
-        await asyncio.sleep(0.05)
+        await ticks.pass_some()  # later ticks, still silent: no second "offline"
         (reply,) = r.gateway.feed_datagram(plain("[#1234|NRP]"), SOURCE)
         await reply.ready
-        await asyncio.sleep(0.05)
+        await eventually(lambda: len(r.sink.recorded) == 2)
+        await ticks.pass_some()
         supervising.cancel()
     assert [(c.account, c.state) for c in r.sink.recorded] == [
         ("1234", LinkState.OFFLINE),
@@ -147,10 +165,7 @@ async def test_link_changes_that_fail_to_record_are_kept_and_recorded_later() ->
         r.sink.fail_next = True
         clock[0] = NOW + timedelta(seconds=61)
         supervising = asyncio.create_task(r.gateway.supervise(tick_s=0.01))
-        for _ in range(200):
-            if r.sink.recorded:
-                break
-            await asyncio.sleep(0.01)
+        await eventually(lambda: r.sink.recorded)  # after the sink's retry pause
         supervising.cancel()
     assert [c.state for c in r.sink.recorded] == [LinkState.OFFLINE]
 

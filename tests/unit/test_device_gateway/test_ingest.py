@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from device_gateway.ingest import IngestPipeline, Outcome, dedup_digest
+from device_gateway.ingest import IngestOutcome, IngestPipeline, dedup_digest
+from tests.eventually import step_loop
 from tests.unit.test_device_gateway.ingest_support import (
     SOURCE,
     CountingObserver,
@@ -35,10 +36,10 @@ async def test_a_frame_is_stored_before_its_future_resolves() -> None:
     async with running(pipeline):
         done = pipeline.submit(received(), SOURCE)
         await store.entered.wait()
-        await asyncio.sleep(0.01)
+        await step_loop()  # the commit is held: nothing may resolve the future meanwhile
         assert not done.done()
         store.gate.set()
-        assert await done is Outcome.STORED
+        assert await done is IngestOutcome.STORED
     assert len(store.batches) == 1
 
 
@@ -85,7 +86,7 @@ async def test_a_full_queue_makes_readers_wait_until_a_batch_is_taken() -> None:
     futures = [pipeline.submit(received(seq=f"{n:04d}"), SOURCE) for n in range(1, 4)]
     assert pipeline.full
     waiting = asyncio.create_task(pipeline.wait_for_room())
-    await asyncio.sleep(0.01)
+    await step_loop()
     assert not waiting.done()
     async with running(pipeline):
         await asyncio.wait_for(waiting, 1)
@@ -100,7 +101,7 @@ async def test_a_retransmission_of_a_queued_frame_waits_for_it_and_is_stored_onc
     first = pipeline.submit(received(seq="0005"), SOURCE)
     twin = pipeline.submit(received(seq="0005"), SOURCE)
     async with running(pipeline):
-        assert (await first, await twin) == (Outcome.STORED, Outcome.DUPLICATE)
+        assert (await first, await twin) == (IngestOutcome.STORED, IngestOutcome.DUPLICATE)
     assert [len(batch) for batch in store.batches] == [1]
     assert observer.answered == 1
 
@@ -109,10 +110,10 @@ async def test_a_retransmission_after_the_commit_is_answered_from_memory() -> No
     store = FakeStore()
     pipeline = IngestPipeline(store)
     async with running(pipeline):
-        assert await pipeline.submit(received(seq="0006"), SOURCE) is Outcome.STORED
+        assert await pipeline.submit(received(seq="0006"), SOURCE) is IngestOutcome.STORED
         again = pipeline.submit(received(seq="0006"), SOURCE)
         assert again.done()
-        assert await again is Outcome.DUPLICATE
+        assert await again is IngestOutcome.DUPLICATE
     assert len(store.batches) == 1
 
 
@@ -124,7 +125,7 @@ async def test_memory_forgets_after_the_window_and_the_store_decides_again() -> 
         await pipeline.submit(received(seq="0007"), SOURCE)
         now[0] += 601
         store.stored_before.add("0007")
-        assert await pipeline.submit(received(seq="0007"), SOURCE) is Outcome.DUPLICATE
+        assert await pipeline.submit(received(seq="0007"), SOURCE) is IngestOutcome.DUPLICATE
     assert len(store.batches) == 2
 
 
@@ -148,7 +149,7 @@ async def test_a_failed_commit_fails_every_frame_of_the_batch_and_the_next_one_w
         for future in lost:
             with pytest.raises(ConnectionError):
                 await future
-        assert await pipeline.submit(received(seq="0001"), SOURCE) is Outcome.STORED
+        assert await pipeline.submit(received(seq="0001"), SOURCE) is IngestOutcome.STORED
     assert observer.failed == [3]
 
 

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from device_gateway.ingest import IngestPipeline, Source
 from device_gateway.protocols.dc09 import AccountPolicy
 from device_gateway.signals import Received
+from tests.eventually import step_loop
 from tests.unit.test_device_gateway.dc09_support import accepted, make_receiver, plain
 from tests.unit.test_device_gateway.ingest_support import FakeStore
 
@@ -76,7 +77,7 @@ async def test_an_address_at_its_share_waits_while_another_is_still_read() -> No
     assert not pipeline.full
     flooder_waits = asyncio.create_task(pipeline.wait_for_room(FLOODER.host))
     await asyncio.wait_for(pipeline.wait_for_room(PANEL.host), 1)  # the others are read on
-    await asyncio.sleep(0.01)
+    await step_loop()
     assert not flooder_waits.done()
     async with running(pipeline):
         await asyncio.wait_for(flooder_waits, 1)

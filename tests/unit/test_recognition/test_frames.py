@@ -6,6 +6,7 @@ import threading
 import pytest
 
 from recognition.frames import FrameDropped, FramePump, FrameQueue, Offer
+from tests.eventually import eventually
 
 
 def test_a_newer_frame_replaces_the_waiting_one_and_keeps_its_place() -> None:
@@ -72,7 +73,7 @@ async def test_a_replaced_frame_is_reported_dropped_and_the_newest_is_analysed()
     release = threading.Event()
     first = pump.offer("cam", lambda: release.wait(5) and "first")
     runner = asyncio.create_task(pump.run())
-    await asyncio.sleep(0.05)  # the first frame is now in work
+    await eventually(lambda: pump.running == 1)  # the first frame is in work
     second = pump.offer("cam", lambda: "second")
     third = pump.offer("cam", lambda: "third")
     release.set()
@@ -93,7 +94,7 @@ async def test_a_source_is_released_only_after_its_follow_up_finishes() -> None:
 
     async def finish(label: str) -> None:
         order.append(f"{label} finish start")
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.05)  # a slow follow-up: a source released early runs "two" now
         order.append(f"{label} finish end")
 
     def work(label: str) -> str:
@@ -102,7 +103,7 @@ async def test_a_source_is_released_only_after_its_follow_up_finishes() -> None:
 
     first = pump.offer("cam", lambda: work("one"), finish)
     runner = asyncio.create_task(pump.run())
-    await asyncio.sleep(0.01)
+    await eventually(lambda: pump.running == 1)  # so "two" waits rather than replacing "one"
     second = pump.offer("cam", lambda: work("two"), finish)
     try:
         await asyncio.gather(first, second)

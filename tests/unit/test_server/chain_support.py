@@ -8,8 +8,8 @@ import datetime as dt
 from typing import Final
 
 from server.custody.schemas import CustodyFacts, CustodyKind
-from server.incidents.lifecycle import Status
 from server.incidents.timeline import EntryFacts
+from sync.lattices import IncidentStatus
 
 TASHKENT: Final = dt.timezone(dt.timedelta(hours=5))
 RECORDING_ID: Final = "0190c1a2-0000-7000-8000-000000000001"
@@ -21,7 +21,7 @@ TIMELINE: Final = (
         at=dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC),
         actor="system",
         kind="created",
-        to_status=Status.new,
+        to_status=IncidentStatus.NEW,
         data={"alert_id": 3},
     ),
     EntryFacts(
@@ -29,8 +29,8 @@ TIMELINE: Final = (
         at=dt.datetime(2026, 11, 25, 14, 1, 2, 345678, tzinfo=TASHKENT),
         actor="dispatcher:desk",
         kind="status",
-        from_status=Status.new,
-        to_status=Status.dispatched,
+        from_status=IncidentStatus.NEW,
+        to_status=IncidentStatus.DISPATCHED,
         data={"crew_id": 2, "note": "Ёлка «дом» 5"},
     ),
     EntryFacts(
@@ -38,8 +38,8 @@ TIMELINE: Final = (
         at=dt.datetime(2026, 11, 25, 9, 20, tzinfo=dt.UTC),
         actor="crew:2",
         kind="status",
-        from_status=Status.dispatched,
-        to_status=Status.on_scene,
+        from_status=IncidentStatus.DISPATCHED,
+        to_status=IncidentStatus.ON_SCENE,
         device_at=dt.datetime(2026, 11, 25, 14, 19, 58, tzinfo=TASHKENT),
     ),
 )

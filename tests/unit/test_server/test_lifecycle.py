@@ -6,18 +6,18 @@ from server.incidents.lifecycle import (
     CLOSED,
     CREW_STATUS_FOR,
     TRANSITIONS,
-    Status,
     can_dispatch,
     can_move,
 )
+from sync.lattices import IncidentStatus
 
 ORDER = [
-    Status.new,
-    Status.dispatched,
-    Status.acknowledged,
-    Status.en_route,
-    Status.on_scene,
-    Status.resolved,
+    IncidentStatus.NEW,
+    IncidentStatus.DISPATCHED,
+    IncidentStatus.ACKNOWLEDGED,
+    IncidentStatus.EN_ROUTE,
+    IncidentStatus.ON_SCENE,
+    IncidentStatus.RESOLVED,
 ]
 
 
@@ -27,7 +27,7 @@ def test_the_happy_path_is_allowed_step_by_step() -> None:
 
 
 @pytest.mark.parametrize("current", ORDER[1:])
-def test_nothing_moves_backwards(current: Status) -> None:
+def test_nothing_moves_backwards(current: IncidentStatus) -> None:
     for earlier in ORDER[: ORDER.index(current)]:
         assert not can_move(current, earlier)
 
@@ -40,14 +40,14 @@ def test_closed_incidents_are_final() -> None:
 
 def test_any_open_state_can_be_cancelled_or_marked_false_alarm() -> None:
     for status in ORDER[:-1]:
-        assert can_move(status, Status.cancelled)
-        assert can_move(status, Status.false_alarm)
+        assert can_move(status, IncidentStatus.CANCELLED)
+        assert can_move(status, IncidentStatus.FALSE_ALARM)
 
 
 def test_a_crew_on_scene_is_not_redispatched() -> None:
-    assert not can_dispatch(Status.on_scene)
-    assert can_dispatch(Status.en_route)
+    assert not can_dispatch(IncidentStatus.ON_SCENE)
+    assert can_dispatch(IncidentStatus.EN_ROUTE)
 
 
 def test_every_status_but_new_says_what_the_crew_is_doing() -> None:
-    assert set(CREW_STATUS_FOR) == set(Status) - {Status.new}
+    assert set(CREW_STATUS_FOR) == set(IncidentStatus) - {IncidentStatus.NEW}

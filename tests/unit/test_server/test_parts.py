@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import pytest
 
 from server.metrics import Metrics
 from server.parts import Parts, UnknownPart
+from tests.eventually import eventually
 
 FIRST_S = 0.05
 WAIT_S = 5.0
@@ -31,14 +32,6 @@ def failures(parts: Parts, name: str) -> float:
 
 def up(parts: Parts, name: str) -> float | None:
     return parts._metrics.registry.get_sample_value("posbon_part_up", {"part": name})
-
-
-async def until(condition: Callable[[], bool], timeout_s: float = WAIT_S) -> None:
-    async def poll() -> None:
-        while not condition():
-            await asyncio.sleep(0.005)
-
-    await asyncio.wait_for(poll(), timeout_s)
 
 
 class Flaky:
@@ -63,7 +56,7 @@ async def test_a_failed_part_is_logged_counted_reported_and_restarted(
     flaky = Flaky(fail_times=1)
     with caplog.at_level(logging.ERROR, logger="server.parts"):
         parts.start("dc09-udp", flaky.run)
-        await until(lambda: failures(parts, "dc09-udp") == 1)
+        await eventually(lambda: failures(parts, "dc09-udp") == 1)
         assert parts.failed() == ["dc09-udp"]
         assert up(parts, "dc09-udp") == 0
         await asyncio.wait_for(flaky.serving.wait(), WAIT_S)
@@ -87,7 +80,7 @@ async def test_restarts_back_off_while_a_part_keeps_failing() -> None:
 
     parts.start("deadlines", broken)
     try:
-        await until(lambda: len(started) >= 5)
+        await eventually(lambda: len(started) >= 5)
     finally:
         await parts.close()
     gaps = [later - earlier for earlier, later in itertools.pairwise(started)]
@@ -108,7 +101,7 @@ async def test_a_part_that_returns_is_a_failure(
 
     with caplog.at_level(logging.ERROR, logger="server.parts"):
         parts.start("relay-hub", ends)
-        await until(lambda: failures(parts, "relay-hub") >= 1)
+        await eventually(lambda: failures(parts, "relay-hub") >= 1)
     assert "stopped by itself" in caplog.text
 
 
@@ -121,10 +114,26 @@ async def test_a_fault_drill_fails_the_part_like_a_real_error(
     flaky.serving.clear()
     with caplog.at_level(logging.ERROR, logger="server.parts"):
         parts.crash("gt06")
-        await until(lambda: failures(parts, "gt06") == 1)
+        await eventually(lambda: failures(parts, "gt06") == 1)
         await asyncio.wait_for(flaky.serving.wait(), WAIT_S)
     assert "fault drill" in caplog.text
     assert flaky.runs == 2
+
+
+async def test_closing_in_the_turn_a_restarted_run_ends_still_stops() -> None:
+    """The keeper is stopped in the very loop turn in which the part's second run returned:
+    its own cancellation, not the part's ending, decides (this once hung the close)."""
+    parts = Parts(Metrics(), restart_first_s=FIRST_S, restart_max_s=4 * FIRST_S)
+    runs: list[int] = []
+
+    async def ends() -> None:
+        runs.append(1)
+
+    parts.start("relay-hub", ends)
+    while len(runs) < 2:
+        await asyncio.sleep(0)  # one turn at a time: close in the turn the run ended
+    await asyncio.wait_for(parts.close(), WAIT_S)
+    assert parts.states() == {}
 
 
 async def test_crashing_an_unknown_part_names_it(parts: Parts) -> None:

@@ -1,8 +1,8 @@
 import datetime as dt
 
 from server.chain import GENESIS_HASH
-from server.incidents.lifecycle import Status
 from server.incidents.timeline import CHAIN, EntryFacts
+from sync.lattices import IncidentStatus
 
 AT = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 
@@ -13,7 +13,7 @@ def _facts(**changes: object) -> EntryFacts:
         "at": AT,
         "actor": "dispatcher:desk",
         "kind": "status",
-        "to_status": Status.dispatched,
+        "to_status": IncidentStatus.DISPATCHED,
     }
     return EntryFacts(**(base | changes))  # type: ignore[arg-type]
 
@@ -33,8 +33,8 @@ def test_every_fact_and_the_previous_hash_change_the_hash() -> None:
         {"actor": "x"},
         {"kind": "note"},
         {"data": {"a": 1}},
-        {"from_status": Status.new},
-        {"to_status": Status.resolved},
+        {"from_status": IncidentStatus.NEW},
+        {"to_status": IncidentStatus.RESOLVED},
         {"device_at": AT},
         {"at": AT + dt.timedelta(microseconds=1)},
     ):

@@ -13,7 +13,16 @@ from sync import hlc
 from sync.entities import EntityKind
 from sync.errors import MutationRejectedError, RejectionCode
 from sync.lattices import RANKS, IncidentStatus, Lattice, ReportStatus, rank
-from sync.merge import EntityState, FieldStamp, Write, apply_write, join, merge_stamps
+from sync.merge import (
+    EntityState,
+    FieldMerge,
+    FieldStamp,
+    Write,
+    apply_write,
+    join,
+    merge_field,
+    merge_stamps,
+)
 from sync.schema import FIELD_RULES, VOIDED, Rule
 from tests.unit.test_sync.factories import DEVICE_A, DEVICE_B, REPORT, stamp
 
@@ -161,18 +170,25 @@ def test_an_edit_made_on_top_of_the_value_it_replaces_is_not_a_conflict() -> Non
     assert result.changed == {"narrative": edit}
 
 
-def test_a_stale_en_route_cannot_pull_an_incident_back_from_on_scene() -> None:
+def test_a_stale_en_route_cannot_pull_a_status_lattice_back_from_on_scene() -> None:
     on_scene, en_route = stamp("on_scene", 1), stamp("en_route", 9, DEVICE_B)
-    merged = _merge(on_scene, en_route, "status", EntityKind.INCIDENT)
-    assert merged.fields["status"] == on_scene
+    merged = merge_field("status", Rule.INCIDENT_STATUS, on_scene, en_route)
+    assert merged == FieldMerge(winner=on_scene)
 
 
 def test_two_different_terminal_states_keep_the_later_and_report_the_other() -> None:
     resolved, false_alarm = stamp("resolved", 1), stamp("false_alarm", 2, DEVICE_B)
-    first = merge_stamps(None, EntityKind.INCIDENT, ENTITY, {"status": resolved}).state
-    result = merge_stamps(first, EntityKind.INCIDENT, ENTITY, {"status": false_alarm})
-    assert result.state.fields["status"] == false_alarm
-    assert [c.losing for c in result.conflicts] == [resolved]
+    merged = merge_field("status", Rule.INCIDENT_STATUS, resolved, false_alarm)
+    assert merged == FieldMerge(winner=false_alarm, loser=resolved)
+
+
+def test_the_servers_later_write_of_an_incident_wins_even_when_it_moves_the_status_back() -> None:
+    en_route = stamp("en_route", 1)
+    redispatched = stamp("dispatched", 2, base_hlc=en_route.hlc)
+    first = merge_stamps(None, EntityKind.INCIDENT, ENTITY, {"status": en_route}).state
+    result = merge_stamps(first, EntityKind.INCIDENT, ENTITY, {"status": redispatched})
+    assert result.state.fields["status"] == redispatched
+    assert result.conflicts == []
 
 
 def test_the_incident_lattice_table_orders_the_lifecycle_and_puts_terminals_on_top() -> None:

@@ -9,15 +9,17 @@ import { openDb } from "./db.js";
 import { initLanguage, language, setLanguage, t } from "./i18n.js";
 import { Link } from "./link.js";
 import { CrewMap, distanceM } from "./map.js";
-import { OUTCOMES, Reports } from "./report.js";
+import { Reports } from "./report.js";
 import { CONFLICT, PENDING, REJECTED, SyncClient } from "./sync.js";
 
 const BASEMAP_URL = "/api/v1/crew-app/basemap";
 const RETRY_EVERY_MS = 15_000;
 const POSITION_EVERY_MS = 15_000;
 const POSITION_MOVED_M = 50; // a moving car reports sooner than every POSITION_EVERY_MS
-const RANK = { new: 0, dispatched: 1, acknowledged: 2, en_route: 3, on_scene: 4, resolved: 5, cancelled: 5, false_alarm: 5 };
-const CLOSED = new Set(["resolved", "cancelled", "false_alarm"]);
+// The incident statuses, the moves between them and the outcomes, as the server embeds them in
+// the page (server/incidents/vocabulary.py); the worker caches the page, so they work offline.
+const VOCABULARY = JSON.parse(document.getElementById("posbon-vocabulary").textContent);
+const CLOSED = new Set(VOCABULARY.closed);
 
 const $ = (id) => document.getElementById(id);
 const html = document.documentElement;
@@ -37,20 +39,18 @@ async function currentIncident() {
   return id === null ? null : ((await app.db.get("incidents", id)) ?? null);
 }
 
+/** Whether the server's lifecycle lets an incident move from `status` to `target`. */
+function canMove(status, target) {
+  return (VOCABULARY.transitions[status] ?? []).includes(target);
+}
+
 /** The status shown: the server's, or a queued tap's if that is further along. */
 function effectiveStatus(incident, actions) {
   let status = incident.status;
   for (const action of actions) {
-    if (action.incident_id === incident.id && action.state === WAITING && RANK[action.status] > RANK[status]) status = action.status;
+    if (action.incident_id === incident.id && action.state === WAITING && canMove(status, action.status)) status = action.status;
   }
   return status;
-}
-
-/** The lifecycle of server/incidents/lifecycle.py: forward only; resolve once on the way. */
-function canTap(status, target) {
-  if (CLOSED.has(status)) return false;
-  if (target === "resolved") return status === "en_route" || status === "on_scene";
-  return RANK[target] > RANK[status];
 }
 
 function distanceText(incident) {
@@ -89,7 +89,7 @@ function renderCall(incident, actions) {
   $("call-status").textContent = t(`status_${status}`) + (waiting ? ` (${t("state_waiting")})` : "");
   $("call-status").dataset.status = status;
   for (const button of document.querySelectorAll("button.action")) {
-    button.disabled = !canTap(status, button.dataset.status);
+    button.disabled = !canMove(status, button.dataset.status);
   }
   for (const link of document.querySelectorAll("a.nav")) {
     const href = incident.destination?.[link.dataset.link];
@@ -427,7 +427,7 @@ function bindReport() {
 }
 
 function fillOutcomes() {
-  const outcomes = OUTCOMES.map((value) => option(value, t(`outcome_${value}`)));
+  const outcomes = VOCABULARY.outcomes.map((value) => option(value, t(`outcome_${value}`)));
   $("resolve-outcome").replaceChildren(...outcomes);
   const reportValue = $("report-outcome").value;
   $("report-outcome").replaceChildren(option("", t("outcome_none")), ...outcomes.map((node) => node.cloneNode(true)));

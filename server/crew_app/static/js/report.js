@@ -6,16 +6,6 @@ import { asBigInt, serverUuid, uuid7 } from "./ids.js";
 import { REJECTED } from "./sync.js";
 import { t } from "./i18n.js";
 
-export const OUTCOMES = [
-  "crime_prevented",
-  "persons_detained",
-  "administrative_violation",
-  "crime_solved",
-  "false_alarm",
-  "medical",
-  "other",
-];
-
 export class Reports {
   constructor(db, sync) {
     this.db = db;

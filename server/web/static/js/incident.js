@@ -95,7 +95,7 @@ export class IncidentPanel {
     byId("status-button").disabled = next.length === 0;
     byId("dispatch-button").disabled = !DISPATCHABLE.includes(status) || byId("dispatch-crew").value === "";
     byId("resolve-button").disabled = !(TRANSITIONS[status] ?? []).includes("resolved");
-    byId("false-alarm-button").disabled = !(incident !== null && isOpen(incident));
+    byId("false-alarm-button").disabled = !(TRANSITIONS[status] ?? []).includes("false_alarm");
   }
 
   async loadTimeline() {

@@ -4,32 +4,18 @@
 
 import { parseTime } from "./dom.js";
 
-export const OPEN_STATUSES = ["new", "dispatched", "acknowledged", "en_route", "on_scene"];
-export const CLOSED_STATUSES = ["resolved", "cancelled", "false_alarm"];
 export const RECENTLY_CLOSED_MS = 24 * 3600 * 1000;
 export const RECENTLY_CLOSED_SHOWN = 20;
 const AGING_SOON_FRACTION = 0.5;
 
-// Mirrors server/incidents/lifecycle.py; the server validates every move anyway.
-export const TRANSITIONS = {
-  new: ["dispatched", "cancelled", "false_alarm"],
-  dispatched: ["acknowledged", "en_route", "on_scene", "cancelled", "false_alarm"],
-  acknowledged: ["en_route", "on_scene", "cancelled", "false_alarm"],
-  en_route: ["on_scene", "resolved", "cancelled", "false_alarm"],
-  on_scene: ["resolved", "cancelled", "false_alarm"],
-  resolved: [],
-  cancelled: [],
-  false_alarm: [],
-};
-export const DISPATCHABLE = ["new", "dispatched", "acknowledged", "en_route"];
-export const OUTCOMES = [
-  "crime_prevented",
-  "persons_detained",
-  "administrative_violation",
-  "crime_solved",
-  "medical",
-  "other",
-];
+// The incident statuses, the moves between them and the outcomes, as the server embeds them in
+// the page (server/incidents/vocabulary.py); the server validates every move anyway.
+const VOCABULARY = JSON.parse(document.getElementById("posbon-vocabulary").textContent);
+export const CLOSED_STATUSES = VOCABULARY.closed;
+export const OPEN_STATUSES = VOCABULARY.statuses.filter((status) => !CLOSED_STATUSES.includes(status));
+export const TRANSITIONS = VOCABULARY.transitions;
+export const DISPATCHABLE = VOCABULARY.dispatchable;
+export const OUTCOMES = VOCABULARY.outcomes;
 
 export function label(word) {
   return String(word ?? "").replaceAll("_", " ");

@@ -1,17 +1,25 @@
-"""``posbon panel send``: a DC-09 panel in one command, for installers testing a receiver."""
+"""The device commands of `posbon`: ``devices import FILE`` (server/import_cli.py) and
+``panel send``, a DC-09 panel in one command for installers testing a receiver."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from device_gateway.errors import InvalidKeyError
 from device_gateway.protocols.dc09 import parse_key
 from device_gateway.protocols.dc09.sender import PanelEvent
 from device_gateway.transports.sender import DEFAULT_TIMEOUT_S, PanelLink
+from server.devices.imports import import_devices
+from server.import_cli import add_import_command, run_import
+from server.settings import Settings
+
+COMMANDS = frozenset({"devices", "panel"})
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(commands: Any) -> None:
+    add_import_command(commands, "devices")
     panel = commands.add_parser("panel", help="act as a DC-09 alarm panel")
     actions = panel.add_subparsers(dest="action", required=True)
     send = actions.add_parser("send", help="send one event and wait for the ACK")
@@ -62,8 +70,14 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
 
 
-async def run(args: argparse.Namespace) -> int:
-    """Exit status 0 when ACKed, 1 for NAK, DUH or silence, 2 for bad arguments."""
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "devices":
+        return await run_import(settings, args, import_devices)
+    return await _send(args)
+
+
+async def _send(args: argparse.Namespace) -> int:
+    """``panel send``: exit status 0 when ACKed, 1 for NAK, DUH or silence, 2 for bad arguments."""
     try:
         key = parse_key(args.key, args.key_format) if args.key else None
         event = PanelEvent(

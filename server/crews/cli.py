@@ -1,0 +1,20 @@
+"""The crews commands of `posbon`: ``crews import FILE`` (server/import_cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from server.crews.imports import import_crews
+from server.import_cli import add_import_command, run_import
+from server.settings import Settings
+
+COMMANDS = frozenset({"crews"})
+
+
+def add_commands(commands: Any) -> None:
+    add_import_command(commands, "crews")
+
+
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    return await run_import(settings, args, import_crews)
