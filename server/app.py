@@ -104,7 +104,8 @@ class Node:
     def __init__(self, state: AppState) -> None:
         settings = state.settings
         self.state = state
-        self.recognition = Recognition(settings, state.db)  # loads nothing until used
+        # Loads nothing until used.
+        self.recognition = Recognition(settings, state.db, state.sync_clock)
         self.token_failures = FailedLookups(
             settings.auth_failures_max, settings.auth_failure_window_s, settings.auth_block_s
         )
@@ -181,6 +182,7 @@ def _litestar(node: Node, lifespan: Sequence[Lifespan]) -> Litestar:
         exclude=UNAUTHENTICATED,
         exclude_http_methods=(),
         scopes={ScopeType.HTTP},
+        db=node.state.db,
         failures=node.token_failures,
     )
     return Litestar(

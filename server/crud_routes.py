@@ -39,7 +39,7 @@ def registry_router(
     """`remove` replaces the plain delete (to clean up after an item); `only_item` names the one
     item a caller may read (None: every item), for roles that must not see the others."""
     in_type, patch_type, out_type = types
-    write = allow(Role.admin)
+    write = allow(Role.ADMIN)
     read = allow(*read_roles)
     delete_one = remove or registry.delete
 

@@ -49,7 +49,7 @@ def import_route(importer: Importer, what: str) -> HTTPRouteHandler:
     handler.__name__ = f"import_{what}"
     return post(
         "/import",
-        **allow(Role.admin),
+        **allow(Role.ADMIN),
         summary=f"Import {what} from CSV",
         description="The body is the CSV file (text/csv, UTF-8). 422 lists each bad line.",
     )(handler)

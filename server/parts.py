@@ -43,8 +43,8 @@ Run = Callable[[], Awaitable[None]]
 
 
 class PartState(enum.StrEnum):
-    running = "running"
-    restarting = "restarting"
+    RUNNING = "running"
+    RESTARTING = "restarting"
 
 
 class PartEnded(RuntimeError):
@@ -63,7 +63,7 @@ class _Part:
     def __init__(self, name: str, run: Run) -> None:
         self.name = name
         self.run = run
-        self.state = PartState.running
+        self.state = PartState.RUNNING
         self.failures = 0
         self.current: asyncio.Task[None] | None = None
         self.drilled = False
@@ -99,7 +99,7 @@ class Parts:
 
     def failed(self) -> list[str]:
         """The parts not running now (failed and waiting to restart)."""
-        return [name for name, state in self.states().items() if state is PartState.restarting]
+        return [name for name, state in self.states().items() if state is PartState.RESTARTING]
 
     def crash(self, name: str) -> None:
         """Fail the part's current run on purpose (a fault drill)."""
@@ -111,7 +111,7 @@ class Parts:
             part.current.cancel()
             # Down from this moment, not from when its clean-up ends (a lease release may take
             # a database round trip): /ready must already name it.
-            part.state = PartState.restarting
+            part.state = PartState.RESTARTING
             self._metrics.part_up.labels(name).set(0)
 
     async def stop(self, *names: str) -> None:
@@ -136,7 +136,7 @@ class Parts:
             self._failed(part, error, delay_s)
             await asyncio.sleep(delay_s)
             delay_s = min(delay_s * 2, self._restart_max_s)
-            part.state = PartState.running
+            part.state = PartState.RUNNING
             self._metrics.part_up.labels(part.name).set(1)
             logger.warning("part %s restarted after a failure", part.name)
 
@@ -164,7 +164,7 @@ class Parts:
         return PartEnded(f"part {part.name} stopped by itself")
 
     def _failed(self, part: _Part, error: BaseException, delay_s: float) -> None:
-        part.state = PartState.restarting
+        part.state = PartState.RESTARTING
         part.failures += 1
         self._metrics.part_failures.labels(part.name).inc()
         self._metrics.part_up.labels(part.name).set(0)

@@ -99,7 +99,7 @@ async def ready(posbon: Posbon, uploads: UploadsDep) -> Response[Readiness]:
 
 @get(
     "/metrics",
-    **allow(Role.admin),
+    **allow(Role.ADMIN),
     summary="Prometheus metrics",
     tags=["system"],
     media_type=CONTENT_TYPE_LATEST,
@@ -115,7 +115,7 @@ class PartStatus(msgspec.Struct, frozen=True):
 
 @get(
     "/api/v1/system/parts",
-    **allow(Role.admin),
+    **allow(Role.ADMIN),
     summary="The server's long-lived parts (listeners, jobs) and whether each runs",
     tags=["system"],
 )
@@ -125,7 +125,7 @@ async def list_parts(posbon: Posbon) -> list[PartStatus]:
 
 @post(
     "/api/v1/system/parts/{name:str}/crash",
-    **allow(Role.admin),
+    **allow(Role.ADMIN),
     summary="Fault drill: crash a running part on purpose (needs --fault-drills)",
     tags=["system"],
     status_code=202,
@@ -144,4 +144,4 @@ async def crash_part(posbon: Posbon, name: FromPath[str]) -> PartStatus:
         raise NotFound(
             f"No part named {name!r}; the parts are: {known}.", code="no_such_part"
         ) from err
-    return PartStatus(name, PartState.restarting)
+    return PartStatus(name, PartState.RESTARTING)

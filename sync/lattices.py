@@ -1,9 +1,13 @@
-"""Status fields that only move forward, with their order in one table.
+"""The status vocabularies of synced entities, and the order of the statuses that only move
+forward.
 
-A status merges by rank: the higher rank wins whatever order the writes arrive in, so a stale
-offline ``en_route`` can never pull an incident back from ``on_scene``. Terminal states share
-the top rank; between two of them the later write (by HLC) wins and the other is kept as a
-conflict, because "resolved" against "false alarm" is a disagreement a person must see.
+A lattice status merges by rank: the higher rank wins whatever order the writes arrive in, so a
+stale offline ``draft`` can never pull a report back from ``submitted``. Each value of a lattice
+has its own rank, so two writes of one rank wrote the same value.
+
+An incident's status is no lattice: only the server writes the synced incident, each write on
+top of what it replaced, so it merges last-writer-wins (sync/schema.py) and may move back (a
+re-dispatch). A crew's status change is an event the server applies through its lifecycle.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Final
 
 
 class IncidentStatus(enum.StrEnum):
-    """The incident lifecycle of DESIGN §4, as a crew reports it."""
+    """The incident lifecycle of DESIGN §4: the server's incident, and what a crew reports."""
 
     NEW = "new"
     DISPATCHED = "dispatched"
@@ -38,27 +42,12 @@ class ReportStatus(enum.StrEnum):
 class Lattice(enum.StrEnum):
     """The status lattices a field can follow."""
 
-    INCIDENT_STATUS = "incident_status"
     REPORT_STATUS = "report_status"
 
 
-_TERMINAL_RANK: Final = 5
-
-# The one table: every status value and its rank. Equal ranks are peers (resolved to by HLC).
+# The one table: every status value and its rank, one rank per value.
 RANKS: Final[Mapping[Lattice, Mapping[str, int]]] = MappingProxyType(
     {
-        Lattice.INCIDENT_STATUS: MappingProxyType(
-            {
-                IncidentStatus.NEW: 0,
-                IncidentStatus.DISPATCHED: 1,
-                IncidentStatus.ACKNOWLEDGED: 2,
-                IncidentStatus.EN_ROUTE: 3,
-                IncidentStatus.ON_SCENE: 4,
-                IncidentStatus.RESOLVED: _TERMINAL_RANK,
-                IncidentStatus.CANCELLED: _TERMINAL_RANK,
-                IncidentStatus.FALSE_ALARM: _TERMINAL_RANK,
-            }
-        ),
         Lattice.REPORT_STATUS: MappingProxyType(
             {ReportStatus.DRAFT: 0, ReportStatus.SUBMITTED: 1, ReportStatus.REVIEWED: 2}
         ),

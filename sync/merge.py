@@ -8,8 +8,8 @@ receive the same writes in any order, with duplicates, end in the same state.
 * ``LWW``: the stamp with the larger (HLC, device id, canonical value) wins. The loser is
   reported as a :class:`Conflict` unless its value is the same or the winner was written on
   top of it (``winner.base_hlc == loser.hlc``): nothing is dropped without a trace.
-* lattices: (rank, HLC, device id, value) wins, so status never moves back; a loser of equal
-  rank (two different terminal states) is a conflict.
+* lattices: the higher rank wins, so a status never moves back; each value has its own rank
+  (sync/lattices.py), so the loser of an equal rank wrote the same value.
 * ``GROW_SET``: union of the ids.
 * ``IMMUTABLE`` / ``SET_ONCE``: the earliest stamp is kept; a *different* later value of an
   ``IMMUTABLE`` field raises :class:`~sync.errors.MutationRejectedError` and changes nothing.
@@ -101,11 +101,7 @@ def _lattice(rule: Rule, current: FieldStamp, incoming: FieldStamp) -> FieldMerg
     def ranked(stamp: FieldStamp) -> tuple[int, tuple[int, int, bytes, int]]:
         return rank(lattice, stamp.value), _key(stamp)
 
-    winner, loser = sorted((current, incoming), key=ranked, reverse=True)
-    same_rank = rank(lattice, winner.value) == rank(lattice, loser.value)
-    if same_rank and winner.value != loser.value:
-        return FieldMerge(winner=winner, loser=loser)
-    return FieldMerge(winner=winner)
+    return FieldMerge(winner=max(current, incoming, key=ranked))
 
 
 def _grow_set(current: FieldStamp, incoming: FieldStamp) -> FieldMerge:
@@ -140,7 +136,7 @@ def merge_field(
     match rule:
         case Rule.LWW:
             return _lww(current, incoming)
-        case Rule.INCIDENT_STATUS | Rule.REPORT_STATUS:
+        case Rule.REPORT_STATUS:
             return _lattice(rule, current, incoming)
         case Rule.GROW_SET:
             return _grow_set(current, incoming)

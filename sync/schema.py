@@ -7,7 +7,7 @@ rule               meaning
 ``IMMUTABLE``      set once; a later *different* value is rejected
 ``SET_ONCE``       set once by the server; later values are ignored
 ``GROW_SET``       a list of ids merged by union (links that are only ever added)
-``*_STATUS``       a status lattice (sync/lattices.py): the higher rank wins
+``REPORT_STATUS``  a status lattice (sync/lattices.py): the higher rank wins
 =================  ==============================================================
 
 Append-only rows (notes, persons, detentions, crew status changes) are all ``IMMUTABLE`` apart
@@ -46,12 +46,11 @@ class Rule(enum.Enum):
     IMMUTABLE = "immutable"
     SET_ONCE = "set_once"
     GROW_SET = "grow_set"
-    INCIDENT_STATUS = "incident_status"
     REPORT_STATUS = "report_status"
 
 
 LATTICE_OF: Final[Mapping[Rule, Lattice]] = MappingProxyType(
-    {Rule.INCIDENT_STATUS: Lattice.INCIDENT_STATUS, Rule.REPORT_STATUS: Lattice.REPORT_STATUS}
+    {Rule.REPORT_STATUS: Lattice.REPORT_STATUS}
 )
 
 VOIDED: Final = "voided"

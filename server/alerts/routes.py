@@ -12,7 +12,7 @@ from server.http_params import AnyRequest, JSONBody, Limit, Offset, PathId
 from server.state import Posbon
 from server.text import MAX_ID
 
-READERS = allow(Role.admin, Role.dispatcher)
+READERS = allow(Role.ADMIN, Role.DISPATCHER)
 
 
 @get("/", **READERS, summary="List alerts, newest first")
@@ -43,7 +43,7 @@ async def get_alert(posbon: Posbon, alert_id: PathId) -> Alert:
 
 @post(
     "/",
-    **allow(Role.dispatcher, Role.camera, Role.device),
+    **allow(Role.DISPATCHER, Role.CAMERA, Role.DEVICE),
     summary="Raise an alert",
     description="Opens an incident and notifies every dispatcher. A repeated external_id "
     "with the same alert returns the stored alert with 200 and creates nothing; with a "
@@ -53,7 +53,9 @@ async def get_alert(posbon: Posbon, alert_id: PathId) -> Alert:
 async def create_alert(
     request: AnyRequest, posbon: Posbon, data: JSONBody[AlertIn]
 ) -> Response[Alert]:
-    alert, created = await service.create_manual(posbon.db, data, principal_of(request))
+    alert, created = await service.create_manual(
+        posbon.db, posbon.sync_clock, data, principal_of(request)
+    )
     if created:
         posbon.metrics.alerts.labels(alert.source, alert.kind.value).inc()
     return Response(alert, status_code=201 if created else 200)

@@ -11,41 +11,41 @@ from server.text import MAX_ID, Text400, Text2000
 
 
 class AlertKind(enum.StrEnum):
-    panic = "panic"
-    sos = "sos"
-    fire = "fire"
-    medical = "medical"
-    intrusion = "intrusion"
-    duress = "duress"
-    face_match = "face_match"
-    plate_wanted = "plate_wanted"
-    plate_foreign = "plate_foreign"
-    tamper = "tamper"
-    trouble = "trouble"
-    device_offline = "device_offline"
-    device_online = "device_online"
-    test = "test"
-    other = "other"
-    unknown = "unknown"
+    PANIC = "panic"
+    SOS = "sos"
+    FIRE = "fire"
+    MEDICAL = "medical"
+    INTRUSION = "intrusion"
+    DURESS = "duress"
+    FACE_MATCH = "face_match"
+    PLATE_WANTED = "plate_wanted"
+    PLATE_FOREIGN = "plate_foreign"
+    TAMPER = "tamper"
+    TROUBLE = "trouble"
+    DEVICE_OFFLINE = "device_offline"
+    DEVICE_ONLINE = "device_online"
+    TEST = "test"
+    OTHER = "other"
+    UNKNOWN = "unknown"
 
 
 DEFAULT_PRIORITY: Final[dict[AlertKind, int]] = {
-    AlertKind.panic: 1,
-    AlertKind.sos: 1,
-    AlertKind.fire: 1,
-    AlertKind.medical: 1,
-    AlertKind.duress: 1,
-    AlertKind.intrusion: 2,
-    AlertKind.face_match: 2,
-    AlertKind.plate_wanted: 2,
-    AlertKind.plate_foreign: 3,
-    AlertKind.tamper: 3,
-    AlertKind.trouble: 3,
-    AlertKind.device_offline: 3,
-    AlertKind.device_online: 4,
-    AlertKind.unknown: 3,
-    AlertKind.other: 3,
-    AlertKind.test: 4,
+    AlertKind.PANIC: 1,
+    AlertKind.SOS: 1,
+    AlertKind.FIRE: 1,
+    AlertKind.MEDICAL: 1,
+    AlertKind.DURESS: 1,
+    AlertKind.INTRUSION: 2,
+    AlertKind.FACE_MATCH: 2,
+    AlertKind.PLATE_WANTED: 2,
+    AlertKind.PLATE_FOREIGN: 3,
+    AlertKind.TAMPER: 3,
+    AlertKind.TROUBLE: 3,
+    AlertKind.DEVICE_OFFLINE: 3,
+    AlertKind.DEVICE_ONLINE: 4,
+    AlertKind.UNKNOWN: 3,
+    AlertKind.OTHER: 3,
+    AlertKind.TEST: 4,
 }
 
 Priority = Annotated[int, msgspec.Meta(ge=1, le=4, description="1 is the most urgent.")]

@@ -1,4 +1,5 @@
-"""Raising an alert: the alert, its incident, the timeline and the outbox in one transaction."""
+"""Raising an alert: the alert, its incident, the timeline, the outbox and the incident's synced
+state in one transaction."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from server.relay import outbox
 from server.relay.outbox import DISPATCH_STREAM
 from server.sites.repository import sites
 from server.sites.schemas import SiteRef
+from sync.hlc import HybridClock
 
 
 async def _site_for(db: Database, body: AlertIn) -> SiteRef:
@@ -46,11 +48,12 @@ async def _site_for(db: Database, body: AlertIn) -> SiteRef:
 
 
 async def raise_alert(
-    db: Database, new: NewAlert, actor: str, *, open_incident: bool = True
+    db: Database, clock: HybridClock, new: NewAlert, actor: str, *, open_incident: bool = True
 ) -> tuple[Alert, bool]:
-    """Store an alert and open its incident. Returns (alert, created); a repeated
-    `external_id` returns the stored alert and creates nothing. A notice (a device back
-    online) passes `open_incident=False`: dispatchers see it, nobody is sent."""
+    """Store an alert and open its incident, projected into sync with the node's `clock`
+    (server/incidents/sync_state.py). Returns (alert, created); a repeated `external_id`
+    returns the stored alert and creates nothing. A notice (a device back online) passes
+    `open_incident=False`: dispatchers see it, nobody is sent."""
     async with db.write():
         if new.external_id is not None:
             existing = await repository.find_external(db, new.external_id)
@@ -82,7 +85,7 @@ async def raise_alert(
         alert = await repository.find(db, alert_id)
         assert alert is not None
         await outbox.append(db, DISPATCH_STREAM, "alert", alert)
-        await incidents.announce_new(db, incident_id, actor)
+        await incidents.announce_new(db, clock, incident_id, actor)
     return alert, True
 
 
@@ -134,7 +137,9 @@ def _same_request(stored: Alert, body: AlertIn, new: NewAlert) -> bool:
     )
 
 
-async def create_manual(db: Database, body: AlertIn, who: Principal) -> tuple[Alert, bool]:
+async def create_manual(
+    db: Database, clock: HybridClock, body: AlertIn, who: Principal
+) -> tuple[Alert, bool]:
     check_details(body.details)
     now = dt.datetime.now(dt.UTC)
     new = NewAlert(
@@ -148,7 +153,7 @@ async def create_manual(db: Database, body: AlertIn, who: Principal) -> tuple[Al
         external_id=body.external_id,
         details=body.details,
     )
-    alert, created = await raise_alert(db, new, who.actor)
+    alert, created = await raise_alert(db, clock, new, who.actor)
     if not created and not _same_request(alert, body, new):
         raise Conflict(
             f"external_id {body.external_id!r} already names alert {alert.id}, which differs "

@@ -13,6 +13,7 @@ from litestar.types import ASGIApp, Guard
 from server.auth.limits import FailedLookups
 from server.auth.schemas import Principal, Role
 from server.auth.service import identify
+from server.db import Database
 from server.errors import Forbidden, Unauthorized
 
 PUBLIC_PATHS: Final = ("/health",)
@@ -21,8 +22,11 @@ EVERY_ROLE: Final = frozenset(Role)
 
 
 class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
-    def __init__(self, app: ASGIApp, *, failures: FailedLookups, **options: Any) -> None:
+    def __init__(
+        self, app: ASGIApp, *, db: Database, failures: FailedLookups, **options: Any
+    ) -> None:
         super().__init__(app, **options)
+        self.db = db
         self.failures = failures
 
     async def authenticate_request(
@@ -35,7 +39,9 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
                 "Send 'Authorization: Bearer <token>'; create a token with 'posbon token create'.",
                 code="token_missing",
             )
-        principal = await identify(token.strip(), client_address(connection), self.failures)
+        principal = await identify(
+            self.db, token.strip(), client_address(connection), self.failures
+        )
         return AuthenticationResult(user=principal, auth=token)
 
 

@@ -15,6 +15,6 @@ from server.auth.schemas import Principal, Role
 
 def device_owner(who: Principal) -> str:
     """The owner a device of `who` is bound to: its crew (tokens get reissued), else the token."""
-    if who.role is Role.crew and who.crew_id is not None:
+    if who.role is Role.CREW and who.crew_id is not None:
         return f"crew:{who.crew_id}"
     return f"token:{who.token_id}"

@@ -31,16 +31,15 @@ async def insert(db: Database, name: str, role: Role, crew_id: int | None, token
     return int(rows[0]["id"])
 
 
-async def find_by_hash(token_hash: str) -> Principal | None:
-    # Still on the engine piccolo's tables are bound to: its callers (server/sockets) hold no
-    # Database to pass yet.
-    row = await (
+async def find_by_hash(db: Database, token_hash: str) -> Principal | None:
+    rows = await db.run(
         Token.select(Token.id, Token.name, Token.role, Token.crew_id)
         .where((Token.token_hash == token_hash) & (Token.revoked == False))  # noqa: E712
-        .first()
+        .limit(1)
     )
-    if row is None:
+    if not rows:
         return None
+    row = rows[0]
     return Principal(
         token_id=row["id"], name=row["name"], role=Role(row["role"]), crew_id=row["crew_id"]
     )
@@ -83,15 +82,14 @@ async def revoke_for_crew(db: Database, crew_id: int) -> list[int]:
     return ids
 
 
-async def revoked_among(token_ids: Collection[int]) -> set[int]:
+async def revoked_among(db: Database, token_ids: Collection[int]) -> set[int]:
     """Which of these tokens are revoked (or gone)."""
-    # On the bound engine like find_by_hash: server/sockets/revocation.py passes no Database.
     wanted = sorted(set(token_ids))
     live: set[int] = set()
     for start in range(0, len(wanted), IN_LIST_CHUNK):
         chunk = wanted[start : start + IN_LIST_CHUNK]
-        rows = await Token.select(Token.id).where(
-            Token.id.is_in(chunk) & (Token.revoked == False)  # noqa: E712
+        rows = await db.run(
+            Token.select(Token.id).where(Token.id.is_in(chunk) & (Token.revoked == False))  # noqa: E712
         )
         live.update(int(row["id"]) for row in rows)
     return set(wanted) - live

@@ -9,7 +9,7 @@ from server.auth.schemas import Role, TokenOut
 from server.http_params import Limit, Offset, PathId
 from server.state import Posbon
 
-ADMINS = allow(Role.admin)
+ADMINS = allow(Role.ADMIN)
 
 
 @get("/", **ADMINS, summary="List tokens")

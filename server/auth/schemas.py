@@ -7,12 +7,12 @@ import msgspec
 
 
 class Role(enum.StrEnum):
-    admin = "admin"
-    dispatcher = "dispatcher"
-    crew = "crew"
-    upload_station = "upload_station"
-    camera = "camera"
-    device = "device"
+    ADMIN = "admin"
+    DISPATCHER = "dispatcher"
+    CREW = "crew"
+    UPLOAD_STATION = "upload_station"
+    CAMERA = "camera"
+    DEVICE = "device"
 
 
 class Principal(msgspec.Struct, frozen=True):

@@ -47,13 +47,13 @@ def hash_token(token: str) -> str:
 async def create_token(
     db: Database, name: str, role: Role, crew_id: int | None = None
 ) -> IssuedToken:
-    if role is Role.crew and crew_id is None:
+    if role is Role.CREW and crew_id is None:
         raise BadRequest(
             "A crew token belongs to one crew: add --crew CREW_ID (GET /api/v1/crews lists "
             "the crews and their ids).",
             code="crew_required",
         )
-    if role is not Role.crew and crew_id is not None:
+    if role is not Role.CREW and crew_id is not None:
         raise BadRequest(
             f"Only crew tokens belong to a crew: leave out --crew, or use --role crew "
             f"(this token's role is {role.value}).",
@@ -109,25 +109,25 @@ class _RecentTokens:
 _recent = _RecentTokens(ttl_s=TOKEN_CACHE_S, max_entries=TOKEN_CACHE_ENTRIES)
 
 
-async def authenticate(token: str) -> Principal | None:
+async def authenticate(db: Database, token: str) -> Principal | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
     token_hash = hash_token(token)
     principal = _recent.get(token_hash)
     if principal is None:
-        principal = await repository.find_by_hash(token_hash)
+        principal = await repository.find_by_hash(db, token_hash)
         if principal is not None:
             _recent.put(token_hash, principal)
     return principal
 
 
-async def identify(token: str, address: str, failures: FailedLookups) -> Principal:
+async def identify(db: Database, token: str, address: str, failures: FailedLookups) -> Principal:
     """The principal of a presented token; an address that keeps presenting unknown tokens is
     refused without a lookup for a while (server/auth/limits.py)."""
     refusal = failures.refusal(address)
     if refusal is not None:
         raise refusal
-    principal = await authenticate(token)
+    principal = await authenticate(db, token)
     if principal is None:
         if failures.failed(address):
             logger.warning(
@@ -159,13 +159,13 @@ def forget(token_ids: Iterable[int]) -> None:
     _recent.forget(token_ids)
 
 
-async def find_revoked(also: Iterable[int] = ()) -> set[int]:
+async def find_revoked(db: Database, also: Iterable[int] = ()) -> set[int]:
     """Which of the tokens this process trusts (cached, or `also`: those of its open sockets)
     the database says are revoked now; they are forgotten before this returns."""
     trusted = _recent.token_ids() | set(also)
     if not trusted:
         return set()
-    revoked = await repository.revoked_among(trusted)
+    revoked = await repository.revoked_among(db, trusted)
     forget(revoked)
     return revoked
 

@@ -8,8 +8,8 @@ from server.cameras.service import CameraRuntimeDep
 from server.http_params import AnyRequest, JSONBody, Limit, Offset, PathId
 from server.image_bodies import image_body
 
-READERS = allow(Role.admin, Role.dispatcher)
-WRITERS = allow(Role.admin)
+READERS = allow(Role.ADMIN, Role.DISPATCHER)
+WRITERS = allow(Role.ADMIN)
 
 
 @get("/", **READERS, summary="List cameras")
@@ -50,7 +50,7 @@ async def delete_camera(recognition: CameraRuntimeDep, camera_id: PathId) -> Non
 
 @post(
     "/{camera_id:int}/frames",
-    **allow(Role.camera),
+    **allow(Role.CAMERA),
     status_code=200,
     summary="Push a frame (JPEG body) for recognition",
     description="Answers once the frame is analysed, with the alerts it raised; 'dropped' when "

@@ -36,23 +36,23 @@ SiteId = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
 
 
 class CameraKind(enum.StrEnum):
-    face = "face"
-    plate = "plate"
-    both = "both"
+    FACE = "face"
+    PLATE = "plate"
+    BOTH = "both"
 
     @property
     def faces(self) -> bool:
-        return self is not CameraKind.plate
+        return self is not CameraKind.PLATE
 
     @property
     def plates(self) -> bool:
-        return self is not CameraKind.face
+        return self is not CameraKind.FACE
 
 
 class CameraIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     name: Name
     site_id: SiteId | None = None
-    kind: CameraKind = CameraKind.both
+    kind: CameraKind = CameraKind.BOTH
     url: StreamUrl = ""
     enabled: bool = True
     face_threshold: FaceThreshold | None = None
@@ -91,8 +91,8 @@ class CameraHealth(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class FrameStatus(enum.StrEnum):
-    analysed = "analysed"
-    dropped = "dropped"  # a newer frame from this camera replaced it, or the queue was full
+    ANALYSED = "analysed"
+    DROPPED = "dropped"  # a newer frame from this camera replaced it, or the queue was full
 
 
 class FrameResult(msgspec.Struct, frozen=True, kw_only=True):

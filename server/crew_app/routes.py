@@ -90,7 +90,7 @@ crew_static = create_static_files_router(
 
 @get(
     "/basemap",
-    **allow(Role.crew, Role.dispatcher, Role.admin),
+    **allow(Role.CREW, Role.DISPATCHER, Role.ADMIN),
     summary="Outline map of Samarkand for crew tablets (GeoJSON, approximate)",
     media_type=GEOJSON_MEDIA_TYPE,
 )

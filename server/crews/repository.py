@@ -41,12 +41,10 @@ async def set_position(db: Database, crew_id: int, lat: float, lon: float, at: d
     )
 
 
-async def available_with_position() -> list[Crew]:
-    # Still on the engine piccolo's tables are bound to: its caller (suggest_crews in
-    # server/incidents/deadlines.py) holds no Database to pass yet.
-    rows = await (
+async def available_with_position(db: Database) -> list[Crew]:
+    rows = await db.run(
         CrewTable.select()
-        .where((CrewTable.status == CrewStatus.available.value) & CrewTable.lat.is_not_null())
+        .where((CrewTable.status == CrewStatus.AVAILABLE.value) & CrewTable.lat.is_not_null())
         .order_by(CrewTable.id)
     )
     return [_to_crew(row) for row in rows]

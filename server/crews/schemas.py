@@ -11,12 +11,12 @@ from server.text import NO_NUL, Text100, Text2000
 
 
 class CrewStatus(enum.StrEnum):
-    available = "available"
-    dispatched = "dispatched"
-    en_route = "en_route"
-    on_scene = "on_scene"
-    busy = "busy"
-    off_duty = "off_duty"
+    AVAILABLE = "available"
+    DISPATCHED = "dispatched"
+    EN_ROUTE = "en_route"
+    ON_SCENE = "on_scene"
+    BUSY = "busy"
+    OFF_DUTY = "off_duty"
 
 
 Members = Annotated[list[Text100], msgspec.Meta(max_length=20)]
@@ -29,7 +29,7 @@ class CrewIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     name: CrewName
     members: Members = msgspec.field(default_factory=list)
     district: Text100 = ""
-    status: CrewStatus = CrewStatus.available
+    status: CrewStatus = CrewStatus.AVAILABLE
     lat: Latitude | None = None
     lon: Longitude | None = None
 

@@ -82,6 +82,6 @@ async def delete_crew(db: Database, crew_id: int) -> None:
 def own_crew(who: Principal) -> int | None:
     """The one crew a crew token may read (its own: not the others' members and positions);
     None for roles that read every crew."""
-    if who.role is not Role.crew:
+    if who.role is not Role.CREW:
         return None
     return who.crew_id or 0  # a crew token without a crew reads nothing

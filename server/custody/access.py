@@ -32,9 +32,9 @@ from server.sync.recordings import SyncedRecording
 from sync.recordings import AccessClass
 
 EVIDENCE_READERS = {
-    AccessClass.NORMAL: frozenset({Role.admin, Role.dispatcher}),
-    AccessClass.RESTRICTED: frozenset({Role.admin}),
-    AccessClass.CONFIDENTIAL: frozenset({Role.admin}),
+    AccessClass.NORMAL: frozenset({Role.ADMIN, Role.DISPATCHER}),
+    AccessClass.RESTRICTED: frozenset({Role.ADMIN}),
+    AccessClass.CONFIDENTIAL: frozenset({Role.ADMIN}),
 }
 """The roles that may open a recording's evidence, by access class (the owner is not a reader:
 stations and tablets only send evidence)."""
@@ -90,13 +90,13 @@ def require_uploader(who: Principal, recording: RecordingAccess) -> None:
 
 def change_refusal(who: Principal, recording: RecordingAccess, *, voiding: bool) -> str | None:
     """Why `who` may not change (or void/restore) the recording's metadata; None if allowed."""
-    if who.role is Role.admin:
+    if who.role is Role.ADMIN:
         return None
     if voiding and recording.verified:
         return f"recording {recording.recording_id} is verified evidence; only an admin voids it"
     if is_owner(who, recording):
         return None
-    if who.role is Role.dispatcher and recording.access_class is AccessClass.NORMAL:
+    if who.role is Role.DISPATCHER and recording.access_class is AccessClass.NORMAL:
         return None
     return f"recording {recording.recording_id} belongs to another station or crew"
 

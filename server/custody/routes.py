@@ -17,7 +17,7 @@ from server.custody.schemas_in import CategoryIn, LinkIn
 from server.http_params import AnyRequest, JSONBody
 from server.state import Posbon
 
-READERS = allow(Role.admin, Role.dispatcher)
+READERS = allow(Role.ADMIN, Role.DISPATCHER)
 RecordingId = FromPath[str]
 Format = Annotated[Literal["json", "csv"], QueryParameter(name="format", description="json or csv")]
 

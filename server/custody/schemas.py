@@ -8,18 +8,18 @@ import msgspec
 
 
 class CustodyKind(enum.StrEnum):
-    received = "received"
-    verified = "verified"
-    quarantined = "quarantined"
-    viewed = "viewed"
-    exported = "exported"
-    linked = "linked"
-    category_changed = "category_changed"
-    terminated = "terminated"
-    copied = "copied"  # the verified file was copied to another evidence store
-    metadata_changed = "metadata_changed"  # curated fields changed through sync
-    voided = "voided"
-    restored = "restored"
+    RECEIVED = "received"
+    VERIFIED = "verified"
+    QUARANTINED = "quarantined"
+    VIEWED = "viewed"
+    EXPORTED = "exported"
+    LINKED = "linked"
+    CATEGORY_CHANGED = "category_changed"
+    TERMINATED = "terminated"
+    COPIED = "copied"  # the verified file was copied to another evidence store
+    METADATA_CHANGED = "metadata_changed"  # curated fields changed through sync
+    VOIDED = "voided"
+    RESTORED = "restored"
 
 
 class CustodyFacts(msgspec.Struct, frozen=True, kw_only=True):

@@ -91,7 +91,7 @@ async def export(
 ) -> list[CustodyEntry]:
     """The log to export; the export itself is an entry on it."""
     chain = await open_chain(db, recording_id, who)
-    await log(db, recording_id, who, CustodyKind.exported, f"custody log exported as {as_format}")
+    await log(db, recording_id, who, CustodyKind.EXPORTED, f"custody log exported as {as_format}")
     return chain
 
 
@@ -114,7 +114,7 @@ async def link(
     await open_chain(db, recording_id, who)
     await require_incident(db, incident_id)
     data: dict[str, object] = {"incident_id": incident_id}
-    await log(db, recording_id, who, CustodyKind.linked, reason or "linked to an incident", data)
+    await log(db, recording_id, who, CustodyKind.LINKED, reason or "linked to an incident", data)
 
 
 async def change_category(
@@ -122,4 +122,4 @@ async def change_category(
 ) -> None:
     await open_chain(db, recording_id, who)
     data: dict[str, object] = {"category": category}
-    await log(db, recording_id, who, CustodyKind.category_changed, reason, data)
+    await log(db, recording_id, who, CustodyKind.CATEGORY_CHANGED, reason, data)

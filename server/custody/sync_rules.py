@@ -72,14 +72,14 @@ class RecordingRules:
             case RecordingUpdateV1(fields=fields):
                 if await self._allowed(mutation.entity_id, voiding=False):
                     changed = msgspec.to_builtins(fields)
-                    await self._log(mutation, receipt, CustodyKind.metadata_changed, changed)
+                    await self._log(mutation, receipt, CustodyKind.METADATA_CHANGED, changed)
             case (
                 EntityVoidV1(entity=EntityKind.RECORDING)
                 | EntityRestoreV1(entity=EntityKind.RECORDING)
             ):
                 if await self._allowed(mutation.entity_id, voiding=True):
                     voided = isinstance(mutation, EntityVoidV1)
-                    kind = CustodyKind.voided if voided else CustodyKind.restored
+                    kind = CustodyKind.VOIDED if voided else CustodyKind.RESTORED
                     await self._log(mutation, receipt, kind, {})
             case _:
                 return

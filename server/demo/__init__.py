@@ -55,8 +55,8 @@ def _panels(running: Running) -> str:
 async def _start(running: Running) -> None:
     state = running.state
     await seed.seed(state.db)
-    dispatcher = await create_token(state.db, "demo dispatcher", Role.dispatcher)
-    admin = await create_token(state.db, "demo admin", Role.admin)
+    dispatcher = await create_token(state.db, "demo dispatcher", Role.DISPATCHER)
+    admin = await create_token(state.db, "demo admin", Role.ADMIN)
     base = server_url(state.settings.host, state.settings.http_port)
     print(  # noqa: T201  (the demo's whole point is to tell the newcomer where to look)
         f"\nPosbon demo is running.\n"

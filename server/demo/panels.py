@@ -18,12 +18,12 @@ from server.devices.schemas import Protocol
 logger = logging.getLogger(__name__)
 
 CID_FOR: Final = {
-    AlertKind.panic: "120",
-    AlertKind.sos: "120",
-    AlertKind.intrusion: "130",
-    AlertKind.medical: "100",
-    AlertKind.fire: "110",
-    AlertKind.test: "602",
+    AlertKind.PANIC: "120",
+    AlertKind.SOS: "120",
+    AlertKind.INTRUSION: "130",
+    AlertKind.MEDICAL: "100",
+    AlertKind.FIRE: "110",
+    AlertKind.TEST: "602",
 }
 MAX_ZONE: Final = 8
 ANY_ADDRESS: Final = frozenset({"0.0.0.0", "::", ""})  # noqa: S104  (where we bound, not bind)
@@ -38,7 +38,7 @@ async def press_a_panel(
     code = CID_FOR.get(kind)
     if port is None or code is None:
         return False
-    panels = [device for device in await receiver_accounts(db, Protocol.dc09) if not device.key]
+    panels = [device for device in await receiver_accounts(db, Protocol.DC09) if not device.key]
     if not panels:
         return False
     account = rng.choice(panels).account

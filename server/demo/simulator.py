@@ -43,12 +43,12 @@ DISPATCH_AFTER_S: Final = 4.0
 ON_SCENE_FOR_S: Final = 6.0
 ARRIVED_M: Final = 80.0
 STEP_FRACTION: Final = 0.35
-KINDS: Final = (AlertKind.panic,) * 6 + (
-    AlertKind.sos,
-    AlertKind.intrusion,
-    AlertKind.medical,
-    AlertKind.fire,
-    AlertKind.test,
+KINDS: Final = (AlertKind.PANIC,) * 6 + (
+    AlertKind.SOS,
+    AlertKind.INTRUSION,
+    AlertKind.MEDICAL,
+    AlertKind.FIRE,
+    AlertKind.TEST,
 )
 OUTCOMES: Final = (
     Outcome.FALSE_ALARM,
@@ -70,11 +70,11 @@ NARRATIVES: Final = (
     "Checked the premises and the surrounding street; nothing further found.",
     "Met the ambulance crew on site and handed over; the scene is safe.",
 )
-DISPATCHER: Final = Principal(token_id=0, name="demo-dispatcher", role=Role.dispatcher)
+DISPATCHER: Final = Principal(token_id=0, name="demo-dispatcher", role=Role.DISPATCHER)
 
 
 def _crew_actor(crew_id: int, name: str) -> Principal:
-    return Principal(token_id=0, name=name, role=Role.crew, crew_id=crew_id)
+    return Principal(token_id=0, name=name, role=Role.CREW, crew_id=crew_id)
 
 
 class Pace(msgspec.Struct, frozen=True, kw_only=True):
@@ -123,7 +123,7 @@ class Simulator:
                 id=site.id, name=site.name, address=site.address, lat=site.lat, lon=site.lon
             ),
         )
-        await raise_alert(self.state.db, new, "demo:button")
+        await raise_alert(self.state.db, self.state.sync_clock, new, "demo:button")
 
     async def dispatch_waiting(self) -> None:
         waiting = await repository.search(
@@ -133,7 +133,7 @@ class Simulator:
         for incident in waiting:
             if (now - incident.created_at).total_seconds() < self.pace.dispatch_after_s:
                 continue
-            nearest = await deadlines.suggest_crews(incident)
+            nearest = await deadlines.suggest_crews(self.state.db, incident)
             if nearest:
                 await service.dispatch(
                     self.state.db,

@@ -111,7 +111,7 @@ class Tablets:
     async def of(self, crew_id: int, crew_name: str) -> Tablet:
         """The crew's tablet (a fresh token each demo run; the device stays the crew's)."""
         if crew_id not in self._tablets:
-            issued = await create_token(self.db, f"demo tablet {crew_name}", Role.crew, crew_id)
+            issued = await create_token(self.db, f"demo tablet {crew_name}", Role.CREW, crew_id)
             transport = HttpTransport(self.base_url, issued.token)
             self.folder.mkdir(parents=True, exist_ok=True)
             client = SyncClient.open(self.folder / f"crew-{crew_id}.sqlite3", transport)

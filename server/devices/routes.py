@@ -13,6 +13,6 @@ router = registry_router(
     types=(DeviceIn, DevicePatch, Device),
     create=create_device,
     update=update_device,
-    read_roles=(Role.admin, Role.dispatcher),
+    read_roles=(Role.ADMIN, Role.DISPATCHER),
     extra=[import_route(import_devices, "devices")],
 )

@@ -13,28 +13,28 @@ AES_KEY_BYTES = (16, 24, 32)
 
 
 class Protocol(enum.StrEnum):
-    dc09 = "dc09"
-    osmand = "osmand"
-    gt06 = "gt06"
-    teltonika = "teltonika"
-    http = "http"
-    mqtt = "mqtt"
+    DC09 = "dc09"
+    OSMAND = "osmand"
+    GT06 = "gt06"
+    TELTONIKA = "teltonika"
+    HTTP = "http"
+    MQTT = "mqtt"
 
 
 class KeyFormat(enum.StrEnum):
-    hex = "hex"
-    ascii = "ascii"
+    HEX = "hex"
+    ASCII = "ascii"
 
 
 class DeviceIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     account: Account
-    protocol: Protocol = Protocol.dc09
+    protocol: Protocol = Protocol.DC09
     kind: Text40 = "panic_button"
     site_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)] | None = None
     crew_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)] | None = None
     """A crew's phone or tablet (OsmAnd, GT06): its positions move the crew."""
     key: Text128 = ""
-    key_format: KeyFormat = KeyFormat.hex
+    key_format: KeyFormat = KeyFormat.HEX
     encrypted: bool = False
     supervision_s: Annotated[int, msgspec.Meta(ge=0, le=7 * 86400)] = 0
 
@@ -71,14 +71,14 @@ class DeviceCsvRow(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """One line of the devices CSV (header: see `server.devices.imports.DEVICE_COLUMNS`)."""
 
     account: Account
-    protocol: Protocol = Protocol.dc09
+    protocol: Protocol = Protocol.DC09
     kind: Text40 = "panic_button"
     site: Text200 = ""
     address: Text400 = ""
     lat: Latitude | None = None
     lon: Longitude | None = None
     key: Text128 = ""
-    key_format: KeyFormat = KeyFormat.hex
+    key_format: KeyFormat = KeyFormat.HEX
     encrypted: bool = False
     supervision_s: Annotated[int, msgspec.Meta(ge=0, le=7 * 86400)] = 0
 
@@ -87,7 +87,7 @@ def key_problem(key: str, key_format: KeyFormat, *, encrypted: bool) -> str | No
     """Why this key cannot be used for AES, or None when it can (or none is needed)."""
     if not key:
         return "an encrypted device needs a key" if encrypted else None
-    if key_format is KeyFormat.ascii:
+    if key_format is KeyFormat.ASCII:
         size = len(key.encode())
     else:
         try:

@@ -51,6 +51,7 @@ class Escalation(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def suggest_crews(
+    db: Database,
     incident: Incident,
     exclude: set[int] | None = None,
     estimator: EtaEstimator = STRAIGHT_LINE,
@@ -62,7 +63,7 @@ async def suggest_crews(
         return []
     crews = [
         crew
-        for crew in await crews_repository.available_with_position()
+        for crew in await crews_repository.available_with_position(db)
         if crew.lat is not None and crew.lon is not None and crew.id not in (exclude or set())
     ]
     etas = await estimator.etas([(c.lat, c.lon) for c in crews], (site.lat, site.lon))  # type: ignore[misc]
@@ -127,7 +128,7 @@ async def _escalate(
         incident = await repository.find(db, due.incident_id, lock=True)
         if incident is None or incident.status is not IncidentStatus.DISPATCHED:
             return
-        nearest = await suggest_crews(incident, {due.crew_id}, estimator, now)
+        nearest = await suggest_crews(db, incident, {due.crew_id}, estimator, now)
         escalation = Escalation(
             incident_id=incident.id,
             crew_id=due.crew_id,

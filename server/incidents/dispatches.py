@@ -1,4 +1,7 @@
-"""Dispatch rows and their stored deadlines (re-send at 30 s, escalate at 60 s)."""
+"""Dispatch rows and their stored deadlines (re-send at 30 s, escalate at 60 s).
+
+Writes: dispatches
+"""
 
 from __future__ import annotations
 

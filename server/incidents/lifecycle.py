@@ -49,13 +49,13 @@ TRANSITIONS: Final[dict[IncidentStatus, frozenset[IncidentStatus]]] = {
 
 # What a crew's own status becomes when its incident reaches a status.
 CREW_STATUS_FOR: Final[dict[IncidentStatus, CrewStatus]] = {
-    IncidentStatus.DISPATCHED: CrewStatus.dispatched,
-    IncidentStatus.ACKNOWLEDGED: CrewStatus.dispatched,
-    IncidentStatus.EN_ROUTE: CrewStatus.en_route,
-    IncidentStatus.ON_SCENE: CrewStatus.on_scene,
-    IncidentStatus.RESOLVED: CrewStatus.available,
-    IncidentStatus.CANCELLED: CrewStatus.available,
-    IncidentStatus.FALSE_ALARM: CrewStatus.available,
+    IncidentStatus.DISPATCHED: CrewStatus.DISPATCHED,
+    IncidentStatus.ACKNOWLEDGED: CrewStatus.DISPATCHED,
+    IncidentStatus.EN_ROUTE: CrewStatus.EN_ROUTE,
+    IncidentStatus.ON_SCENE: CrewStatus.ON_SCENE,
+    IncidentStatus.RESOLVED: CrewStatus.AVAILABLE,
+    IncidentStatus.CANCELLED: CrewStatus.AVAILABLE,
+    IncidentStatus.FALSE_ALARM: CrewStatus.AVAILABLE,
 }
 
 

@@ -1,4 +1,7 @@
-"""Incident rows in and Structs out; nothing above this module sees a row."""
+"""Incident rows in and Structs out; nothing above this module sees a row.
+
+Writes: incidents, applied_ops
+"""
 
 from __future__ import annotations
 

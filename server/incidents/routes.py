@@ -34,9 +34,9 @@ from sync.lattices import IncidentStatus
 
 Policy = NamedDependency[DispatchPolicy]
 Eta = NamedDependency[EtaEstimator]
-READERS = allow(Role.admin, Role.dispatcher)
-DISPATCHERS = allow(Role.dispatcher, Role.admin)
-ACTORS = allow(Role.dispatcher, Role.admin, Role.crew)
+READERS = allow(Role.ADMIN, Role.DISPATCHER)
+DISPATCHERS = allow(Role.DISPATCHER, Role.ADMIN)
+ACTORS = allow(Role.DISPATCHER, Role.ADMIN, Role.CREW)
 
 
 @get(
@@ -73,7 +73,7 @@ async def list_incidents(
 async def _visible(posbon: Posbon, request: AnyRequest, incident_id: int) -> Incident:
     incident = await repository.find(posbon.db, incident_id)
     who = principal_of(request)
-    if incident is None or (who.role is Role.crew and incident.crew_id != who.crew_id):
+    if incident is None or (who.role is Role.CREW and incident.crew_id != who.crew_id):
         raise NotFound(f"There is no incident with id {incident_id} for you.")
     return incident
 
@@ -109,7 +109,7 @@ async def verify_timeline(posbon: Posbon, incident_id: PathId) -> ChainCheck:
 @get("/{incident_id:int}/suggestions", **READERS, summary="Crews to send, nearest first")
 async def suggestions(posbon: Posbon, eta: Eta, incident_id: PathId) -> list[CrewSuggestion]:
     incident = await service.require(posbon.db, incident_id)
-    return await deadlines.suggest_crews(incident, estimator=eta)
+    return await deadlines.suggest_crews(posbon.db, incident, estimator=eta)
 
 
 @post("/{incident_id:int}/dispatch", **DISPATCHERS, status_code=200, summary="Send a crew")

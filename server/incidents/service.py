@@ -3,6 +3,8 @@
 Each action is one write transaction that changes the incident, appends to its hash-chained
 timeline and writes the outbox events, so a socket can never see a change that did not commit,
 and a committed change can never miss its socket.
+
+Writes: receipts
 """
 
 from __future__ import annotations
@@ -92,9 +94,10 @@ async def set_crew_status(db: Database, crew_id: int, status: CrewStatus, at: dt
     await outbox.append(db, DISPATCH_STREAM, "crew", await crews.get(db, crew_id))
 
 
-async def announce_new(db: Database, incident_id: int, actor: str) -> Incident:
-    """Record a just-inserted incident's creation and publish it; runs inside the alert's
-    transaction, after the alert event (the alert is what a dispatcher must see first)."""
+async def announce_new(db: Database, clock: HybridClock, incident_id: int, actor: str) -> Incident:
+    """Record a just-inserted incident's creation, publish it and project it into sync (so the
+    crews of its district pull it before anyone is sent); runs inside the alert's transaction,
+    after the alert event (the alert is what a dispatcher must see first)."""
     incident = await _locked(db, incident_id)
     await record(
         db,
@@ -107,7 +110,7 @@ async def announce_new(db: Database, incident_id: int, actor: str) -> Incident:
             data={"title": incident.title},
         ),
     )
-    await publish(db, incident)
+    await _changed(db, clock, incident)
     return incident
 
 
@@ -127,11 +130,11 @@ async def dispatch(
                 code="not_dispatchable",
             )
         crew = await crews.get(db, body.crew_id)
-        if crew.status is CrewStatus.off_duty:
+        if crew.status is CrewStatus.OFF_DUTY:
             raise Conflict(f"Crew {crew.name} is off duty.", code="crew_off_duty")
         now = _now()
         if incident.crew_id is not None and incident.crew_id != crew.id:
-            await set_crew_status(db, incident.crew_id, CrewStatus.available, now)
+            await set_crew_status(db, incident.crew_id, CrewStatus.AVAILABLE, now)
         dispatch_id = await dispatches.open_for(
             db, incident_id, crew.id, now, policy.resend_after, policy.escalate_after
         )
@@ -148,7 +151,7 @@ async def dispatch(
                 data={"crew_id": crew.id, "crew": crew.name, "note": body.note},
             ),
         )
-        await set_crew_status(db, crew.id, CrewStatus.dispatched, now)
+        await set_crew_status(db, crew.id, CrewStatus.DISPATCHED, now)
         updated = await _locked(db, incident_id)
         event = DispatchEvent(
             dispatch_id=dispatch_id,
@@ -163,7 +166,7 @@ async def dispatch(
 
 
 def _check_actor(incident: Incident, who: Principal) -> None:
-    if who.role is Role.crew and incident.crew_id != who.crew_id:
+    if who.role is Role.CREW and incident.crew_id != who.crew_id:
         raise Forbidden(
             f"Incident {incident.id} is not assigned to this crew.", code="not_your_incident"
         )

@@ -1,13 +1,14 @@
 """An incident as devices see it through sync: the server's projection of the incident row.
 
-Every change the server makes to an incident (a dispatch, a status change from any door, a
-resolve with its outcome, a cancel) writes the incident's synced entity in the same
-transaction (server/sync/writes.py), so a tablet that pulls sees what the dispatcher did. Only
+Every change the server makes to an incident (its announcement, a dispatch, a status change
+from any door, a resolve with its outcome, a cancel) writes the incident's synced entity in the
+same transaction (server/sync/writes.py), so a tablet that pulls sees what the dispatcher did. Only
 the server writes this entity: a crew's synced status change is an event the server applies
 through its lifecycle (server/incidents/sync_rules.py), and this projection follows.
 
-An incident reaches the sync store when it is first dispatched: a new one that no crew was sent
-to concerns no device yet.
+An incident reaches the sync store when it is announced (server/alerts/service.py raises it), in
+its own scope and its district's: the crews of the district pull a new incident before anyone
+is sent (server/sync/scopes.py says who reads which scope).
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Each entry's hash covers the previous entry's hash and exactly the fields of `EntryFacts`, so
 editing, reordering or deleting any row breaks every hash after it. Most writers also hold the
 incident's row lock, but the chain does not rely on it.
+
+Writes: timeline
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ class PlateIndex:
     def has_own_list(self, site_id: int | None) -> bool:
         lists = self._lists
         return site_id is not None and any(
-            e.stored.kind is PlateListKind.own and e.stored.site_id == site_id
+            e.stored.kind is PlateListKind.OWN and e.stored.site_id == site_id
             for e in lists.values()
         )
 

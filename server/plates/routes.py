@@ -9,8 +9,8 @@ from server.plates import repository, service
 from server.plates.schemas import PlateEntry, PlateEntryIn, PlateList, PlateListIn, PlateListPatch
 from server.plates.service import PlateRuntimeDep
 
-READERS = allow(Role.admin, Role.dispatcher)
-WRITERS = allow(Role.admin)
+READERS = allow(Role.ADMIN, Role.DISPATCHER)
+WRITERS = allow(Role.ADMIN)
 
 
 @get("/lists", **READERS, summary="List plate lists (own / wanted)")

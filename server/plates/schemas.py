@@ -22,8 +22,8 @@ SiteId = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
 
 
 class PlateListKind(enum.StrEnum):
-    own = "own"  # plates that belong at the list's site; others there are "foreign"
-    wanted = "wanted"  # plates that raise an alert wherever they are seen (or at the site)
+    OWN = "own"  # plates that belong at the list's site; others there are "foreign"
+    WANTED = "wanted"  # plates that raise an alert wherever they are seen (or at the site)
 
 
 class PlateListIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -122,16 +122,16 @@ def plate_verdict(
     """wanted (on a wanted list that applies here), foreign (a confident reading unknown to the
     site's own lists), or None."""
     text = reading.text.text
-    wanted = plates.find(text, PlateListKind.wanted, rules.site_id, rules.plate_max_edits)
+    wanted = plates.find(text, PlateListKind.WANTED, rules.site_id, rules.plate_max_edits)
     if wanted is not None:
-        return AlertKind.plate_wanted, wanted
+        return AlertKind.PLATE_WANTED, wanted
     if (
         plates.has_own_list(rules.site_id)
         and reading.confidence >= rules.plate_min_confidence
         and len(text) >= MIN_FOREIGN_PLATE_CHARS
-        and plates.find(text, PlateListKind.own, rules.site_id, rules.plate_max_edits) is None
+        and plates.find(text, PlateListKind.OWN, rules.site_id, rules.plate_max_edits) is None
     ):
-        return AlertKind.plate_foreign, None
+        return AlertKind.PLATE_FOREIGN, None
     return None
 
 
@@ -188,7 +188,7 @@ def read_plates(
     for reading in recognizer.plates(decode_image(data)):
         text = reading.text.text
         listed = None
-        for kind in (PlateListKind.wanted, PlateListKind.own):
+        for kind in (PlateListKind.WANTED, PlateListKind.OWN):
             if plates.find(text, kind, site_id, max_edits, every_site=every_site) is not None:
                 listed = kind.value
                 break

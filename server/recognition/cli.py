@@ -125,9 +125,12 @@ async def _recognition(settings: Settings) -> AsyncIterator[Recognition]:
     """The database and a running frame pump, for a command's lifetime."""
     from server.db import open_database  # noqa: PLC0415
     from server.recognition.runtime import Recognition  # noqa: PLC0415
+    from sync.hlc import HybridClock  # noqa: PLC0415
 
     db = await open_database(settings)
-    rec = Recognition(settings, db)
+    # A command's own process holds no node's clock; the server's sync writes stamp after every
+    # stamp an entity holds (server/sync/writes.py), so a clock of its own is safe.
+    rec = Recognition(settings, db, HybridClock())
     pump = asyncio.create_task(rec.pump.run())
     try:
         yield rec

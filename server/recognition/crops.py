@@ -37,8 +37,8 @@ _DAY_FORMAT: Final = "%Y-%m-%d"
 
 
 class CropKind(enum.StrEnum):
-    face = "face"
-    plate = "plate"
+    FACE = "face"
+    PLATE = "plate"
 
 
 class Crop(msgspec.Struct, frozen=True, kw_only=True):
@@ -101,7 +101,7 @@ async def embedding_of(db: Database, crop_id: int) -> bytes | None:
     row = await db.fetch_one(
         "SELECT embedding FROM recognition_crops WHERE id = {} AND kind = {}",
         crop_id,
-        CropKind.face.value,
+        CropKind.FACE.value,
     )
     return None if row is None or row["embedding"] is None else bytes(row["embedding"])
 
@@ -159,6 +159,6 @@ async def view(db: Database, data_dir: Path, crop_id: int, who: Principal) -> by
         image = await asyncio.to_thread(path.read_bytes)
     except FileNotFoundError as err:
         raise NotFound(f"The image of crop {crop_id} has expired.") from err
-    if crop.kind is CropKind.face:
+    if crop.kind is CropKind.FACE:
         await log_view(db, crop, who)
     return image

@@ -13,7 +13,7 @@ from server.recognition.runtime import RecognitionDep
 from server.recognition.schemas import FacesResponse, PlatesResponse, RecognitionStatus
 from server.text import MAX_ID
 
-QUERIERS = allow(Role.admin, Role.dispatcher, Role.camera)
+QUERIERS = allow(Role.ADMIN, Role.DISPATCHER, Role.CAMERA)
 OptionalId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 
 
@@ -60,7 +60,7 @@ async def find_faces(
 
 @get(
     "/crops/{crop_id:int}",
-    **allow(Role.admin, Role.dispatcher),
+    **allow(Role.ADMIN, Role.DISPATCHER),
     media_type="image/jpeg",
     summary="The crop of a recognition alert (JPEG)",
     description="Each view of a face crop is written to the incident's timeline: who, when.",
@@ -74,7 +74,7 @@ async def get_crop(
     return Response(image, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 
-@get("/status", **allow(Role.admin, Role.dispatcher), summary="Models, queue and indexes")
+@get("/status", **allow(Role.ADMIN, Role.DISPATCHER), summary="Models, queue and indexes")
 async def recognition_status(recognition: RecognitionDep) -> RecognitionStatus:
     return recognition.status()
 

@@ -35,6 +35,7 @@ from server.recognition.service import AlertRef
 from server.settings import Settings
 from server.watchlists import repository as watchlists_repository
 from server.watchlists.index import WatchlistIndex
+from sync.hlc import HybridClock
 
 logger = logging.getLogger(__name__)
 
@@ -69,9 +70,11 @@ def prepare(settings: Settings, progress: Callable[[str, int, int], None] = _qui
 
 
 class Recognition:
-    def __init__(self, settings: Settings, db: Database) -> None:
+    def __init__(self, settings: Settings, db: Database, clock: HybridClock) -> None:
         self.settings = settings
         self.db = db
+        self.clock = clock
+        """The node's sync clock: the synced state of the incident a match opens."""
         self.pump = FramePump(settings.recognition_queue_max)
         self.watchlists = WatchlistIndex()
         self.plates = PlateIndex()

@@ -98,7 +98,7 @@ async def push_frame(rec: Recognition, camera: CameraConfig, data: bytes) -> Fra
         return await offer_frame(rec, recognizer, camera, data, received_s)
     except FrameDropped:
         stats.dropped()
-        return FrameResult(status=FrameStatus.dropped)
+        return FrameResult(status=FrameStatus.DROPPED)
     except ImageError as err:
         raise BadRequest(f"The frame cannot be used: {err}.", code="invalid_image") from err
 
@@ -136,7 +136,7 @@ async def act(rec: Recognition, camera: CameraConfig, analysis: FrameAnalysis) -
         for hit in hits:
             await _handle(rec, camera, hit, outcome)
     return FrameResult(
-        status=FrameStatus.analysed,
+        status=FrameStatus.ANALYSED,
         faces=analysis.faces,
         plates=analysis.plates,
         alerts=outcome.alerts,
@@ -195,7 +195,7 @@ async def _raise(rec: Recognition, camera: CameraConfig, hit: _Hit) -> AlertRef:
         crop_id = await crops.insert(db, hit.crop_kind, camera.id, path, hit.embedding)
         details = {**hit.alert.details, "crop_id": crop_id, "crop_url": crops.crop_url(crop_id)}
         new = msgspec.structs.replace(hit.alert, details=details, occurred_at=now, received_at=now)
-        alert, _ = await raise_alert(db, new, _actor(camera))
+        alert, _ = await raise_alert(db, rec.clock, new, _actor(camera))
         await crops.link(db, crop_id, alert.id)
     return AlertRef(alert.id, alert.incident_id)
 
@@ -238,9 +238,9 @@ def _face_hit(camera: CameraConfig, site: SiteRef, face: FaceHit) -> _Hit:
     )
     return _Hit(
         subject=f"face:{hit.person_id}",
-        alert=_new_alert(AlertKind.face_match, site, description, details),
+        alert=_new_alert(AlertKind.FACE_MATCH, site, description, details),
         crop=face.crop,
-        crop_kind=CropKind.face,
+        crop_kind=CropKind.FACE,
         embedding=face.embedding,
         sighting={"person_id": hit.person_id, "similarity": hit.similarity},
     )
@@ -270,7 +270,7 @@ def _plate_hit(camera: CameraConfig, site: SiteRef, plate: PlateHit) -> _Hit:
         subject=plate.subject,
         alert=_new_alert(plate.kind, site, description, details),
         crop=plate.crop,
-        crop_kind=CropKind.plate,
+        crop_kind=CropKind.PLATE,
         embedding=None,
         sighting={"plate": plate.text, "confidence": plate.confidence},
     )

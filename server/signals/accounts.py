@@ -51,7 +51,7 @@ class AccountCache:
         return self._watched
 
     async def refresh(self) -> list[Watched]:
-        devices = await repository.receiver_accounts(self._db, Protocol.dc09)
+        devices = await repository.receiver_accounts(self._db, Protocol.DC09)
         self._policies = {device.account: policy_for(device) for device in devices}
         self._watched = [
             Watched(account=d.account, interval_s=d.supervision_s, online=d.online)

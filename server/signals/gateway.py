@@ -115,7 +115,7 @@ def tls_context(settings: Settings) -> ssl.SSLContext | None:
 
 
 def _reject_hook(state: AppState, tasks: set[asyncio.Task[None]]) -> Callable[..., None]:
-    security = SecurityAlerts(state.db, state.metrics)
+    security = SecurityAlerts(state.db, state.metrics, clock=state.sync_clock)
 
     def on_reject(event: Refused, source: Source) -> None:
         external_id = security.external_id(event, dt.datetime.now(dt.UTC).date())
@@ -156,7 +156,7 @@ async def running_gateway(
         name="DC-09",
         datagrams=receiver(),
         supervisor=Supervisor(grace_s=settings.dc09_supervision_grace_s),
-        sink=LinkRecorder(state.db, state.metrics),
+        sink=LinkRecorder(state.db, state.metrics, clock=state.sync_clock),
         on_reject=_reject_hook(state, side_tasks),
         rate_limit=RateLimit(rate_per_s=settings.dc09_rate_per_s, burst=settings.dc09_rate_burst),
         rate_exempt=exempt_networks(settings.dc09_rate_exempt),

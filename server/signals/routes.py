@@ -19,7 +19,7 @@ DeviceId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 
 @get(
     "/",
-    **allow(Role.admin, Role.dispatcher),
+    **allow(Role.ADMIN, Role.DISPATCHER),
     summary="List stored device signals, newest first",
     description="Every frame a device sent that was ACKed, with its normalized fields: alarms, "
     "restores, tests, unknown codes and signals from unregistered accounts alike.",

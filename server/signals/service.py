@@ -49,30 +49,30 @@ logger = logging.getLogger(__name__)
 SOURCE: Final = "dc09"
 SUPERVISION_ACTOR: Final = "system:supervision"
 ALERT_KIND: Final = {
-    SignalKind.PANIC: AlertKind.panic,
-    SignalKind.SOS: AlertKind.sos,
-    SignalKind.POSITION: AlertKind.other,
-    SignalKind.HOLD_UP: AlertKind.panic,
-    SignalKind.DURESS: AlertKind.duress,
-    SignalKind.MEDICAL: AlertKind.medical,
-    SignalKind.FIRE: AlertKind.fire,
-    SignalKind.GAS: AlertKind.other,
-    SignalKind.WATER: AlertKind.other,
-    SignalKind.INTRUSION: AlertKind.intrusion,
-    SignalKind.TAMPER: AlertKind.tamper,
-    SignalKind.POWER: AlertKind.trouble,
-    SignalKind.BATTERY: AlertKind.trouble,
-    SignalKind.TROUBLE: AlertKind.trouble,
-    SignalKind.TEST: AlertKind.test,
-    SignalKind.OPEN_CLOSE: AlertKind.other,
-    SignalKind.BYPASS: AlertKind.other,
-    SignalKind.UNKNOWN: AlertKind.unknown,
+    SignalKind.PANIC: AlertKind.PANIC,
+    SignalKind.SOS: AlertKind.SOS,
+    SignalKind.POSITION: AlertKind.OTHER,
+    SignalKind.HOLD_UP: AlertKind.PANIC,
+    SignalKind.DURESS: AlertKind.DURESS,
+    SignalKind.MEDICAL: AlertKind.MEDICAL,
+    SignalKind.FIRE: AlertKind.FIRE,
+    SignalKind.GAS: AlertKind.OTHER,
+    SignalKind.WATER: AlertKind.OTHER,
+    SignalKind.INTRUSION: AlertKind.INTRUSION,
+    SignalKind.TAMPER: AlertKind.TAMPER,
+    SignalKind.POWER: AlertKind.TROUBLE,
+    SignalKind.BATTERY: AlertKind.TROUBLE,
+    SignalKind.TROUBLE: AlertKind.TROUBLE,
+    SignalKind.TEST: AlertKind.TEST,
+    SignalKind.OPEN_CLOSE: AlertKind.OTHER,
+    SignalKind.BYPASS: AlertKind.OTHER,
+    SignalKind.UNKNOWN: AlertKind.UNKNOWN,
 }
 LOG_ONLY: Final = frozenset(
     {SignalKind.TEST, SignalKind.OPEN_CLOSE, SignalKind.BYPASS, SignalKind.POSITION}
 )
 SELF_CLEARING: Final = frozenset({SignalKind.POWER, SignalKind.BATTERY, SignalKind.TROUBLE})
-RESTORE_PRINCIPAL_ROLE: Final = Role.device
+RESTORE_PRINCIPAL_ROLE: Final = Role.DEVICE
 LAST_SEEN_EVERY: Final = dt.timedelta(seconds=60)
 
 
@@ -255,7 +255,7 @@ class DbSignalStore:
             if added:
                 raised.append(new.kind.value)
             return alert_id
-        alert, _ = await raise_alert(self._db, new, _actor(signal.account))
+        alert, _ = await raise_alert(self._db, self._clock, new, _actor(signal.account))
         raised.append(alert.kind.value)
         return alert.id
 
@@ -264,9 +264,11 @@ class LinkRecorder:
     """The gateway's :class:`~device_gateway.gateway.SupervisionSink`: stores ``online`` and
     raises one "device offline" alert (with an incident) and one "device online" notice."""
 
-    def __init__(self, db: Database, metrics: Metrics) -> None:
+    def __init__(self, db: Database, metrics: Metrics, *, clock: HybridClock) -> None:
         self._db = db
         self._metrics = metrics
+        self._clock = clock
+        """The node's sync clock: the synced state of the incident an offline alert opens."""
 
     async def record(self, changes: Sequence[LinkChange]) -> None:
         async with self._db.write():
@@ -282,7 +284,7 @@ class LinkRecorder:
         online = change.state is LinkState.ONLINE
         if not await devices_repository.set_online(self._db, device.device_id, online=online):
             return  # several receivers may see one change: the first to store it reports it
-        kind = AlertKind.device_online if online else AlertKind.device_offline
+        kind = AlertKind.DEVICE_ONLINE if online else AlertKind.DEVICE_OFFLINE
         if online:
             text = f"device {change.account} is back online"
         else:
@@ -302,11 +304,11 @@ class LinkRecorder:
                 "interval_s": change.interval_s,
             },
         )
-        await raise_alert(self._db, new, SUPERVISION_ACTOR, open_incident=not online)
+        await raise_alert(self._db, self._clock, new, SUPERVISION_ACTOR, open_incident=not online)
         self._metrics.alerts.labels(SOURCE, kind.value).inc()
         if online:
             found = await repository.open_alert(
-                self._db, device.device_id, [AlertKind.device_offline.value]
+                self._db, device.device_id, [AlertKind.DEVICE_OFFLINE.value]
             )
             if found is not None:
                 await _note(
@@ -325,9 +327,11 @@ class SecurityAlerts:
     """One tamper alert per account and day when an account that must encrypt sends plaintext
     (someone may be substituting the panel); the frame itself was NAKed."""
 
-    def __init__(self, db: Database, metrics: Metrics) -> None:
+    def __init__(self, db: Database, metrics: Metrics, *, clock: HybridClock) -> None:
         self._db = db
         self._metrics = metrics
+        self._clock = clock
+        """The node's sync clock: the synced state of the incident a tamper alert opens."""
         self._raised: set[str] = set()
 
     def external_id(self, event: Refused, today: dt.date) -> str | None:
@@ -352,8 +356,8 @@ class SecurityAlerts:
                     return
                 now = dt.datetime.now(dt.UTC)
                 new = NewAlert(
-                    kind=AlertKind.tamper,
-                    priority=DEFAULT_PRIORITY[AlertKind.tamper],
+                    kind=AlertKind.TAMPER,
+                    priority=DEFAULT_PRIORITY[AlertKind.TAMPER],
                     source=SOURCE,
                     site=device.site,
                     occurred_at=now,
@@ -363,11 +367,11 @@ class SecurityAlerts:
                     device_id=device.device_id,
                     details={"account": event.account, "peer": peer, "reason": event.reason},
                 )
-                _, created = await raise_alert(self._db, new, _actor(event.account))
+                _, created = await raise_alert(self._db, self._clock, new, _actor(event.account))
         except Exception:  # the next plaintext frame tries again
             self._raised.discard(external_id)
             logger.exception("could not raise the security alert for %s", event.account)
             return
         if created:
             logger.warning("device %s sent plaintext but must encrypt", event.account)
-            self._metrics.alerts.labels(SOURCE, AlertKind.tamper.value).inc()
+            self._metrics.alerts.labels(SOURCE, AlertKind.TAMPER.value).inc()

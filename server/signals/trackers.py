@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 OFF: Final = -1
 MQTT_DEFAULT_PORT: Final = 1883
 SHUTDOWN_TIMEOUT_S: Final = 5.0
-ADAPTERS: Final = (Protocol.osmand.value, Protocol.http.value, Protocol.mqtt.value)
+ADAPTERS: Final = (Protocol.OSMAND.value, Protocol.HTTP.value, Protocol.MQTT.value)
 """Protocols whose messages come through an adapter (HTTP, MQTT), not a stream listener."""
 
 
@@ -53,11 +53,11 @@ class RunningTrackers:
 
     @property
     def http_port(self) -> int | None:
-        return self.ports.get(Protocol.osmand.value)
+        return self.ports.get(Protocol.OSMAND.value)
 
     @property
     def gt06_port(self) -> int | None:
-        return self.ports.get(Protocol.gt06.value)
+        return self.ports.get(Protocol.GT06.value)
 
 
 def mqtt_address(url: str) -> tuple[str, int]:
@@ -96,7 +96,7 @@ async def running_trackers(state: AppState) -> AsyncIterator[RunningTrackers]:
     try:
         if settings.osmand_port != OFF:
             listeners.append(await _bind_device_http(state, pipelines))
-            running.ports[Protocol.osmand.value] = listeners[-1].port
+            running.ports[Protocol.OSMAND.value] = listeners[-1].port
             parts["osmand-http"] = listeners[-1].run
             logger.info(
                 "OsmAnd and IoT webhooks on http://%s:%d", settings.host, listeners[-1].port
@@ -111,7 +111,7 @@ async def running_trackers(state: AppState) -> AsyncIterator[RunningTrackers]:
             logger.info("%s trackers on %s:%d", protocol.title, settings.host, listeners[-1].port)
         if settings.mqtt_url:
             host, port = mqtt_address(settings.mqtt_url)
-            mqtt = Intake(pipelines[Protocol.mqtt.value])
+            mqtt = Intake(pipelines[Protocol.MQTT.value])
             parts["mqtt-buttons"] = lambda: subscribe_buttons(
                 mqtt, host, port, subscribed=running.mqtt_subscribed
             )
@@ -127,9 +127,9 @@ async def running_trackers(state: AppState) -> AsyncIterator[RunningTrackers]:
 async def _bind_device_http(state: AppState, pipelines: dict[str, IngestPipeline]) -> Rebinding:
     settings = state.settings
     handler = DeviceHttp(
-        Intake(pipelines[Protocol.osmand.value]),
-        Intake(pipelines[Protocol.http.value]),
-        registered(state.db, Protocol.osmand.value),
+        Intake(pipelines[Protocol.OSMAND.value]),
+        Intake(pipelines[Protocol.HTTP.value]),
+        registered(state.db, Protocol.OSMAND.value),
         webhook_secret=settings.iot_webhook_secret,
     )
     metrics = ListenerMetrics(state.metrics, "device_http")

@@ -13,6 +13,6 @@ router = registry_router(
     types=(SiteIn, SitePatch, Site),
     create=create_site,
     update=update_site,
-    read_roles=(Role.admin, Role.dispatcher, Role.crew),
+    read_roles=(Role.ADMIN, Role.DISPATCHER, Role.CREW),
     extra=[import_route(import_sites, "sites")],
 )

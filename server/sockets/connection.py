@@ -81,7 +81,7 @@ CLOSE_WRONG_ROLE: Final = 4403
 CLOSE_TOO_SLOW: Final = 4408
 CLOSE_TOO_MANY_FAILURES: Final = 4429
 CLOSE_TOO_MANY_MESSAGES: Final = 1008
-DISPATCH_ROLES: Final = frozenset({Role.admin, Role.dispatcher})
+DISPATCH_ROLES: Final = frozenset({Role.ADMIN, Role.DISPATCHER})
 
 
 class Rejected(Exception):
@@ -100,17 +100,17 @@ async def _read_hello(socket: AnySocket) -> Hello:
 
 
 async def _principal_for(
-    hello: Hello, endpoint: str, failures: FailedLookups, address: str
+    state: AppState, hello: Hello, endpoint: str, failures: FailedLookups, address: str
 ) -> tuple[Principal, str]:
     try:
-        principal = await identify(hello.token, address, failures)
+        principal = await identify(state.db, hello.token, address, failures)
     except TooManyFailedTokens as err:
         raise Rejected(CLOSE_TOO_MANY_FAILURES, "too many unknown tokens; try later") from err
     except Unauthorized as err:
         raise Rejected(CLOSE_BAD_TOKEN, "unknown or revoked token") from err
     if endpoint == "dispatch" and principal.role in DISPATCH_ROLES:
         return principal, DISPATCH_STREAM
-    if endpoint == "crew" and principal.role is Role.crew and principal.crew_id is not None:
+    if endpoint == "crew" and principal.role is Role.CREW and principal.crew_id is not None:
         return principal, crew_stream(principal.crew_id)
     raise Rejected(CLOSE_WRONG_ROLE, f"the {principal.role.value} role may not use this socket")
 
@@ -302,7 +302,9 @@ async def serve(socket: AnySocket, state: AppState, failures: FailedLookups, end
     await socket.accept()
     try:
         hello = await _read_hello(socket)
-        principal, stream = await _principal_for(hello, endpoint, failures, client_address(socket))
+        principal, stream = await _principal_for(
+            state, hello, endpoint, failures, client_address(socket)
+        )
     except Rejected as rejected:
         await socket.close(code=rejected.code, reason=rejected.reason)
         return

@@ -12,5 +12,7 @@ from server.state import AppState
 def parts(state: AppState) -> dict[str, Run]:
     state.bus.listen(revocation.heard_by(state.sockets))
     return {
-        "revoked-sockets": lambda: revocation.sweep_forever(state.sockets, REVOCATION_CHECK_S),
+        "revoked-sockets": lambda: revocation.sweep_forever(
+            state.db, state.sockets, REVOCATION_CHECK_S
+        ),
     }

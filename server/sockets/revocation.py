@@ -15,6 +15,7 @@ import asyncio
 import logging
 
 from server.auth.service import find_revoked, forget, revoked_in
+from server.db import Database
 from server.relay.bus import Listener
 from server.relay.sockets import OpenSockets
 
@@ -33,15 +34,15 @@ def heard_by(sockets: OpenSockets) -> Listener:
     return heard
 
 
-async def sweep(sockets: OpenSockets) -> None:
+async def sweep(db: Database, sockets: OpenSockets) -> None:
     """Forget the cached tokens and close the sockets whose token the database says is revoked."""
-    sockets.close(await find_revoked(sockets.token_ids()))
+    sockets.close(await find_revoked(db, sockets.token_ids()))
 
 
-async def sweep_forever(sockets: OpenSockets, every_s: float) -> None:
+async def sweep_forever(db: Database, sockets: OpenSockets, every_s: float) -> None:
     while True:
         await asyncio.sleep(every_s)
         try:
-            await sweep(sockets)
+            await sweep(db, sockets)
         except Exception:  # the next round tries again; doorbells still close sockets
             logger.exception("could not check which trusted tokens are revoked")

@@ -58,7 +58,7 @@ async def _collect(posbon: Posbon, start: dt.datetime, end: dt.datetime) -> Stat
 
 @get(
     "/",
-    **allow(Role.admin, Role.dispatcher),
+    **allow(Role.ADMIN, Role.DISPATCHER),
     summary="Statistics for a period",
     description="Defaults to the last 30 days. Outcomes are the ones recorded at resolution; "
     "intervals are p50/p90 seconds against the configured targets.",
@@ -73,7 +73,7 @@ async def stats(
 
 @get(
     "/export.csv",
-    **allow(Role.admin, Role.dispatcher),
+    **allow(Role.ADMIN, Role.DISPATCHER),
     summary="The same statistics as CSV",
     media_type="text/csv",
 )

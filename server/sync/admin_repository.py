@@ -11,7 +11,7 @@ import msgspec
 
 from server.db import Database
 from server.sql import placeholders
-from server.sync.schemas import ConflictOut, ConflictStatus, DeviceOut, Keep, RejectedOut
+from server.sync.schemas import ConflictOut, ConflictStatus, DeviceOut, RejectedOut
 
 _CONFLICT_COLUMNS = (
     "id, kind AS entity, entity_id, field, losing_value, losing_hlc, losing_device, "
@@ -117,20 +117,6 @@ async def find_conflict(db: Database, conflict_id: int) -> ConflictOut | None:
         conflict_id,
     )
     return None if row is None else _conflict(row)
-
-
-async def mark_resolved(
-    db: Database, conflict_id: int, keep: Keep, actor: str, at: dt.datetime
-) -> None:
-    await db.fetch(
-        "UPDATE sync_conflicts SET status = {}, resolution = {}, resolved_by = {}, "
-        "resolved_at = {} WHERE id = {}",
-        ConflictStatus.resolved.value,
-        keep.value,
-        actor,
-        at,
-        conflict_id,
-    )
 
 
 async def rejected(db: Database, limit: int, offset: int) -> list[RejectedOut]:

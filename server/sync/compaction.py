@@ -21,6 +21,11 @@ gets ``reset``), so changes that wait there to be deleted are invisible; a run c
 them, and the scope's mark, for the next run to finish. A pull on PostgreSQL reads with READ
 COMMITTED, so it may read the old horizon and then the shortened log; the pull service reads the
 horizons again after the page and answers anew if one moved (`horizons_moved`).
+
+Writes: sync_marks
+Besides, below a horizon it raised, it deletes changes and raises horizons in the tables whose
+writer is server/sync/repository.py (sync_changes, sync_scopes): the one exception to one
+writer per table, named in tests/unit/test_server/test_table_writers.py.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""What a push leaves behind besides entities: results to replay, conflicts to review."""
+"""What a push leaves behind besides entities: results to replay, conflicts to review (and
+the review's verdict on each).
+
+Writes: sync_conflicts, sync_results
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import msgspec
 
 from server.db import Database
 from server.sql import insert_many
+from server.sync.schemas import ConflictStatus, Keep
 from sync.merge import Conflict
 from sync.messages import Applied, Rejected
 
@@ -56,7 +61,7 @@ def _conflict_values(
         winning.hlc,
         str(winning.device_id),
         str(mutation_id),
-        "open",
+        ConflictStatus.OPEN.value,
         now,
     )
 
@@ -88,6 +93,21 @@ async def insert_conflicts(
         CONFLICT_COLUMNS,
         [_conflict_values(conflict, mutation_id, now) for conflict, mutation_id in conflicts],
         on_conflict="ON CONFLICT (kind, entity_id, field, losing_hlc, losing_device) DO NOTHING",
+    )
+
+
+async def mark_resolved(
+    db: Database, conflict_id: int, keep: Keep, actor: str, at: dt.datetime
+) -> None:
+    """A reviewer's verdict on a conflict: closed, with which side it kept."""
+    await db.fetch(
+        "UPDATE sync_conflicts SET status = {}, resolution = {}, resolved_by = {}, "
+        "resolved_at = {} WHERE id = {}",
+        ConflictStatus.RESOLVED.value,
+        keep.value,
+        actor,
+        at,
+        conflict_id,
     )
 
 

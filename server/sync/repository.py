@@ -19,6 +19,8 @@ transaction per request (change_log.py serves the stored rows).
 A push keeps its repository open (`open_for_push`) while the server's own rules run, so a rule
 that writes a synced entity (server/sync/writes.py) joins it: one cache, one head per scope, one
 flush. Two repositories in one transaction would each hand out the same next seq of a scope.
+
+Writes: sync_entities, sync_members, sync_changes, sync_scopes, sync_devices
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ from server.sync import admin_repository, service
 from server.sync.schemas import ConflictOut, ConflictStatus, DeviceOut, RejectedOut, ResolveIn
 from sync.messages import Scope, SnapshotRequest
 
-DEVICES = allow(Role.crew, Role.upload_station, Role.dispatcher, Role.admin)
-REVIEWERS = allow(Role.dispatcher, Role.admin)
+DEVICES = allow(Role.CREW, Role.UPLOAD_STATION, Role.DISPATCHER, Role.ADMIN)
+REVIEWERS = allow(Role.DISPATCHER, Role.ADMIN)
 NDJSON: Final = "application/x-ndjson"
 PageRows = Annotated[
     int, QueryParameter(ge=1, le=service.PULL_LIMITS.max_changes, description="Rows per line.")

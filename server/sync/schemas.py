@@ -11,15 +11,15 @@ import msgspec
 
 
 class ConflictStatus(enum.StrEnum):
-    open = "open"
-    resolved = "resolved"
+    OPEN = "open"
+    RESOLVED = "resolved"
 
 
 class Keep(enum.StrEnum):
     """Which value a dispatcher keeps: the current winner, or the losing one restored."""
 
-    winner = "winner"
-    loser = "loser"
+    WINNER = "winner"
+    LOSER = "loser"
 
 
 class ConflictOut(msgspec.Struct, frozen=True, kw_only=True):

@@ -170,7 +170,7 @@ class ScopeResolver:
         self._district_of = district_of
 
     def __call__(self, state: EntityState) -> list[str]:
-        if self._role is Role.upload_station and state.kind is not EntityKind.RECORDING:
+        if self._role is Role.UPLOAD_STATION and state.kind is not EntityKind.RECORDING:
             raise MutationRejectedError(
                 RejectionCode.SCOPE_FORBIDDEN, "an upload station may only write recordings"
             )

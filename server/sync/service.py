@@ -26,7 +26,7 @@ from server.auth.owners import device_owner
 from server.auth.schemas import Principal, Role
 from server.db import Database
 from server.errors import Conflict, Forbidden, NotFound, Unprocessable
-from server.sync import admin_repository, compaction, push_rules
+from server.sync import admin_repository, compaction, outcomes, push_rules
 from server.sync.repository import SyncRepository
 from server.sync.schemas import ConflictOut, ConflictStatus, Keep
 from server.sync.scopes import (
@@ -76,17 +76,17 @@ def _storage_errors() -> Iterator[None]:
 
 async def readable_scopes(db: Database, who: Principal, report_window_s: float) -> frozenset[str]:
     """The scopes a caller may pull, decided now (see server/sync/scopes.py)."""
-    if who.role is Role.crew and who.crew_id is not None:
+    if who.role is Role.CREW and who.crew_id is not None:
         since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=report_window_s)
         incidents = await admin_repository.crew_incidents(db, who.crew_id, since)
         district = await admin_repository.crew_district(db, who.crew_id)
         own = {crew_scope(who.crew_id), *map(incident_scope, incidents)}
         return frozenset(own | ({district_scope(district)} if district else set()))
-    if who.role is Role.upload_station:
+    if who.role is Role.UPLOAD_STATION:
         devices = await admin_repository.devices_of(db, device_owner(who))
         return frozenset(map(recording_owner_scope, devices))
     every = await admin_repository.every_scope(db)
-    if who.role is Role.admin:
+    if who.role is Role.ADMIN:
         return frozenset({RECORDINGS_SCOPE, *every})
     # Dispatchers: not restricted recordings, nor each owner's own copy of the open ones.
     return frozenset(
@@ -97,7 +97,7 @@ async def readable_scopes(db: Database, who: Principal, report_window_s: float) 
 async def _writable_scopes(
     db: Database, who: Principal, report_window_s: float, districts: dict[int, str]
 ) -> frozenset[str] | None:
-    if who.role is Role.crew:
+    if who.role is Role.CREW:
         readable = await readable_scopes(db, who, report_window_s)
         # A report on an assigned incident in another district also lands in that district.
         assigned = {
@@ -259,7 +259,7 @@ async def _snapshot_lines(
 
 def _hidden_scope(who: Principal) -> str | None:
     """The scope whose conflicts a reviewer may not see: restricted recordings, admins only."""
-    return None if who.role is Role.admin else RESTRICTED_RECORDINGS_SCOPE
+    return None if who.role is Role.ADMIN else RESTRICTED_RECORDINGS_SCOPE
 
 
 async def list_conflicts(
@@ -295,13 +295,11 @@ async def resolve_conflict(
             hidden is not None and await admin_repository.in_scope(db, hidden, conflict.entity_id)
         ):
             raise NotFound(f"There is no sync conflict with id {conflict_id}.")
-        if conflict.status is ConflictStatus.resolved:
+        if conflict.status is ConflictStatus.RESOLVED:
             raise Conflict(f"Conflict {conflict_id} is already resolved.", code="already_resolved")
-        if keep is Keep.loser:
+        if keep is Keep.LOSER:
             await _restore_loser(db, clock, conflict)
-        await admin_repository.mark_resolved(
-            db, conflict_id, keep, who.actor, dt.datetime.now(dt.UTC)
-        )
+        await outcomes.mark_resolved(db, conflict_id, keep, who.actor, dt.datetime.now(dt.UTC))
         resolved = await admin_repository.find_conflict(db, conflict_id)
     assert resolved is not None
     return resolved

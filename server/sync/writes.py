@@ -75,7 +75,7 @@ async def write_as_server(
     merged = apply_write(state, write)
     named = incidents_named(repo.cached, kind, entity_id, values)
     districts = await admin_repository.incident_districts(db, named)
-    scopes = ScopeResolver(repo.cached, Role.admin, districts.get)(merged.state)
+    scopes = ScopeResolver(repo.cached, Role.ADMIN, districts.get)(merged.state)
     if merged.changed:
         await repo.save_entity(merged.state, scopes)
         for scope in scopes:

@@ -80,7 +80,7 @@ async def _copy_one(
                 recording_id=recording_id,
                 at=dt.datetime.now(dt.UTC),
                 actor=ACTOR,
-                kind=CustodyKind.copied,
+                kind=CustodyKind.COPIED,
                 reason=f"copied to {target.where(sha256)} and re-hashed there",
                 data={"sha256": sha256, "from": source.where(sha256)},
             ),

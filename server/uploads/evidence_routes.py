@@ -16,7 +16,7 @@ from server.uploads import evidence_files
 from server.uploads.ranges import ByteRange, Unsatisfiable, parse_range
 from server.uploads.service import UploadsDep
 
-READERS = allow(Role.admin, Role.dispatcher)
+READERS = allow(Role.ADMIN, Role.DISPATCHER)
 RecordingId = FromPath[str]
 
 
@@ -45,7 +45,7 @@ async def evidence(
         posbon.db,
         recording_id,
         who,
-        CustodyKind.viewed,
+        CustodyKind.VIEWED,
         "evidence played",
         {"bytes": [span.start, span.end], "sha256": record.sha256},
     )

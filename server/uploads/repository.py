@@ -86,7 +86,7 @@ async def set_state(db: Database, upload_id: str, state: UploadState) -> None:
 async def expired(db: Database, now: dt.datetime) -> list[UploadRecord]:
     rows = await db.fetch(
         f"SELECT {_COLUMNS} FROM uploads WHERE state = {{}} AND expires_at < {{}}",  # noqa: S608
-        UploadState.receiving.value,
+        UploadState.RECEIVING.value,
         now,
     )
     return [_to_record(row) for row in rows]
@@ -96,7 +96,7 @@ async def stranded(db: Database) -> list[UploadRecord]:
     """Uploads with every byte stored whose finish did not complete (store down, crash)."""
     rows = await db.fetch(
         f"SELECT {_COLUMNS} FROM uploads WHERE state = {{}} AND upload_offset = length",  # noqa: S608
-        UploadState.receiving.value,
+        UploadState.RECEIVING.value,
     )
     return [_to_record(row) for row in rows]
 
@@ -105,7 +105,7 @@ async def verified_files(db: Database) -> list[tuple[str, str]]:
     """(recording_id, sha256) of every verified upload, oldest first."""
     rows = await db.fetch(
         "SELECT recording_id, sha256 FROM uploads WHERE state = {} ORDER BY finished_at, id",
-        UploadState.verified.value,
+        UploadState.VERIFIED.value,
     )
     return [(str(row["recording_id"]), str(row["sha256"])) for row in rows]
 
@@ -115,6 +115,6 @@ async def verified_for(db: Database, recording_id: str) -> UploadRecord | None:
         f"SELECT {_COLUMNS} FROM uploads WHERE recording_id = {{}} AND state = {{}} "  # noqa: S608
         "ORDER BY finished_at DESC LIMIT 1",
         recording_id,
-        UploadState.verified.value,
+        UploadState.VERIFIED.value,
     )
     return None if row is None else _to_record(row)

@@ -25,7 +25,7 @@ from server.uploads.tus import (
     require_version,
 )
 
-UPLOADERS = allow(Role.upload_station, Role.crew)
+UPLOADERS = allow(Role.UPLOAD_STATION, Role.CREW)
 UploadId = FromPath[str]
 AnyRequest = Request[Any, Any, Any]
 NO_LIMIT: Final = None

@@ -92,7 +92,7 @@ class Uploads:
             recording_id=expected.recording_id,
             length=length,
             offset=0,
-            state=UploadState.receiving,
+            state=UploadState.RECEIVING,
             metadata=metadata,
             owner=who.actor,
             expected_sha256=expected.sha256,
@@ -127,9 +127,9 @@ class Uploads:
 
     async def current(self, upload_id: str, who: Principal | None = None) -> UploadRecord:
         record = await repository.find(self.db, upload_id)
-        if record is None or record.state is UploadState.terminated:
+        if record is None or record.state is UploadState.TERMINATED:
             raise UploadGone(f"There is no upload {upload_id}.")
-        if record.state is UploadState.receiving and record.expires_at < dt.datetime.now(dt.UTC):
+        if record.state is UploadState.RECEIVING and record.expires_at < dt.datetime.now(dt.UTC):
             raise UploadExpired(f"Upload {upload_id} expired; start a new one.")
         if who is not None and who.actor != record.owner:
             raise Forbidden(
@@ -147,7 +147,7 @@ class Uploads:
     ) -> UploadRecord:
         async with self.locks.hold(upload_id):
             record = await self.current(upload_id, who)
-            if record.state is not UploadState.receiving:
+            if record.state is not UploadState.RECEIVING:
                 raise Conflict(
                     f"Upload {upload_id} is already {record.state}.", code="upload_finished"
                 )
@@ -192,7 +192,7 @@ class Uploads:
         else:
             await self.store.quarantine(record.id)
         async with self.db.write():
-            state = UploadState.verified if ok else UploadState.quarantined
+            state = UploadState.VERIFIED if ok else UploadState.QUARANTINED
             await repository.finish(self.db, record.id, state, sha256, now)
             await self._log(record, now, sha256, ok=ok)
             if ok:
@@ -209,12 +209,12 @@ class Uploads:
                 recording_id=record.recording_id,
                 at=at,
                 actor=record.owner,
-                kind=CustodyKind.received,
+                kind=CustodyKind.RECEIVED,
                 reason="upload complete",
                 data=base,
             ),
         )
-        kind = CustodyKind.verified if ok else CustodyKind.quarantined
+        kind = CustodyKind.VERIFIED if ok else CustodyKind.QUARANTINED
         reason = (
             "server SHA-256 matches the device's"
             if ok
@@ -236,8 +236,9 @@ class Uploads:
         now = dt.datetime.now(dt.UTC)
         await raise_alert(
             self.db,
+            self.clock,
             NewAlert(
-                kind=AlertKind.tamper,
+                kind=AlertKind.TAMPER,
                 priority=2,
                 source="evidence",
                 occurred_at=now,
@@ -257,12 +258,12 @@ class Uploads:
 
     async def terminate(self, upload_id: str, who: Principal) -> None:
         record = await self.current(upload_id, who)
-        if record.state is not UploadState.receiving:
+        if record.state is not UploadState.RECEIVING:
             raise Conflict(
                 "A finished upload is evidence and cannot be deleted.", code="upload_finished"
             )
         async with self.db.write():
-            await repository.set_state(self.db, upload_id, UploadState.terminated)
+            await repository.set_state(self.db, upload_id, UploadState.TERMINATED)
         self.store.discard(upload_id)
 
     async def expire_forever(self, every_s: float = EXPIRY_CHECK_S) -> None:
@@ -291,7 +292,7 @@ class Uploads:
                 continue  # staged on another node's own disk: that node's requests finish it
             async with self.locks.hold(record.id):
                 current = await repository.find(self.db, record.id)
-                if current is not None and current.state is UploadState.receiving:
+                if current is not None and current.state is UploadState.RECEIVING:
                     await self._finish(current)  # a store still down raises: the next round
                     finished += 1
         return finished
@@ -301,7 +302,7 @@ class Uploads:
         gone = await repository.expired(self.db, now)
         for record in gone:
             async with self.db.write():
-                await repository.set_state(self.db, record.id, UploadState.terminated)
+                await repository.set_state(self.db, record.id, UploadState.TERMINATED)
             self.store.discard(record.id)
         return len(gone)
 

@@ -31,10 +31,10 @@ CHECKSUM_MISMATCH_STATUS: Final = 460
 
 
 class UploadState(enum.StrEnum):
-    receiving = "receiving"
-    verified = "verified"
-    quarantined = "quarantined"
-    terminated = "terminated"
+    RECEIVING = "receiving"
+    VERIFIED = "verified"
+    QUARANTINED = "quarantined"
+    TERMINATED = "terminated"
 
 
 class TusError(Exception):

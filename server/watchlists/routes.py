@@ -20,8 +20,8 @@ from server.watchlists.schemas import (
 )
 from server.watchlists.service import WatchlistRuntimeDep
 
-READERS = allow(Role.admin, Role.dispatcher)
-WRITERS = allow(Role.admin)
+READERS = allow(Role.ADMIN, Role.DISPATCHER)
+WRITERS = allow(Role.ADMIN)
 CropId = Annotated[
     int | None,
     QueryParameter(

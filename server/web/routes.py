@@ -31,7 +31,7 @@ BASEMAP_PATH: Final = "/api/v1/web/basemap"
 GEOJSON_MEDIA_TYPE: Final = "application/geo+json"
 # Revalidate on every load: a new release must never run against an old page's scripts.
 REVALIDATE: Final = CacheControlHeader(no_cache=True)
-READERS = allow(Role.dispatcher, Role.admin)
+READERS = allow(Role.DISPATCHER, Role.ADMIN)
 
 
 @functools.cache

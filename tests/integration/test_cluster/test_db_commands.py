@@ -52,8 +52,8 @@ async def test_db_copy_moves_every_row_and_a_postgres_node_serves_them(
     settings: Settings, db: Database, tmp_path: Path
 ) -> None:
     async with serve(settings, db) as live:
-        admin = await live.token(Role.admin)
-        dispatcher = await live.token(Role.dispatcher)
+        admin = await live.token(Role.ADMIN)
+        dispatcher = await live.token(Role.DISPATCHER)
         alert = await post_alert(live, dispatcher, address="Registan 2")
         crew_id = await create_crew(live, admin, "Crew 3", 39.65, 66.97)
         await dispatch(live, dispatcher, alert["incident_id"], crew_id)

@@ -34,7 +34,7 @@ async def test_an_alert_on_one_node_reaches_a_socket_on_another_through_notify(
         serve(slow, db, bus_a) as node_a,
         serve(slow, Database(db.engine), PostgresBus(settings.database_url)) as node_b,
     ):
-        dispatcher = await node_a.token(Role.dispatcher)
+        dispatcher = await node_a.token(Role.DISPATCHER)
         socket_b, welcome = await open_socket(node_b, "/ws/dispatch", dispatcher)
         async with httpx.AsyncClient(base_url=node_b.http) as client:
             ready = await client.get("/ready")

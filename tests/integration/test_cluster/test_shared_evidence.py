@@ -50,8 +50,8 @@ async def _upload_across_two_nodes(
     sha256 = make_video(video, size_bytes)
     data = video.read_bytes()
     async with serve(node_a, db) as a, serve(node_b, Database(db.engine)) as b:
-        station = await a.token(Role.upload_station)
-        dispatcher = await a.token(Role.dispatcher)
+        station = await a.token(Role.UPLOAD_STATION)
+        dispatcher = await a.token(Role.DISPATCHER)
         recording_id = await register_recording(a, station, video, sha256)
         await upload_across(a, b, station, data, tus_metadata(recording_id))
         whole = await play_back(a, dispatcher, recording_id)

@@ -104,8 +104,8 @@ async def gateway_on(
         yield Gateway(
             live=live,
             running=gw,
-            admin=await live.token(Role.admin),
-            dispatcher=await live.token(Role.dispatcher),
+            admin=await live.token(Role.ADMIN),
+            dispatcher=await live.token(Role.DISPATCHER),
         )
 
 

@@ -25,7 +25,7 @@ async def test_a_demo_press_is_a_dc09_frame_that_raises_an_alert(
         await seed.seed(db)
         await gw.running.reload_accounts()
         host = gw.live.state.settings.host
-        assert await press_a_panel(db, host, gw.port, random.Random(7), AlertKind.fire)
+        assert await press_a_panel(db, host, gw.port, random.Random(7), AlertKind.FIRE)
         (alert,) = await gw.alerts()
         (signal,) = await gw.signals()
     assert (alert["kind"], alert["source"]) == ("fire", "dc09")
@@ -39,7 +39,7 @@ async def test_without_a_running_receiver_the_demo_raises_its_alert_itself(
     async with serve(settings, db) as live:
         await seed.seed(db)
         simulator = Simulator(live.state, random.Random(7), panel_port=None)
-        assert not await press_a_panel(db, settings.host, None, random.Random(7), AlertKind.panic)
+        assert not await press_a_panel(db, settings.host, None, random.Random(7), AlertKind.PANIC)
         await simulator.press_a_button()
     rows = await db.fetch("SELECT source FROM alerts")
     assert [row["source"] for row in rows] == ["demo"]

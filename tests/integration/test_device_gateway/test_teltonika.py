@@ -75,8 +75,8 @@ async def rig(settings: Settings, db: Database) -> AsyncIterator[Rig]:
         yield Rig(
             live=live,
             trackers=trackers,
-            admin=await live.token(Role.admin),
-            dispatcher=await live.token(Role.dispatcher),
+            admin=await live.token(Role.ADMIN),
+            dispatcher=await live.token(Role.DISPATCHER),
         )
 
 

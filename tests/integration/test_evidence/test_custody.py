@@ -27,7 +27,7 @@ pytestmark = pytest.mark.integration
 
 
 async def _uploaded(live: Live, tmp_path: Path) -> tuple[str, bytes]:
-    station = await live.token(Role.upload_station)
+    station = await live.token(Role.UPLOAD_STATION)
     video = tmp_path / "clip.mp4"
     sha256 = make_video(video, 2 * 1024 * 1024 + 7)
     recording_id = await register_recording(live, station, video, sha256)
@@ -50,7 +50,7 @@ def _verify(settings: Settings) -> subprocess.CompletedProcess[str]:
 
 async def test_playback_serves_ranges_and_logs_every_view(live: Live, tmp_path: Path) -> None:
     recording_id, data = await _uploaded(live, tmp_path)
-    desk = await live.token(Role.dispatcher)
+    desk = await live.token(Role.DISPATCHER)
     async with httpx.AsyncClient(base_url=live.http, headers=live.headers(desk)) as client:
         whole = await client.get(f"/api/v1/recordings/{recording_id}/file")
         part = await client.get(

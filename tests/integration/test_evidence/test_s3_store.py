@@ -47,8 +47,8 @@ async def test_a_bucket_that_fails_delays_verification_and_loses_nothing(
     sha256 = make_video(video, 2 * 1024 * 1024 + 3)
     data = video.read_bytes()
     async with serve(in_bucket, db) as live:
-        station = await live.token(Role.upload_station)
-        dispatcher = await live.token(Role.dispatcher)
+        station = await live.token(Role.UPLOAD_STATION)
+        dispatcher = await live.token(Role.DISPATCHER)
         recording_id = await register_recording(live, station, video, sha256)
         headers = live.headers(station) | TUS
         async with httpx.AsyncClient(base_url=live.http, headers=headers) as tus:
@@ -106,7 +106,7 @@ async def test_a_file_that_does_not_match_goes_to_the_bucket_quarantine(
     sha256 = make_video(video, 1024 * 1024)
     damaged = bytes(1024 * 1024)  # same size, other bytes
     async with serve(in_bucket, db) as live:
-        station = await live.token(Role.upload_station)
+        station = await live.token(Role.UPLOAD_STATION)
         recording_id = await register_recording(live, station, video, sha256)
         async with httpx.AsyncClient(
             base_url=live.http, headers=live.headers(station) | TUS
@@ -137,8 +137,8 @@ async def test_evidence_kept_in_the_directory_is_copied_to_a_bucket_once_and_on_
     video = tmp_path / "clip.mp4"
     sha256 = make_video(video, 1024 * 1024 + 5)
     async with serve(settings, db) as live:  # no bucket yet: evidence in the directory
-        station = await live.token(Role.upload_station)
-        dispatcher = await live.token(Role.dispatcher)
+        station = await live.token(Role.UPLOAD_STATION)
+        dispatcher = await live.token(Role.DISPATCHER)
         recording_id = await register_recording(live, station, video, sha256)
         await asyncio.to_thread(upload_with_tuspy, live, station, video, recording_id)
     client(s3_endpoint).make_bucket("evidence")

@@ -71,7 +71,7 @@ class _Rig:
 async def test_station_uploads_riskiest_first_resumes_and_deletes_only_verified(
     live: Live, db: Database, tmp_path: Path
 ) -> None:
-    token = await live.token(Role.upload_station)
+    token = await live.token(Role.UPLOAD_STATION)
     folder = tmp_path / "dock"
     folder.mkdir()
     _dock(folder, "routine", 3 * 1024 * 1024, ["patrol"])
@@ -124,7 +124,7 @@ async def test_station_uploads_riskiest_first_resumes_and_deletes_only_verified(
 
 
 async def test_posbon_station_run_once_from_the_command_line(live: Live, tmp_path: Path) -> None:
-    token = await live.token(Role.upload_station)
+    token = await live.token(Role.UPLOAD_STATION)
     folder = tmp_path / "dock"
     folder.mkdir()
     _dock(folder, "clip", 1024 * 1024 + 3, ["traffic_stop"])

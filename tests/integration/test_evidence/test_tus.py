@@ -27,7 +27,7 @@ TUS = {"Tus-Resumable": "1.0.0"}
 async def test_tuspy_uploads_a_synced_recording_and_it_is_verified(
     live: Live, db: Database, tmp_path: Path
 ) -> None:
-    station = await live.token(Role.upload_station)
+    station = await live.token(Role.UPLOAD_STATION)
     video = tmp_path / "BWC0042_0001.mp4"
     sha256 = make_video(video, 5 * 1024 * 1024 + 123)
     recording_id = await register_recording(live, station, video, sha256)
@@ -61,7 +61,7 @@ async def test_tuspy_uploads_a_synced_recording_and_it_is_verified(
 async def test_interrupted_uploads_resume_and_a_corrupt_chunk_gets_460(
     live: Live, db: Database, tmp_path: Path
 ) -> None:
-    station = await live.token(Role.upload_station)
+    station = await live.token(Role.UPLOAD_STATION)
     video = tmp_path / "clip.mp4"
     sha256 = make_video(video, 3 * 1024 * 1024)
     recording_id = await register_recording(live, station, video, sha256)
@@ -114,7 +114,7 @@ async def test_interrupted_uploads_resume_and_a_corrupt_chunk_gets_460(
 
 
 async def test_an_upload_for_an_unsynced_recording_is_refused(live: Live) -> None:
-    station = await live.token(Role.upload_station)
+    station = await live.token(Role.UPLOAD_STATION)
     metadata = "recording_id " + base64.b64encode(b"0190c1a2-0000-7000-8000-00000000dead").decode()
     async with httpx.AsyncClient(base_url=live.http, headers=live.headers(station) | TUS) as c:
         response = await c.post(

@@ -34,7 +34,7 @@ class Upload:
 
 @pytest.fixture
 async def upload(live: Live, tmp_path: Path) -> AsyncIterator[Upload]:
-    station = await live.token(Role.upload_station)
+    station = await live.token(Role.UPLOAD_STATION)
     video = tmp_path / "clip.mp4"
     sha256 = make_video(video, 300_000)
     recording_id = await register_recording(live, station, video, sha256)
@@ -129,7 +129,7 @@ async def test_linking_and_recategorising_are_custody_events(
         headers=OCTET
         | {"Upload-Length": str(len(upload.data)), "Upload-Metadata": upload.metadata},
     )
-    desk = await live.token(Role.dispatcher)
+    desk = await live.token(Role.DISPATCHER)
     alert = await post_alert(live, desk)
     async with httpx.AsyncClient(base_url=live.http, headers=live.headers(desk)) as client:
         base = f"/api/v1/recordings/{upload.recording_id}"

@@ -53,7 +53,7 @@ async def test_a_stalled_patch_lets_go_of_the_upload_and_the_resume_completes_it
     impatient: Live, tmp_path: Path
 ) -> None:
     live = impatient
-    station = await live.token(Role.upload_station)
+    station = await live.token(Role.UPLOAD_STATION)
     video = tmp_path / "clip.mp4"
     sha256 = make_video(video, SIZE)
     recording_id = await register_recording(live, station, video, sha256)
@@ -79,7 +79,7 @@ async def test_a_stalled_patch_lets_go_of_the_upload_and_the_resume_completes_it
 
 
 async def test_requests_for_random_upload_ids_leave_no_lock_behind(live: Live) -> None:
-    station = await live.token(Role.upload_station)
+    station = await live.token(Role.UPLOAD_STATION)
     headers = live.headers(station) | TUS
     statuses: set[int] = set()
     async with httpx.AsyncClient(base_url=live.http, headers=headers) as client:

@@ -83,12 +83,12 @@ async def sign_in(page: Page, token: str) -> None:
 async def signed_in(browser: Browser, live: Live) -> tuple[Page, list[str]]:
     """A page signed in with a fresh dispatcher token, and the list its problems go to."""
     page, problems = await open_page(browser, live)
-    await sign_in(page, await live.token(Role.dispatcher))
+    await sign_in(page, await live.token(Role.DISPATCHER))
     return page, problems.seen
 
 
 async def api_get(live: Live, path: str) -> Any:
-    token = await live.token(Role.admin)
+    token = await live.token(Role.ADMIN)
     async with httpx.AsyncClient(base_url=live.http, headers=live.headers(token)) as client:
         response = await client.get(path)
     assert response.status_code == 200, response.text

@@ -42,13 +42,13 @@ class Crew(msgspec.Struct):
 
 
 async def dispatched_crew(live: Live, name: str = "Alpha") -> Crew:
-    admin = await live.token(Role.admin)
-    dispatcher = await live.token(Role.dispatcher)
+    admin = await live.token(Role.ADMIN)
+    dispatcher = await live.token(Role.DISPATCHER)
     crew_id = await create_crew(live, admin, f"{name}-{uuid.uuid4().hex[:6]}", 39.65, 66.96)
     alert = await post_alert(live, dispatcher)
     incident_id = int(alert["incident_id"])
     await dispatch(live, dispatcher, incident_id, crew_id)
-    crew_token = await live.token(Role.crew, crew_id)
+    crew_token = await live.token(Role.CREW, crew_id)
     return Crew(crew_id, incident_id, crew_token, dispatcher, admin)
 
 

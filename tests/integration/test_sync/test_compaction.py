@@ -18,7 +18,7 @@ from sync.lattices import IncidentStatus
 from sync.messages import SCHEMA_VERSION, PullRequest, PullResponse
 from sync.wire import decode_pull_response, encode
 from tests.integration.live import Live
-from tests.integration.test_server.test_cli import posbon
+from tests.integration.test_server.cli.test_cli import posbon
 from tests.integration.test_sync.support import (
     Crew,
     Tablets,

@@ -170,6 +170,6 @@ async def test_a_crew_cannot_write_for_an_incident_it_was_not_sent_to(
     ]
     incident = await get_json(live, crew.dispatcher, f"/api/v1/incidents/{other.incident_id}")
     assert incident["status"] == "dispatched"
-    station = await live.token(Role.upload_station)
+    station = await live.token(Role.UPLOAD_STATION)
     async with api(live, station) as http:
         assert (await http.get("/api/v1/sync/rejected")).status_code == 403

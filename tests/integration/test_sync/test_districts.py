@@ -42,13 +42,13 @@ async def _move_crew(live: Live, admin: str, crew_id: int, district: str) -> Non
 
 async def _incident_in(live: Live, district: str) -> Crew:
     """An incident at a site of ``district``, dispatched to a crew from elsewhere."""
-    admin = await live.token(Role.admin)
-    dispatcher = await live.token(Role.dispatcher)
+    admin = await live.token(Role.ADMIN)
+    dispatcher = await live.token(Role.DISPATCHER)
     site_id = await _site_in(live, admin, district)
     incident_id = int((await post_alert(live, dispatcher, site_id=site_id))["incident_id"])
     away = await create_crew(live, admin, f"Away-{uuid.uuid4().hex[:6]}", 39.7, 66.8)
     await dispatch(live, dispatcher, incident_id, away)
-    return Crew(away, incident_id, await live.token(Role.crew, away), dispatcher, admin)
+    return Crew(away, incident_id, await live.token(Role.CREW, away), dispatcher, admin)
 
 
 async def test_a_crew_pulls_the_incidents_and_reports_of_its_district_until_it_moves(
@@ -62,7 +62,7 @@ async def test_a_crew_pulls_the_incidents_and_reports_of_its_district_until_it_m
     await writer.sync()
     assert writer.rejected() == []
     local_id = await _crew_in(live, assigned.admin, district)
-    local = tablets.open(await live.token(Role.crew, local_id), "local")
+    local = tablets.open(await live.token(Role.CREW, local_id), "local")
 
     await local.sync()
 
@@ -91,7 +91,7 @@ async def test_a_crew_may_read_but_not_write_an_unassigned_incident_of_its_distr
     intruder = Crew(
         local_id,
         assigned.incident_id,
-        await live.token(Role.crew, local_id),
+        await live.token(Role.CREW, local_id),
         assigned.dispatcher,
         assigned.admin,
     )
@@ -101,3 +101,25 @@ async def test_a_crew_may_read_but_not_write_an_unassigned_incident_of_its_distr
     await local.sync()
 
     assert [r.code for r in local.rejected()] == ["scope_forbidden"]
+
+
+async def test_a_crew_of_its_district_pulls_a_new_incident_before_any_crew_is_sent(
+    live: Live, tablets: Tablets
+) -> None:
+    district = f"Urgut-{uuid.uuid4().hex[:6]}"
+    admin = await live.token(Role.ADMIN)
+    dispatcher = await live.token(Role.DISPATCHER)
+    site_id = await _site_in(live, admin, district)
+    local = tablets.open(await live.token(Role.CREW, await _crew_in(live, admin, district)), "in")
+    away_id = await _crew_in(live, admin, f"Elsewhere-{uuid.uuid4().hex[:6]}")
+    away = tablets.open(await live.token(Role.CREW, away_id), "away")
+    incident_id = int((await post_alert(live, dispatcher, site_id=site_id))["incident_id"])
+
+    await local.sync()
+    await away.sync()
+
+    seen = local.store.confirmed(EntityKind.INCIDENT, incident_uuid(incident_id))
+    assert seen is not None
+    assert seen.fields["status"].value == IncidentStatus.NEW
+    assert seen.fields["crew_id"].value is None
+    assert away.store.confirmed(EntityKind.INCIDENT, incident_uuid(incident_id)) is None

@@ -60,7 +60,7 @@ async def test_an_incident_moved_to_another_crew_is_evicted_there_and_reset_here
     assert incident_scope in first.store.cursors()
     other_crew = await create_crew(live, crew.admin, "Second", 39.6, 66.9)
     await dispatch(live, crew.dispatcher, crew.incident_id, other_crew)
-    second = tablets.open(await live.token(Role.crew, other_crew), "second")
+    second = tablets.open(await live.token(Role.CREW, other_crew), "second")
 
     await first.sync()
     await second.sync()
@@ -135,7 +135,7 @@ async def test_recording_facts_are_immutable_and_curated_fields_editable(
     live: Live, tablets: Tablets
 ) -> None:
     crew = await dispatched_crew(live)
-    station = tablets.open(await live.token(Role.upload_station), "station")
+    station = tablets.open(await live.token(Role.UPLOAD_STATION), "station")
     recording = station.new_id()
     station.enqueue(RecordingCreateV1, entity_id=recording, facts=facts("ab" * 32))
     tampered = station.enqueue(RecordingCreateV1, entity_id=recording, facts=facts("cd" * 32))

@@ -16,7 +16,7 @@ def _entry(actor: str, reason: str, data: dict[str, object]) -> CustodyEntry:
         recording_id="0190c1a2-0000-7000-8000-000000000001",
         at=dt.datetime(2026, 11, 25, 8, 0, tzinfo=dt.UTC),
         actor=actor,
-        kind=CustodyKind.metadata_changed,
+        kind=CustodyKind.METADATA_CHANGED,
         reason=reason,
         data=data,
         prev_hash="0" * 64,

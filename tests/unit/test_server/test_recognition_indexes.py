@@ -16,6 +16,7 @@ from server.settings import Settings
 from server.watchlists import repository as watchlists_repository
 from server.watchlists.index import StoredPhoto, StoredWatchlist, WatchlistIndex, to_bytes
 from server.watchlists.schemas import operating_point
+from sync.hlc import HybridClock
 
 SITE = 7
 
@@ -79,9 +80,9 @@ def _plates() -> PlateIndex:
     index = PlateIndex()
     index.replace_all(
         [
-            StoredPlateList(1, "stolen", PlateListKind.wanted, None, ["30 A 123 BC"]),
-            StoredPlateList(2, "bank only", PlateListKind.wanted, SITE, ["01 777 AAA"]),
-            StoredPlateList(3, "staff", PlateListKind.own, SITE, ["40 B 555 CD"]),
+            StoredPlateList(1, "stolen", PlateListKind.WANTED, None, ["30 A 123 BC"]),
+            StoredPlateList(2, "bank only", PlateListKind.WANTED, SITE, ["01 777 AAA"]),
+            StoredPlateList(3, "staff", PlateListKind.OWN, SITE, ["40 B 555 CD"]),
         ]
     )
     return index
@@ -106,7 +107,7 @@ def test_a_wanted_plate_is_found_with_o_for_zero_and_one_misread_character() -> 
     verdict = plate_verdict(_reading("3OA123BG"), _plates(), _rules(None))
     assert verdict is not None
     kind, listed = verdict
-    assert kind is AlertKind.plate_wanted
+    assert kind is AlertKind.PLATE_WANTED
     assert listed is not None
     assert (listed.plate, listed.distance) == ("30 A 123 BC", 1)
 
@@ -115,13 +116,13 @@ def test_a_site_wanted_list_applies_only_at_its_site() -> None:
     assert plate_verdict(_reading("01777AAA"), _plates(), _rules(None)) is None
     at_site = plate_verdict(_reading("01777AAA"), _plates(), _rules(SITE))
     assert at_site is not None
-    assert at_site[0] is AlertKind.plate_wanted
+    assert at_site[0] is AlertKind.PLATE_WANTED
 
 
 def test_only_a_confident_unknown_plate_at_a_site_with_an_own_list_is_foreign() -> None:
     plates = _plates()
     assert plate_verdict(_reading("75C999DD"), plates, _rules(SITE)) == (
-        AlertKind.plate_foreign,
+        AlertKind.PLATE_FOREIGN,
         None,
     )
     assert plate_verdict(_reading("40B555CD"), plates, _rules(SITE)) is None  # staff
@@ -158,7 +159,7 @@ def test_the_false_alarm_rate_shown_is_the_one_measured_at_or_below_the_threshol
 async def test_an_index_load_that_overlaps_a_change_is_redone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    rec = Recognition(Settings(), db=None)  # type: ignore[arg-type]
+    rec = Recognition(Settings(), db=None, clock=HybridClock())  # type: ignore[arg-type]
     loads = []
 
     async def load_watchlists(db: object) -> list[StoredWatchlist]:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sync import hlc
 from sync.entities import EntityKind
 from sync.errors import MutationRejectedError, RejectionCode
-from sync.lattices import RANKS, IncidentStatus, Lattice, ReportStatus, rank
+from sync.lattices import RANKS, Lattice, ReportStatus, rank
 from sync.merge import (
     EntityState,
     FieldMerge,
@@ -170,16 +170,10 @@ def test_an_edit_made_on_top_of_the_value_it_replaces_is_not_a_conflict() -> Non
     assert result.changed == {"narrative": edit}
 
 
-def test_a_stale_en_route_cannot_pull_a_status_lattice_back_from_on_scene() -> None:
-    on_scene, en_route = stamp("on_scene", 1), stamp("en_route", 9, DEVICE_B)
-    merged = merge_field("status", Rule.INCIDENT_STATUS, on_scene, en_route)
-    assert merged == FieldMerge(winner=on_scene)
-
-
-def test_two_different_terminal_states_keep_the_later_and_report_the_other() -> None:
-    resolved, false_alarm = stamp("resolved", 1), stamp("false_alarm", 2, DEVICE_B)
-    merged = merge_field("status", Rule.INCIDENT_STATUS, resolved, false_alarm)
-    assert merged == FieldMerge(winner=false_alarm, loser=resolved)
+def test_a_stale_draft_cannot_pull_a_status_lattice_back_from_submitted() -> None:
+    submitted, draft = stamp("submitted", 1), stamp("draft", 9, DEVICE_B)
+    merged = merge_field("status", Rule.REPORT_STATUS, submitted, draft)
+    assert merged == FieldMerge(winner=submitted)
 
 
 def test_the_servers_later_write_of_an_incident_wins_even_when_it_moves_the_status_back() -> None:
@@ -191,13 +185,16 @@ def test_the_servers_later_write_of_an_incident_wins_even_when_it_moves_the_stat
     assert result.conflicts == []
 
 
-def test_the_incident_lattice_table_orders_the_lifecycle_and_puts_terminals_on_top() -> None:
-    ranks = RANKS[Lattice.INCIDENT_STATUS]
-    lifecycle = ["new", "dispatched", "acknowledged", "en_route", "on_scene", "resolved"]
-    assert [ranks[s] for s in lifecycle] == sorted(ranks[s] for s in lifecycle)
-    top = max(ranks.values())
-    assert {s for s, r in ranks.items() if r == top} == {"resolved", "cancelled", "false_alarm"}
-    assert set(ranks) == {str(s) for s in IncidentStatus}
+def test_the_report_lattice_orders_every_report_status_each_on_its_own_rank() -> None:
+    ranks = RANKS[Lattice.REPORT_STATUS]
+    workflow = ["draft", "submitted", "reviewed"]
+    assert [ranks[s] for s in workflow] == sorted(set(ranks.values()))
+    assert set(ranks) == {str(s) for s in ReportStatus}
+
+
+def test_every_lattice_gives_each_value_its_own_rank() -> None:
+    for lattice, ranks in RANKS.items():
+        assert len(set(ranks.values())) == len(ranks), lattice
 
 
 def test_a_value_outside_the_lattice_is_refused() -> None:
