@@ -228,6 +228,15 @@ class Database:
                 await writer.close()
 
 
+def is_busy(err: sqlite3.Error) -> bool:
+    """Whether SQLite said "another connection holds the lock; try again". The error carries
+    the extended code (SQLITE_BUSY_RECOVERY while another connection recovers the WAL,
+    SQLITE_BUSY_SNAPSHOT …): its low byte is the primary code, SQLITE_BUSY for all of them."""
+    return getattr(err, "sqlite_errorcode", None) is not None and (
+        err.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+    )
+
+
 class _KeptWriterTransaction(SQLiteTransaction):
     """`BEGIN IMMEDIATE` on the process's one SQLite write connection, kept open between
     transactions. Piccolo opens a connection (and its thread) per transaction and closes it
@@ -255,7 +264,7 @@ class _KeptWriterTransaction(SQLiteTransaction):
                 try:
                     await connection.execute("BEGIN IMMEDIATE")
                 except sqlite3.OperationalError as err:
-                    if err.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    if not is_busy(err) or time.monotonic() > deadline:
                         raise
                 else:
                     return

@@ -1,6 +1,8 @@
-// Telling the dispatcher: a P1 banner (an assertive live region, so screen readers interrupt),
-// quieter notices (a polite status region), and a two-tone alarm made with WebAudio: no sound
-// file to download, nothing to fetch from the internet.
+// Telling the dispatcher: spoken announcements (an assertive live region, so screen readers
+// interrupt; what stays on screen is the P1 banner, banner.js), quieter notices (a polite status
+// region), and a two-tone alarm made with WebAudio: no sound file to download, nothing to fetch
+// from the internet. The alarm repeats while something needs the dispatcher, and a browser that
+// blocks audio (no user gesture yet, e.g. after a reload) gets a full-width bar to enable it.
 
 import { byId } from "./dom.js";
 
@@ -8,13 +10,14 @@ const TONE_HZ = [880, 660];
 const TONE_STEP_S = 0.18;
 const TONE_GAIN = 0.25;
 const MIN_TONE_GAP_MS = 1500; // a burst of P1s sounds once, not as a buzz
+const REPEAT_MS = 4000; // while a P1 waits for a crew, the tone comes back this often
 
-export function announceP1(text) {
-  const banner = byId("p1-banner");
+export function announce(text) {
+  const region = byId("announce");
   // Re-setting identical text would not be announced again: clear first, then write.
-  banner.textContent = "";
+  region.textContent = "";
   requestAnimationFrame(() => {
-    banner.textContent = text;
+    region.textContent = text;
   });
 }
 
@@ -27,13 +30,23 @@ export function notify(text) {
 }
 
 export class Alarm {
-  constructor(button) {
+  constructor(button, blockedBar) {
     this.button = button;
+    this.blockedBar = blockedBar;
     this.context = null;
     this.enabled = true;
+    this.armed = false; // signed in: from now on a blocked alarm is worth a warning
+    this.ringing = false;
     this.played = 0;
     this.lastMs = 0;
     button.hidden = false;
+    blockedBar.querySelector("button").addEventListener("click", () => {
+      this.enabled = true;
+      this.unlock();
+    });
+    // Any click (a key on a button clicks too) is a gesture that lets audio start: take the
+    // first one. Capturing runs before the button's own handler, which still sees "blocked".
+    document.addEventListener("click", () => this.blocked() && this.unlock(), { capture: true });
     button.addEventListener("click", () => {
       if (this.blocked()) {
         this.enabled = true;
@@ -50,8 +63,18 @@ export class Alarm {
   unlock() {
     const AudioContextType = window.AudioContext ?? window.webkitAudioContext;
     if (AudioContextType === undefined) return;
-    this.context ??= new AudioContextType();
+    if (this.context === null) {
+      this.context = new AudioContextType();
+      this.context.addEventListener("statechange", () => this.show());
+    }
     if (this.context.state === "suspended") this.context.resume().then(() => this.show());
+    this.show();
+  }
+
+  /** Signed in: try to start audio now (allowed when the browser remembers a gesture). */
+  arm() {
+    this.armed = true;
+    this.unlock();
     this.show();
   }
 
@@ -64,11 +87,22 @@ export class Alarm {
     this.button.setAttribute("aria-pressed", String(this.enabled && !blocked));
     this.button.textContent = !this.enabled ? "Sound: off" : blocked ? "Sound: click to enable" : "Sound: on";
     this.button.dataset.tonesPlayed = String(this.played);
+    this.button.dataset.ringing = String(this.ringing);
+    this.blockedBar.hidden = !(this.armed && this.enabled && blocked);
+  }
+
+  /** Called every tick: while `on`, the tone repeats every REPEAT_MS. */
+  keepRinging(on) {
+    if (on !== this.ringing) {
+      this.ringing = on;
+      this.show();
+    }
+    if (on && Date.now() - this.lastMs >= REPEAT_MS) this.play();
   }
 
   play() {
     const now = Date.now();
-    if (!this.enabled || this.context === null || now - this.lastMs < MIN_TONE_GAP_MS) return;
+    if (!this.enabled || this.blocked() || now - this.lastMs < MIN_TONE_GAP_MS) return;
     this.lastMs = now;
     const context = this.context;
     const start = context.currentTime;

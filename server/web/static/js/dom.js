@@ -26,6 +26,10 @@ export function replaceChildren(element, ...children) {
   append(element, children);
 }
 
+export function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
+}
+
 export function byId(id) {
   const element = document.getElementById(id);
   if (element === null) throw new Error(`the page has no #${id}`);
@@ -50,12 +54,12 @@ export function parseTime(text) {
 }
 
 /**
- * Update a table body to show `items` in order, reusing each item's row, so focus and
- * selection survive a live update and nothing on screen jumps without need.
+ * Update a table body (or a list) to show `items` in order, reusing each item's row, so focus
+ * and selection survive a live update and nothing on screen jumps without need.
  */
 export function renderRows(tbody, items, keyOf, build, update) {
   const focused = tbody.contains(document.activeElement) ? document.activeElement : null;
-  const existing = new Map([...tbody.rows].map((row) => [row.dataset.key, row]));
+  const existing = new Map([...tbody.children].map((row) => [row.dataset.key, row]));
   const rows = items.map((item) => {
     const key = String(keyOf(item));
     let row = existing.get(key);
@@ -69,7 +73,7 @@ export function renderRows(tbody, items, keyOf, build, update) {
   });
   for (const stale of existing.values()) stale.remove();
   rows.forEach((row, index) => {
-    if (tbody.rows[index] !== row) tbody.insertBefore(row, tbody.rows[index] ?? null);
+    if (tbody.children[index] !== row) tbody.insertBefore(row, tbody.children[index] ?? null);
   });
   if (focused !== null && focused.isConnected && document.activeElement !== focused) {
     focused.focus({ preventScroll: true });

@@ -1,9 +1,10 @@
 // The dispatcher page: sign in with a token, load the state over REST, then follow /ws/dispatch.
 
 import { Api, ApiError } from "./api.js";
-import { Alarm, announceP1, notify } from "./announce.js";
+import { Alarm, announce, notify } from "./announce.js";
+import { P1Banner, bannerEntries } from "./banner.js";
 import { CrewBoard } from "./crewboard.js";
-import { byId, formatClock } from "./dom.js";
+import { byId, formatClock, formatDuration } from "./dom.js";
 import { IncidentPanel } from "./incident.js";
 import { DispatchMap } from "./map.js";
 import { CLOSED_STATUSES, Model, OPEN_STATUSES, isOpen, label } from "./model.js";
@@ -33,6 +34,8 @@ class DispatcherConsole {
     this.renderQueued = false;
     this.map = new DispatchMap(byId("map"), config, api, (id) => this.open(id, false));
     this.queue = new QueueView(this.model, config, (id) => this.open(id, true));
+    this.banner = new P1Banner((id) => this.open(id, true));
+    this.lateIds = new Set(); // unhandled P1s already announced as late
     this.crewBoard = new CrewBoard(this.model, config, (id) => this.open(id, true));
     this.incident = new IncidentPanel(this.model, api, this.map);
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
@@ -120,13 +123,13 @@ class DispatcherConsole {
 
   announceAlert(alert) {
     const place = alert.site.name || alert.site.address || "an unknown place";
-    announceP1(`New P1 alert: ${label(alert.kind)} at ${place} (incident #${alert.incident_id}, from ${alert.source}).`);
+    announce(`New P1 alert: ${label(alert.kind)} at ${place} (incident #${alert.incident_id}, from ${alert.source}).`);
     this.alarm.play();
   }
 
   announceEscalation(escalation) {
     const proposed = escalation.proposed ? ` Proposed: ${escalation.proposed.name}, ${escalation.proposed.reason}.` : "";
-    announceP1(
+    announce(
       `Escalation: ${this.model.crewName(escalation.crew_id)} has not acknowledged incident ` +
         `#${escalation.incident_id} in ${Math.round(escalation.waited_s)} s.${proposed}`,
     );
@@ -149,6 +152,21 @@ class DispatcherConsole {
     byId("clock").textContent = formatClock(nowMs);
     this.queue.render(nowMs);
     this.crewBoard.render(nowMs);
+    const entries = bannerEntries(this.model, nowMs, this.config);
+    this.banner.render(entries);
+    this.alertNewlyLate(entries.filter((entry) => entry.key.startsWith("p1-") && entry.late));
+    this.alarm.keepRinging(this.model.unhandledP1().length > 0);
+  }
+
+  /** A P1 that turns late (no crew within its limit) is announced and sounded once more. */
+  alertNewlyLate(lateEntries) {
+    const fresh = lateEntries.filter((entry) => !this.lateIds.has(entry.incidentId));
+    this.lateIds = new Set(lateEntries.map((entry) => entry.incidentId));
+    if (fresh.length === 0) return;
+    const limit = formatDuration(this.config.queue_aging_s["1"]);
+    const ids = fresh.map((entry) => `#${entry.incidentId}`).join(", ");
+    announce(`P1 LATE: no crew sent within ${limit} to incident ${ids}.`);
+    this.alarm.play();
   }
 
   renderMap() {
@@ -173,6 +191,7 @@ async function begin(token, alarm) {
   byId("console").hidden = false; // before the map is made, so Leaflet measures a real size
   byId("sign-out").hidden = false;
   byId("stats-toggle").hidden = false;
+  alarm.arm();
   new StatsPanel(api);
   new DispatcherConsole(api, config, alarm).start();
 }
@@ -185,7 +204,7 @@ function explain(error) {
 }
 
 function main() {
-  const alarm = new Alarm(byId("sound-toggle"));
+  const alarm = new Alarm(byId("sound-toggle"), byId("sound-blocked"));
   const form = byId("signin-form");
   const input = byId("token");
   byId("signin-error").textContent = sessionStorage.getItem("posbon.signin-message") ?? "";

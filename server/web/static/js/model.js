@@ -25,6 +25,10 @@ export function isOpen(incident) {
   return OPEN_STATUSES.includes(incident.status);
 }
 
+function byPriorityThenAge(a, b) {
+  return a.priority - b.priority || parseTime(a.created_at) - parseTime(b.created_at) || a.id - b.id;
+}
+
 function incidentVersion(incident) {
   return parseTime(incident.updated_at);
 }
@@ -104,10 +108,18 @@ export class Model {
     return null;
   }
 
+  /** Open incidents no crew was sent to yet, highest priority first, then oldest first. */
+  pending() {
+    return [...this.incidents.values()].filter((incident) => incident.status === "new").sort(byPriorityThenAge);
+  }
+
+  /** The P1s nobody has handled yet: pending ones (dispatching or closing one handles it). */
+  unhandledP1() {
+    return this.pending().filter((incident) => incident.priority === 1);
+  }
+
   /** Pending / active / recently closed, each sorted as a dispatcher reads it. */
   queue(nowMs) {
-    const byPriorityThenAge = (a, b) =>
-      a.priority - b.priority || parseTime(a.created_at) - parseTime(b.created_at) || a.id - b.id;
     const all = [...this.incidents.values()];
     const closed = all
       .filter((incident) => !isOpen(incident))
@@ -115,7 +127,7 @@ export class Model {
       .sort((a, b) => parseTime(b.closed_at) - parseTime(a.closed_at) || b.id - a.id)
       .slice(0, RECENTLY_CLOSED_SHOWN);
     return {
-      pending: all.filter((incident) => incident.status === "new").sort(byPriorityThenAge),
+      pending: this.pending(),
       active: all
         .filter((incident) => isOpen(incident) && incident.status !== "new")
         .sort(byPriorityThenAge),

@@ -1,12 +1,8 @@
 // The queue: pending (no crew yet), active, recently closed; priority first, then age. A pending
 // incident past its priority's limit is marked "LATE" in words and in colour, never colour alone.
 
-import { byId, formatClock, formatDuration, h, parseTime, renderRows } from "./dom.js";
+import { byId, formatClock, formatDuration, h, parseTime, renderRows, setText } from "./dom.js";
 import { aging, label, unacknowledgedFor } from "./model.js";
-
-function setText(element, text) {
-  if (element.textContent !== text) element.textContent = text;
-}
 
 function priorityBadge(priority) {
   return h("span", { class: `prio prio-${priority}` }, `P${priority}`);
@@ -18,6 +14,7 @@ export class QueueView {
     this.config = config;
     this.onOpen = onOpen;
     this.selectedId = null;
+    this.pendingSeen = new Set();
   }
 
   build(incident, extraCells) {
@@ -56,9 +53,24 @@ export class QueueView {
     renderRows(byId("closed").tBodies[0], closed, key, (i) => this.build(i, 2), (row, i) =>
       this.updateClosed(row, i),
     );
+    this.revealNewPending(pending);
     setText(byId("pending-count"), `(${pending.length})`);
     setText(byId("active-count"), `(${active.length})`);
     setText(byId("closed-count"), `(${closed.length})`);
+  }
+
+  /** Pending stays above what scrolls; within its own box, scroll to a row that just came in. */
+  revealNewPending(pending) {
+    const box = byId("pending-box");
+    const fresh = pending.filter((incident) => !this.pendingSeen.has(incident.id));
+    this.pendingSeen = new Set(pending.map((incident) => incident.id));
+    if (fresh.length === 0) return;
+    const row = box.querySelector(`tr[data-incident-id="${fresh[0].id}"]`);
+    const boxRect = box.getBoundingClientRect();
+    const rowRect = row.getBoundingClientRect();
+    if (rowRect.top < boxRect.top || rowRect.bottom > boxRect.bottom) {
+      box.scrollTop += rowRect.top - boxRect.top;
+    }
   }
 
   updatePending(row, incident, nowMs) {
