@@ -10,16 +10,12 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
-import msgspec
 import pytest
 
 from device_gateway.protocols.teltonika import ALARM_IO, count_reply
-from server.auth.schemas import Role
 from server.db import Database
-from server.settings import Settings, with_overrides
-from server.signals.trackers import RunningTrackers, running_trackers
-from tests.integration.live import Live, serve
+from server.settings import Settings
+from tests.integration.test_device_gateway.tracker_rig import TrackerRig, running_rig
 from tests.integration.test_server.helpers import open_socket, receive
 from tests.unit.test_device_gateway.teltonika_support import (
     HELLO,
@@ -37,51 +33,20 @@ WAIT_S = 5.0
 SITE = (39.70, 66.90)
 
 
-class Rig(msgspec.Struct):
-    live: Live
-    trackers: RunningTrackers
-    admin: str
-    dispatcher: str
-
-    def api(self, token: str) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.live.http, headers=self.live.headers(token))
-
-    async def add_tracker(self, imei: str) -> None:
-        async with self.api(self.admin) as http:
-            site = await http.post(
-                "/api/v1/sites",
-                json={
-                    "name": "Patrol car 7",
-                    "address": "Registan",
-                    "lat": SITE[0],
-                    "lon": SITE[1],
-                },
-            )
-            body = {"account": imei, "protocol": "teltonika", "site_id": site.json()["id"]}
-            made = await http.post("/api/v1/devices", json=body)
-            assert made.status_code == 201, made.text
-
-    async def get(self, path: str, **params: Any) -> Any:
-        async with self.api(self.dispatcher) as http:
-            response = await http.get(path, params={"limit": 1000} | params)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-
 @pytest.fixture
-async def rig(settings: Settings, db: Database) -> AsyncIterator[Rig]:
-    tuned = with_overrides(settings, osmand_port=-1, gt06_port=-1, teltonika_port=0)
-    async with serve(tuned, db) as live, running_trackers(live.state) as trackers:
-        yield Rig(
-            live=live,
-            trackers=trackers,
-            admin=await live.token(Role.ADMIN),
-            dispatcher=await live.token(Role.DISPATCHER),
-        )
+async def rig(settings: Settings, db: Database) -> AsyncIterator[TrackerRig]:
+    async with running_rig(settings, db, osmand_port=-1, gt06_port=-1, teltonika_port=0) as rig:
+        yield rig
+
+
+async def add_tracker(rig: TrackerRig, imei: str) -> None:
+    await rig.add_device(imei, "teltonika", site_name="Patrol car 7", at=SITE)
 
 
 @contextlib.asynccontextmanager
-async def tracker(rig: Rig) -> AsyncIterator[tuple[asyncio.StreamReader, asyncio.StreamWriter]]:
+async def tracker(
+    rig: TrackerRig,
+) -> AsyncIterator[tuple[asyncio.StreamReader, asyncio.StreamWriter]]:
     reader, writer = await asyncio.open_connection("127.0.0.1", rig.trackers.ports["teltonika"])
     try:
         yield reader, writer
@@ -100,9 +65,9 @@ async def ask(
 
 
 async def test_a_tracker_is_welcomed_its_positions_stored_and_its_sos_raised_where_it_is(
-    rig: Rig,
+    rig: TrackerRig,
 ) -> None:
-    await rig.add_tracker(IMEI)
+    await add_tracker(rig, IMEI)
     socket, _ = await open_socket(rig.live, "/ws/dispatch", rig.dispatcher)
     lat, lon = SAMARKAND
     drive = record(lat=lat - 0.01, lon=lon - 0.01, speed_kph=40)
@@ -124,8 +89,8 @@ async def test_a_tracker_is_welcomed_its_positions_stored_and_its_sos_raised_whe
     await socket.close()
 
 
-async def test_a_resent_packet_is_answered_again_and_stored_once(rig: Rig) -> None:
-    await rig.add_tracker(IMEI)
+async def test_a_resent_packet_is_answered_again_and_stored_once(rig: TrackerRig) -> None:
+    await add_tracker(rig, IMEI)
     published = bytes.fromhex(wiki_rows()[0]["hex"])
     async with tracker(rig) as (reader, writer):
         assert await ask(reader, writer, HELLO, 1) == b"\x01"
@@ -137,8 +102,8 @@ async def test_a_resent_packet_is_answered_again_and_stored_once(rig: Rig) -> No
     assert signal["panel_time"].startswith("2019-06-10T10:04:46")
 
 
-async def test_an_unknown_tracker_is_refused_and_hung_up_on(rig: Rig) -> None:
-    await rig.add_tracker(IMEI)
+async def test_an_unknown_tracker_is_refused_and_hung_up_on(rig: TrackerRig) -> None:
+    await add_tracker(rig, IMEI)
     async with tracker(rig) as (reader, writer):
         writer.write(hello("123456789012345"))
         assert await asyncio.wait_for(reader.read(), WAIT_S) == b"\x00"  # then end of stream

@@ -14,15 +14,12 @@ from typing import Any
 
 import aiomqtt
 import httpx
-import msgspec
 import pytest
 
-from server.auth.schemas import Role
 from server.db import Database
-from server.settings import Settings, with_overrides
-from server.signals.trackers import RunningTrackers, running_trackers
+from server.settings import Settings
 from tests.eventually import eventually
-from tests.integration.live import Live, serve
+from tests.integration.test_device_gateway.tracker_rig import TrackerRig, running_rig
 from tests.integration.test_server.helpers import nothing_more, open_socket, receive
 from tests.unit.test_device_gateway.tracker_support import LOGIN_HEX, gt06_rows, osmand_rows
 
@@ -32,57 +29,21 @@ MQTT_HOST, MQTT_PORT = "127.0.0.1", 1883
 SECRET = "s3cret-hook"
 
 
-class Rig(msgspec.Struct):
-    live: Live
-    trackers: RunningTrackers
-    admin: str
-    dispatcher: str
-
-    def api(self, token: str | None = None) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            base_url=self.live.http, headers=self.live.headers(token or self.admin)
-        )
-
-    def device_http(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.trackers.http_port}")
-
-    async def add_device(self, account: str, protocol: str) -> None:
-        async with self.api() as http:
-            site = await http.post(
-                "/api/v1/sites",
-                json={"name": f"Site {account}", "address": "Registan", "lat": 39.65, "lon": 66.97},
-            )
-            body = {"account": account, "protocol": protocol, "site_id": site.json()["id"]}
-            made = await http.post("/api/v1/devices", json=body)
-            assert made.status_code == 201, made.text
-
-    async def get(self, path: str, **params: Any) -> Any:
-        async with self.api(self.dispatcher) as http:
-            response = await http.get(path, params={"limit": 1000} | params)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-
 @pytest.fixture
-async def rig(settings: Settings, db: Database) -> AsyncIterator[Rig]:
-    tuned = with_overrides(
+async def rig(settings: Settings, db: Database) -> AsyncIterator[TrackerRig]:
+    async with running_rig(
         settings,
+        db,
         osmand_port=0,
         gt06_port=0,
         teltonika_port=-1,
         iot_webhook_secret=SECRET,
         mqtt_url=f"mqtt://{MQTT_HOST}:{MQTT_PORT}",
-    )
-    async with serve(tuned, db) as live, running_trackers(live.state) as trackers:
-        yield Rig(
-            live=live,
-            trackers=trackers,
-            admin=await live.token(Role.ADMIN),
-            dispatcher=await live.token(Role.DISPATCHER),
-        )
+    ) as rig:
+        yield rig
 
 
-async def _osmand(rig: Rig, row: JSON) -> httpx.Response:
+async def _osmand(rig: TrackerRig, row: JSON) -> httpx.Response:
     headers = {"content-type": row["content_type"]} if "content_type" in row else {}
     async with rig.device_http() as http:
         return await http.request(
@@ -90,7 +51,9 @@ async def _osmand(rig: Rig, row: JSON) -> httpx.Response:
         )
 
 
-async def test_every_real_traccar_request_is_stored_or_refused_as_traccar_does(rig: Rig) -> None:
+async def test_every_real_traccar_request_is_stored_or_refused_as_traccar_does(
+    rig: TrackerRig,
+) -> None:
     for device in ("123456", "902064", "353861053849681", "48241179"):
         await rig.add_device(device, "osmand")
     statuses = [(await _osmand(rig, row)).status_code for row in osmand_rows()]
@@ -103,7 +66,7 @@ async def test_every_real_traccar_request_is_stored_or_refused_as_traccar_does(r
     assert (await _osmand(rig, unknown)).status_code == 400
 
 
-async def test_the_sos_button_raises_one_sos_alert_where_the_phone_is(rig: Rig) -> None:
+async def test_the_sos_button_raises_one_sos_alert_where_the_phone_is(rig: TrackerRig) -> None:
     await rig.add_device("48241179", "osmand")
     socket, _ = await open_socket(rig.live, "/ws/dispatch", rig.dispatcher)
     sos_row = next(row for row in osmand_rows() if row["kind"] == "form")
@@ -117,7 +80,7 @@ async def test_the_sos_button_raises_one_sos_alert_where_the_phone_is(rig: Rig) 
     await socket.close()
 
 
-async def _gt06_exchange(rig: Rig, packets: list[bytes]) -> list[bytes]:
+async def _gt06_exchange(rig: TrackerRig, packets: list[bytes]) -> list[bytes]:
     reader, writer = await asyncio.open_connection("127.0.0.1", rig.trackers.gt06_port)
     try:
         acks = []
@@ -133,7 +96,7 @@ async def _gt06_exchange(rig: Rig, packets: list[bytes]) -> list[bytes]:
 
 
 async def test_a_gt06_tracker_gets_each_ack_traccar_expects_and_its_sos_is_an_alert(
-    rig: Rig,
+    rig: TrackerRig,
 ) -> None:
     await rig.add_device("353419036066061", "gt06")
     rows = gt06_rows()
@@ -152,7 +115,7 @@ async def test_a_gt06_tracker_gets_each_ack_traccar_expects_and_its_sos_is_an_al
     assert sum(s["alert_id"] == alerts[0]["id"] for s in stored) == 3
 
 
-async def test_a_gt06_packet_before_the_login_gets_no_ack(rig: Rig) -> None:
+async def test_a_gt06_packet_before_the_login_gets_no_ack(rig: TrackerRig) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", rig.trackers.gt06_port)
     writer.write(bytes.fromhex(gt06_rows()[1]["hex"]))
     writer.write_eof()
@@ -161,12 +124,12 @@ async def test_a_gt06_packet_before_the_login_gets_no_ack(rig: Rig) -> None:
     assert await rig.get("/api/v1/signals") == []
 
 
-async def _hook(rig: Rig, path: str, body: bytes, secret: str = SECRET) -> httpx.Response:
+async def _hook(rig: TrackerRig, path: str, body: bytes, secret: str = SECRET) -> httpx.Response:
     async with rig.device_http() as http:
         return await http.post(path, content=body, headers={"x-webhook-secret": secret})
 
 
-async def test_a_zigbee_sos_webhook_raises_an_sos_alert(rig: Rig) -> None:
+async def test_a_zigbee_sos_webhook_raises_an_sos_alert(rig: TrackerRig) -> None:
     await rig.add_device("gate-7", "http")
     response = await _hook(rig, "/iot/gate-7", b'{"action":"emergency","battery":80}')
     assert response.status_code == 200
@@ -174,7 +137,7 @@ async def test_a_zigbee_sos_webhook_raises_an_sos_alert(rig: Rig) -> None:
     assert (alert["kind"], alert["source"]) == ("sos", "http")
 
 
-async def test_a_things_stack_uplink_sent_twice_raises_one_alert(rig: Rig) -> None:
+async def test_a_things_stack_uplink_sent_twice_raises_one_alert(rig: TrackerRig) -> None:
     await rig.add_device("sos-17", "http")
     uplink = json.dumps(
         {
@@ -187,14 +150,14 @@ async def test_a_things_stack_uplink_sent_twice_raises_one_alert(rig: Rig) -> No
     assert len(await rig.get("/api/v1/signals")) == 1
 
 
-async def test_a_webhook_without_the_secret_is_refused(rig: Rig) -> None:
+async def test_a_webhook_without_the_secret_is_refused(rig: TrackerRig) -> None:
     assert (await _hook(rig, "/iot/x", b"{}", secret="wrong")).status_code == 401
     assert (await _hook(rig, "/iot/x", b"not json")).status_code == 400
     assert (await _hook(rig, "/iot/x", b'{"state":"on"}')).status_code == 200
     assert await rig.get("/api/v1/alerts") == []
 
 
-async def test_an_sos_published_on_the_real_broker_becomes_an_alert(rig: Rig) -> None:
+async def test_an_sos_published_on_the_real_broker_becomes_an_alert(rig: TrackerRig) -> None:
     name = f"posbon-test-{uuid.uuid4().hex[:8]}"
     await rig.add_device(name, "mqtt")
     await asyncio.wait_for(rig.trackers.mqtt_subscribed.wait(), 10)
@@ -211,7 +174,7 @@ async def test_an_sos_published_on_the_real_broker_becomes_an_alert(rig: Rig) ->
 
 
 async def test_a_crew_phone_moves_its_crew_and_an_older_position_does_not_move_it_back(
-    rig: Rig,
+    rig: TrackerRig,
 ) -> None:
     async with rig.api() as http:
         made = await http.post("/api/v1/crews", json={"name": "Crew 7", "members": ["Aziz"]})

@@ -119,9 +119,9 @@ async def _someone_waits_for_a_lock(db: Database) -> bool:
     return row is not None and int(row["n"]) > 0
 
 
+# PostgreSQL only: on SQLite, Database.write() already makes appends take turns (one writer).
+@pytest.mark.parametrize("engine_name", [pytest.param("postgres", marks=pytest.mark.postgres)])
 async def test_two_writers_never_extend_one_tail(db: Database) -> None:
-    if db.is_sqlite:
-        pytest.skip("SQLite has one writer: Database.write() already makes appends take turns")
     # A committed first link: locking the tail row (FOR UPDATE) would not keep the chain whole.
     async with db.write():
         await custody.append(db, _custody_facts(CustodyKind.RECEIVED))
