@@ -1,8 +1,13 @@
 """The one place where errors become HTTP responses.
 
-Every error response is `{"code": "machine_readable", "detail": "A sentence for a person."}` with a
-fitting status. Services raise `ApiError` subclasses; litestar's own errors (validation, unknown
-route, wrong method) are translated here too, so a client never sees a bare 500 for bad input.
+Every error response is `{"code": "machine_readable", "detail": "A sentence for a person.",
+"message": "That sentence in the reader's language."}` with a fitting status. `detail` is the
+English the server raised (what its logs and older clients read); `message` is it in the language
+the request's Accept-Language picks (`server/messages`: en, ru, uz-Latn, uz-Cyrl), built here in
+`error_response`, the one place error bodies are made; the `code` is never translated.
+
+Services raise `ApiError` subclasses; litestar's own errors (validation, unknown route, wrong
+method) are translated here too, so a client never sees a bare 500 for bad input.
 
     ApiError
     ├── BadRequest        400  the request is malformed
@@ -33,6 +38,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Mapping
 from typing import ClassVar, Final
 
 import asyncpg
@@ -42,6 +48,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Permissio
 from litestar.exceptions import ValidationException as LitestarValidationError
 
 from server.http_params import AnyRequest
+from server.messages import localize, negotiate
 from sync import errors as sync_errors
 from sync.messages import ErrorBody as SyncErrorBody
 from sync.messages import PushLimits
@@ -52,6 +59,7 @@ logger = logging.getLogger(__name__)
 class ErrorBody(msgspec.Struct, frozen=True):
     code: str
     detail: str
+    message: str
 
 
 class ApiError(Exception):
@@ -108,14 +116,25 @@ class ServiceUnavailable(ApiError):
     code = "unavailable"
 
 
-def error_response(status: int, code: str, detail: str) -> Response[ErrorBody]:
-    return Response(
-        ErrorBody(code=code, detail=detail), status_code=status, media_type=MediaType.JSON
-    )
+def request_language(request: AnyRequest) -> str:
+    return negotiate(request.headers.get("accept-language"))
 
 
-def handle_api_error(_: AnyRequest, exc: ApiError) -> Response[ErrorBody]:
-    return error_response(exc.status_code, exc.code, exc.detail)
+def error_response(
+    request: AnyRequest,
+    status: int,
+    code: str,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+) -> Response[ErrorBody]:
+    language = request_language(request)
+    body = ErrorBody(code=code, detail=detail, message=localize(code, detail, language))
+    headers = {"Content-Language": language, "Vary": "Accept-Language", **(headers or {})}
+    return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
+
+
+def handle_api_error(request: AnyRequest, exc: ApiError) -> Response[ErrorBody]:
+    return error_response(request, exc.status_code, exc.code, exc.detail)
 
 
 _HTTP_CODES = {
@@ -129,14 +148,14 @@ _HTTP_CODES = {
 }
 
 
-def handle_http_exception(_: AnyRequest, exc: HTTPException) -> Response[ErrorBody]:
+def handle_http_exception(request: AnyRequest, exc: HTTPException) -> Response[ErrorBody]:
     status = exc.status_code
     if isinstance(exc, LitestarValidationError):
         reasons = "; ".join(
             str(item.get("message", item)) for item in (exc.extra or []) if isinstance(item, dict)
         )
         detail = f"The request body or parameters are invalid: {reasons or exc.detail}"
-        return error_response(400, "invalid_request", detail)
+        return error_response(request, 400, "invalid_request", detail)
     if isinstance(exc, NotAuthorizedException):
         status = 401
     elif isinstance(exc, PermissionDeniedException):
@@ -145,14 +164,15 @@ def handle_http_exception(_: AnyRequest, exc: HTTPException) -> Response[ErrorBo
     detail = exc.detail if exc.detail and exc.detail != default_detail else default_detail
     if status >= 500:
         logger.error("HTTP %s: %s", status, exc.detail)
-    return error_response(status, code, detail)
+    return error_response(request, status, code, detail)
 
 
 def handle_unstorable_text(
-    _: AnyRequest, exc: asyncpg.CharacterNotInRepertoireError
+    request: AnyRequest, exc: asyncpg.CharacterNotInRepertoireError
 ) -> Response[ErrorBody]:
     logger.info("request refused by PostgreSQL: %s", exc)
     return error_response(
+        request,
         400,
         "bad_characters",
         "The request holds a character that cannot be stored or searched for (a NUL byte); "
@@ -160,9 +180,11 @@ def handle_unstorable_text(
     )
 
 
-def handle_unexpected(_: AnyRequest, exc: Exception) -> Response[ErrorBody]:
+def handle_unexpected(request: AnyRequest, exc: Exception) -> Response[ErrorBody]:
     logger.error("unhandled error", exc_info=exc)
-    return error_response(500, "internal_error", "Posbon hit an internal error; it is logged.")
+    return error_response(
+        request, 500, "internal_error", "Posbon hit an internal error; it is logged."
+    )
 
 
 DATABASE_RETRY_AFTER_S: Final = 2
@@ -184,14 +206,12 @@ def handle_database_down(request: AnyRequest, exc: Exception) -> Response[ErrorB
     ):
         return handle_unexpected(request, exc)
     logger.warning("database unavailable: %s: %s", type(exc).__name__, exc)
-    return Response(
-        ErrorBody(
-            code="database_unavailable",
-            detail="Posbon cannot reach its database just now, so this request was not "
-            "completed; send it again in a moment.",
-        ),
-        status_code=503,
-        media_type=MediaType.JSON,
+    return error_response(
+        request,
+        503,
+        "database_unavailable",
+        "Posbon cannot reach its database just now, so this request was not completed; send it "
+        "again in a moment.",
         headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
     )
 
@@ -205,7 +225,10 @@ def handle_recursion(request: AnyRequest, exc: RecursionError) -> Response[Error
         return handle_unexpected(request, exc)
     logger.info("request refused: JSON nested too deeply")
     return error_response(
-        400, "bad_json", "The JSON body is nested too deeply to read; send a flatter document."
+        request,
+        400,
+        "bad_json",
+        "The JSON body is nested too deeply to read; send a flatter document.",
     )
 
 
@@ -225,8 +248,9 @@ def _sentence(text: str) -> str:
     return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
-def _sync_body(exc: sync_errors.SyncError) -> SyncErrorBody:
-    detail = _sentence(str(exc))
+def _sync_body(exc: sync_errors.SyncError, language: str) -> SyncErrorBody:
+    # The sync wire's body has no `message`: its `detail` is the sentence, in the reader's words.
+    detail = localize(exc.code, _sentence(str(exc)), language)
     match exc:
         case sync_errors.SequenceGapError(expected=expected):
             return SyncErrorBody(code=exc.code, detail=detail, expected=expected)
@@ -239,12 +263,13 @@ def _sync_body(exc: sync_errors.SyncError) -> SyncErrorBody:
             return SyncErrorBody(code=exc.code, detail=detail)
 
 
-def handle_sync_error(_: AnyRequest, exc: sync_errors.SyncError) -> Response[SyncErrorBody]:
+def handle_sync_error(request: AnyRequest, exc: sync_errors.SyncError) -> Response[SyncErrorBody]:
     status = next((code for kind, code in _SYNC_STATUS if isinstance(exc, kind)), 500)
     headers = {"Retry-After": str(SYNC_RETRY_AFTER_S)} if status == 503 else None
     if status >= 500:
         logger.warning("sync request failed on our side: %s", exc)
-    return Response(_sync_body(exc), status_code=status, media_type=MediaType.JSON, headers=headers)
+    body = _sync_body(exc, request_language(request))
+    return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
 
 
 EXCEPTION_HANDLERS = {

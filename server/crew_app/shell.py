@@ -20,7 +20,21 @@ MANIFEST_URL: Final = "/crew/manifest.webmanifest"
 SHARED_ASSETS: Final = (
     "/static/vendor/leaflet/leaflet-src.esm.js",
     "/static/vendor/leaflet/leaflet.css",
+    # The one socket client both apps use (server/web/static/shared/), and its overlay.
+    "/static/shared/socket.js",
+    "/static/shared/disconnected.js",
+    "/static/shared/disconnected.css",
+    # The words both apps' catalogs share (statuses, outcomes, kinds, crew statuses).
+    "/static/shared/catalog.js",
+    # The vector basemap shared by both apps' maps (server/web/static/shared/vector-map.js).
+    "/static/shared/vector-map.js",
 )
+# The vector basemap's browser side (scripts/vendor_maplibre.sh): MapLibre, the PMTiles protocol,
+# the style's layers and its fonts, cached whole from the dispatcher's vendor folder.
+VENDOR_DIR: Final = Path(__file__).parents[1] / "web" / "static" / "vendor"
+VENDOR_URL: Final = "/static/vendor"
+MAP_FOLDERS: Final = ("maplibre-gl", "pmtiles", "fflate", "protomaps-basemaps", "fonts")
+MAP_SUFFIXES: Final = frozenset({".js", ".mjs", ".css", ".json", ".woff2"})
 CACHED_SUFFIXES: Final = frozenset({".js", ".css", ".svg", ".html"})
 FILES_MARK: Final = "__SHELL_FILES__"
 VERSION_MARK: Final = "__SHELL_VERSION__"
@@ -36,6 +50,16 @@ def shell_files(static_dir: Path) -> list[Path]:
     )
 
 
+def map_assets() -> list[str]:
+    """The vendored map files the app loads when a vector basemap is configured, as URLs."""
+    return [
+        f"{VENDOR_URL}/{path.relative_to(VENDOR_DIR).as_posix()}"
+        for folder in MAP_FOLDERS
+        for path in sorted((VENDOR_DIR / folder).iterdir())
+        if path.is_file() and path.suffix in MAP_SUFFIXES
+    ]
+
+
 def shell_urls(static_dir: Path, files: Iterable[Path]) -> list[str]:
     """The URLs the worker caches: the page, the manifest, every static file, shared assets."""
     own = [f"{STATIC_URL}/{path.relative_to(static_dir).as_posix()}" for path in files]
@@ -44,6 +68,7 @@ def shell_urls(static_dir: Path, files: Iterable[Path]) -> list[str]:
         MANIFEST_URL,
         *(url for url in own if not url.endswith(".html")),
         *SHARED_ASSETS,
+        *map_assets(),
     ]
 
 

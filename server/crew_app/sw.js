@@ -6,6 +6,11 @@ const VERSION = "__SHELL_VERSION__";
 const CACHE = `posbon-crew-${VERSION}`;
 const SHELL = __SHELL_FILES__;
 const BASEMAP = "/api/v1/crew-app/basemap";
+// The vector basemap is read by byte range; each range read online is kept (the Cache API takes
+// no 206, so as a 200 with its headers) and answers the same range offline. The ranges of one
+// file stay together: a range that comes back with another ETag empties that cache first.
+const VECTOR_BASEMAP = "/api/v1/crew-app/basemap.pmtiles";
+const RANGES = "posbon-basemap-ranges";
 const NETWORK_WAIT_MS = 4000; // a link that hangs is as good as none for opening the app
 
 self.addEventListener("install", (event) => {
@@ -69,7 +74,40 @@ function withTimeout(promise, ms) {
   });
 }
 
+function rangeKey(request) {
+  const url = new URL(request.url);
+  const range = request.headers.get("Range");
+  if (url.origin !== self.location.origin || request.method !== "GET" || range === null) return null;
+  return url.pathname === VECTOR_BASEMAP ? `${VECTOR_BASEMAP}?${new URLSearchParams({ range })}` : null;
+}
+
+async function rangeNetworkFirst(request, key) {
+  try {
+    const response = await withTimeout(fetch(request), NETWORK_WAIT_MS);
+    if (response.status === 206) {
+      let cache = await caches.open(RANGES);
+      const before = await cache.match(key);
+      if (before !== undefined && before.headers.get("ETag") !== response.headers.get("ETag")) {
+        await caches.delete(RANGES);
+        cache = await caches.open(RANGES);
+      }
+      const body = await response.clone().arrayBuffer();
+      await cache.put(key, new Response(body, { status: 200, headers: response.headers }));
+    }
+    return response;
+  } catch (error) {
+    const cached = await (await caches.open(RANGES)).match(key);
+    if (cached === undefined) throw error;
+    return new Response(await cached.arrayBuffer(), { status: 206, headers: cached.headers });
+  }
+}
+
 self.addEventListener("fetch", (event) => {
+  const range = rangeKey(event.request);
+  if (range !== null) {
+    event.respondWith(rangeNetworkFirst(event.request, range));
+    return;
+  }
   const key = cacheKey(event.request);
   if (key !== null) event.respondWith(networkFirst(event.request, key));
   // Everything else (the API, sync, the socket) goes to the network untouched: the app keeps

@@ -6,6 +6,7 @@ Writes: crews
 from __future__ import annotations
 
 import datetime as dt
+from typing import Final
 
 import msgspec
 
@@ -41,13 +42,29 @@ async def set_position(db: Database, crew_id: int, lat: float, lon: float, at: d
     )
 
 
-async def available_with_position(db: Database) -> list[Crew]:
+SUGGESTIBLE: Final = (CrewStatus.AVAILABLE, CrewStatus.RETURNING)
+"""The statuses of crews a dispatcher may be offered (a returning crew is free to take a call;
+one out of service, off duty or on a call is not)."""
+
+
+async def suggestible_with_position(db: Database) -> list[Crew]:
     rows = await db.run(
         CrewTable.select()
-        .where((CrewTable.status == CrewStatus.AVAILABLE.value) & CrewTable.lat.is_not_null())
+        .where(
+            CrewTable.status.is_in([status.value for status in SUGGESTIBLE])
+            & CrewTable.lat.is_not_null()
+        )
         .order_by(CrewTable.id)
     )
     return [_to_crew(row) for row in rows]
+
+
+async def holds_open_incident(db: Database, crew_id: int) -> bool:
+    """Whether an incident not yet closed is assigned to the crew."""
+    row = await db.fetch_one(
+        "SELECT id FROM incidents WHERE crew_id = {} AND closed_at IS NULL LIMIT 1", crew_id
+    )
+    return row is not None
 
 
 async def find_id_by_name(db: Database, name: str) -> int | None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -17,6 +17,8 @@ class CrewStatus(enum.StrEnum):
     ON_SCENE = "on_scene"
     BUSY = "busy"
     OFF_DUTY = "off_duty"
+    OUT_OF_SERVICE = "out_of_service"
+    RETURNING = "returning"
 
 
 Members = Annotated[list[Text100], msgspec.Meta(max_length=20)]
@@ -61,3 +63,18 @@ class CrewCsvRow(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     district: Text100 = ""
     lat: Latitude | None = None
     lon: Longitude | None = None
+
+
+class OwnStatusIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A crew's own status, set from its tablet (`POST /api/v1/crew-app/status`)."""
+
+    status: Literal["available", "out_of_service", "returning"]
+
+
+class CrewMe(msgspec.Struct, frozen=True, kw_only=True):
+    """The crew a tablet is signed in as."""
+
+    crew_id: int
+    name: str
+    members: list[str]
+    status: CrewStatus

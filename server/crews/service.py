@@ -9,8 +9,9 @@ from server.auth.schemas import Principal, Role
 from server.auth.service import revoke_crew_tokens
 from server.crews import repository
 from server.crews.repository import crews
-from server.crews.schemas import Crew, CrewIn, CrewPatch
+from server.crews.schemas import Crew, CrewIn, CrewMe, CrewPatch, CrewStatus, OwnStatusIn
 from server.db import Database
+from server.errors import Conflict, Forbidden
 from server.relay import outbox
 from server.relay.outbox import DISPATCH_STREAM
 
@@ -85,3 +86,36 @@ def own_crew(who: Principal) -> int | None:
     if who.role is not Role.CREW:
         return None
     return who.crew_id or 0  # a crew token without a crew reads nothing
+
+
+def _crew_of(who: Principal) -> int:
+    if who.role is not Role.CREW or who.crew_id is None:
+        raise Forbidden("This token is not bound to a crew.", code="not_a_crew")
+    return who.crew_id
+
+
+async def me(db: Database, who: Principal) -> CrewMe:
+    """The crew a tablet's token is bound to."""
+    crew = await crews.get(db, _crew_of(who))
+    return CrewMe(crew_id=crew.id, name=crew.name, members=crew.members, status=crew.status)
+
+
+async def set_own_status(db: Database, who: Principal, body: OwnStatusIn) -> Crew:
+    """A crew sets itself available, out of service or returning from its tablet. Refused while
+    it holds an open incident (that incident's lifecycle sets the crew's status); setting the
+    status it already has changes nothing."""
+    crew_id = _crew_of(who)
+    status = CrewStatus(body.status)
+    async with db.write():
+        if await repository.holds_open_incident(db, crew_id):
+            raise Conflict(
+                "The crew is on an incident; its status follows that incident until it closes.",
+                code="crew_on_incident",
+            )
+        crew = await crews.get(db, crew_id)
+        if crew.status is status:
+            return crew
+        await repository.set_status(db, crew_id, status, dt.datetime.now(dt.UTC))
+        crew = await crews.get(db, crew_id)
+        await outbox.append(db, DISPATCH_STREAM, "crew", crew)
+    return crew

@@ -57,13 +57,14 @@ async def suggest_crews(
     estimator: EtaEstimator = STRAIGHT_LINE,
     now: dt.datetime | None = None,
 ) -> list[CrewSuggestion]:
-    """Available crews with a known position, quickest first, each with its reason."""
+    """Available (or returning) crews with a known position, quickest first, each with its
+    reason."""
     site = incident.site
     if site.lat is None or site.lon is None:
         return []
     crews = [
         crew
-        for crew in await crews_repository.available_with_position(db)
+        for crew in await crews_repository.suggestible_with_position(db)
         if crew.lat is not None and crew.lon is not None and crew.id not in (exclude or set())
     ]
     etas = await estimator.etas([(c.lat, c.lon) for c in crews], (site.lat, site.lon))  # type: ignore[misc]

@@ -1,7 +1,11 @@
 """The incident state machine of DESIGN §4, as one table.
 
     new → dispatched → acknowledged → en_route → on_scene → resolved
-    any open state → cancelled | false_alarm
+    any open state → resolved | cancelled | false_alarm
+
+Every close records a disposition (an outcome; server/incidents/service.py checks it): a
+dispatcher may resolve from any open status (the crew dealt with it before reporting each step,
+or it was settled by phone), cancel with an outcome, or mark a false alarm.
 
 A crew may skip forward (a tablet that reports "on scene" has evidently acknowledged) and nothing
 moves backwards. Dispatching is its own action (`can_dispatch`): a dispatcher may re-dispatch an
@@ -22,7 +26,6 @@ from sync.lattices import IncidentStatus
 CLOSED: Final = frozenset(
     {IncidentStatus.RESOLVED, IncidentStatus.CANCELLED, IncidentStatus.FALSE_ALARM}
 )
-_ABORT: Final = frozenset({IncidentStatus.CANCELLED, IncidentStatus.FALSE_ALARM})
 DISPATCHABLE: Final = frozenset(
     {
         IncidentStatus.NEW,
@@ -33,15 +36,15 @@ DISPATCHABLE: Final = frozenset(
 )
 
 TRANSITIONS: Final[dict[IncidentStatus, frozenset[IncidentStatus]]] = {
-    IncidentStatus.NEW: frozenset({IncidentStatus.DISPATCHED}) | _ABORT,
+    IncidentStatus.NEW: frozenset({IncidentStatus.DISPATCHED}) | CLOSED,
     IncidentStatus.DISPATCHED: frozenset(
         {IncidentStatus.ACKNOWLEDGED, IncidentStatus.EN_ROUTE, IncidentStatus.ON_SCENE}
     )
-    | _ABORT,
+    | CLOSED,
     IncidentStatus.ACKNOWLEDGED: frozenset({IncidentStatus.EN_ROUTE, IncidentStatus.ON_SCENE})
-    | _ABORT,
-    IncidentStatus.EN_ROUTE: frozenset({IncidentStatus.ON_SCENE, IncidentStatus.RESOLVED}) | _ABORT,
-    IncidentStatus.ON_SCENE: frozenset({IncidentStatus.RESOLVED}) | _ABORT,
+    | CLOSED,
+    IncidentStatus.EN_ROUTE: frozenset({IncidentStatus.ON_SCENE}) | CLOSED,
+    IncidentStatus.ON_SCENE: CLOSED,
     IncidentStatus.RESOLVED: frozenset(),
     IncidentStatus.CANCELLED: frozenset(),
     IncidentStatus.FALSE_ALARM: frozenset(),

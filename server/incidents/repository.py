@@ -21,7 +21,8 @@ from sync.lattices import IncidentStatus
 _SELECT = (
     "SELECT i.id, i.kind, i.priority, i.status, i.title, i.site_id, i.lat, i.lon, i.address, "
     "i.crew_id, i.outcome, i.outcome_notes, i.persons_detained, i.created_at, i.updated_at, "
-    "i.closed_at, s.name AS site_name FROM incidents i LEFT JOIN sites s ON s.id = i.site_id"
+    "i.closed_at, i.proposed_outcome, s.name AS site_name, c.name AS crew_name "
+    "FROM incidents i LEFT JOIN sites s ON s.id = i.site_id LEFT JOIN crews c ON c.id = i.crew_id"
 )
 
 
@@ -64,14 +65,20 @@ def _to_incident(row: dict[str, Any], alert_ids: list[int]) -> Incident:
         title=row["title"],
         site=site,
         crew_id=row["crew_id"],
-        outcome=None if row["outcome"] is None else Outcome(row["outcome"]),
+        outcome=_outcome(row["outcome"]),
         outcome_notes=row["outcome_notes"],
         persons_detained=row["persons_detained"],
         alert_ids=alert_ids,
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         closed_at=row["closed_at"],
+        crew_name=row["crew_name"],
+        proposed_outcome=_outcome(row["proposed_outcome"]),
     )
+
+
+def _outcome(value: str | None) -> Outcome | None:
+    return None if value is None else Outcome(value)
 
 
 async def _alert_ids(db: Database, incident_ids: list[int]) -> dict[int, list[int]]:
@@ -163,6 +170,15 @@ async def set_outcome(
         outcome.value,
         notes,
         persons_detained,
+        incident_id,
+    )
+
+
+async def set_proposed_outcome(db: Database, incident_id: int, outcome: Outcome | None) -> None:
+    """Keep the outcome the crew's report proposes."""
+    await db.fetch(
+        "UPDATE incidents SET proposed_outcome = {} WHERE id = {}",
+        None if outcome is None else outcome.value,
         incident_id,
     )
 

@@ -29,6 +29,8 @@ from server.incidents.service import DispatchPolicy
 from server.incidents.vocabulary import VOCABULARY, Vocabulary
 from server.routing import EtaEstimator
 from server.state import Posbon
+from server.sync import reports
+from server.sync.reports import IncidentReport
 from server.text import MAX_ID, NO_NUL
 from sync.lattices import IncidentStatus
 
@@ -106,6 +108,19 @@ async def verify_timeline(posbon: Posbon, incident_id: PathId) -> ChainCheck:
     return timeline.verify(incident_id, await timeline.entries(posbon.db, incident_id))
 
 
+@get(
+    "/{incident_id:int}/report",
+    **READERS,
+    summary="The crew's report as synced so far",
+    description="Narrative, outcome, persons and detentions merged from the crew's sync "
+    "pushes; empty until a crew syncs one. A `report` event on the dispatch stream says when "
+    "it changed.",
+)
+async def get_report(posbon: Posbon, incident_id: PathId) -> IncidentReport:
+    await service.require(posbon.db, incident_id)
+    return await reports.read(posbon.db, incident_id)
+
+
 @get("/{incident_id:int}/suggestions", **READERS, summary="Crews to send, nearest first")
 async def suggestions(posbon: Posbon, eta: Eta, incident_id: PathId) -> list[CrewSuggestion]:
     incident = await service.require(posbon.db, incident_id)
@@ -175,6 +190,7 @@ router = Router(
         get_incident,
         get_timeline,
         verify_timeline,
+        get_report,
         suggestions,
         dispatch,
         change_status,

@@ -28,6 +28,9 @@ class Incident(msgspec.Struct, frozen=True, kw_only=True):
     created_at: dt.datetime
     updated_at: dt.datetime
     closed_at: dt.datetime | None
+    crew_name: str | None = None
+    proposed_outcome: Outcome | None = None
+    """The outcome the crew's synced report proposes; `outcome` is the one a close confirms."""
 
 
 class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True):
@@ -58,6 +61,9 @@ class StatusIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     op_id: OpId | None = None
     device_at: dt.datetime | None = None
     note: Text2000 = ""
+    outcome: Outcome | None = None
+    """The disposition a close needs: required to cancel, false_alarm when a false alarm gives
+    none; `/resolve` carries its own."""
 
 
 class ResolveIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -87,3 +93,13 @@ class ChainCheck(msgspec.Struct, frozen=True, kw_only=True):
     entries: int
     intact: bool
     first_bad_entry_id: int | None = None
+
+
+class NoteEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """What a crew's tablet receives when a dispatcher adds a note to its incident."""
+
+    incident_id: int
+    entry_id: int
+    text: str
+    at: dt.datetime
+    actor: str

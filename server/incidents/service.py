@@ -18,13 +18,21 @@ import msgspec
 from server.auth.schemas import Principal, Role
 from server.crews import repository as crews_repository
 from server.crews.repository import crews
-from server.crews.schemas import CrewStatus
+from server.crews.schemas import Crew, CrewStatus
 from server.db import Database
 from server.errors import Conflict, Forbidden, NotFound, Unprocessable
 from server.incidents import dispatches, operations, repository, sync_state, timeline
 from server.incidents.lifecycle import CLOSED, CREW_STATUS_FOR, can_dispatch, can_move
 from server.incidents.navigation import Destination, destination_of
-from server.incidents.schemas import DispatchIn, Incident, NoteIn, ResolveIn, StatusIn
+from server.incidents.schemas import (
+    DispatchIn,
+    Incident,
+    NoteEvent,
+    NoteIn,
+    ResolveIn,
+    StatusIn,
+    TimelineEntry,
+)
 from server.incidents.timeline import EntryFacts
 from server.relay import outbox
 from server.relay.outbox import DISPATCH_STREAM, crew_stream
@@ -71,13 +79,16 @@ async def _locked(db: Database, incident_id: int) -> Incident:
     return incident
 
 
-async def record(db: Database, facts: EntryFacts) -> None:
+async def record(db: Database, facts: EntryFacts) -> TimelineEntry:
     """Append to the timeline and show the entry on the dispatcher stream."""
     entry = await timeline.append(db, facts)
     await outbox.append(db, DISPATCH_STREAM, "timeline", entry)
+    return entry
 
 
 async def publish(db: Database, incident: Incident) -> None:
+    """Show a changed incident to the dispatchers and to the crew it is assigned (every change,
+    a close included: the tablet stands down on a cancel)."""
     await outbox.append(db, DISPATCH_STREAM, "incident", incident)
     if incident.crew_id is not None:
         await outbox.append(db, crew_stream(incident.crew_id), "incident", incident)
@@ -130,11 +141,11 @@ async def dispatch(
                 code="not_dispatchable",
             )
         crew = await crews.get(db, body.crew_id)
-        if crew.status is CrewStatus.OFF_DUTY:
-            raise Conflict(f"Crew {crew.name} is off duty.", code="crew_off_duty")
+        _check_crew_can_go(crew)
         now = _now()
-        if incident.crew_id is not None and incident.crew_id != crew.id:
-            await set_crew_status(db, incident.crew_id, CrewStatus.AVAILABLE, now)
+        previous_crew = incident.crew_id if incident.crew_id != crew.id else None
+        if previous_crew is not None:
+            await set_crew_status(db, previous_crew, CrewStatus.AVAILABLE, now)
         dispatch_id = await dispatches.open_for(
             db, incident_id, crew.id, now, policy.resend_after, policy.escalate_after
         )
@@ -161,8 +172,18 @@ async def dispatch(
         )
         await outbox.append(db, crew_stream(crew.id), "dispatch", event)
         await outbox.append(db, DISPATCH_STREAM, "incident", updated)
+        if previous_crew is not None:
+            # The crew it was taken from stands down: the incident now names another crew.
+            await outbox.append(db, crew_stream(previous_crew), "incident", updated)
         await sync_state.project(db, clock, updated)
     return updated
+
+
+def _check_crew_can_go(crew: Crew) -> None:
+    if crew.status is CrewStatus.OFF_DUTY:
+        raise Conflict(f"Crew {crew.name} is off duty.", code="crew_off_duty")
+    if crew.status is CrewStatus.OUT_OF_SERVICE:
+        raise Conflict(f"Crew {crew.name} is out of service.", code="crew_out_of_service")
 
 
 def _check_actor(incident: Incident, who: Principal) -> None:
@@ -178,8 +199,10 @@ def _check_move(incident: Incident, target: IncidentStatus, outcome: Outcome | N
             f"Incident {incident.id} is {incident.status}; it cannot become {target}.",
             code="invalid_transition",
         )
-    if target is IncidentStatus.RESOLVED and outcome is None:
-        raise Unprocessable("Resolving needs an outcome.", code="outcome_required")
+    if target in CLOSED and outcome is None:
+        raise Unprocessable(
+            f"Closing an incident as {target} needs an outcome.", code="outcome_required"
+        )
 
 
 async def _apply_status(
@@ -278,8 +301,7 @@ async def change_status(
     async with db.write():
         incident = await _locked(db, incident_id)
         _check_actor(incident, who)
-        if change.status is IncidentStatus.FALSE_ALARM and outcome is None:
-            outcome = ResolveIn(outcome=Outcome.FALSE_ALARM, notes=change.note)
+        outcome = _disposition(change, outcome)
         operation = operations.of(who, incident_id, change)
         fingerprint = "" if operation is None else operation.fingerprint(outcome)
         if operation is not None and (done := await operations.replay(db, operation, fingerprint)):
@@ -293,6 +315,18 @@ async def change_status(
     return updated
 
 
+def _disposition(change: StatusIn, outcome: ResolveIn | None) -> ResolveIn | None:
+    """The outcome a close records: `/resolve`'s, else the one the status change names, else
+    false_alarm for a false alarm. Every close needs one (`_check_move`)."""
+    if outcome is not None or change.status not in CLOSED:
+        return outcome
+    if change.outcome is not None:
+        return ResolveIn(outcome=change.outcome, notes=change.note)
+    if change.status is IncidentStatus.FALSE_ALARM:
+        return ResolveIn(outcome=Outcome.FALSE_ALARM, notes=change.note)
+    return None
+
+
 async def resolve(
     db: Database, clock: HybridClock, incident_id: int, body: ResolveIn, who: Principal
 ) -> Incident:
@@ -304,10 +338,12 @@ async def resolve(
 
 
 async def add_note(db: Database, incident_id: int, body: NoteIn, who: Principal) -> None:
+    """A note on the timeline; a dispatcher's note also goes to the crew the incident is
+    assigned, on its stream (replayed to a tablet that was offline, like every event)."""
     async with db.write():
         incident = await _locked(db, incident_id)
         _check_actor(incident, who)
-        await record(
+        entry = await record(
             db,
             EntryFacts(
                 incident_id=incident_id,
@@ -317,6 +353,15 @@ async def add_note(db: Database, incident_id: int, body: NoteIn, who: Principal)
                 data={"text": body.text},
             ),
         )
+        if incident.crew_id is not None and who.role is not Role.CREW:
+            note = NoteEvent(
+                incident_id=incident_id,
+                entry_id=entry.id,
+                text=body.text,
+                at=entry.at,
+                actor=who.name,
+            )
+            await outbox.append(db, crew_stream(incident.crew_id), "note", note)
 
 
 async def record_delivery(db: Database, who: Principal, seq: int) -> bool:

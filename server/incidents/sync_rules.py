@@ -1,4 +1,5 @@
-"""Crew status changes that arrive by sync go through the incident status command.
+"""Crew status changes that arrive by sync go through the incident status command; the outcome
+a synced report proposes is kept on its incident.
 
 A tablet records "en route", "on scene" … offline, with its own clock reading, and "resolved"
 with its outcome. When the change arrives, it is applied by `service.change_status`, the same
@@ -18,13 +19,16 @@ from typing import Final
 
 from msgspec import UNSET
 
+from server.db import Database
 from server.errors import ApiError, Forbidden, NotFound
-from server.incidents import service
+from server.incidents import repository, service
 from server.incidents.schemas import ResolveIn, StatusIn
 from server.sync import push_rules
 from server.sync.push_rules import PushCaller
+from server.sync.reports import ReportChanges
 from sync.entities import CrewStatusFields, EntityKind
 from sync.errors import MutationRejectedError, RejectionCode
+from sync.hlc import HybridClock
 from sync.mutations import AnyMutation, CrewStatusRecordV1, EntityRestoreV1, EntityVoidV1, Receipt
 from sync.server_ids import ServerKind, server_number
 
@@ -36,9 +40,22 @@ _CODES: Final[dict[str, RejectionCode]] = {
 
 
 def register() -> None:
-    """Have every sync push apply crew status changes (server/sync/push_rules.py). Idempotent;
-    server/app.py calls it as it composes a node."""
+    """Have every sync push apply crew status changes and keep the outcome a crew's report
+    proposes (server/sync/push_rules.py). Idempotent; server/app.py calls it as it composes a
+    node."""
     push_rules.register(RULES_NAME, IncidentRules)
+    push_rules.on_reports_changed(RULES_NAME, propose_outcomes)
+
+
+async def propose_outcomes(db: Database, clock: HybridClock, changes: ReportChanges) -> None:
+    """Keep the outcome each changed report proposes on its incident (`proposed_outcome`, beside
+    the `outcome` a close confirms) and show the incident changed; inside the push's write."""
+    for incident_id, outcome in sorted(changes.proposed.items()):
+        incident = await repository.find(db, incident_id, lock=True)
+        if incident is None or incident.proposed_outcome is outcome:
+            continue
+        await repository.set_proposed_outcome(db, incident_id, outcome)
+        await service.publish(db, await service.require(db, incident_id))
 
 
 def _rejection(err: ApiError) -> MutationRejectedError:

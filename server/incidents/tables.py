@@ -24,6 +24,8 @@ class Incident(Table, tablename="incidents"):
     outcome = Varchar(length=40, null=True, default=None)
     outcome_notes = Varchar(length=2000, default="")
     persons_detained = Integer(default=0)
+    proposed_outcome = Varchar(length=40, null=True, default=None)
+    """The outcome the crew's synced report proposes (server/incidents/reports.py)."""
     created_at = Timestamptz()
     updated_at = Timestamptz()
     closed_at = Timestamptz(null=True, default=None)

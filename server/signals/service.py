@@ -41,6 +41,7 @@ from server.metrics import Metrics
 from server.signals import repository
 from server.signals.grouping import NO_ZONE, fold_into_open_incident
 from server.signals.repository import DeviceSite, OpenAlert, SignalRow
+from sync.entities import Outcome
 from sync.hlc import HybridClock
 from sync.lattices import IncidentStatus
 
@@ -142,6 +143,7 @@ async def _restore(
             who = Principal(token_id=0, name=signal.account, role=RESTORE_PRINCIPAL_ROLE)
             body = StatusIn(
                 status=IncidentStatus.CANCELLED,
+                outcome=Outcome.OTHER,  # a technical fault the device itself cleared
                 note=f"{text}; closed before dispatch",
                 device_at=signal.panel_time,
             )

@@ -7,7 +7,7 @@ broken tablet, a stolen token) from turning that into a flood:
 
 * :class:`TokenBucket`: an overall budget per connection, `MESSAGES_PER_S` sustained with a
   burst of `MESSAGE_BURST`. An honest client sends about one message a second (a position a
-  second, a heartbeat every 20 s, now and then a status change); the largest burst it sends is
+  second, a heartbeat every 5 s, now and then a status change); the largest burst it sends is
   the crew app's offline queue of positions (500 at most, link.js) flushed on reconnecting. A
   client that empties the bucket is sending 20 times the honest rate, or twice the honest
   burst, and is closed. An ack that acknowledges an event the socket sent for the first time is
@@ -16,9 +16,9 @@ broken tablet, a stolen token) from turning that into a flood:
 * :class:`Spacing`: at most one of a kind per interval. Positions beyond one per
   `relay_position_interval_s` are not stored; heartbeats beyond one per `HEARTBEAT_INTERVAL_S`
   get no pong of their own (both are counted). Those heartbeats share one pong sent when the
-  interval is over, since the dispatcher page drops a socket that says nothing after its
-  heartbeat for 10 s (relay.js), and it may send two heartbeats close together (its timer, the
-  page becoming visible again).
+  interval is over, since both apps drop a socket that says nothing for 4 s after a
+  heartbeat (server/web/static/shared/socket.js), and a page may send two heartbeats close
+  together (its timer, the page becoming visible again).
 * :class:`Receipts`: acks are coalesced. An ack of N says the client holds every event up to
   N, since the relay sends a stream in order over one ordered socket (and the crew app acks each
   event after handling it, in order). A receipt is stored only for a dispatch event
@@ -40,7 +40,7 @@ MESSAGES_PER_S: Final = 20.0
 MESSAGE_BURST: Final = 1000
 """A connection's burst budget: twice the crew app's offline queue of positions (500)."""
 HEARTBEAT_INTERVAL_S: Final = 0.25
-"""Heartbeats closer together than this get no pong (the crew app sends one every 20 s)."""
+"""Heartbeats closer together than this get no pong (both apps send one every 5 s)."""
 RECEIPT_INTERVAL_S: Final = 0.5
 """Receipts are written at most once per this: the acks in between are coalesced."""
 MAX_UNACKED_DISPATCHES: Final = 4096

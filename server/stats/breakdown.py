@@ -1,4 +1,7 @@
-"""Queries behind the per-district figures and the response intervals (both engines)."""
+"""Queries behind the per-district figures and the response intervals (both engines).
+
+The outcome figures read only `incidents.outcome`, the one outcome a close records (a false
+alarm's included); never the status, nor the outcome a crew's report proposes."""
 
 from __future__ import annotations
 
@@ -19,8 +22,7 @@ _INCIDENTS = (
     "SUM(CASE WHEN i.outcome = 'crime_prevented' THEN 1 ELSE 0 END) AS prevented, "
     "COALESCE(SUM(i.persons_detained), 0) AS detained, "
     "SUM(CASE WHEN i.outcome = 'crime_solved' THEN 1 ELSE 0 END) AS solved, "
-    "SUM(CASE WHEN i.outcome = 'false_alarm' OR i.status = 'false_alarm' THEN 1 ELSE 0 END) "
-    "AS false_alarms "
+    "SUM(CASE WHEN i.outcome = 'false_alarm' THEN 1 ELSE 0 END) AS false_alarms "
     "FROM incidents i LEFT JOIN sites s ON s.id = i.site_id "
     "WHERE i.created_at >= {} AND i.created_at < {} "
     "GROUP BY COALESCE(s.district, ''), i.kind"

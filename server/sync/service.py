@@ -26,7 +26,7 @@ from server.auth.owners import device_owner
 from server.auth.schemas import Principal, Role
 from server.db import Database
 from server.errors import Conflict, Forbidden, NotFound, Unprocessable
-from server.sync import admin_repository, compaction, outcomes, push_rules
+from server.sync import admin_repository, compaction, outcomes, push_rules, reports
 from server.sync.repository import SyncRepository
 from server.sync.schemas import ConflictOut, ConflictStatus, Keep
 from server.sync.scopes import (
@@ -188,6 +188,10 @@ async def push(
             ctx = await _context(db, clock, who, repo, plan, report_window_s)
             with repo.open_for_push():
                 response = await apply_plan(repo, plan, ctx)
+                changes = reports.changed_by(plan, response.results, repo.cached)
+                if changes.incidents:
+                    await reports.announce(db, changes)
+                    await push_rules.reports_changed(db, clock, changes)
             repo.record_offset(batch.device_id, response.clock_offset_ms)
             await repo.flush()
     clock.observe(response.server_hlc)

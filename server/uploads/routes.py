@@ -11,7 +11,7 @@ from litestar.response import Response as LitestarResponse
 
 from server.auth.guards import allow, principal_of
 from server.auth.schemas import Role
-from server.errors import ErrorBody
+from server.errors import ErrorBody, error_response
 from server.uploads.evidence_routes import router as evidence_router
 from server.uploads.schemas import UploadRecord
 from server.uploads.service import Uploads, UploadsDep
@@ -42,12 +42,9 @@ def _headers(
     return headers
 
 
-def tus_error_response(_: AnyRequest, exc: TusError) -> LitestarResponse[ErrorBody]:
-    return Response(
-        ErrorBody(code=exc.code, detail=exc.detail),
-        status_code=exc.status_code,
-        headers=_headers(extra={"Tus-Version": TUS_VERSION}),
-    )
+def tus_error_response(request: AnyRequest, exc: TusError) -> LitestarResponse[ErrorBody]:
+    headers = _headers(extra={"Tus-Version": TUS_VERSION})
+    return error_response(request, exc.status_code, exc.code, exc.detail, headers=headers)
 
 
 @route("/", http_method=["OPTIONS"], **UPLOADERS, summary="tus capabilities", status_code=204)

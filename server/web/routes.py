@@ -21,13 +21,15 @@ from server.state import Posbon
 from server.web.local_files import LocalFiles
 from server.web.policy import content_security_policy
 from server.web.schemas import QUEUE_AGING_S, WebConfig
-from server.web.shell import with_vocabulary
+from server.web.shell import page_settings, with_page_settings, with_vocabulary
+from server.web.vector_basemap import vector_basemap_route, with_vector_basemap
 
 WEB_DIR: Final = Path(__file__).parent
 STATIC_DIR: Final = WEB_DIR / "static"
 BASEMAP_FILE: Final = WEB_DIR / "basemap" / "samarkand.geojson"
 STATIC_PATH: Final = "/static"
 BASEMAP_PATH: Final = "/api/v1/web/basemap"
+VECTOR_BASEMAP_PATH: Final = "/api/v1/web/basemap.pmtiles"
 GEOJSON_MEDIA_TYPE: Final = "application/geo+json"
 # Revalidate on every load: a new release must never run against an old page's scripts.
 REVALIDATE: Final = CacheControlHeader(no_cache=True)
@@ -41,7 +43,7 @@ def _file_bytes(path: Path) -> bytes:
 
 @functools.cache
 def page_bytes() -> bytes:
-    """index.html with the incident vocabulary filled in."""
+    """index.html with the incident vocabulary filled in (the settings are filled per request)."""
     return with_vocabulary(_file_bytes(STATIC_DIR / "index.html"))
 
 
@@ -53,7 +55,8 @@ async def page(posbon: Posbon) -> Response[bytes]:
         "Referrer-Policy": "no-referrer",
         "X-Content-Type-Options": "nosniff",
     }
-    return Response(page_bytes(), media_type=MediaType.HTML, headers=headers)
+    page = with_page_settings(page_bytes(), page_settings(posbon.settings))
+    return Response(page, media_type=MediaType.HTML, headers=headers)
 
 
 static_files = create_static_files_router(
@@ -74,6 +77,7 @@ async def web_config(posbon: Posbon) -> WebConfig:
         position_stale_s=settings.position_stale_s,
         unacknowledged_after_s=settings.dispatch_resend_s,
         queue_aging_s=QUEUE_AGING_S,
+        time_zone=settings.time_zone,
     )
 
 
@@ -85,8 +89,12 @@ async def web_config(posbon: Posbon) -> WebConfig:
     "the map works with no tile server.",
     media_type=GEOJSON_MEDIA_TYPE,
 )
-async def basemap() -> Response[bytes]:
-    return Response(_file_bytes(BASEMAP_FILE), media_type=GEOJSON_MEDIA_TYPE)
+async def basemap(posbon: Posbon) -> Response[bytes]:
+    outline = with_vector_basemap(_file_bytes(BASEMAP_FILE), posbon.settings, VECTOR_BASEMAP_PATH)
+    return Response(outline, media_type=GEOJSON_MEDIA_TYPE)
 
 
-router = Router(path="/api/v1/web", route_handlers=[web_config, basemap], tags=["web"])
+vector_basemap = vector_basemap_route("/basemap.pmtiles", **READERS)
+router = Router(
+    path="/api/v1/web", route_handlers=[web_config, basemap, vector_basemap], tags=["web"]
+)

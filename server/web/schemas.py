@@ -24,3 +24,6 @@ class WebConfig(msgspec.Struct, frozen=True, kw_only=True):
     queue_aging_s: Annotated[
         dict[int, int], msgspec.Meta(description="Priority → seconds until a pending call is late.")
     ]
+    time_zone: Annotated[
+        str, msgspec.Meta(description="IANA time zone every date and time is shown in.")
+    ]

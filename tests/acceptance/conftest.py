@@ -13,7 +13,7 @@ import contextlib
 import os
 import socket
 import uuid
-from collections.abc import Generator, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -22,6 +22,8 @@ import asyncpg
 import httpx
 import pytest
 
+from sync.client import SyncClient
+from sync.http_transport import HttpTransport
 from tests.acceptance import fleet
 from tests.acceptance.support import EXPLAINED, ServedPosbon, models_env
 from tests.conftest import POSTGRES_URL
@@ -142,6 +144,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         variant = _variant_of(last)
         same = [at for at, item in enumerate(items) if _variant_of(item) == variant]
         items.insert(same[-1] + 1 if same else len(items), last)
+
+
+@pytest.fixture
+async def devices(tmp_path: Path) -> AsyncIterator[Callable[[str, str], SyncClient]]:
+    """Opens sync clients (a tablet or a station, each with its own queue file)."""
+    opened: list[tuple[SyncClient, HttpTransport]] = []
+
+    def open_device(base_url: str, token: str) -> SyncClient:
+        transport = HttpTransport(base_url, token)
+        client = SyncClient.open(tmp_path / f"device-{len(opened)}.sqlite3", transport)
+        opened.append((client, transport))
+        return client
+
+    yield open_device
+    for client, transport in opened:
+        client.close()
+        await transport.aclose()
 
 
 @pytest.fixture(autouse=True)

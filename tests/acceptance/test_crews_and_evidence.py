@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,6 @@ from tusclient.client import TusClient
 
 from sync.client import SyncClient
 from sync.entities import CrewStatusFields, EntityKind, IncidentReportFields
-from sync.http_transport import HttpTransport
 from sync.lattices import IncidentStatus
 from sync.mutations import CrewStatusRecordV1, RecordingCreateV1
 from sync.recordings import RecordingFacts
@@ -55,23 +54,6 @@ async def test_a_crew_tablet_gets_what_it_missed_in_order_once_after_reconnectin
     dispatches = [event for event in replayed if event["type"] == "dispatch"]
     assert [event["data"]["incident"]["id"] for event in dispatches] == [incident_id]
     assert after["type"] == "pong"  # the replay came before it, once; nothing more was due
-
-
-@pytest.fixture
-async def devices(tmp_path: Path) -> AsyncIterator[Callable[[str, str], SyncClient]]:
-    """Opens sync clients (a tablet or a station, each with its own queue file)."""
-    opened: list[tuple[SyncClient, HttpTransport]] = []
-
-    def open_device(base_url: str, token: str) -> SyncClient:
-        transport = HttpTransport(base_url, token)
-        client = SyncClient.open(tmp_path / f"device-{len(opened)}.sqlite3", transport)
-        opened.append((client, transport))
-        return client
-
-    yield open_device
-    for client, transport in opened:
-        client.close()
-        await transport.aclose()
 
 
 async def test_a_tablet_pushes_a_report_and_a_status_and_another_tablet_pulls_the_report(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -17,15 +17,19 @@ import pytest
 from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright, expect
 
 from server.auth.schemas import Role
+from server.demo import seed
 from server.relay import outbox
 from server.relay.hub import OVERFLOW
 from tests.integration.live import Live
+from tests.integration.test_server.helpers import dispatch, post_alert
 
 CHROMIUM: Final = Path("/usr/bin/chromium")
 CHROMIUM_ARGS: Final = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
+    # WebGL (the MapLibre basemap) on the CPU: Chromium no longer falls back to it unasked.
+    "--enable-unsafe-swiftshader",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
@@ -36,6 +40,12 @@ EXPECT_TIMEOUT_MS: Final = 15_000
 """Playwright's 5 s default is too short on a 2-core machine running a server, a browser and a
 test at once; a page that never gets there still fails, just later."""
 expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+DEMO_CALLS: Final = (
+    ("panic", "School No. 1"),
+    ("intrusion", "School No. 21"),
+    ("fire", "Siab bazaar SOS column"),
+)
+"""Calls at the demo's sites (server/demo), by kind: a fire (dispatched) and two waiting."""
 
 
 @contextlib.asynccontextmanager
@@ -67,8 +77,11 @@ class PageProblems:
             self.seen.append(f"console: {message.text}")
 
 
-async def open_page(browser: Browser, live: Live) -> tuple[Page, PageProblems]:
-    page = await browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+async def open_page(
+    browser: Browser, live: Live, viewport: dict[str, int] = VIEWPORT, **options: Any
+) -> tuple[Page, PageProblems]:
+    """The dispatcher page in a new page of `browser` (`options`: new_page's, e.g. a locale)."""
+    page = await browser.new_page(viewport=viewport, **options)  # type: ignore[arg-type]
     problems = PageProblems(page)
     await page.goto(live.http + "/")
     return page, problems
@@ -80,9 +93,11 @@ async def sign_in(page: Page, token: str) -> None:
     await wait_live(page)
 
 
-async def signed_in(browser: Browser, live: Live) -> tuple[Page, list[str]]:
+async def signed_in(
+    browser: Browser, live: Live, viewport: dict[str, int] = VIEWPORT
+) -> tuple[Page, list[str]]:
     """A page signed in with a fresh dispatcher token, and the list its problems go to."""
-    page, problems = await open_page(browser, live)
+    page, problems = await open_page(browser, live, viewport)
     await sign_in(page, await live.token(Role.DISPATCHER))
     return page, problems.seen
 
@@ -93,6 +108,24 @@ async def api_get(live: Live, path: str) -> Any:
         response = await client.get(path)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+async def demo_with_calls(
+    live: Live, calls: Sequence[tuple[str, str]] = DEMO_CALLS
+) -> dict[str, Any]:
+    """The demo data with a call of each (kind, demo site) raised, the fire's dispatched to the
+    first crew; the alerts raised, by kind."""
+    await seed.seed(live.state.db)
+    dispatcher = await live.token(Role.DISPATCHER)
+    crews = await api_get(live, "/api/v1/crews")
+    sites = {site["name"]: site["id"] for site in await api_get(live, "/api/v1/sites?limit=1000")}
+    raised = {}
+    for kind, place in calls:
+        raised[kind] = await post_alert(
+            live, dispatcher, kind=kind, site_id=sites[place], lat=None, lon=None, address=""
+        )
+    await dispatch(live, dispatcher, raised["fire"]["incident_id"], crews[0]["id"])
+    return raised
 
 
 async def wait_live(page: Page) -> None:

@@ -62,7 +62,8 @@ async def test_a_dispatch_and_a_cancel_made_over_rest_reach_the_crews_tablet(
     dispatched = _incident(tablet, crew)
     async with api(live, crew.dispatcher) as http:
         cancelled = await http.post(
-            f"/api/v1/incidents/{crew.incident_id}/status", json={"status": "cancelled"}
+            f"/api/v1/incidents/{crew.incident_id}/status",
+            json={"status": "cancelled", "outcome": "other"},
         )
     await tablet.sync()
 

@@ -38,10 +38,11 @@ def test_closed_incidents_are_final() -> None:
         assert not can_dispatch(status)
 
 
-def test_any_open_state_can_be_cancelled_or_marked_false_alarm() -> None:
+def test_any_open_state_can_be_closed_in_each_of_the_three_ways() -> None:
     for status in ORDER[:-1]:
-        assert can_move(status, IncidentStatus.CANCELLED)
-        assert can_move(status, IncidentStatus.FALSE_ALARM)
+        assert can_move(status, IncidentStatus.RESOLVED), status
+        assert can_move(status, IncidentStatus.CANCELLED), status
+        assert can_move(status, IncidentStatus.FALSE_ALARM), status
 
 
 def test_a_crew_on_scene_is_not_redispatched() -> None:

@@ -81,3 +81,17 @@ def test_a_command_gets_only_the_flags_it_names() -> None:
         parser.parse_args(["--http-port", "9000"])
     with pytest.raises(ValueError, match="not settings"):
         add_arguments(argparse.ArgumentParser(), ["http_prot"])
+
+
+def test_the_time_zone_defaults_to_samarkand_and_takes_any_iana_name() -> None:
+    assert load(_flags(), environ={}).time_zone == "Asia/Samarkand"
+    assert load(_flags("--time-zone", "Europe/Moscow"), environ={}).time_zone == "Europe/Moscow"
+    assert load(_flags(), environ={"POSBON_TIME_ZONE": "UTC"}).time_zone == "UTC"
+
+
+@pytest.mark.parametrize("name", ["Mars/Olympus", "asia/samarkand", "", "../etc/passwd"])
+def test_an_unknown_time_zone_is_refused_naming_the_flag(name: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load(_flags("--time-zone", name), environ={})
+    assert str(raised.value).startswith("--time-zone / POSBON_TIME_ZONE is ")
+    assert "an IANA time zone name" in str(raised.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any, cast
 
 import msgspec
@@ -18,7 +19,7 @@ from sync.errors import (
     UpgradeRequiredError,
 )
 
-REQUEST = cast(Any, None)
+REQUEST = cast(Any, SimpleNamespace(headers={}))  # no Accept-Language: English
 
 
 def answer(error: SyncError) -> tuple[int, dict[str, Any], dict[str, str]]:

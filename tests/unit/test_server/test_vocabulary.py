@@ -45,6 +45,7 @@ def test_its_json_carries_the_stored_lowercase_values() -> None:
         "cancelled",
         "false_alarm",
     ]
+    assert document["transitions"]["new"] == ["dispatched", "resolved", "cancelled", "false_alarm"]
     assert "false_alarm" in document["outcomes"]
 
 

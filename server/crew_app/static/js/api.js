@@ -1,5 +1,8 @@
-// REST calls with the crew's token. A failure says whether it is worth retrying: no network
-// and 5xx are transient (the queue keeps the item); a 4xx is the server's final answer.
+// REST calls with the crew's token and the tablet's language (the server writes its error
+// sentences in it). A failure says whether it is worth retrying: no network and 5xx are
+// transient (the queue keeps the item); a 4xx is the server's final answer.
+
+import { language, t } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(status, code, detail, body = null) {
@@ -21,13 +24,13 @@ export class Api {
   }
 
   async request(method, path, body, contentType = "application/json") {
-    const headers = { Authorization: `Bearer ${this.token}` };
+    const headers = { Authorization: `Bearer ${this.token}`, "Accept-Language": language() };
     if (body !== undefined) headers["Content-Type"] = contentType;
     let response;
     try {
       response = await fetch(path, { method, headers, body, cache: "no-store" });
     } catch (error) {
-      throw new ApiError(0, "network", "The server cannot be reached.");
+      throw new ApiError(0, "network", t("server_unreachable"));
     }
     if (response.ok) return response;
     const text = await response.text().catch(() => "");
@@ -40,7 +43,7 @@ export class Api {
     const failure = new ApiError(
       response.status,
       problem.code ?? `http_${response.status}`,
-      problem.detail ?? `The server answered ${response.status}.`,
+      problem.message ?? problem.detail ?? t("server_answered", { status: response.status }),
       problem,
     );
     if (response.status === 401 && this.onUnauthorized) this.onUnauthorized(failure);

@@ -1,145 +1,74 @@
-// /ws/crew: hello with the last seq this tablet handled, so everything missed while offline is
-// replayed in order; each event is handled and its seq stored before the next is read, so a
-// reload or a lost link never skips nor repeats one. Positions wait in IndexedDB while offline
-// and go out in order once the socket is back.
+// The tablet's /ws/crew link: the shared socket client (/static/shared/socket.js: hello with the
+// last seq this tablet handled, replay, heartbeats with an answer deadline, gaps, backoff) with
+// what the tablet adds. Each event is handled and its seq stored in IndexedDB before the next is
+// read, so a reload or a lost link never skips nor repeats one; the tablet acks it after that.
+// Positions wait in IndexedDB while offline and go out in order once the socket is back. A link
+// down for more than a few seconds shows the full-width disconnected bar.
 
-const HEARTBEAT_MS = 20_000;
-const RETRY_MIN_MS = 1_000;
-const RETRY_MAX_MS = 15_000;
-const CLOSE_BAD_TOKEN = 4401;
-const CLOSE_WRONG_ROLE = 4403;
+import { DisconnectedOverlay } from "/static/shared/disconnected.js";
+import { SocketClient } from "/static/shared/socket.js";
+import { formatTime, t } from "./i18n.js";
+
 const MAX_QUEUED_POSITIONS = 500;
+// The app's link states (html[data-link], the header's words); the client's "reconnecting" is
+// the tablet's "connecting".
+const APP_STATE = { connecting: "connecting", reconnecting: "connecting", live: "live", offline: "offline" };
 
 export class Link {
   constructor(db, token, handlers) {
     this.db = db;
-    this.token = token;
     this.handlers = handlers; // onState(state), onEvent(message), onResync(), onRefused(reason)
-    this.socket = null;
-    this.retryMs = RETRY_MIN_MS;
-    this.retryTimer = null;
-    this.heartbeat = null;
-    this.chain = Promise.resolve();
-    this.stopped = false;
-    this.live = false;
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    this.client = new SocketClient({
+      url: `${scheme}//${location.host}/ws/crew`,
+      token,
+      position: async () => ({ lastSeq: await db.meta("last_seq"), epoch: await db.meta("epoch") }),
+      linkWatch: new DisconnectedOverlay({ t, formatTime }),
+      handlers: {
+        onWelcome: (message) => this.welcome(message),
+        onEvent: (message) => this.event(message),
+        onResync: (message) => this.resync(message),
+        onState: (state) => {
+          if (state in APP_STATE) handlers.onState(APP_STATE[state]);
+        },
+        onRefused: (code, reason) => handlers.onRefused(reason || "token refused"),
+      },
+    });
+  }
+
+  get live() {
+    return this.client.live;
   }
 
   start() {
-    this.stopped = false;
-    window.addEventListener("online", this.onOnline);
-    window.addEventListener("offline", this.onOffline);
-    if (navigator.onLine) this.connect();
-    else this.handlers.onState("offline");
+    this.client.start();
   }
 
   stop() {
-    this.stopped = true;
-    window.removeEventListener("online", this.onOnline);
-    window.removeEventListener("offline", this.onOffline);
-    this.drop();
-  }
-
-  onOnline = () => {
-    this.retryMs = RETRY_MIN_MS;
-    this.connect();
-  };
-
-  // The OS says the link is gone: close now rather than wait for a heartbeat to time out.
-  onOffline = () => {
-    this.drop();
-    this.handlers.onState("offline");
-  };
-
-  drop() {
-    clearTimeout(this.retryTimer);
-    clearInterval(this.heartbeat);
-    this.live = false;
-    if (this.socket !== null) {
-      const socket = this.socket;
-      this.socket = null;
-      socket.onclose = null;
-      socket.onmessage = null;
-      socket.close();
-    }
-  }
-
-  connect() {
-    if (this.stopped || this.socket !== null) return;
-    clearTimeout(this.retryTimer);
-    this.handlers.onState("connecting");
-    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const socket = new WebSocket(`${scheme}//${location.host}/ws/crew`);
-    this.socket = socket;
-    socket.onopen = async () => {
-      const lastSeq = await this.db.meta("last_seq");
-      const epoch = await this.db.meta("epoch");
-      // The link may have dropped while IndexedDB answered: the next connect says hello.
-      if (socket.readyState !== WebSocket.OPEN) return;
-      socket.send(JSON.stringify({ type: "hello", token: this.token, last_seq: lastSeq, epoch }));
-    };
-    socket.onmessage = (message) => {
-      this.chain = this.chain.then(() => this.receive(JSON.parse(message.data))).catch((error) => {
-        console.warn("crew event not handled", error);
-      });
-    };
-    socket.onclose = (event) => this.closed(event);
-  }
-
-  closed(event) {
-    this.socket = null;
-    this.live = false;
-    clearInterval(this.heartbeat);
-    if (event.code === CLOSE_BAD_TOKEN || event.code === CLOSE_WRONG_ROLE) {
-      this.stopped = true;
-      this.handlers.onRefused(event.reason || "token refused");
-      return;
-    }
-    this.handlers.onState(navigator.onLine ? "connecting" : "offline");
-    if (this.stopped || !navigator.onLine) return;
-    this.retryTimer = setTimeout(() => this.connect(), this.retryMs);
-    this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
-  }
-
-  async receive(message) {
-    switch (message.type) {
-      case "welcome":
-        await this.welcome(message);
-        return;
-      case "resync":
-        await this.db.setMeta("last_seq", message.seq);
-        await this.handlers.onResync();
-        return;
-      case "pong":
-      case "status_result":
-      case "error":
-        return;
-      default:
-        if (typeof message.seq !== "number") return;
-        if (message.seq <= ((await this.db.meta("last_seq")) ?? 0)) return; // seen already
-        await this.handlers.onEvent(message);
-        await this.db.setMeta("last_seq", message.seq);
-        this.send({ type: "ack", seq: message.seq });
-    }
-  }
-
-  async welcome(message) {
-    if ((await this.db.meta("last_seq")) === null) await this.db.setMeta("last_seq", message.seq);
-    await this.db.setMeta("epoch", message.epoch);
-    await this.db.setMeta("stream", message.stream);
-    this.live = true;
-    this.retryMs = RETRY_MIN_MS;
-    clearInterval(this.heartbeat);
-    this.heartbeat = setInterval(() => this.send({ type: "heartbeat" }), HEARTBEAT_MS);
-    this.handlers.onState("live");
-    await this.flushPositions();
+    this.client.stop();
   }
 
   send(message) {
-    if (this.socket !== null && this.socket.readyState === WebSocket.OPEN) {
-      this.socket.send(JSON.stringify(message));
-      return true;
-    }
-    return false;
+    return this.client.send(message);
+  }
+
+  async welcome(message) {
+    // The client took the welcome's seq as its place when the tablet had none: store it too.
+    await this.db.setMeta("last_seq", this.client.lastSeq);
+    await this.db.setMeta("epoch", message.epoch);
+    await this.db.setMeta("stream", message.stream);
+    await this.flushPositions();
+  }
+
+  async event(message) {
+    await this.handlers.onEvent(message);
+    await this.db.setMeta("last_seq", message.seq);
+    this.send({ type: "ack", seq: message.seq });
+  }
+
+  async resync(message) {
+    await this.db.setMeta("last_seq", message.seq);
+    await this.handlers.onResync();
   }
 
   async reportPosition(lat, lon, accuracyM) {

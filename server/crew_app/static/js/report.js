@@ -54,7 +54,7 @@ export class Reports {
       "incident_report.upsert.v1",
       report.report_id,
       { fields: { ...owner, ...fields }, base },
-      `${t("kind_report")} #${report.incident_id}`,
+      { key: "item_report", values: { id: report.incident_id } },
     );
   }
 
@@ -77,7 +77,7 @@ export class Reports {
     await this.db.put("reports", report);
     const fields = { report_id: report.report_id, role: row.role, full_name: row.full_name, document_ref: row.document_ref };
     if (row.birth_year) fields.birth_year = row.birth_year;
-    await this.sync.enqueue("report_person.add.v1", row.id, { fields }, `${t("kind_person")}: ${row.full_name || row.role}`);
+    await this.sync.enqueue("report_person.add.v1", row.id, { fields }, { key: "item_person", values: { name: row.full_name || t(`role_${row.role}`) } });
     return report;
   }
 
@@ -94,7 +94,7 @@ export class Reports {
       grounds: row.grounds,
       handed_to: row.handed_to,
     };
-    await this.sync.enqueue("detention.add.v1", row.id, { fields }, `${t("kind_detention")}: ${row.grounds}`);
+    await this.sync.enqueue("detention.add.v1", row.id, { fields }, { key: "item_detention", values: { grounds: row.grounds } });
     return report;
   }
 

@@ -5,6 +5,7 @@
 // blocks audio (no user gesture yet, e.g. after a reload) gets a full-width bar to enable it.
 
 import { byId } from "./dom.js";
+import { t } from "./i18n.js";
 
 const TONE_HZ = [880, 660];
 const TONE_STEP_S = 0.18;
@@ -85,7 +86,7 @@ export class Alarm {
   show() {
     const blocked = this.blocked();
     this.button.setAttribute("aria-pressed", String(this.enabled && !blocked));
-    this.button.textContent = !this.enabled ? "Sound: off" : blocked ? "Sound: click to enable" : "Sound: on";
+    this.button.textContent = t(!this.enabled ? "sound_off" : blocked ? "sound_click_to_enable" : "sound_on");
     this.button.dataset.tonesPlayed = String(this.played);
     this.button.dataset.ringing = String(this.ringing);
     this.blockedBar.hidden = !(this.armed && this.enabled && blocked);

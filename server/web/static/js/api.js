@@ -1,5 +1,8 @@
-// The REST client: every call carries the dispatcher's bearer token; errors carry the server's
-// machine-readable code and its sentence for a person.
+// The REST client: every call carries the dispatcher's bearer token and the page's language
+// (Accept-Language), so the server writes its sentences for a person in that language; errors carry
+// the server's machine-readable code and that sentence.
+
+import { has, language, t } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(status, code, detail) {
@@ -10,6 +13,13 @@ export class ApiError extends Error {
 }
 
 const PAGE_SIZE = 1000;
+
+/** The server's sentence in our language (`message`), else ours for its code, else its English. */
+function sentence(problem, code, status) {
+  if (typeof problem.message === "string" && problem.message) return problem.message;
+  if (has(`error_${code}`)) return t(`error_${code}`);
+  return problem.detail ?? t("error_http", { status });
+}
 const MAX_PAGES = 20;
 
 export class Api {
@@ -20,7 +30,7 @@ export class Api {
   }
 
   async request(method, path, body) {
-    const headers = { Authorization: `Bearer ${this.token}` };
+    const headers = { Authorization: `Bearer ${this.token}`, "Accept-Language": language() };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let response;
     try {
@@ -31,16 +41,13 @@ export class Api {
         cache: "no-store",
       });
     } catch (error) {
-      throw new ApiError(0, "network", "The server cannot be reached (network down?).");
+      throw new ApiError(0, "network", t("error_network"));
     }
     this.noteServerClock(response);
     if (response.ok) return response;
     const problem = await response.json().catch(() => ({}));
-    const error = new ApiError(
-      response.status,
-      problem.code ?? "http_" + response.status,
-      problem.detail ?? `The server answered ${response.status}.`,
-    );
+    const code = problem.code ?? "http_" + response.status;
+    const error = new ApiError(response.status, code, sentence(problem, code, response.status));
     if (response.status === 401 && this.onUnauthorized) this.onUnauthorized(error);
     throw error;
   }

@@ -2,8 +2,9 @@
 // Escape (as "cancel") and gives focus back to the button that opened it.
 
 import { byId } from "./dom.js";
+import { t } from "./i18n.js";
 
-export function confirmAction(text, confirmLabel = "Confirm") {
+export function confirmAction(text, confirmLabel = t("confirm")) {
   const dialog = byId("confirm");
   byId("confirm-text").textContent = text;
   byId("confirm-ok").textContent = confirmLabel;

@@ -1,6 +1,8 @@
 // Small DOM helpers. Data from the server is only ever put in the page as text (never as HTML),
 // because alert descriptions and notes are typed by people and devices outside our control.
 
+import { formatTime } from "./i18n.js";
+
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
@@ -45,8 +47,9 @@ export function formatDuration(seconds) {
   return hours > 0 ? `${hours}:${String(minutes).padStart(2, "0")}:${rest}` : `${minutes}:${rest}`;
 }
 
+/** HH:MM:SS in the deployment's time zone (i18n.js), whatever zone the browser is in. */
 export function formatClock(epochMs) {
-  return new Date(epochMs).toLocaleTimeString("en-GB", { hour12: false });
+  return formatTime(epochMs);
 }
 
 export function parseTime(text) {

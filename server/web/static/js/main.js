@@ -5,12 +5,16 @@ import { Alarm, announce, notify } from "./announce.js";
 import { P1Banner, bannerEntries } from "./banner.js";
 import { CrewBoard } from "./crewboard.js";
 import { byId, formatClock, formatDuration } from "./dom.js";
+import { linkState, onLanguageChange, t } from "./i18n.js";
 import { IncidentPanel } from "./incident.js";
+import { bindShortcuts } from "./keys.js";
 import { DispatchMap } from "./map.js";
-import { CLOSED_STATUSES, Model, OPEN_STATUSES, isOpen, label } from "./model.js";
+import { CLOSED_STATUSES, Model, OPEN_STATUSES, isOpen, suggestionReason } from "./model.js";
 import { QueueView } from "./queue.js";
 import { RelayClient } from "./relay.js";
+import { bindScheme } from "./scheme.js";
 import { StatsPanel } from "./stats.js";
+import { kindLabel } from "./words.js";
 
 const TOKEN_KEY = "posbon.token";
 const TICK_MS = 1000;
@@ -32,9 +36,13 @@ class DispatcherConsole {
     this.loadAgain = null;
     this.buffered = [];
     this.renderQueued = false;
-    this.map = new DispatchMap(byId("map"), config, api, (id) => this.open(id, false));
-    this.queue = new QueueView(this.model, config, (id) => this.open(id, true));
-    this.banner = new P1Banner((id) => this.open(id, true));
+    const dispatchRecommended = (id) => this.dispatchRecommended(id);
+    // The map's marker popup offers "dispatch recommended" through this callback (map.js is H5's).
+    this.map = new DispatchMap(byId("map"), config, api, (id) => this.open(id, false), {
+      onDispatchRecommended: dispatchRecommended,
+    });
+    this.queue = new QueueView(this.model, config, (id) => this.open(id, true), dispatchRecommended);
+    this.banner = new P1Banner((id) => this.open(id, true), dispatchRecommended);
     this.lateIds = new Set(); // unhandled P1s already announced as late
     this.crewBoard = new CrewBoard(this.model, config, (id) => this.open(id, true));
     this.incident = new IncidentPanel(this.model, api, this.map);
@@ -42,16 +50,16 @@ class DispatcherConsole {
     this.relay = new RelayClient(`${scheme}//${location.host}/ws/dispatch`, api.token, {
       onEvent: (event) => this.onEvent(event),
       onFreshState: (reason) => this.loadEverything(reason),
-      onState: (state, detail) => {
-        byId("connection").textContent = `Connection: ${detail}`;
+      onState: (state, detail, params) => {
+        byId("connection").textContent = t("connection", { state: linkState(state, params) });
       },
       onAuthFailed: (code) =>
-        signOut(code === 4403 ? "This token's role cannot use the dispatcher view." : "The token was refused."),
+        signOut(code === 4403 ? t("token_role_refused") : t("token_refused")),
     });
   }
 
   start() {
-    this.map.loadBasemap().catch((error) => notify(`The outline map could not be loaded: ${error.message}`));
+    this.map.loadBasemap().catch((error) => notify(t("basemap_failed", { reason: error.message })));
     this.relay.start();
     setInterval(() => this.tick(), TICK_MS);
     setInterval(() => this.renderMap(), MAP_REFRESH_MS);
@@ -61,6 +69,53 @@ class DispatcherConsole {
     this.queue.selectedId = incidentId;
     this.queue.render(this.api.now());
     await this.incident.open(incidentId, { focus });
+  }
+
+  /** `n`: the next pending incident after the open one (P1s first, oldest first), round again. */
+  openNext() {
+    const pending = this.model.pending();
+    if (pending.length === 0) {
+      notify(t("nothing_pending"));
+      return;
+    }
+    const at = pending.findIndex((incident) => incident.id === this.incident.incidentId);
+    this.open(pending[(at + 1) % pending.length].id, true);
+  }
+
+  /** Open the incident (so what is sent is in view), then send its recommended crew. */
+  async dispatchRecommended(incidentId) {
+    if (this.incident.incidentId !== incidentId) this.open(incidentId, false);
+    await this.incident.dispatchRecommended(incidentId);
+  }
+
+  /** The shortcuts that need an open incident say so when there is none. */
+  withIncident(action) {
+    if (this.incident.incidentId === null) notify(t("open_incident_first"));
+    else action(this.incident.incidentId);
+  }
+
+  shortcuts() {
+    const focusOn = (id) => {
+      const field = byId(id);
+      if (field.closest("[hidden]") !== null) {
+        notify(t("not_allowed_now"));
+        return;
+      }
+      field.scrollIntoView({ block: "nearest" });
+      field.focus();
+    };
+    return {
+      n: () => this.openNext(),
+      d: () => this.withIncident((id) => this.dispatchRecommended(id)),
+      m: () => this.withIncident(() => focusOn("note-text")),
+      r: () => this.withIncident(() => focusOn("resolve-outcome")),
+    };
+  }
+
+  /** The language changed: every view draws its words again. */
+  redraw() {
+    this.incident.redraw();
+    this.render();
   }
 
   /** A REST snapshot; relay events arriving meanwhile are kept and applied on top of it. */
@@ -89,7 +144,7 @@ class DispatcherConsole {
       this.loading = false;
       this.loadAgain = null;
       this.buffered = []; // the fresh snapshot after starting over covers these
-      notify(`Could not load the current state (${error.message}); retrying.`);
+      notify(t("load_failed", { reason: error.message }));
       this.relay.startOver("state not loaded");
       return;
     }
@@ -98,7 +153,7 @@ class DispatcherConsole {
     const waiting = this.buffered;
     this.buffered = [];
     for (const event of waiting) this.apply(event);
-    if (reason !== "start") notify(`Reloaded everything from the server (${reason}).`);
+    if (reason !== "start") notify(t("reloaded", { reason }));
     if (this.incident.incidentId !== null) this.incident.open(this.incident.incidentId, { focus: false });
     this.render();
     if (this.loadAgain) {
@@ -114,6 +169,7 @@ class DispatcherConsole {
   }
 
   apply(event) {
+    if (event.type === "report") this.incident.reportChanged(event.data.incident_id);
     const effect = this.model.apply(event);
     if (effect.isNewAlert && effect.alert.priority === 1) this.announceAlert(effect.alert);
     if (effect.escalation) this.announceEscalation(effect.escalation);
@@ -122,17 +178,18 @@ class DispatcherConsole {
   }
 
   announceAlert(alert) {
-    const place = alert.site.name || alert.site.address || "an unknown place";
-    announce(`New P1 alert: ${label(alert.kind)} at ${place} (incident #${alert.incident_id}, from ${alert.source}).`);
+    const place = alert.site.name || alert.site.address || t("unknown_place");
+    const words = { kind: kindLabel(alert.kind), place, id: alert.incident_id, source: alert.source };
+    announce(t("announce_p1", words));
     this.alarm.play();
   }
 
   announceEscalation(escalation) {
-    const proposed = escalation.proposed ? ` Proposed: ${escalation.proposed.name}, ${escalation.proposed.reason}.` : "";
-    announce(
-      `Escalation: ${this.model.crewName(escalation.crew_id)} has not acknowledged incident ` +
-        `#${escalation.incident_id} in ${Math.round(escalation.waited_s)} s.${proposed}`,
-    );
+    const proposed = escalation.proposed
+      ? ` ${t("announce_proposed", { crew: escalation.proposed.name, reason: suggestionReason(escalation.proposed) })}`
+      : "";
+    const words = { crew: this.model.crewName(escalation.crew_id), id: escalation.incident_id };
+    announce(t("announce_escalation", { ...words, s: Math.round(escalation.waited_s) }) + proposed);
     this.alarm.play();
   }
 
@@ -165,7 +222,7 @@ class DispatcherConsole {
     if (fresh.length === 0) return;
     const limit = formatDuration(this.config.queue_aging_s["1"]);
     const ids = fresh.map((entry) => `#${entry.incidentId}`).join(", ");
-    announce(`P1 LATE: no crew sent within ${limit} to incident ${ids}.`);
+    announce(t("announce_late", { limit, ids }));
     this.alarm.play();
   }
 
@@ -184,7 +241,7 @@ function signOut(message) {
 async function begin(token, alarm) {
   const api = new Api(token, null);
   const config = await api.get("/api/v1/web/config");
-  api.onUnauthorized = () => signOut("The token was refused (revoked?); sign in again.");
+  api.onUnauthorized = () => signOut(t("token_refused_again"));
   sessionStorage.setItem(TOKEN_KEY, token);
   document.documentElement.dataset.relay = "connecting";
   byId("signin").hidden = true;
@@ -193,17 +250,21 @@ async function begin(token, alarm) {
   byId("stats-toggle").hidden = false;
   alarm.arm();
   new StatsPanel(api);
-  new DispatcherConsole(api, config, alarm).start();
+  const desk = new DispatcherConsole(api, config, alarm);
+  bindShortcuts(desk.shortcuts());
+  onLanguageChange(() => desk.redraw());
+  desk.start();
 }
 
 function explain(error) {
   if (!(error instanceof ApiError)) return String(error);
-  if (error.status === 401) return "This token is unknown or revoked.";
-  if (error.status === 403) return "This token's role cannot use the dispatcher view (use a dispatcher token).";
+  if (error.status === 401) return t("error_unauthorized");
+  if (error.status === 403) return t("token_role_wrong");
   return error.message;
 }
 
 function main() {
+  bindScheme(byId("scheme-toggle"));
   const alarm = new Alarm(byId("sound-toggle"), byId("sound-blocked"));
   const form = byId("signin-form");
   const input = byId("token");

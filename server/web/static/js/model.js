@@ -3,6 +3,7 @@
 // keeps the newer version of a record and applying anything twice changes nothing.
 
 import { parseTime } from "./dom.js";
+import { formatNumber, has, t } from "./i18n.js";
 
 export const RECENTLY_CLOSED_MS = 24 * 3600 * 1000;
 export const RECENTLY_CLOSED_SHOWN = 20;
@@ -17,8 +18,15 @@ export const TRANSITIONS = VOCABULARY.transitions;
 export const DISPATCHABLE = VOCABULARY.dispatchable;
 export const OUTCOMES = VOCABULARY.outcomes;
 
+// Where one of the server's words is shown without saying which vocabulary it is from.
+const VOCABULARIES = ["status_", "crew_status_", "outcome_", "kind_"];
+
+/** A server word (status, crew status, outcome, kind) in the page's language; words.js names the
+ * vocabulary, this is the fallback that tries each, then shows the word itself. */
 export function label(word) {
-  return String(word ?? "").replaceAll("_", " ");
+  const text = String(word ?? "");
+  const prefix = VOCABULARIES.find((candidate) => has(candidate + text));
+  return prefix === undefined ? text.replaceAll("_", " ") : t(prefix + text);
 }
 
 export function isOpen(incident) {
@@ -98,7 +106,7 @@ export class Model {
 
   crewName(crewId) {
     if (crewId === null || crewId === undefined) return "";
-    return this.crews.get(crewId)?.name ?? `crew ${crewId}`;
+    return this.crews.get(crewId)?.name ?? t("crew_number", { id: crewId });
   }
 
   openIncidentOf(crewId) {
@@ -140,9 +148,9 @@ export class Model {
 export function aging(incident, nowMs, agingSeconds) {
   const waitedS = (nowMs - parseTime(incident.created_at)) / 1000;
   const limitS = agingSeconds[String(incident.priority)] ?? agingSeconds["4"];
-  if (waitedS >= limitS) return { state: "late", waitedS, limitS, text: "LATE" };
-  if (waitedS >= limitS * AGING_SOON_FRACTION) return { state: "soon", waitedS, limitS, text: "due soon" };
-  return { state: "ok", waitedS, limitS, text: "waiting" };
+  if (waitedS >= limitS) return { state: "late", waitedS, limitS, text: t("aging_late") };
+  if (waitedS >= limitS * AGING_SOON_FRACTION) return { state: "soon", waitedS, limitS, text: t("aging_soon") };
+  return { state: "ok", waitedS, limitS, text: t("aging_waiting") };
 }
 
 /** Seconds a dispatch has gone unacknowledged, or null when nothing is awaited or not yet late. */
@@ -157,4 +165,20 @@ export function positionAge(crew, nowMs, staleS) {
   if (crew.lat === null || crew.lon === null || !crew.position_at) return { ageS: null, stale: true };
   const ageS = Math.max(0, (nowMs - parseTime(crew.position_at)) / 1000);
   return { ageS, stale: ageS > staleS };
+}
+
+/** Why a crew is suggested (GET /incidents/{id}/suggestions), in the page's language, from the
+ * suggestion's numbers rather than the server's English `reason`. */
+export function suggestionReason(suggestion) {
+  const km = formatNumber(suggestion.distance_m / 1000, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const minutes = Math.max(1, Math.ceil(suggestion.eta_s / 60));
+  const ageS = suggestion.position_age_s;
+  const age =
+    ageS === null || ageS === undefined
+      ? t("suggestion_age_unknown")
+      : t("suggestion_age", {
+          age: ageS < 120 ? t("duration_s", { s: Math.round(ageS) }) : t("duration_min", { min: Math.round(ageS / 60) }),
+        });
+  const eta = t(suggestion.eta_source === "estimate" ? "suggestion_eta_estimate" : "suggestion_eta", { min: minutes });
+  return [t("suggestion_distance", { km }), eta, age].join(", ");
 }

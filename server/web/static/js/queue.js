@@ -1,18 +1,22 @@
 // The queue: pending (no crew yet), active, recently closed; priority first, then age. A pending
 // incident past its priority's limit is marked "LATE" in words and in colour, never colour alone.
+// Each pending row has "dispatch recommended": the first suggested crew, after one confirmation.
 
-import { byId, formatClock, formatDuration, h, parseTime, renderRows, setText } from "./dom.js";
-import { aging, label, unacknowledgedFor } from "./model.js";
+import { byId, formatDuration, h, renderRows, setText } from "./dom.js";
+import { formatTime, t } from "./i18n.js";
+import { DISPATCHABLE, aging, unacknowledgedFor } from "./model.js";
+import { incidentTitle, outcomeLabel, statusLabel } from "./words.js";
 
 function priorityBadge(priority) {
   return h("span", { class: `prio prio-${priority}` }, `P${priority}`);
 }
 
 export class QueueView {
-  constructor(model, config, onOpen) {
+  constructor(model, config, onOpen, onDispatchRecommended) {
     this.model = model;
     this.config = config;
     this.onOpen = onOpen;
+    this.onDispatchRecommended = onDispatchRecommended;
     this.selectedId = null;
     this.pendingSeen = new Set();
   }
@@ -35,7 +39,7 @@ export class QueueView {
       priorityCell.replaceChildren(priorityBadge(incident.priority));
     }
     const button = titleCell.firstChild;
-    setText(button, `#${incident.id} ${incident.title}`);
+    setText(button, `#${incident.id} ${incidentTitle(incident)}`);
     const selected = incident.id === this.selectedId;
     row.classList.toggle("selected", selected);
     button.setAttribute("aria-current", selected ? "true" : "false");
@@ -44,7 +48,7 @@ export class QueueView {
   render(nowMs) {
     const { pending, active, closed } = this.model.queue(nowMs);
     const key = (incident) => incident.id;
-    renderRows(byId("pending").tBodies[0], pending, key, (i) => this.build(i, 2), (row, i) =>
+    renderRows(byId("pending").tBodies[0], pending, key, (i) => this.buildPending(i), (row, i) =>
       this.updatePending(row, i, nowMs),
     );
     renderRows(byId("active").tBodies[0], active, key, (i) => this.build(i, 2), (row, i) =>
@@ -57,6 +61,14 @@ export class QueueView {
     setText(byId("pending-count"), `(${pending.length})`);
     setText(byId("active-count"), `(${active.length})`);
     setText(byId("closed-count"), `(${closed.length})`);
+  }
+
+  buildPending(incident) {
+    const row = this.build(incident, 1); // the title names the place: no column of its own
+    const send = h("button", { type: "button", class: "send", dataset: { incidentId: incident.id } }, "");
+    send.addEventListener("click", () => this.onDispatchRecommended(Number(send.dataset.incidentId)));
+    row.append(h("td", {}, send));
+    return row;
   }
 
   /** Pending stays above what scrolls; within its own box, scroll to a row that just came in. */
@@ -78,10 +90,13 @@ export class QueueView {
     const age = aging(incident, nowMs, this.config.queue_aging_s);
     row.classList.toggle("aging-soon", age.state === "soon");
     row.classList.toggle("aging-late", age.state === "late");
-    const limit = `limit ${formatDuration(age.limitS)}`;
     row.cells[2].className = "aging";
-    setText(row.cells[2], `${age.text} ${formatDuration(age.waitedS)} (${limit})`);
-    setText(row.cells[3], incident.site.name || incident.site.address || "position only");
+    const words = { state: t(`aging_${age.state === "ok" ? "waiting" : age.state}`), waited: formatDuration(age.waitedS) };
+    setText(row.cells[2], t("aging_text", { ...words, limit: formatDuration(age.limitS) }));
+    const send = row.cells[3].firstChild;
+    setText(send, t("send_recommended"));
+    send.setAttribute("aria-label", t("send_recommended_to", { id: incident.id }));
+    send.disabled = !DISPATCHABLE.includes(incident.status);
   }
 
   updateActive(row, incident, nowMs) {
@@ -92,22 +107,23 @@ export class QueueView {
       this.config.unacknowledged_after_s,
       this.model.escalated.has(incident.id),
     );
-    const status = label(incident.status);
+    const status = statusLabel(incident.status);
     if (waitedS === null) {
       setText(row.cells[2], status);
     } else {
       row.cells[2].replaceChildren(
         status + " ",
-        h("span", { class: "marker-unacked" }, `not acknowledged ${formatDuration(waitedS)}`),
+        h("span", { class: "marker-unacked" }, t("not_acknowledged_for", { time: formatDuration(waitedS) })),
       );
     }
-    setText(row.cells[3], this.model.crewName(incident.crew_id));
+    setText(row.cells[3], incident.crew_name ?? this.model.crewName(incident.crew_id));
   }
 
   updateClosed(row, incident) {
     this.common(row, incident);
-    const result = incident.outcome ? `${label(incident.status)}: ${label(incident.outcome)}` : label(incident.status);
-    setText(row.cells[2], result);
-    setText(row.cells[3], formatClock(parseTime(incident.closed_at ?? incident.updated_at)));
+    const status = statusLabel(incident.status);
+    const outcome = incident.outcome && incident.outcome !== incident.status ? outcomeLabel(incident.outcome) : "";
+    setText(row.cells[2], outcome ? `${status}: ${outcome}` : status);
+    setText(row.cells[3], formatTime(incident.closed_at ?? incident.updated_at));
   }
 }

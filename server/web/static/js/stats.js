@@ -5,39 +5,42 @@
 
 import { notify } from "./announce.js";
 import { byId, h, replaceChildren } from "./dom.js";
-import { label } from "./model.js";
+import { formatDateTime, plural, t } from "./i18n.js";
+import { kindLabel, statusLabel } from "./words.js";
 
 const HOUR_MS = 3600 * 1000;
 const PERIODS = {
-  "24h": { ms: 24 * HOUR_MS, words: "last 24 h" },
-  "7d": { ms: 7 * 24 * HOUR_MS, words: "last 7 days" },
-  "30d": { ms: 30 * 24 * HOUR_MS, words: "last 30 days" },
+  "24h": { ms: 24 * HOUR_MS },
+  "7d": { ms: 7 * 24 * HOUR_MS },
+  "30d": { ms: 30 * 24 * HOUR_MS },
 };
 const COUNTS = ["signals", "incidents", "prevented", "detained", "solved", "false_alarms"];
 const REVOKE_AFTER_MS = 60_000; // the download has started long before; then free the blob
 
 /** 46.4 → "46 s", 800 → "13 min 20 s", 600 → "10 min". */
 export function formatSeconds(seconds) {
-  if (seconds === null || seconds === undefined) return "no data";
+  if (seconds === null || seconds === undefined) return t("stats_no_data");
   const total = Math.round(seconds);
   const minutes = Math.floor(total / 60);
   const rest = total % 60;
-  if (minutes === 0) return `${rest} s`;
-  return rest === 0 ? `${minutes} min` : `${minutes} min ${rest} s`;
+  if (minutes === 0) return t("duration_s", { s: rest });
+  return rest === 0 ? t("duration_min", { min: minutes }) : t("duration_min_s", { min: minutes, s: rest });
 }
 
 function verdict(withinTarget) {
-  if (withinTarget === null) return { text: "no data", state: "none" };
-  return withinTarget ? { text: "within target", state: "within" } : { text: "over target", state: "over" };
+  if (withinTarget === null) return { text: t("stats_no_data"), state: "none" };
+  return withinTarget
+    ? { text: t("stats_within_target"), state: "within" }
+    : { text: t("stats_over_target"), state: "over" };
 }
 
 function capitalised(text) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function formatMoment(text) {
-  const options = { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hour12: false };
-  return new Date(text).toLocaleString("en-GB", options);
+function endpoint(name) {
+  const text = t(`interval_${name}`);
+  return text === `interval_${name}` ? statusLabel(name) : text;
 }
 
 function fileDate(text) {
@@ -92,16 +95,19 @@ export class StatsPanel {
     } catch (error) {
       if (request !== this.requests) return;
       this.section.dataset.state = "error";
-      byId("stats-summary").textContent = `The statistics could not be loaded: ${error.message}`;
+      byId("stats-summary").textContent = t("stats_failed", { reason: error.message });
     }
   }
 
   render(stats) {
     const signals = stats.groups.reduce((sum, group) => sum + group.signals, 0);
     const incidents = stats.groups.reduce((sum, group) => sum + group.incidents, 0);
-    byId("stats-summary").textContent =
-      `${capitalised(PERIODS[this.period].words)} (${formatMoment(stats.since)} to ${formatMoment(stats.until)}): ` +
-      `${signals} signals, ${incidents} incidents.`;
+    byId("stats-summary").textContent = t("stats_summary", {
+      period: t(`stats_period_${this.period}`),
+      since: formatDateTime(stats.since),
+      until: formatDateTime(stats.until),
+      counts: `${plural("signals_n", signals)}, ${plural("incidents_n", incidents)}`,
+    });
     this.renderGroups(stats.groups);
     this.renderIntervals(stats.intervals);
   }
@@ -112,13 +118,13 @@ export class StatsPanel {
     replaceChildren(
       table.tBodies[0],
       groups.length === 0
-        ? h("tr", {}, h("td", { colspan: 2 + COUNTS.length }, "Nothing in this period."))
+        ? h("tr", {}, h("td", { colspan: 2 + COUNTS.length }, t("stats_nothing")))
         : groups.map((group) =>
             h(
               "tr",
               { dataset: { district: group.district, kind: group.kind } },
-              h("th", { scope: "row" }, group.district || "unknown district"),
-              h("td", {}, label(group.kind)),
+              h("th", { scope: "row" }, group.district || t("stats_unknown_district")),
+              h("td", {}, kindLabel(group.kind)),
               cells(group),
             ),
           ),
@@ -126,7 +132,13 @@ export class StatsPanel {
     const totals = Object.fromEntries(COUNTS.map((name) => [name, groups.reduce((sum, g) => sum + g[name], 0)]));
     replaceChildren(
       table.tFoot,
-      h("tr", { class: "totals" }, h("th", { scope: "row" }, "All districts"), h("td", {}, "all kinds"), cells(totals)),
+      h(
+        "tr",
+        { class: "totals" },
+        h("th", { scope: "row" }, t("stats_all_districts")),
+        h("td", {}, t("stats_all_kinds")),
+        cells(totals),
+      ),
     );
   }
 
@@ -138,7 +150,7 @@ export class StatsPanel {
         return h(
           "tr",
           { dataset: { interval: interval.name } },
-          h("th", { scope: "row" }, `${capitalised(label(interval.start))} → ${label(interval.end)}`),
+          h("th", { scope: "row" }, `${capitalised(endpoint(interval.start))} → ${endpoint(interval.end)}`),
           h("td", { class: "number" }, interval.count),
           h("td", { class: "number" }, formatSeconds(interval.p50_s)),
           h("td", { class: "number" }, formatSeconds(interval.p90_s)),
@@ -161,9 +173,9 @@ export class StatsPanel {
       link.click();
       link.remove();
       setTimeout(() => URL.revokeObjectURL(url), REVOKE_AFTER_MS);
-      notify("Statistics CSV downloaded.");
+      notify(t("stats_downloaded"));
     } catch (error) {
-      notify(`The CSV could not be downloaded: ${error.message}`);
+      notify(t("stats_download_failed", { reason: error.message }));
     }
   }
 }

@@ -1,38 +1,72 @@
-// Words for timeline entries. Unknown kinds (from newer servers, other issues) still show, with
-// their data, so nothing recorded is ever hidden from the dispatcher.
+// Words for timeline entries, built from each entry's kind and data through the catalog: no
+// device UUIDs, clock offsets or raw timestamps. Unknown kinds (from newer servers, other issues)
+// still show, with their plain data, so nothing recorded is ever hidden from the dispatcher.
 
-import { label } from "./model.js";
+import { t } from "./i18n.js";
+import { outcomeLabel, plain, statusLabel } from "./words.js";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HIDDEN_FIELDS = new Set(["op_id", "seq", "dispatch_id", "device_id", "mutation_id", "offset_ms", "device_at"]);
+
+function termOr(key, fallback) {
+  const text = t(key);
+  return text === key ? fallback : text;
+}
 
 function move(entry) {
   if (!entry.to_status) return "";
-  return entry.from_status ? `${label(entry.from_status)} → ${label(entry.to_status)}` : label(entry.to_status);
+  const to = statusLabel(entry.to_status);
+  return entry.from_status ? `${statusLabel(entry.from_status)} → ${to}` : to;
+}
+
+function quoted(text) {
+  return text ? t("quoted", { text }) : "";
+}
+
+function joined(parts) {
+  return parts.filter(Boolean).join(", ");
+}
+
+/** The data of an entry of a kind this page does not know, without ids a person cannot use. */
+function plainData(data) {
+  return Object.entries(data)
+    .filter(([key, value]) => !HIDDEN_FIELDS.has(key) && value !== null && typeof value !== "object")
+    .filter(([, value]) => !UUID.test(String(value)))
+    .map(([key, value]) => `${plain(key)}: ${value}`)
+    .join(", ");
+}
+
+function statusDetail(entry, data) {
+  const outcome = data.outcome ? t("timeline_outcome", { outcome: outcomeLabel(data.outcome) }) : "";
+  const detained = data.persons_detained ? t("timeline_detained", { n: data.persons_detained }) : "";
+  return joined([move(entry), outcome, detained, quoted(data.note ?? data.notes)]);
 }
 
 export function describeEntry(entry, model) {
   const data = entry.data ?? {};
-  const note = data.note ? `“${data.note}”` : "";
+  const title = termOr(`timeline_${entry.kind}`, plain(entry.kind));
   switch (entry.kind) {
     case "created":
-      return { title: "Opened", detail: move(entry) };
+      return { title, detail: move(entry) };
     case "dispatched":
-      return { title: `Dispatched ${data.crew ?? model.crewName(data.crew_id)}`, detail: [move(entry), note].filter(Boolean).join(" ") };
-    case "status": {
-      const outcome = data.outcome ? `outcome: ${label(data.outcome)}` : "";
-      const detained = data.persons_detained ? `${data.persons_detained} detained` : "";
-      const device = entry.device_at ? `(device time ${entry.device_at})` : "";
-      return { title: "Status", detail: [move(entry), outcome, detained, note, device].filter(Boolean).join(", ") };
-    }
+      return { title, detail: joined([data.crew ?? model.crewName(data.crew_id), move(entry), quoted(data.note)]) };
+    case "status":
+    case "status_report":
+      return { title, detail: statusDetail(entry, data) };
     case "note":
-      return { title: "Note", detail: `“${data.text ?? ""}”` };
+      return { title, detail: quoted(data.text ?? "") };
     case "delivered":
-      return { title: "Delivered", detail: `to tablet ${data.tablet ?? "?"} (dispatch ${data.dispatch_id ?? "?"})` };
+      return { title, detail: data.tablet && !UUID.test(data.tablet) ? data.tablet : "" };
     case "dispatch_resent":
-      return { title: "Dispatch re-sent", detail: `${model.crewName(data.crew_id)} had not acknowledged` };
+      return { title, detail: t("timeline_not_acknowledged", { crew: model.crewName(data.crew_id) }) };
     case "escalated": {
-      const proposed = data.proposed_crew_id ? `; proposed ${model.crewName(data.proposed_crew_id)}` : "; no other crew to propose";
-      return { title: "Escalated", detail: `${model.crewName(data.crew_id)} did not acknowledge${proposed}` };
+      const crew = model.crewName(data.crew_id);
+      const detail = data.proposed_crew_id
+        ? t("timeline_escalated_proposed", { crew, proposed: model.crewName(data.proposed_crew_id) })
+        : t("timeline_escalated_none", { crew });
+      return { title, detail };
     }
     default:
-      return { title: label(entry.kind), detail: [move(entry), JSON.stringify(data)].filter((part) => part && part !== "{}").join(" ") };
+      return { title, detail: joined([move(entry), plainData(data)]) };
   }
 }

@@ -30,7 +30,7 @@ from sync.server_ids import MAX_NUMBER, crew_uuid, incident_uuid
 from sync.wire import encode
 from tests.eventually import eventually
 from tests.integration.live import Live
-from tests.integration.test_server.browser import PageProblems, chromium
+from tests.integration.test_server.browser import PageProblems
 from tests.integration.test_server.helpers import create_crew, dispatch, post_alert
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -48,12 +48,6 @@ SERVER_WAIT_S: Final = 10.0
 @pytest.fixture
 def engine_name() -> str:
     return "sqlite"
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as running:
-        yield running
 
 
 class Tablet:
@@ -399,7 +393,8 @@ async def test_a_tap_the_server_refuses_stays_visible(tablet: Tablet, setup: Set
         base_url=setup.live.http, headers=setup.live.headers(setup.dispatcher)
     ) as client:
         cancelled = await client.post(
-            f"/api/v1/incidents/{incident_id}/status", json={"status": "cancelled"}
+            f"/api/v1/incidents/{incident_id}/status",
+            json={"status": "cancelled", "outcome": "other"},
         )
     assert cancelled.status_code == 200, cancelled.text
     await tablet.online()
@@ -417,9 +412,9 @@ async def test_the_language_follows_the_browser_and_can_be_switched(
     page = await context.new_page()
     await page.goto(live.http + "/crew/")
     await expect(page.get_by_label("Токен экипажа")).to_be_visible()
-    await page.get_by_label("Язык").select_option("uz")
+    await page.get_by_label("Язык").select_option("uz-Latn")
     await expect(page.get_by_label("Ekipaj tokeni")).to_be_visible()
-    assert await page.locator("html").get_attribute("lang") == "uz"
+    assert await page.locator("html").get_attribute("lang") == "uz-Latn"
     await page.reload()
     await expect(page.get_by_label("Ekipaj tokeni")).to_be_visible()
     await context.close()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Final
 
@@ -25,7 +24,6 @@ from tests.integration.live import Live
 from tests.integration.test_server.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    chromium,
     open_page,
     sign_in,
     signed_in,
@@ -47,15 +45,9 @@ def engine_name() -> str:
     return "sqlite"
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as running:
-        yield running
-
-
 def _banner(page: Page) -> tuple[Locator, Locator]:
     region = page.get_by_role("region", name="Needs you now")
-    return region, region.get_by_role("button")
+    return region, region.locator(".p1-entry")  # each entry also has "Dispatch recommended"
 
 
 async def _banner_ids(page: Page) -> list[int]:
@@ -68,10 +60,12 @@ async def _tones(page: Page) -> int:
     return int(await page.locator("#sound-toggle").get_attribute("data-tones-played") or "0")
 
 
-async def _set_status(live: Live, token: str, incident_id: int, status: str) -> None:
+async def _set_status(
+    live: Live, token: str, incident_id: int, status: str, outcome: str | None = None
+) -> None:
     async with httpx.AsyncClient(base_url=live.http, headers=live.headers(token)) as client:
         response = await client.post(
-            f"/api/v1/incidents/{incident_id}/status", json={"status": status}
+            f"/api/v1/incidents/{incident_id}/status", json={"status": status, "outcome": outcome}
         )
     assert response.status_code == 200, response.text
 
@@ -114,7 +108,7 @@ async def test_seven_p1s_at_once_all_stay_in_the_banner_until_each_is_handled(
     assert sorted(await _banner_ids(page)) == sorted(ids[2:])
 
     for incident_id in ids[2:6]:
-        await _set_status(live, dispatcher, incident_id, "cancelled")
+        await _set_status(live, dispatcher, incident_id, "cancelled", outcome="other")
     await expect(entries).to_have_count(1)
     await expect(sound).to_have_attribute("data-ringing", "true")
     ringing = await _tones(page)
@@ -203,11 +197,18 @@ async def test_a_new_pending_call_stays_in_view_with_the_queue_scrolled_to_close
     await expect(page.locator("#closed tbody tr")).to_have_count(15)
     await last_closed.scroll_into_view_if_needed()
     await expect(page.locator("#pending-title")).to_be_in_viewport()
+    scrolled = await _scroll_top(page, ".queue-later")
+    assert scrolled > 0
 
     alert = await post_alert(live, dispatcher, kind="panic", address="Late-night bank")
     row = page.locator(f'#pending tr[data-incident-id="{alert["incident_id"]}"]')
     await expect(row).to_be_in_viewport()
-    await expect(last_closed).to_be_in_viewport()  # nothing jumped in the part that scrolls
+    assert await _scroll_top(page, ".queue-later") == scrolled  # nothing jumped where it scrolls
+
+
+async def _scroll_top(page: Page, selector: str) -> float:
+    top: float = await page.locator(selector).evaluate("element => element.scrollTop")
+    return top
 
 
 async def test_screenshot_of_three_p1s_in_the_banner(browser: Browser, live: Live) -> None:

@@ -6,7 +6,6 @@ link that goes silent without closing. Real Chromium, real server, real sockets.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Final
 
 import pytest
@@ -18,7 +17,6 @@ from server.settings import Settings, with_overrides
 from tests.integration.live import Live, serve
 from tests.integration.test_server.browser import (
     PageProblems,
-    chromium,
     close_dispatcher_sockets_from_server,
     dispatch_stream_head,
     row_ids,
@@ -30,20 +28,14 @@ from tests.integration.test_server.helpers import post_alert
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
-HEARTBEAT_S: Final = 15  # relay.js: HEARTBEAT_EVERY_MS
-HEARTBEAT_ANSWER_S: Final = 10  # relay.js: HEARTBEAT_ANSWER_MS
+HEARTBEAT_S: Final = 5  # static/shared/socket.js: TIMING.heartbeatEveryMs
+HEARTBEAT_ANSWER_S: Final = 4  # static/shared/socket.js: TIMING.heartbeatAnswerMs
 FAILED_LOADS: Final = 2
 
 
 @pytest.fixture
 def engine_name() -> str:
     return "sqlite"
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as running:
-        yield running
 
 
 async def test_alerts_raised_while_offline_appear_once_and_in_order_after_reconnect(

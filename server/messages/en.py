@@ -1,0 +1,146 @@
+"""English: the sentences the server writes today, as templates (see server/messages/__init__.py).
+
+A key is an error `code`, or `code.variant` for another sentence the same code is raised with.
+Each template must read exactly as the raise site writes it, with `{name}` where the site puts a
+per-call value; a detail that matches no template of its code is sent as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+MESSAGES: Final[dict[str, str]] = {
+    "already_resolved": "Conflict {id} is already resolved.",
+    "bad_characters": "The request holds a character that cannot be stored or searched for (a "
+    "NUL byte); remove it and send the request again.",
+    "bad_encoding": "Line {line} is not UTF-8 text, so nothing was imported.",
+    "bad_header": "A required upload header is missing or malformed.",
+    "bad_header.metadata": "Upload-Metadata must name the recording: 'recording_id <base64>'.",
+    "bad_json": "The JSON body is nested too deeply to read; send a flatter document.",
+    "bad_message": "The message is not one this socket reads.",
+    "bad_request": "The request is malformed.",
+    "checksum_mismatch": "The chunk's checksum does not match; it was discarded.",
+    "conflict": "The request clashes with the current state.",
+    "conflict.entry": "That clashes with an existing entry: {reason}.",
+    "conflict.change": "That change clashes with an existing entry: {reason}.",
+    "crew_not_allowed": "Only crew tokens belong to a crew: leave out --crew, or use --role crew "
+    "(this token's role is {role}).",
+    "crew_off_duty": "Crew {crew} is off duty.",
+    "crew_on_incident": "The crew is on an incident; its status follows that incident until it "
+    "closes.",
+    "crew_out_of_service": "Crew {crew} is out of service.",
+    "crew_required": "A crew token belongs to one crew: add --crew CREW_ID (GET /api/v1/crews "
+    "lists the crews and their ids).",
+    "crew_unknown": "There is no crew with id {id}: import it first (posbon crews import) or give "
+    "the id of an existing crew (GET /api/v1/crews lists them).",
+    "database_unavailable": "Posbon cannot reach its database just now, so this request was not "
+    "completed; send it again in a moment.",
+    "details_too_deep": "The details object nests more than {depth} levels deep; flatten it.",
+    "details_too_large": "The details object is {size} bytes as JSON; at most {limit} fit.",
+    "device_not_yours": "Device {device} belongs to {owner}.",
+    "empty_period": "since must be before until.",
+    "evidence_store_unavailable": "The evidence store cannot be reached; nothing was changed.",
+    "external_id_reused": "external_id {external_id} already names alert {alert}, which differs "
+    "from this one; a retry must repeat the same alert, a new alert needs a new id.",
+    "fault_drills_off": "Fault drills are off; start posbon with --fault-drills "
+    "(POSBON_FAULT_DRILLS=true) to crash parts on purpose.",
+    "forbidden": "This token's role may not do that.",
+    "forbidden.role": "The {role} role may not do this; it needs: {roles}.",
+    "gap": "Expected client_seq {expected}, received {received}.",
+    "half_position": "Give both lat and lon, or neither.",
+    "http_error": "The request failed.",
+    "idempotency_key_reused": "op_id {op_id} was already used for a different request on this "
+    "incident; send a new op_id for a new change.",
+    "imported": "{count} rows imported.",
+    "imported.skipped": "{count} rows imported; {skipped} invalid rows skipped.",
+    "internal_error": "Posbon hit an internal error; it is logged.",
+    "invalid_image": "The body is not a JPEG or PNG image.",
+    "invalid_image.image": "The image cannot be used: {reason}.",
+    "invalid_image.frame": "The frame cannot be used: {reason}.",
+    "invalid_key": "The device key is unusable: {reason}.",
+    "invalid_message": "The body is not valid JSON or not the message this endpoint reads.",
+    "invalid_request": "The request body or parameters are invalid: {reasons}",
+    "invalid_transition": "Incident {id} is {status}; it cannot become {target}.",
+    "message_too_long": "A message may hold at most {limit} characters.",
+    "method_not_allowed": "This route does not accept that HTTP method.",
+    "method_override": "X-HTTP-Method-Override {method} goes to /uploads/<id>.",
+    "models_unavailable": "The recognition models are not ready: {reason}. Run 'posbon models "
+    "prepare' (see the README).",
+    "naive_time": "Give since and until with a time zone, e.g. 2026-11-01T00:00:00Z.",
+    "no_image": "Send the image as the request body (image/jpeg).",
+    "no_such_part": "No part named {name}; the parts are: {parts}.",
+    "no_usable_face": "No face large enough to match was found in the photo.",
+    "not_a_crew": "This token is not bound to a crew.",
+    "not_dispatchable": "Incident {id} is {status}; it cannot be dispatched.",
+    "not_found": "No such resource; see /schema for the routes.",
+    "not_found.incident": "There is no incident with id {id}.",
+    "not_found.your_incident": "There is no incident with id {id} for you.",
+    "not_found.camera": "There is no camera with id {id}.",
+    "not_found.plate_list": "There is no plate list with id {id}.",
+    "not_found.plate_entry": "Plate list {list} has no entry with id {id}.",
+    "not_found.custody_log": "Recording {id} has no custody log.",
+    "not_found.evidence": "Recording {id} has no verified file yet.",
+    "not_found.evidence_missing": "The evidence file of recording {id} is missing.",
+    "not_your_incident": "Incident {id} is not assigned to this crew.",
+    "not_your_recording": "Recording {id} was synced by another station or crew; only they may "
+    "upload its file.",
+    "not_your_upload": "This upload belongs to another station or tablet.",
+    "offset_mismatch": "Upload-Offset {claimed} does not match the stored offset {stored}; send "
+    "HEAD to learn where to resume.",
+    "outcome_required": "Resolving needs an outcome.",
+    "outcome_required.close": "Closing an incident as {target} needs an outcome.",
+    "payload_too_large": "The request body is too large.",
+    "payload_too_large.image": "An image may be at most {limit} bytes.",
+    "range_not_satisfiable": "The requested byte range lies outside the file.",
+    "recognition_busy": "Recognition is busy; send the frame again in a moment.",
+    "recognition_unavailable": "Recognition is not available just now.",
+    "recording_not_synced": "Recording {id} is unknown: sync its metadata first.",
+    "recording_restricted": "Recording {id} is {access}: only an admin may open it.",
+    "recording_verified": "Recording {id} already has a verified file; evidence is never replaced.",
+    "refused": "The server refused the request.",
+    "rejected": "The change was refused for good.",
+    "rows_rejected": "{count} rows are invalid, so nothing was imported; fix them or pass "
+    "skip_invalid to import the valid rows.",
+    "scope_forbidden": "This device may not read scope {scope}.",
+    "size_mismatch": "Upload-Length {length} differs from the synced size {size} of recording "
+    "{id}.",
+    "sync_error": "The sync request failed.",
+    "token_invalid": "This token is unknown or revoked.",
+    "token_missing": "No token was presented.",
+    "token_missing.how": "Send 'Authorization: Bearer <token>'; create a token with 'posbon token "
+    "create'.",
+    "token_not_found": "There is no token with id {id}.",
+    "too_large": "A push may carry at most {mutations} mutations and {bytes} bytes.",
+    "too_large.upload": "Upload-Length {length} is over Tus-Max-Size {limit}.",
+    "too_large.body": "The body goes past Upload-Length.",
+    "too_many_failed_tokens": "Too many unknown tokens came from this address; try again in "
+    "{seconds} s.",
+    "tus_error": "The upload request failed.",
+    "tus_version": "Send Tus-Resumable: {version} (got {got}).",
+    "unauthorized": "Send 'Authorization: Bearer <token>'; create one with posbon token.",
+    "unavailable": "Posbon cannot complete this request just now; send it again in a moment.",
+    "unknown_schema_version": "Schema_version {version} is newer than this server's {newest}.",
+    "unknown_site": "There is no site with id {id}.",
+    "unprocessable": "The request is well-formed but cannot be carried out.",
+    "unreachable": "The server cannot be reached.",
+    "unsupported_media_type": "Send the body as application/json.",
+    "upgrade_required": "Schema_version {version} is no longer supported; the oldest supported "
+    "is {oldest}.",
+    "upload_expired": "Upload {id} expired; start a new one.",
+    "upload_finished": "A finished upload is evidence and cannot be deleted.",
+    "upload_finished.state": "Upload {id} is already {state}.",
+    "upload_not_found": "There is no upload {id}.",
+    "wrong_content_type": "PATCH bodies must be {media_type}.",
+}
+
+STATUSES: Final[dict[str, str]] = {
+    "new": "new",
+    "dispatched": "dispatched",
+    "acknowledged": "acknowledged",
+    "en_route": "en_route",
+    "on_scene": "on_scene",
+    "resolved": "resolved",
+    "cancelled": "cancelled",
+    "false_alarm": "false_alarm",
+}
+"""Incident statuses where a sentence names one ({status}, {target}); English keeps the code."""

@@ -1,0 +1,148 @@
+# ruff: noqa: RUF001  (Cyrillic letters and the Uzbek modifier letters are meant, not look-alikes)
+"""Russian: the sentences of en.py (same keys, same `{name}` placeholders)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+MESSAGES: Final[dict[str, str]] = {
+    "already_resolved": "Конфликт {id} уже разрешён.",
+    "bad_characters": "В запросе есть символ, который нельзя сохранить или найти (нулевой байт "
+    "NUL); удалите его и отправьте запрос снова.",
+    "bad_encoding": "Строка {line} — не текст в UTF-8, поэтому ничего не импортировано.",
+    "bad_header": "Обязательный заголовок загрузки отсутствует или записан неверно.",
+    "bad_header.metadata": "В Upload-Metadata должна быть указана запись: 'recording_id <base64>'.",
+    "bad_json": "Тело JSON вложено слишком глубоко, его нельзя прочитать; отправьте более "
+    "плоский документ.",
+    "bad_message": "Этот сокет не принимает такое сообщение.",
+    "bad_request": "Запрос составлен неверно.",
+    "checksum_mismatch": "Контрольная сумма фрагмента не совпадает; фрагмент отброшен.",
+    "conflict": "Запрос противоречит текущему состоянию.",
+    "conflict.entry": "Это противоречит существующей записи: {reason}.",
+    "conflict.change": "Это изменение противоречит существующей записи: {reason}.",
+    "crew_not_allowed": "К экипажу привязываются только токены экипажа: уберите --crew или "
+    "укажите --role crew (роль этого токена: {role}).",
+    "crew_off_duty": "Экипаж {crew} не на смене.",
+    "crew_on_incident": "Экипаж занят на происшествии; его статус меняется вместе с "
+    "происшествием, пока оно не закрыто.",
+    "crew_out_of_service": "Экипаж {crew} вне службы.",
+    "crew_required": "Токен экипажа принадлежит одному экипажу: добавьте --crew CREW_ID "
+    "(экипажи и их id: GET /api/v1/crews).",
+    "crew_unknown": "Экипажа с id {id} нет: сначала импортируйте его (posbon crews import) или "
+    "укажите id существующего экипажа (список: GET /api/v1/crews).",
+    "database_unavailable": "Posbon сейчас не может связаться со своей базой данных, поэтому "
+    "запрос не выполнен; повторите его через несколько секунд.",
+    "details_too_deep": "Объект details вложен глубже чем на {depth} уровней; упростите его.",
+    "details_too_large": "Объект details занимает в JSON {size} байт; допустимо не более {limit}.",
+    "device_not_yours": "Устройство {device} принадлежит {owner}.",
+    "empty_period": "Начало периода (since) должно быть раньше конца (until).",
+    "evidence_store_unavailable": "Хранилище доказательств недоступно; ничего не изменено.",
+    "external_id_reused": "external_id {external_id} уже обозначает тревогу {alert}, которая "
+    "отличается от этой; повтор должен передавать ту же тревогу, новой тревоге нужен новый id.",
+    "fault_drills_off": "Учебные сбои выключены; чтобы намеренно останавливать части, запустите "
+    "posbon с --fault-drills (POSBON_FAULT_DRILLS=true).",
+    "forbidden": "Роли этого токена это не разрешено.",
+    "forbidden.role": "Роли {role} это не разрешено; нужна одна из ролей: {roles}.",
+    "gap": "Ожидался client_seq {expected}, получен {received}.",
+    "half_position": "Укажите и lat, и lon, или ни одного из них.",
+    "http_error": "Запрос не выполнен.",
+    "idempotency_key_reused": "op_id {op_id} уже использован для другого запроса по этому "
+    "происшествию; для нового изменения отправьте новый op_id.",
+    "imported": "Импортировано строк: {count}.",
+    "imported.skipped": "Импортировано строк: {count}; пропущено неверных строк: {skipped}.",
+    "internal_error": "Во время работы Posbon произошла внутренняя ошибка; она записана в журнал.",
+    "invalid_image": "Тело запроса — не изображение JPEG или PNG.",
+    "invalid_image.image": "Изображение нельзя использовать: {reason}.",
+    "invalid_image.frame": "Кадр нельзя использовать: {reason}.",
+    "invalid_key": "Ключ устройства непригоден: {reason}.",
+    "invalid_message": "Тело запроса — не корректный JSON или не то сообщение, которое "
+    "принимает этот адрес.",
+    "invalid_request": "Тело или параметры запроса неверны: {reasons}",
+    "invalid_transition": "Происшествие {id} в статусе «{status}»; перевести его в статус "
+    "«{target}» нельзя.",
+    "message_too_long": "Сообщение слишком длинное; предел (символов): {limit}.",
+    "method_not_allowed": "Этот адрес не принимает такой HTTP-метод.",
+    "method_override": "X-HTTP-Method-Override {method} отправляется на /uploads/<id>.",
+    "models_unavailable": "Модели распознавания не готовы: {reason}. Выполните 'posbon models "
+    "prepare' (см. README).",
+    "naive_time": "Укажите since и until с часовым поясом, например 2026-11-01T00:00:00Z.",
+    "no_image": "Отправьте изображение в теле запроса (image/jpeg).",
+    "no_such_part": "Части {name} нет; есть такие части: {parts}.",
+    "no_usable_face": "На фото не найдено лицо, достаточно крупное для сравнения.",
+    "not_a_crew": "Этот токен не привязан к экипажу.",
+    "not_dispatchable": "Происшествие {id} в статусе «{status}»; направить на него экипаж нельзя.",
+    "not_found": "Такого ресурса нет; список адресов — в /schema.",
+    "not_found.incident": "Происшествия с id {id} нет.",
+    "not_found.your_incident": "Для вас нет происшествия с id {id}.",
+    "not_found.camera": "Камеры с id {id} нет.",
+    "not_found.plate_list": "Списка номеров с id {id} нет.",
+    "not_found.plate_entry": "В списке номеров {list} нет записи с id {id}.",
+    "not_found.custody_log": "У записи {id} нет журнала цепочки хранения.",
+    "not_found.evidence": "У записи {id} ещё нет проверенного файла.",
+    "not_found.evidence_missing": "Файл доказательства записи {id} отсутствует.",
+    "not_your_incident": "Происшествие {id} не назначено этому экипажу.",
+    "not_your_recording": "Запись {id} синхронизирована другим постом или экипажем; загрузить "
+    "её файл могут только они.",
+    "not_your_upload": "Эта загрузка принадлежит другому посту или планшету.",
+    "offset_mismatch": "Upload-Offset {claimed} не совпадает с сохранённым смещением {stored}; "
+    "отправьте HEAD, чтобы узнать, откуда продолжить.",
+    "outcome_required": "Для закрытия нужен результат.",
+    "outcome_required.close": "Чтобы закрыть происшествие со статусом «{target}», нужен результат.",
+    "payload_too_large": "Тело запроса слишком большое.",
+    "payload_too_large.image": "Изображение слишком большое; предел (байт): {limit}.",
+    "range_not_satisfiable": "Запрошенный диапазон байтов выходит за пределы файла.",
+    "recognition_busy": "Распознавание занято; отправьте кадр ещё раз чуть позже.",
+    "recognition_unavailable": "Распознавание сейчас недоступно.",
+    "recording_not_synced": "Запись {id} неизвестна: сначала синхронизируйте её метаданные.",
+    "recording_restricted": "Запись {id} имеет уровень доступа {access}: открыть её может только "
+    "администратор.",
+    "recording_verified": "У записи {id} уже есть проверенный файл; доказательства никогда не "
+    "заменяются.",
+    "refused": "Сервер отклонил запрос.",
+    "rejected": "Изменение отклонено окончательно.",
+    "rows_rejected": "Неверных строк: {count}, поэтому ничего не импортировано; исправьте их "
+    "или передайте skip_invalid, чтобы импортировать верные строки.",
+    "scope_forbidden": "Этому устройству нельзя читать область {scope}.",
+    "size_mismatch": "Upload-Length {length} отличается от синхронизированного размера {size} "
+    "записи {id}.",
+    "sync_error": "Запрос синхронизации не выполнен.",
+    "token_invalid": "Этот токен неизвестен или отозван.",
+    "token_missing": "Токен не предъявлен.",
+    "token_missing.how": "Отправьте 'Authorization: Bearer <token>'; токен создаётся командой "
+    "'posbon token create'.",
+    "token_not_found": "Токена с id {id} нет.",
+    "too_large": "Одна отправка может содержать не более {mutations} изменений и {bytes} байт.",
+    "too_large.upload": "Upload-Length {length} больше Tus-Max-Size {limit}.",
+    "too_large.body": "Тело запроса выходит за пределы Upload-Length.",
+    "too_many_failed_tokens": "С этого адреса пришло слишком много неизвестных токенов; "
+    "повторите через {seconds} с.",
+    "tus_error": "Запрос загрузки не выполнен.",
+    "tus_version": "Отправьте Tus-Resumable: {version} (получено {got}).",
+    "unauthorized": "Отправьте 'Authorization: Bearer <token>'; токен создаётся командой "
+    "posbon token.",
+    "unavailable": "Posbon сейчас не может выполнить этот запрос; повторите его через несколько "
+    "секунд.",
+    "unknown_schema_version": "schema_version {version} новее известной этому серверу ({newest}).",
+    "unknown_site": "Объекта с id {id} нет.",
+    "unprocessable": "Запрос составлен верно, но выполнить его нельзя.",
+    "unreachable": "Сервер недоступен.",
+    "unsupported_media_type": "Отправьте тело запроса как application/json.",
+    "upgrade_required": "schema_version {version} больше не поддерживается; самая старая "
+    "поддерживаемая — {oldest}.",
+    "upload_expired": "Срок загрузки {id} истёк; начните новую.",
+    "upload_finished": "Завершённая загрузка — это доказательство; удалить её нельзя.",
+    "upload_finished.state": "Загрузка {id} уже в состоянии {state}.",
+    "upload_not_found": "Загрузки {id} нет.",
+    "wrong_content_type": "Тело PATCH должно иметь тип {media_type}.",
+}
+
+STATUSES: Final[dict[str, str]] = {
+    "new": "новое",
+    "dispatched": "экипаж направлен",
+    "acknowledged": "принято экипажем",
+    "en_route": "в пути",
+    "on_scene": "на месте",
+    "resolved": "завершено",
+    "cancelled": "отменено",
+    "false_alarm": "ложная тревога",
+}

@@ -1,0 +1,151 @@
+# ruff: noqa: RUF001  (Cyrillic letters and the Uzbek modifier letters are meant, not look-alikes)
+"""Uzbek, Cyrillic script: the sentences of uz_latn.py written in Cyrillic (same keys, same
+`{name}` placeholders); commands, headers and field names stay as the server spells them.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+MESSAGES: Final[dict[str, str]] = {
+    "already_resolved": "{id}-зиддият аллақачон ҳал қилинган.",
+    "bad_characters": "Сўровда сақлаб ҳам, қидириб ҳам бўлмайдиган белги бор (NUL байти); уни "
+    "олиб ташлаб, сўровни қайта юборинг.",
+    "bad_encoding": "{line}-қатор UTF-8 матни эмас, шунинг учун ҳеч нарса импорт қилинмади.",
+    "bad_header": "Юклашнинг мажбурий сарлавҳаси йўқ ёки нотўғри ёзилган.",
+    "bad_header.metadata": "Upload-Metadata ёзувни кўрсатиши керак: 'recording_id <base64>'.",
+    "bad_json": "JSON танаси жуда чуқур жойлашган, уни ўқиб бўлмайди; соддароқ ҳужжат юборинг.",
+    "bad_message": "Бу сокет бундай хабарни қабул қилмайди.",
+    "bad_request": "Сўров нотўғри тузилган.",
+    "checksum_mismatch": "Бўлакнинг назорат суммаси мос келмади; у ташлаб юборилди.",
+    "conflict": "Сўров жорий ҳолатга зид.",
+    "conflict.entry": "Бу мавжуд ёзувга зид: {reason}.",
+    "conflict.change": "Бу ўзгариш мавжуд ёзувга зид: {reason}.",
+    "crew_not_allowed": "Фақат экипаж токенлари экипажга тегишли бўлади: --crew ни олиб "
+    "ташланг ёки --role crew дан фойдаланинг (бу токеннинг роли: {role}).",
+    "crew_off_duty": "{crew} экипажи навбатчиликда эмас.",
+    "crew_on_incident": "Экипаж ҳодисада банд; ҳодиса ёпилгунча унинг ҳолати ҳодисага қараб "
+    "ўзгаради.",
+    "crew_out_of_service": "{crew} экипажи хизматдан ташқарида.",
+    "crew_required": "Экипаж токени битта экипажга тегишли: --crew CREW_ID қўшинг (экипажлар ва "
+    "уларнинг id рақамлари: GET /api/v1/crews).",
+    "crew_unknown": "{id} id рақамли экипаж йўқ: аввал уни импорт қилинг (posbon crews import) "
+    "ёки мавжуд экипажнинг id рақамини беринг (рўйхат: GET /api/v1/crews).",
+    "database_unavailable": "Posbon ҳозир маълумотлар базасига улана олмаяпти, шунинг учун "
+    "сўров бажарилмади; бироздан сўнг қайта юборинг.",
+    "details_too_deep": "details объекти {depth} даражадан чуқурроқ жойлашган; уни соддалаштиринг.",
+    "details_too_large": "details объекти JSON кўринишида {size} байт; кўпи билан {limit} байт "
+    "сиғади.",
+    "device_not_yours": "{device} қурилмаси {owner} га тегишли.",
+    "empty_period": "Давр боши (since) давр охиридан (until) олдин бўлиши керак.",
+    "evidence_store_unavailable": "Далиллар омборига уланиб бўлмади; ҳеч нарса ўзгартирилмади.",
+    "external_id_reused": "external_id {external_id} аллақачон {alert}-сигнални билдиради ва у "
+    "бундан фарқ қилади; такрорий сўров айнан ўша сигнални юбориши, янги сигнал эса янги id "
+    "олиши керак.",
+    "fault_drills_off": "Носозлик машқлари ўчирилган; қисмларни атайлаб тўхтатиш учун posbon ни "
+    "--fault-drills (POSBON_FAULT_DRILLS=true) билан ишга туширинг.",
+    "forbidden": "Бу токеннинг ролига бунга рухсат йўқ.",
+    "forbidden.role": "{role} ролига бунга рухсат йўқ; керакли роллар: {roles}.",
+    "gap": "client_seq {expected} кутилган эди, {received} келди.",
+    "half_position": "lat ва lon иккаласини беринг ёки ҳеч бирини берманг.",
+    "http_error": "Сўров бажарилмади.",
+    "idempotency_key_reused": "op_id {op_id} бу ҳодиса бўйича бошқа сўров учун аллақачон "
+    "ишлатилган; янги ўзгариш учун янги op_id юборинг.",
+    "imported": "Импорт қилинган қаторлар: {count}.",
+    "imported.skipped": "Импорт қилинган қаторлар: {count}; ўтказиб юборилган нотўғри "
+    "қаторлар: {skipped}.",
+    "internal_error": "Posbon ички хатога учради; у журналга ёзилди.",
+    "invalid_image": "Сўров танаси JPEG ёки PNG расм эмас.",
+    "invalid_image.image": "Расмдан фойдаланиб бўлмайди: {reason}.",
+    "invalid_image.frame": "Кадрдан фойдаланиб бўлмайди: {reason}.",
+    "invalid_key": "Қурилма калити яроқсиз: {reason}.",
+    "invalid_message": "Сўров танаси тўғри JSON эмас ёки бу манзил қабул қиладиган хабар эмас.",
+    "invalid_request": "Сўров танаси ёки параметрлари нотўғри: {reasons}",
+    "invalid_transition": "{id}-ҳодисанинг ҳолати: «{status}»; уни «{target}» ҳолатига ўтказиб "
+    "бўлмайди.",
+    "message_too_long": "Хабар жуда узун; кўпи билан {limit} белги бўлиши мумкин.",
+    "method_not_allowed": "Бу манзил ушбу HTTP усулини қабул қилмайди.",
+    "method_override": "X-HTTP-Method-Override {method} /uploads/<id> манзилига юборилади.",
+    "models_unavailable": "Таниб олиш моделлари тайёр эмас: {reason}. 'posbon models prepare' "
+    "ни ишга туширинг (README га қаранг).",
+    "naive_time": "since ва until ни вақт минтақаси билан беринг, масалан 2026-11-01T00:00:00Z.",
+    "no_image": "Расмни сўров танасида юборинг (image/jpeg).",
+    "no_such_part": "{name} номли қисм йўқ; мавжуд қисмлар: {parts}.",
+    "no_usable_face": "Фотосуратда солиштириш учун етарлича катта юз топилмади.",
+    "not_a_crew": "Бу токен экипажга боғланмаган.",
+    "not_dispatchable": "{id}-ҳодисанинг ҳолати: «{status}»; унга экипаж юбориб бўлмайди.",
+    "not_found": "Бундай манба йўқ; манзиллар рўйхати: /schema.",
+    "not_found.incident": "{id} id рақамли ҳодиса йўқ.",
+    "not_found.your_incident": "Сиз учун {id} id рақамли ҳодиса йўқ.",
+    "not_found.camera": "{id} id рақамли камера йўқ.",
+    "not_found.plate_list": "{id} id рақамли давлат рақамлари рўйхати йўқ.",
+    "not_found.plate_entry": "{list}-давлат рақамлари рўйхатида {id} id рақамли ёзув йўқ.",
+    "not_found.custody_log": "{id}-ёзувнинг сақлаш занжири журнали йўқ.",
+    "not_found.evidence": "{id}-ёзувнинг ҳали тасдиқланган файли йўқ.",
+    "not_found.evidence_missing": "{id}-ёзувнинг далил файли топилмади.",
+    "not_your_incident": "{id}-ҳодиса бу экипажга бириктирилмаган.",
+    "not_your_recording": "{id}-ёзув бошқа пост ёки экипаж томонидан синхронланган; унинг "
+    "файлини фақат улар юклай олади.",
+    "not_your_upload": "Бу юклаш бошқа пост ёки планшетга тегишли.",
+    "offset_mismatch": "Upload-Offset {claimed} сақланган {stored} силжишга мос эмас; қаердан "
+    "давом эттиришни билиш учун HEAD юборинг.",
+    "outcome_required": "Ёпиш учун натижа керак.",
+    "outcome_required.close": "Ҳодисани «{target}» ҳолатида ёпиш учун натижа керак.",
+    "payload_too_large": "Сўров танаси жуда катта.",
+    "payload_too_large.image": "Расм жуда катта; кўпи билан {limit} байт бўлиши мумкин.",
+    "range_not_satisfiable": "Сўралган байтлар оралиғи файлдан ташқарида.",
+    "recognition_busy": "Таниб олиш банд; кадрни бироздан сўнг қайта юборинг.",
+    "recognition_unavailable": "Таниб олиш ҳозир ишламаяпти.",
+    "recording_not_synced": "{id}-ёзув номаълум: аввал унинг метамаълумотларини синхронланг.",
+    "recording_restricted": "{id}-ёзувнинг кириш даражаси: {access}; уни фақат администратор "
+    "оча олади.",
+    "recording_verified": "{id}-ёзувнинг тасдиқланган файли аллақачон бор; далил ҳеч қачон "
+    "алмаштирилмайди.",
+    "refused": "Сервер сўровни рад этди.",
+    "rejected": "Ўзгариш бутунлай рад этилди.",
+    "rows_rejected": "Нотўғри қаторлар: {count}, шунинг учун ҳеч нарса импорт қилинмади; "
+    "уларни тузатинг ёки тўғри қаторларни импорт қилиш учун skip_invalid ни беринг.",
+    "scope_forbidden": "Бу қурилма {scope} доирасини ўқий олмайди.",
+    "size_mismatch": "Upload-Length {length} {id}-ёзувнинг синхронланган ҳажмидан ({size}) фарқ "
+    "қилади.",
+    "sync_error": "Синхронлаш сўрови бажарилмади.",
+    "token_invalid": "Бу токен номаълум ёки бекор қилинган.",
+    "token_missing": "Токен кўрсатилмади.",
+    "token_missing.how": "'Authorization: Bearer <token>' юборинг; токенни 'posbon token "
+    "create' буйруғи билан яратинг.",
+    "token_not_found": "{id} id рақамли токен йўқ.",
+    "too_large": "Битта юборишда кўпи билан {mutations} та ўзгариш ва {bytes} байт бўлиши мумкин.",
+    "too_large.upload": "Upload-Length {length} Tus-Max-Size {limit} дан катта.",
+    "too_large.body": "Сўров танаси Upload-Length чегарасидан ошиб кетди.",
+    "too_many_failed_tokens": "Бу манзилдан жуда кўп номаълум токен келди; {seconds} сониядан "
+    "сўнг қайта уриниб кўринг.",
+    "tus_error": "Юклаш сўрови бажарилмади.",
+    "tus_version": "Tus-Resumable: {version} юборинг ({got} келди).",
+    "unauthorized": "'Authorization: Bearer <token>' юборинг; токенни posbon token буйруғи "
+    "билан яратинг.",
+    "unavailable": "Posbon ҳозир бу сўровни бажара олмайди; бироздан сўнг қайта юборинг.",
+    "unknown_schema_version": "schema_version {version} бу сервер биладиганидан ({newest}) "
+    "янгироқ.",
+    "unknown_site": "{id} id рақамли объект йўқ.",
+    "unprocessable": "Сўров тўғри тузилган, лекин уни бажариб бўлмайди.",
+    "unreachable": "Серверга уланиб бўлмади.",
+    "unsupported_media_type": "Сўров танасини application/json сифатида юборинг.",
+    "upgrade_required": "schema_version {version} энди қўллаб-қувватланмайди; энг эски "
+    "қўллаб-қувватланадигани: {oldest}.",
+    "upload_expired": "{id}-юклашнинг муддати тугади; янгисини бошланг.",
+    "upload_finished": "Тугалланган юклаш далил ҳисобланади, уни ўчириб бўлмайди.",
+    "upload_finished.state": "{id}-юклаш аллақачон {state} ҳолатида.",
+    "upload_not_found": "{id} юклаш йўқ.",
+    "wrong_content_type": "PATCH танаси {media_type} турида бўлиши керак.",
+}
+
+STATUSES: Final[dict[str, str]] = {
+    "new": "янги",
+    "dispatched": "экипаж юборилган",
+    "acknowledged": "экипаж қабул қилган",
+    "en_route": "йўлда",
+    "on_scene": "жойида",
+    "resolved": "якунланган",
+    "cancelled": "бекор қилинган",
+    "false_alarm": "сохта сигнал",
+}

@@ -1,0 +1,156 @@
+# ruff: noqa: RUF001, RUF002  (the Uzbek modifier letters are meant, not look-alikes)
+"""Uzbek, Latin script: the sentences of en.py (same keys, same `{name}` placeholders).
+
+Spelling: oʻ and gʻ with U+02BB, the tutuq belgisi ʼ with U+02BC, as the 1995 alphabet
+recommends; numbers before a noun as "5-hodisa" (incident No. 5).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+MESSAGES: Final[dict[str, str]] = {
+    "already_resolved": "{id}-ziddiyat allaqachon hal qilingan.",
+    "bad_characters": "Soʻrovda saqlab ham, qidirib ham boʻlmaydigan belgi bor (NUL bayti); uni "
+    "olib tashlab, soʻrovni qayta yuboring.",
+    "bad_encoding": "{line}-qator UTF-8 matni emas, shuning uchun hech narsa import qilinmadi.",
+    "bad_header": "Yuklashning majburiy sarlavhasi yoʻq yoki notoʻgʻri yozilgan.",
+    "bad_header.metadata": "Upload-Metadata yozuvni koʻrsatishi kerak: 'recording_id <base64>'.",
+    "bad_json": "JSON tanasi juda chuqur joylashgan, uni oʻqib boʻlmaydi; soddaroq hujjat "
+    "yuboring.",
+    "bad_message": "Bu soket bunday xabarni qabul qilmaydi.",
+    "bad_request": "Soʻrov notoʻgʻri tuzilgan.",
+    "checksum_mismatch": "Boʻlakning nazorat summasi mos kelmadi; u tashlab yuborildi.",
+    "conflict": "Soʻrov joriy holatga zid.",
+    "conflict.entry": "Bu mavjud yozuvga zid: {reason}.",
+    "conflict.change": "Bu oʻzgarish mavjud yozuvga zid: {reason}.",
+    "crew_not_allowed": "Faqat ekipaj tokenlari ekipajga tegishli boʻladi: --crew ni olib "
+    "tashlang yoki --role crew dan foydalaning (bu tokenning roli: {role}).",
+    "crew_off_duty": "{crew} ekipaji navbatchilikda emas.",
+    "crew_on_incident": "Ekipaj hodisada band; hodisa yopilguncha uning holati hodisaga qarab "
+    "oʻzgaradi.",
+    "crew_out_of_service": "{crew} ekipaji xizmatdan tashqarida.",
+    "crew_required": "Ekipaj tokeni bitta ekipajga tegishli: --crew CREW_ID qoʻshing (ekipajlar "
+    "va ularning id raqamlari: GET /api/v1/crews).",
+    "crew_unknown": "{id} id raqamli ekipaj yoʻq: avval uni import qiling (posbon crews import) "
+    "yoki mavjud ekipajning id raqamini bering (roʻyxat: GET /api/v1/crews).",
+    "database_unavailable": "Posbon hozir maʼlumotlar bazasiga ulana olmayapti, shuning uchun "
+    "soʻrov bajarilmadi; birozdan soʻng qayta yuboring.",
+    "details_too_deep": "details obyekti {depth} darajadan chuqurroq joylashgan; uni "
+    "soddalashtiring.",
+    "details_too_large": "details obyekti JSON koʻrinishida {size} bayt; koʻpi bilan {limit} "
+    "bayt sigʻadi.",
+    "device_not_yours": "{device} qurilmasi {owner} ga tegishli.",
+    "empty_period": "Davr boshi (since) davr oxiridan (until) oldin boʻlishi kerak.",
+    "evidence_store_unavailable": "Dalillar omboriga ulanib boʻlmadi; hech narsa oʻzgartirilmadi.",
+    "external_id_reused": "external_id {external_id} allaqachon {alert}-signalni bildiradi va u "
+    "bundan farq qiladi; takroriy soʻrov aynan oʻsha signalni yuborishi, yangi signal esa yangi "
+    "id olishi kerak.",
+    "fault_drills_off": "Nosozlik mashqlari oʻchirilgan; qismlarni ataylab toʻxtatish uchun "
+    "posbon ni --fault-drills (POSBON_FAULT_DRILLS=true) bilan ishga tushiring.",
+    "forbidden": "Bu tokenning roliga bunga ruxsat yoʻq.",
+    "forbidden.role": "{role} roliga bunga ruxsat yoʻq; kerakli rollar: {roles}.",
+    "gap": "client_seq {expected} kutilgan edi, {received} keldi.",
+    "half_position": "lat va lon ikkalasini bering yoki hech birini bermang.",
+    "http_error": "Soʻrov bajarilmadi.",
+    "idempotency_key_reused": "op_id {op_id} bu hodisa boʻyicha boshqa soʻrov uchun allaqachon "
+    "ishlatilgan; yangi oʻzgarish uchun yangi op_id yuboring.",
+    "imported": "Import qilingan qatorlar: {count}.",
+    "imported.skipped": "Import qilingan qatorlar: {count}; oʻtkazib yuborilgan notoʻgʻri "
+    "qatorlar: {skipped}.",
+    "internal_error": "Posbon ichki xatoga uchradi; u jurnalga yozildi.",
+    "invalid_image": "Soʻrov tanasi JPEG yoki PNG rasm emas.",
+    "invalid_image.image": "Rasmdan foydalanib boʻlmaydi: {reason}.",
+    "invalid_image.frame": "Kadrdan foydalanib boʻlmaydi: {reason}.",
+    "invalid_key": "Qurilma kaliti yaroqsiz: {reason}.",
+    "invalid_message": "Soʻrov tanasi toʻgʻri JSON emas yoki bu manzil qabul qiladigan xabar emas.",
+    "invalid_request": "Soʻrov tanasi yoki parametrlari notoʻgʻri: {reasons}",
+    "invalid_transition": "{id}-hodisaning holati: «{status}»; uni «{target}» holatiga "
+    "oʻtkazib boʻlmaydi.",
+    "message_too_long": "Xabar juda uzun; koʻpi bilan {limit} belgi boʻlishi mumkin.",
+    "method_not_allowed": "Bu manzil ushbu HTTP usulini qabul qilmaydi.",
+    "method_override": "X-HTTP-Method-Override {method} /uploads/<id> manziliga yuboriladi.",
+    "models_unavailable": "Tanib olish modellari tayyor emas: {reason}. 'posbon models "
+    "prepare' ni ishga tushiring (README ga qarang).",
+    "naive_time": "since va until ni vaqt mintaqasi bilan bering, masalan 2026-11-01T00:00:00Z.",
+    "no_image": "Rasmni soʻrov tanasida yuboring (image/jpeg).",
+    "no_such_part": "{name} nomli qism yoʻq; mavjud qismlar: {parts}.",
+    "no_usable_face": "Fotosuratda solishtirish uchun yetarlicha katta yuz topilmadi.",
+    "not_a_crew": "Bu token ekipajga bogʻlanmagan.",
+    "not_dispatchable": "{id}-hodisaning holati: «{status}»; unga ekipaj yuborib boʻlmaydi.",
+    "not_found": "Bunday manba yoʻq; manzillar roʻyxati: /schema.",
+    "not_found.incident": "{id} id raqamli hodisa yoʻq.",
+    "not_found.your_incident": "Siz uchun {id} id raqamli hodisa yoʻq.",
+    "not_found.camera": "{id} id raqamli kamera yoʻq.",
+    "not_found.plate_list": "{id} id raqamli davlat raqamlari roʻyxati yoʻq.",
+    "not_found.plate_entry": "{list}-davlat raqamlari roʻyxatida {id} id raqamli yozuv yoʻq.",
+    "not_found.custody_log": "{id}-yozuvning saqlash zanjiri jurnali yoʻq.",
+    "not_found.evidence": "{id}-yozuvning hali tasdiqlangan fayli yoʻq.",
+    "not_found.evidence_missing": "{id}-yozuvning dalil fayli topilmadi.",
+    "not_your_incident": "{id}-hodisa bu ekipajga biriktirilmagan.",
+    "not_your_recording": "{id}-yozuv boshqa post yoki ekipaj tomonidan sinxronlangan; uning "
+    "faylini faqat ular yuklay oladi.",
+    "not_your_upload": "Bu yuklash boshqa post yoki planshetga tegishli.",
+    "offset_mismatch": "Upload-Offset {claimed} saqlangan {stored} siljishga mos emas; qayerdan "
+    "davom ettirishni bilish uchun HEAD yuboring.",
+    "outcome_required": "Yopish uchun natija kerak.",
+    "outcome_required.close": "Hodisani «{target}» holatida yopish uchun natija kerak.",
+    "payload_too_large": "Soʻrov tanasi juda katta.",
+    "payload_too_large.image": "Rasm juda katta; koʻpi bilan {limit} bayt boʻlishi mumkin.",
+    "range_not_satisfiable": "Soʻralgan baytlar oraligʻi fayldan tashqarida.",
+    "recognition_busy": "Tanib olish band; kadrni birozdan soʻng qayta yuboring.",
+    "recognition_unavailable": "Tanib olish hozir ishlamayapti.",
+    "recording_not_synced": "{id}-yozuv nomaʼlum: avval uning metamaʼlumotlarini sinxronlang.",
+    "recording_restricted": "{id}-yozuvning kirish darajasi: {access}; uni faqat administrator "
+    "ocha oladi.",
+    "recording_verified": "{id}-yozuvning tasdiqlangan fayli allaqachon bor; dalil hech qachon "
+    "almashtirilmaydi.",
+    "refused": "Server soʻrovni rad etdi.",
+    "rejected": "Oʻzgarish butunlay rad etildi.",
+    "rows_rejected": "Notoʻgʻri qatorlar: {count}, shuning uchun hech narsa import qilinmadi; "
+    "ularni tuzating yoki toʻgʻri qatorlarni import qilish uchun skip_invalid ni bering.",
+    "scope_forbidden": "Bu qurilma {scope} doirasini oʻqiy olmaydi.",
+    "size_mismatch": "Upload-Length {length} {id}-yozuvning sinxronlangan hajmidan ({size}) "
+    "farq qiladi.",
+    "sync_error": "Sinxronlash soʻrovi bajarilmadi.",
+    "token_invalid": "Bu token nomaʼlum yoki bekor qilingan.",
+    "token_missing": "Token koʻrsatilmadi.",
+    "token_missing.how": "'Authorization: Bearer <token>' yuboring; tokenni 'posbon token "
+    "create' buyrugʻi bilan yarating.",
+    "token_not_found": "{id} id raqamli token yoʻq.",
+    "too_large": "Bitta yuborishda koʻpi bilan {mutations} ta oʻzgarish va {bytes} bayt "
+    "boʻlishi mumkin.",
+    "too_large.upload": "Upload-Length {length} Tus-Max-Size {limit} dan katta.",
+    "too_large.body": "Soʻrov tanasi Upload-Length chegarasidan oshib ketdi.",
+    "too_many_failed_tokens": "Bu manzildan juda koʻp nomaʼlum token keldi; {seconds} soniyadan "
+    "soʻng qayta urinib koʻring.",
+    "tus_error": "Yuklash soʻrovi bajarilmadi.",
+    "tus_version": "Tus-Resumable: {version} yuboring ({got} keldi).",
+    "unauthorized": "'Authorization: Bearer <token>' yuboring; tokenni posbon token buyrugʻi "
+    "bilan yarating.",
+    "unavailable": "Posbon hozir bu soʻrovni bajara olmaydi; birozdan soʻng qayta yuboring.",
+    "unknown_schema_version": "schema_version {version} bu server biladiganidan ({newest}) "
+    "yangiroq.",
+    "unknown_site": "{id} id raqamli obyekt yoʻq.",
+    "unprocessable": "Soʻrov toʻgʻri tuzilgan, lekin uni bajarib boʻlmaydi.",
+    "unreachable": "Serverga ulanib boʻlmadi.",
+    "unsupported_media_type": "Soʻrov tanasini application/json sifatida yuboring.",
+    "upgrade_required": "schema_version {version} endi qoʻllab-quvvatlanmaydi; eng eski "
+    "qoʻllab-quvvatlanadigani: {oldest}.",
+    "upload_expired": "{id}-yuklashning muddati tugadi; yangisini boshlang.",
+    "upload_finished": "Tugallangan yuklash dalil hisoblanadi, uni oʻchirib boʻlmaydi.",
+    "upload_finished.state": "{id}-yuklash allaqachon {state} holatida.",
+    "upload_not_found": "{id} yuklash yoʻq.",
+    "wrong_content_type": "PATCH tanasi {media_type} turida boʻlishi kerak.",
+}
+
+STATUSES: Final[dict[str, str]] = {
+    "new": "yangi",
+    "dispatched": "ekipaj yuborilgan",
+    "acknowledged": "ekipaj qabul qilgan",
+    "en_route": "yoʻlda",
+    "on_scene": "joyida",
+    "resolved": "yakunlangan",
+    "cancelled": "bekor qilingan",
+    "false_alarm": "soxta signal",
+}
