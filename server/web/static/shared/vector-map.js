@@ -74,13 +74,7 @@ export function crewStatusLegend(t, title) {
   legend.className = "crew-status-legend";
   legend.setAttribute("role", "group");
   legend.setAttribute("aria-label", title);
-  Object.assign(legend.style, {
-    background: "rgba(255, 255, 255, 0.92)",
-    color: "#111827",
-    padding: "4px 6px",
-    borderRadius: "4px",
-    font: "12px/1.4 system-ui, sans-serif",
-  });
+  // Its box takes the page's colours (app.css `.crew-status-legend`), so it is dark at night.
   const heading = document.createElement("strong");
   heading.textContent = title;
   legend.append(heading);
