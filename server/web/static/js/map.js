@@ -1,8 +1,9 @@
 // The map. With a vector basemap (Posbon serves a PMTiles file, `--basemap`) and WebGL it is
 // MapLibre GL: streets, names and house numbers, labels decluttered by MapLibre's collision.
 // Otherwise it is Leaflet over Posbon's own GeoJSON outline of the city (approximate,
-// hand-drawn), or over a tile server when a deployment sets `map_tile_url`. Both draw the same
-// sites, incidents and crews (coloured by status, with a legend); labels are text, never markup.
+// hand-drawn), or over a tile server when a deployment sets `map_tile_url`, its labels decluttered
+// by `declutter` (P1 incidents first, then crews). Both draw the same sites, incidents and crews
+// (coloured by status, with a legend); labels are text, never markup.
 // Clicking an incident opens it and shows its popup; a pending one's popup sends its recommended
 // crew (`onDispatchRecommended`, the same confirmation as the queue's Send). Every word, the
 // libraries' own control titles included, is the app's (`t`); the basemap follows the night scheme
@@ -47,12 +48,46 @@ function textOf(text) {
   return element;
 }
 
-function labelIcon(text, className, colour = null) {
+/** A text label; with `dot`, a marker of that colour at the point too, which stays when the
+ * label is decluttered away (`declutter`). */
+function labelIcon(text, className, { colour = null, dot = null } = {}) {
   const element = document.createElement("span");
   element.className = `map-label ${className}`;
   element.textContent = text;
   if (colour !== null) element.style.borderLeft = `6px solid ${colour}`;
-  return L.divIcon({ html: element, className: "posbon-icon", iconSize: null, iconAnchor: [0, 10] });
+  let html = element;
+  if (dot !== null) {
+    const marker = document.createElement("span");
+    marker.className = "map-dot";
+    marker.style.backgroundColor = dot;
+    html = document.createElement("span");
+    html.append(marker, element);
+  }
+  return L.divIcon({ html, className: "posbon-icon", iconSize: null, iconAnchor: [0, 10] });
+}
+
+function overlaps(a, b) {
+  return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+}
+
+/**
+ * Leaflet draws every label, so near labels cover one another (MapLibre's collision does this
+ * for the vector map): in `labels`' order (the most important first) each label is shown only
+ * where it overlaps none already shown; a hidden one keeps its place (visibility, not removal),
+ * its marker's dot and its marker's title. One read pass, then one write pass: no layout thrash.
+ */
+function declutter(labels) {
+  const boxes = labels.map((label) => label.getBoundingClientRect());
+  const placed = [];
+  const visible = boxes.map((box) => {
+    if (box.width === 0 || box.height === 0) return true; // not laid out (a hidden panel)
+    if (placed.some((other) => overlaps(box, other))) return false;
+    placed.push(box);
+    return true;
+  });
+  labels.forEach((label, i) => {
+    label.style.visibility = visible[i] ? "" : "hidden";
+  });
 }
 
 function siteText(site, cameras) {
@@ -183,6 +218,10 @@ class LeafletView {
     this.crews = L.layerGroup().addTo(this.map);
     this.route = L.layerGroup().addTo(this.map);
     this.routeRenderer = L.svg(); // one SVG line among canvas markers: it can carry a tooltip and a class
+    // Labels to declutter, the most important first: incidents by priority, then crews.
+    this.incidentLabels = [];
+    this.crewLabels = [];
+    this.map.on("zoomend moveend", () => this.declutter());
     const legend = L.control({ position: "bottomleft" });
     legend.onAdd = () => crewStatusLegend(t, t("map_legend_crews"));
     legend.addTo(this.map);
@@ -220,6 +259,11 @@ class LeafletView {
     this.map.remove();
   }
 
+  /** Right away, so that no frame paints labels over one another (a few dozen: one layout). */
+  declutter() {
+    declutter([...this.incidentLabels, ...this.crewLabels]);
+  }
+
   showSites(sites, cameras, fit) {
     this.sites.clearLayers();
     const camerasAt = camerasBySite(cameras);
@@ -246,35 +290,48 @@ class LeafletView {
 
   showIncidents(incidents) {
     this.incidents.clearLayers();
+    const labels = [];
     for (const incident of incidents) {
+      const code = `P${incident.priority} #${incident.id}`;
       const marker = L.marker([incident.site.lat, incident.site.lon], {
-        icon: labelIcon(`P${incident.priority} #${incident.id}`, `incident-label prio-${incident.priority}`),
+        icon: labelIcon(code, `incident-label prio-${incident.priority}`, {
+          dot: INCIDENT_COLOURS[incident.priority] ?? INCIDENT_COLOURS[4],
+        }),
         keyboard: false, // the queue is the keyboard path to an incident
         zIndexOffset: 1000 - incident.priority * 100,
-        title: incidentTitle(incident),
+        title: `${code} ${incidentTitle(incident)}`, // the label's words too, if it is hidden
       });
       marker.on("click", () => {
         this.onOpen(incident.id);
         this.popups.open(incident);
       });
       marker.addTo(this.incidents);
+      labels.push([incident.priority, marker.getElement().querySelector(".map-label")]);
     }
+    // P1 before P2…, in the order given within a priority (sort is stable).
+    this.incidentLabels = labels.sort(([a], [b]) => a - b).map(([, label]) => label);
+    this.declutter();
     this.popups.refresh(incidents);
   }
 
   showCrews(crews, nowMs) {
     this.crews.clearLayers();
+    this.crewLabels = [];
     for (const crew of crews) {
       const { stale } = positionAge(crew, nowMs, this.config.position_stale_s);
       const text = stale ? t("map_stale", { name: crew.name }) : crew.name;
+      const colour = crewColour(crew.status);
       const marker = L.marker([crew.lat, crew.lon], {
-        icon: labelIcon(text, stale ? "crew-label stale" : "crew-label", crewColour(crew.status)),
+        icon: labelIcon(text, stale ? "crew-label stale" : "crew-label", { colour, dot: colour }),
         keyboard: false,
-        title: crewTitle(crew, stale),
+        title: crewTitle(crew, stale), // names the crew, so a hidden label's words stay
       });
       marker.addTo(this.crews);
-      marker.getElement()?.querySelector(".crew-label")?.setAttribute("data-status", crew.status);
+      const label = marker.getElement().querySelector(".crew-label");
+      label.setAttribute("data-status", crew.status);
+      this.crewLabels.push(label);
     }
+    this.declutter();
   }
 
   showRecommendation(incident, crew, reason) {

@@ -10,11 +10,12 @@ SQLite only: these tests are about the pages.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Final
 
 import pytest
-from playwright.async_api import Browser, Page, Request, expect
+from playwright.async_api import Browser, Locator, Page, Request, expect
 
 from server.auth.schemas import Role
 from server.settings import Settings
@@ -40,6 +41,9 @@ WAIT_MS: Final = 30_000
 AVAILABLE: Final = "#15803d"
 DISPATCHED: Final = "#b45309"
 STREET_LABELS: Final = ["roads_labels_major", "roads_labels_minor"]
+FAR: Final = 0.004
+"""Degrees of latitude (about 450 m) that keep a label clear of another at the outline map's
+first zoom (13, about 30 px), but not one zoom out."""
 
 
 @pytest.fixture
@@ -266,6 +270,92 @@ async def test_without_a_basemap_the_outline_map_stays_and_colours_crews(
     await page.get_by_role("button", name="Night scheme").click()
     await expect(page.locator("html")).to_have_attribute("data-scheme", "dark")
     assert await median_luminance(page, "#map") < 0.1
+    assert problems.seen == []
+
+
+LABEL_BOXES: Final = """() => [...document.querySelectorAll('#map .map-label:not(.landmark-label)')]
+  .map((label) => {
+    const box = label.getBoundingClientRect();
+    return {
+      text: label.textContent,
+      shown: getComputedStyle(label).visibility !== 'hidden',
+      box: [box.left, box.top, box.right, box.bottom],
+    };
+  })"""
+
+
+CREW_SPREAD: Final = """() => {
+  const tops = [...document.querySelectorAll('#map .crew-label')]
+    .map((label) => label.closest('.leaflet-marker-icon').getBoundingClientRect().top);
+  return Math.max(...tops) - Math.min(...tops);
+}"""
+
+
+def covering(labels: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The pairs of shown labels whose boxes intersect."""
+    shown = [label for label in labels if label["shown"]]
+    return [
+        (a["text"], b["text"])
+        for i, a in enumerate(shown)
+        for b in shown[i + 1 :]
+        if a["box"][0] < b["box"][2]
+        and b["box"][0] < a["box"][2]
+        and a["box"][1] < b["box"][3]
+        and b["box"][1] < a["box"][3]
+    ]
+
+
+async def labels_apart(page: Page, p1: Locator, count: int) -> None:
+    """The P1 label is shown, no two shown labels cover one another, and each hidden label's
+    marker stays: its dot, and its title with the label's words."""
+    await expect(p1).to_be_visible()
+    labels: list[dict[str, Any]] = await page.evaluate(LABEL_BOXES)
+    assert len(labels) == count
+    assert covering(labels) == []
+    for label in labels:
+        if not label["shown"]:
+            marker = page.locator(".leaflet-marker-icon").filter(has_text=label["text"])
+            await expect(marker).to_have_attribute("title", re.compile(f"^{label['text']}: "))
+            await expect(marker.locator(".map-dot")).to_be_visible()
+
+
+@pytest.mark.parametrize("with_basemap", [False])
+async def test_the_outline_maps_labels_do_not_cover_one_another(
+    browser: Browser, live: Live, with_basemap: bool
+) -> None:
+    """Crews a few metres from a P1 incident: its label is placed first and theirs, which
+    would cover it, are hidden; a crew further off keeps its label until a zoom out brings it
+    over the others."""
+    dispatcher = await live.token(Role.DISPATCHER)
+    incident_id = int((await post_alert(live, dispatcher, kind="panic"))["incident_id"])
+    site = (await api_get(live, f"/api/v1/incidents/{incident_id}"))["site"]
+    admin = await live.token(Role.ADMIN)
+    near = [f"Berkut-{n}" for n in range(1, 5)]
+    for n, name in enumerate(near):  # 2 to 8 m from the incident
+        await create_crew(live, admin, name, site["lat"] + 0.00002 * (n + 1), site["lon"])
+    await create_crew(live, admin, "Berkut-far", site["lat"] + FAR, site["lon"])
+    page, problems, _ = await signed_in_desk(browser, live)
+    labels = page.locator("#map .crew-label")
+    await expect(labels).to_have_count(len(near) + 1)
+    p1 = page.locator("#map .incident-label").filter(has_text=f"P1 #{incident_id}")
+    far = labels.filter(has_text="Berkut-far")
+
+    await expect(labels.filter(visible=False)).to_have_count(len(near))
+    await expect(far).to_be_visible()
+    await labels_apart(page, p1, len(near) + 2)
+
+    spread = await page.evaluate(CREW_SPREAD)
+    assert spread > 0
+    await page.get_by_role("button", name="Zoom out").click()
+    # Zoomed out (half the spread) and settled: Leaflet fires zoomend as its animation ends.
+    await page.wait_for_function(
+        f"() => !document.querySelector('#map .leaflet-zoom-anim')"
+        f" && Math.abs(({CREW_SPREAD})() - {spread / 2}) <= 1",
+        timeout=WAIT_MS,
+    )
+    # Hidden by the zoom itself, not by the next periodic redraw (seconds later).
+    assert await far.is_hidden()
+    await labels_apart(page, p1, len(near) + 2)
     assert problems.seen == []
 
 
