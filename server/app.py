@@ -47,6 +47,8 @@ from server.custody import sync_rules as custody_sync_rules
 from server.custody.routes import router as recordings_router
 from server.devices.routes import router as devices_router
 from server.errors import EXCEPTION_HANDLERS
+from server.evidence import lifespan as evidence_lifespan
+from server.evidence.routes import router as evidence_router
 from server.incidents import lifespan as incidents_lifespan
 from server.incidents import sync_rules as incidents_sync_rules
 from server.incidents.routes import router as incidents_router
@@ -86,6 +88,7 @@ UNAUTHENTICATED: Final = [
     "^/$",
     "^/static/",
     "^/schema(/|$)",
+    "^/share/",  # an outside party's share link: the link itself is the key (server/evidence)
     *CREW_APP_PATHS,
 ]
 
@@ -123,6 +126,7 @@ class Node:
             **relay_lifespan.parts(state.hub, state.settings.relay_reconcile_s),
             **sockets_lifespan.parts(state),
             **uploads_lifespan.parts(state, self.uploads),
+            **evidence_lifespan.parts(state, self.uploads),
             **incidents_lifespan.parts(state),
             **sync_lifespan.parts(state),
         }
@@ -206,6 +210,7 @@ def _litestar(node: Node, lifespan: Sequence[Lifespan]) -> Litestar:
             recognition_router,
             uploads_router,
             recordings_router,
+            evidence_router,
             sync_router,
             sync_review_router,
             sockets_router,

@@ -20,6 +20,7 @@ from server.crews import cli as crews_cli
 from server.db import open_database
 from server.devices import cli as devices_cli
 from server.errors import ApiError
+from server.evidence import cli as evidence_cli
 from server.recognition import cli as recognition_cli
 from server.settings import Settings, SettingsError
 from server.settings_flags import DATABASE, add_arguments
@@ -48,6 +49,7 @@ DOMAIN_CLIS: Final[tuple[DomainCli, ...]] = (
     crews_cli,
     recognition_cli,
     uploads_cli,
+    evidence_cli,
     sync_cli,
     cluster_cli,
 )

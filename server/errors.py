@@ -98,6 +98,14 @@ class Conflict(ApiError):
     code = "conflict"
 
 
+class Gone(ApiError):
+    """It existed and is gone for good (a deleted evidence file, a revoked or expired link):
+    retrying will not bring it back."""
+
+    status_code = 410
+    code = "gone"
+
+
 class PayloadTooLarge(ApiError):
     status_code = 413
     code = "payload_too_large"

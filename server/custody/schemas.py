@@ -20,6 +20,16 @@ class CustodyKind(enum.StrEnum):
     METADATA_CHANGED = "metadata_changed"  # curated fields changed through sync
     VOIDED = "voided"
     RESTORED = "restored"
+    # Evidence management (server/evidence)
+    RETENTION_CHANGED = "retention_changed"  # category assigned or changed, with the reason
+    RETENTION_CONFIRMED = "retention_confirmed"  # a second person confirmed a shorter category
+    HOLD_PLACED = "hold_placed"
+    HOLD_RELEASED = "hold_released"
+    DELETED = "deleted"  # the bytes were deleted at the end of retention; metadata kept
+    DERIVED = "derived"  # a derivative (a redacted copy) was made from this recording
+    SHARED = "shared"  # a share link for an outside party was created
+    SHARE_REVOKED = "share_revoked"
+    SHARE_ACCESSED = "share_accessed"  # someone used a share link (with their address)
 
 
 class CustodyFacts(msgspec.Struct, frozen=True, kw_only=True):
