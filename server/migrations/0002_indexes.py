@@ -1,7 +1,6 @@
 """Indexes the auto-migration cannot express: composite keys for the outbox and the timeline."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine.finder import engine_finder
+from server.ddl import ddl_migration
 
 ID = "2026-11-25T09:40:00:000000"
 VERSION = "1.38.0"
@@ -15,14 +14,4 @@ STATEMENTS = (
 )
 
 
-async def forwards() -> MigrationManager:
-    manager = MigrationManager(migration_id=ID, app_name="server", description=DESCRIPTION)
-
-    async def create_indexes() -> None:
-        engine = engine_finder()
-        assert engine is not None
-        for statement in STATEMENTS:
-            await engine.run_ddl(statement)
-
-    manager.add_raw(create_indexes)
-    return manager
+forwards = ddl_migration(ID, DESCRIPTION, STATEMENTS)

@@ -4,8 +4,7 @@ Ids are UUID strings; on PostgreSQL the id columns sort with the "C" collation s
 snapshot pages ordered by id follow the ids' numeric order, as they do on SQLite.
 """
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine.finder import engine_finder
+from server.ddl import ddl_migration
 
 ID = "2026-11-25T10:40:00:000000"
 VERSION = "1.38.0"
@@ -52,17 +51,6 @@ def statements(serial: str, uuid_text: str) -> tuple[str, ...]:
     )
 
 
-async def forwards() -> MigrationManager:
-    manager = MigrationManager(migration_id=ID, app_name="server", description=DESCRIPTION)
-
-    async def create_tables() -> None:
-        engine = engine_finder()
-        assert engine is not None
-        sqlite = engine.engine_type == "sqlite"
-        serial = "INTEGER PRIMARY KEY" if sqlite else "SERIAL PRIMARY KEY"
-        uuid_text = "VARCHAR(36)" if sqlite else 'VARCHAR(36) COLLATE "C"'
-        for statement in statements(serial, uuid_text):
-            await engine.run_ddl(statement)
-
-    manager.add_raw(create_tables)
-    return manager
+forwards = ddl_migration(
+    ID, DESCRIPTION, lambda dialect: statements(dialect.serial, dialect.uuid_text)
+)

@@ -4,8 +4,7 @@ Plain DDL for SQLite and PostgreSQL. Embeddings are 128 float32 values stored as
 on SQLite, BYTEA on PostgreSQL); enrolment photos themselves are not kept.
 """
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine.finder import engine_finder
+from server.ddl import ddl_migration
 
 ID = "2026-11-25T13:00:00:000000"
 VERSION = "1.38.0"
@@ -52,16 +51,4 @@ def statements(serial: str, blob: str) -> tuple[str, ...]:
     )
 
 
-async def forwards() -> MigrationManager:
-    manager = MigrationManager(migration_id=ID, app_name="server", description=DESCRIPTION)
-
-    async def create_tables() -> None:
-        engine = engine_finder()
-        assert engine is not None
-        sqlite = engine.engine_type == "sqlite"
-        serial = "INTEGER PRIMARY KEY" if sqlite else "SERIAL PRIMARY KEY"
-        for statement in statements(serial, "BLOB" if sqlite else "BYTEA"):
-            await engine.run_ddl(statement)
-
-    manager.add_raw(create_tables)
-    return manager
+forwards = ddl_migration(ID, DESCRIPTION, lambda dialect: statements(dialect.serial, dialect.blob))

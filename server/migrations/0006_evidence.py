@@ -1,7 +1,6 @@
 """Evidence uploads (tus) and the custody log (issue 5), as DDL for SQLite and PostgreSQL."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine.finder import engine_finder
+from server.ddl import ddl_migration
 
 ID = "2026-11-25T11:00:00:000000"
 VERSION = "1.38.0"
@@ -27,15 +26,4 @@ def statements(serial: str) -> tuple[str, ...]:
     )
 
 
-async def forwards() -> MigrationManager:
-    manager = MigrationManager(migration_id=ID, app_name="server", description=DESCRIPTION)
-
-    async def create_tables() -> None:
-        engine = engine_finder()
-        assert engine is not None
-        serial = "INTEGER PRIMARY KEY" if engine.engine_type == "sqlite" else "SERIAL PRIMARY KEY"
-        for statement in statements(serial):
-            await engine.run_ddl(statement)
-
-    manager.add_raw(create_tables)
-    return manager
+forwards = ddl_migration(ID, DESCRIPTION, lambda dialect: statements(dialect.serial))

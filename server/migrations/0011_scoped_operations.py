@@ -3,8 +3,7 @@
 and op_id, and `request_hash` the request's. Rows from before keep an empty fingerprint; their
 raw op_ids never equal a new key, so they are simply never matched again."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine.finder import engine_finder
+from server.ddl import ddl_migration
 
 ID = "2026-12-10T09:10:00:000000"
 VERSION = "1.38.0"
@@ -13,14 +12,4 @@ DESCRIPTION = "applied_ops.request_hash"
 STATEMENTS = ("ALTER TABLE applied_ops ADD COLUMN request_hash VARCHAR(64) NOT NULL DEFAULT ''",)
 
 
-async def forwards() -> MigrationManager:
-    manager = MigrationManager(migration_id=ID, app_name="server", description=DESCRIPTION)
-
-    async def add_column() -> None:
-        engine = engine_finder()
-        assert engine is not None
-        for statement in STATEMENTS:
-            await engine.run_ddl(statement)
-
-    manager.add_raw(add_column)
-    return manager
+forwards = ddl_migration(ID, DESCRIPTION, STATEMENTS)
