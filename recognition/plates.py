@@ -119,7 +119,7 @@ def ctc_glyphs(
         glyphs.append(
             Glyph(
                 alphabet[index],
-                float(probabilities[start:end, index].max()),
+                float(np.max(probabilities[start:end, index])),
                 tuple((alphabet[int(i)], float(run[i])) for i in others if run[i] > 0),
             )
         )

@@ -159,7 +159,7 @@ class Watchlist:
     def _best(
         self, probe: FloatArray, scores: FloatArray, threshold: float
     ) -> WatchlistMatch | None:
-        if float(scores.max()) < threshold:
+        if float(np.max(scores)) < threshold:
             return None  # the usual case, a passer-by: no need to rank 100,000 rows
         count = min(_CANDIDATE_ROWS, len(scores))
         candidates = np.argpartition(-scores, count - 1)[:count]
@@ -172,7 +172,7 @@ class Watchlist:
             if owner in rejected:
                 continue
             negatives = self._negatives.get(owner)
-            if negatives is not None and float((negatives @ probe).max()) >= similarity:
+            if negatives is not None and float(np.max(negatives @ probe)) >= similarity:
                 rejected.add(owner)
                 continue
             return WatchlistMatch(self._person_ids[owner], similarity)

@@ -57,8 +57,8 @@ def test_reader_strip_is_48_high_and_padded_to_the_minimum_width() -> None:
     crop = np.full((20, 80, 3), 255, np.uint8)
     strip = reader_strip(crop)
     assert strip.shape == (3, READER_HEIGHT_PX, READER_MIN_WIDTH_PX)
-    assert strip[:, :, :192].min() == 1.0
-    assert strip[:, :, 192:].max() == 0.0
+    assert np.min(strip[:, :, :192]) == 1.0
+    assert np.max(strip[:, :, 192:]) == 0.0
 
 
 def test_shrunk_box_stays_inside_the_frame() -> None:
