@@ -89,6 +89,7 @@ UNAUTHENTICATED: Final = [
     "^/static/",
     "^/schema(/|$)",
     "^/share/",  # an outside party's share link: the link itself is the key (server/evidence)
+    "^/evidence/redact/",  # the redaction reviewer's page shell: no data (server/evidence)
     *CREW_APP_PATHS,
 ]
 
@@ -126,7 +127,7 @@ class Node:
             **relay_lifespan.parts(state.hub, state.settings.relay_reconcile_s),
             **sockets_lifespan.parts(state),
             **uploads_lifespan.parts(state, self.uploads),
-            **evidence_lifespan.parts(state, self.uploads),
+            **evidence_lifespan.parts(state, self.uploads, self.recognition),
             **incidents_lifespan.parts(state),
             **sync_lifespan.parts(state),
         }

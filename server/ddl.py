@@ -32,6 +32,12 @@ class Dialect(msgspec.Struct, frozen=True):
         return "BLOB" if self.sqlite else "BYTEA"
 
     @property
+    def now(self) -> str:
+        """The current time as a value for a TIMESTAMPTZ column (on SQLite, the ISO text that
+        piccolo's SQLite engine stores, so a read converts it back)."""
+        return "strftime('%Y-%m-%d %H:%M:%f+00:00', 'now')" if self.sqlite else "now()"
+
+    @property
     def uuid_text(self) -> str:
         """UUIDs as text that sorts bytewise on both (PostgreSQL's default collation does not)."""
         return "VARCHAR(36)" if self.sqlite else 'VARCHAR(36) COLLATE "C"'

@@ -16,6 +16,14 @@ from server.cameras.tables import Camera
 from server.crews.tables import Crew
 from server.custody.tables import CustodyEvent
 from server.devices.tables import Device
+from server.evidence.redaction_tables import RedactionJob
+from server.evidence.retention_tables import (
+    IncidentRetention,
+    LegalHold,
+    RetentionCategory,
+    RetentionRecord,
+)
+from server.evidence.share_tables import EvidenceShare, EvidenceShareItem
 from server.incidents.tables import AppliedOp, Dispatch, Incident, Receipt, TimelineEntry
 from server.plates.tables import PlateEntry, PlateList
 from server.recognition.tables import RecognitionCrop
@@ -67,6 +75,13 @@ TABLES: Final[tuple[type[Table], ...]] = (
     PlateList,
     PlateEntry,
     RecognitionCrop,
+    RedactionJob,
+    EvidenceShare,
+    EvidenceShareItem,
+    RetentionCategory,
+    RetentionRecord,
+    IncidentRetention,
+    LegalHold,
 )
 
 APP_CONFIG = AppConfig(

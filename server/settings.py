@@ -56,6 +56,20 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
         str, _doc("http(s)://host:port of the S3-compatible service; empty: AWS S3.")
     ] = ""
     evidence_s3_region: Annotated[str, _doc("The bucket's region.")] = "us-east-1"
+    evidence_retention_check_s: Annotated[
+        float,
+        _doc(
+            "How often the retention job deletes evidence whose retention has ended (it also "
+            "runs at start; POST /api/v1/evidence/retention/run runs it now)."
+        ),
+    ] = 86_400.0
+    evidence_signing_key: Annotated[
+        str,
+        _doc(
+            "PEM file of the Ed25519 key that signs court packages (the same on every node). "
+            "Empty: made on first use as <data_dir>/evidence-signing-key.pem."
+        ),
+    ] = ""
     host: Annotated[str, _doc("Address the listeners bind to.")] = "127.0.0.1"
     http_port: Annotated[int, _port("HTTP, WebSocket and web view port.")] = 8000
     http_connections_max: Annotated[
@@ -240,6 +254,15 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
         float,
         _doc("A PATCH body silent this long is cut off; what arrived is kept for the resume."),
     ] = 30.0
+    share_max_days: Annotated[
+        float, _doc("The longest an evidence share link may stay open before it expires.")
+    ] = 90.0
+    share_pin_failures_max: Annotated[
+        int, _doc("Wrong PINs in a row that lock an evidence share link (share_pin_lock_s).")
+    ] = 5
+    share_pin_lock_s: Annotated[
+        float, _doc("How long a share link stays locked after too many wrong PINs.")
+    ] = 900.0
     sync_report_window_s: Annotated[
         float, _doc("How long after its incident closes a crew still syncs that incident.")
     ] = 86_400.0

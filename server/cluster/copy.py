@@ -1,11 +1,12 @@
 """`posbon db copy`: move an embedded SQLite deployment to PostgreSQL, then prove it moved.
 
 The target gets the schema from the migrations (so it is exactly what `posbon serve` expects),
-must be empty, and is filled table by table in foreign-key order, each table in one
-transaction. Rows are read through piccolo's SQLite engine, whose column converters give back
-the Python values (datetimes, booleans, lists) PostgreSQL's driver wants. Afterwards every row
-is read back from both sides in primary-key order and compared value by value; the id
-sequences are moved past the copied ids so new rows do not collide.
+must be empty (but for the rows a migration seeds, which the source's replace), and is filled
+table by table in foreign-key order, each table in one transaction. Rows are read through
+piccolo's SQLite engine, whose column converters give back the Python values (datetimes,
+booleans, lists) PostgreSQL's driver wants. Afterwards every row is read back from both sides in
+primary-key order and compared value by value; the id sequences are moved past the copied ids so
+new rows do not collide.
 """
 
 from __future__ import annotations
@@ -95,9 +96,16 @@ async def copy_database(source: Path, target_url: str, progress: Progress) -> li
     return reports
 
 
+def seeded(table: type[Table]) -> bool:
+    """Whether a migration fills the table with defaults (a `SEEDED_BY_MIGRATION` table)."""
+    return bool(getattr(table, "SEEDED_BY_MIGRATION", False))
+
+
 async def _require_empty(connection: asyncpg.Connection) -> None:
     for table in ordered_tables():
         name = _name(table)
+        if seeded(table):
+            continue
         if await connection.fetchval(f"SELECT EXISTS (SELECT 1 FROM {name})"):  # noqa: S608
             raise CopyError(f"the target's {name} table has rows: copy into a new, empty database")
 
@@ -108,6 +116,8 @@ async def _insert(
     rows: Sequence[dict[str, Any]],
     progress: Progress,
 ) -> None:
+    if seeded(table):  # the source's rows, even none, replace the migration's defaults
+        await connection.execute(f"DELETE FROM {_name(table)}")  # noqa: S608
     if not rows:
         return
     columns = list(rows[0])

@@ -1,6 +1,6 @@
 """A recording's custody log over HTTP: read it, export it, link the recording to an incident,
 change its category. Playback and the check of the file sit beside these, under the same path,
-in server/uploads/evidence_routes.py (the file is kept by the upload that verified it).
+in server/evidence/file_routes.py (the file is kept by the upload that verified it).
 """
 
 from typing import Annotated, Literal

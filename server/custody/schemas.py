@@ -59,3 +59,5 @@ class CustodyCheck(msgspec.Struct, frozen=True, kw_only=True):
     intact: bool
     first_bad_entry_id: int | None = None
     problem: str | None = None
+    file_deleted_at: dt.datetime | None = None
+    """When retention deleted the file (the log's DELETED entry says why): not a problem."""

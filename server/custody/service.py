@@ -1,7 +1,7 @@
 """Evidence custody: the log, its exports, links and categories, and the check of its chain.
 Each of them first asks whether the caller's role may open this recording's evidence at all
 (its access class, server/custody/access.py). The evidence files themselves (playback, their
-hashes) are read where they are kept, in server/uploads/evidence_files.py, which logs here."""
+hashes) are read where they are kept, in server/evidence/files.py, which logs here."""
 
 from __future__ import annotations
 

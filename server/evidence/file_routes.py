@@ -10,9 +10,9 @@ from server.auth.guards import allow, principal_of
 from server.auth.schemas import Role
 from server.custody import service as custody
 from server.custody.schemas import CustodyCheck, CustodyKind
+from server.evidence import files as evidence_files
 from server.http_params import AnyRequest
 from server.state import Posbon
-from server.uploads import evidence_files
 from server.uploads.ranges import ByteRange, Unsatisfiable, parse_range
 from server.uploads.service import UploadsDep
 

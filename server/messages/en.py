@@ -21,6 +21,7 @@ MESSAGES: Final[dict[str, str]] = {
     "bad_request": "The request is malformed.",
     "checksum_mismatch": "The chunk's checksum does not match; it was discarded.",
     "conflict": "The request clashes with the current state.",
+    "gone": "It is gone for good; asking again will not bring it back.",
     "conflict.entry": "That clashes with an existing entry: {reason}.",
     "conflict.change": "That change clashes with an existing entry: {reason}.",
     "crew_not_allowed": "Only crew tokens belong to a crew: leave out --crew, or use --role crew "
@@ -131,6 +132,45 @@ MESSAGES: Final[dict[str, str]] = {
     "upload_finished.state": "Upload {id} is already {state}.",
     "upload_not_found": "There is no upload {id}.",
     "wrong_content_type": "PATCH bodies must be {media_type}.",
+    # Retention and legal hold (server/evidence/retention*, holds*)
+    "evidence_deleted": "The evidence file of recording {id} was deleted at {at}: {reason}.",
+    "evidence_deleted.under_way": "The retention of recording {id} has ended and its file is "
+    "being deleted.",
+    "hold_released": "Legal hold {id} was released already.",
+    "hold_unknown": "There is no legal hold with id {id}.",
+    "retention_category_exists": "Retention category {name} exists already; change it with PATCH.",
+    "retention_category_shorter": "Retention category {name} cannot be made shorter; create a "
+    "shorter category and move recordings into it (each needs a second person).",
+    "retention_category_unknown": "There is no retention category {name}; GET "
+    "/api/v1/evidence/retention/categories lists them.",
+    "retention_nothing_pending": "Recording {id} has no shorter category waiting for confirmation.",
+    "retention_same_person": "You asked for this shorter category yourself; a second person must "
+    "confirm it.",
+    "retention_unassigned": "Recording {id} has no verified file, so it has no retention yet.",
+    # Evidence share links (server/evidence/sharing.py, share_routes.py)
+    "share_target": "Name either recording_id or incident_id, not both and not neither.",
+    "share_expiry": "expires_at must lie in the future and at most {days} days ahead.",
+    "evidence_not_verified": "Recording {id} has no verified file yet, so there is nothing to "
+    "share.",
+    "share_nothing_to_share": "Incident {id} has no verified recording linked to it yet, so there "
+    "is nothing to share.",
+    "share_not_found": "This share link does not exist; ask whoever sent it for a new one.",
+    "share_revoked": "This share link was revoked; ask whoever sent it for a new one.",
+    "share_expired": "This share link expired; ask whoever sent it for a new one.",
+    "share_locked": "Too many wrong PINs: this share link is locked until {until} UTC.",
+    "share_pin_required": "This share link needs its PIN: open the link in a browser and enter it "
+    "first.",
+    "share_view_only": "This share link is for viewing only; it does not allow downloads.",
+    "evidence_deleted.share": "The evidence file of recording {id} was deleted at the end of its "
+    "retention period.",
+    "evidence_missing": "The evidence file of recording {id} is missing.",
+    "not_found.share": "There is no share with id {id}.",
+    "not_found.share_item": "Recording {id} is not part of this share.",
+    # Court packages (server/evidence/package*.py)
+    "package_restricted": "Incident {id}'s evidence includes {ids}, which only an admin may open; "
+    "ask an admin to export the package.",
+    "evidence_altered": "The evidence file of recording {id} no longer has its recorded SHA-256; "
+    "run 'posbon custody verify' and restore it from a copy.",
 }
 
 STATUSES: Final[dict[str, str]] = {

@@ -18,6 +18,7 @@ MESSAGES: Final[dict[str, str]] = {
     "bad_request": "Запрос составлен неверно.",
     "checksum_mismatch": "Контрольная сумма фрагмента не совпадает; фрагмент отброшен.",
     "conflict": "Запрос противоречит текущему состоянию.",
+    "gone": "Этого больше нет, и повторный запрос это не вернёт.",
     "conflict.entry": "Это противоречит существующей записи: {reason}.",
     "conflict.change": "Это изменение противоречит существующей записи: {reason}.",
     "crew_not_allowed": "К экипажу привязываются только токены экипажа: уберите --crew или "
@@ -134,6 +135,44 @@ MESSAGES: Final[dict[str, str]] = {
     "upload_finished.state": "Загрузка {id} уже в состоянии {state}.",
     "upload_not_found": "Загрузки {id} нет.",
     "wrong_content_type": "Тело PATCH должно иметь тип {media_type}.",
+    # Retention and legal hold (server/evidence/retention*, holds*)
+    "evidence_deleted": "Файл доказательства записи {id} удалён {at}: {reason}.",
+    "evidence_deleted.under_way": "Срок хранения записи {id} истёк, её файл удаляется.",
+    "hold_released": "Юридическое удержание {id} уже снято.",
+    "hold_unknown": "Юридического удержания с номером {id} нет.",
+    "retention_category_exists": "Категория хранения {name} уже есть; измените её через PATCH.",
+    "retention_category_shorter": "Категорию хранения {name} нельзя сократить; создайте более "
+    "короткую категорию и переведите в неё записи (каждую подтверждает второй человек).",
+    "retention_category_unknown": "Категории хранения {name} нет; список даёт GET "
+    "/api/v1/evidence/retention/categories.",
+    "retention_nothing_pending": "У записи {id} нет более короткой категории, ожидающей "
+    "подтверждения.",
+    "retention_same_person": "Более короткую категорию запросили вы сами; подтвердить её должен "
+    "второй человек.",
+    "retention_unassigned": "У записи {id} нет проверенного файла, поэтому срок хранения ещё не "
+    "назначен.",
+    # Evidence share links (server/evidence/sharing.py, share_routes.py)
+    "share_target": "Укажите либо recording_id, либо incident_id — ровно одно из двух.",
+    "share_expiry": "expires_at должен быть в будущем и не дальше чем через {days} дн.",
+    "evidence_not_verified": "У записи {id} ещё нет проверенного файла, поэтому делиться нечем.",
+    "share_nothing_to_share": "К происшествию {id} ещё не привязана ни одна проверенная запись, "
+    "поэтому делиться нечем.",
+    "share_not_found": "Такой ссылки нет; попросите отправителя прислать новую.",
+    "share_revoked": "Эта ссылка отозвана; попросите отправителя прислать новую.",
+    "share_expired": "Срок действия ссылки истёк; попросите отправителя прислать новую.",
+    "share_locked": "Слишком много неверных PIN-кодов: ссылка заблокирована до {until} UTC.",
+    "share_pin_required": "Для этой ссылки нужен PIN-код: откройте ссылку в браузере и сначала "
+    "введите его.",
+    "share_view_only": "Эта ссылка только для просмотра; скачивание не разрешено.",
+    "evidence_deleted.share": "Файл доказательства записи {id} удалён по окончании срока хранения.",
+    "evidence_missing": "Файл доказательства записи {id} отсутствует.",
+    "not_found.share": "Ссылки с номером {id} нет.",
+    "not_found.share_item": "Запись {id} не входит в эту ссылку.",
+    # Court packages (server/evidence/package*.py)
+    "package_restricted": "Доказательства происшествия {id} включают {ids}: их может открыть "
+    "только администратор; попросите администратора выгрузить пакет.",
+    "evidence_altered": "Файл доказательства записи {id} больше не совпадает с записанным SHA-256; "
+    "выполните 'posbon custody verify' и восстановите его из копии.",
 }
 
 STATUSES: Final[dict[str, str]] = {

@@ -19,6 +19,7 @@ MESSAGES: Final[dict[str, str]] = {
     "bad_request": "Сўров нотўғри тузилган.",
     "checksum_mismatch": "Бўлакнинг назорат суммаси мос келмади; у ташлаб юборилди.",
     "conflict": "Сўров жорий ҳолатга зид.",
+    "gone": "Бу бутунлай йўқ бўлган; қайта сўраш уни қайтармайди.",
     "conflict.entry": "Бу мавжуд ёзувга зид: {reason}.",
     "conflict.change": "Бу ўзгариш мавжуд ёзувга зид: {reason}.",
     "crew_not_allowed": "Фақат экипаж токенлари экипажга тегишли бўлади: --crew ни олиб "
@@ -137,6 +138,45 @@ MESSAGES: Final[dict[str, str]] = {
     "upload_finished.state": "{id}-юклаш аллақачон {state} ҳолатида.",
     "upload_not_found": "{id} юклаш йўқ.",
     "wrong_content_type": "PATCH танаси {media_type} турида бўлиши керак.",
+    # Retention and legal hold (server/evidence/retention*, holds*)
+    "evidence_deleted": "{id}-ёзувнинг далил файли {at} да ўчирилди: {reason}.",
+    "evidence_deleted.under_way": "{id}-ёзувнинг сақлаш муддати тугади, унинг файли ўчирилмоқда.",
+    "hold_released": "{id}-ҳуқуқий сақлаш аллақачон бекор қилинган.",
+    "hold_unknown": "{id} рақамли ҳуқуқий сақлаш йўқ.",
+    "retention_category_exists": "{name} сақлаш тоифаси аллақачон бор; уни PATCH билан "
+    "ўзгартиринг.",
+    "retention_category_shorter": "{name} сақлаш тоифасини қисқартириб бўлмайди; қисқароқ "
+    "тоифа яратинг ва ёзувларни унга ўтказинг (ҳар бирини иккинчи киши тасдиқлайди).",
+    "retention_category_unknown": "{name} сақлаш тоифаси йўқ; рўйхатни GET "
+    "/api/v1/evidence/retention/categories беради.",
+    "retention_nothing_pending": "{id}-ёзувда тасдиқлашни кутаётган қисқароқ тоифа йўқ.",
+    "retention_same_person": "Бу қисқароқ тоифани ўзингиз сўрагансиз; уни иккинчи киши "
+    "тасдиқлаши керак.",
+    "retention_unassigned": "{id}-ёзувнинг тасдиқланган файли йўқ, шунинг учун сақлаш "
+    "муддати ҳали белгиланмаган.",
+    # Evidence share links (server/evidence/sharing.py, share_routes.py)
+    "share_target": "recording_id ёки incident_id дан фақат биттасини кўрсатинг.",
+    "share_expiry": "expires_at келажакда ва кўпи билан {days} кун ичида бўлиши керак.",
+    "evidence_not_verified": "{id} ёзувининг тасдиқланган файли ҳали йўқ, шунинг учун улашадиган "
+    "нарса йўқ.",
+    "share_nothing_to_share": "{id} ҳодисага ҳали бирорта тасдиқланган ёзув боғланмаган, шунинг "
+    "учун улашадиган нарса йўқ.",
+    "share_not_found": "Бундай ҳавола мавжуд эмас; юборувчидан янгисини сўранг.",
+    "share_revoked": "Бу ҳавола бекор қилинган; юборувчидан янгисини сўранг.",
+    "share_expired": "Бу ҳаволанинг муддати тугаган; юборувчидан янгисини сўранг.",
+    "share_locked": "Нотўғри PIN-кодлар жуда кўп: ҳавола {until} UTC гача блокланган.",
+    "share_pin_required": "Бу ҳавола PIN-код талаб қилади: ҳаволани браузерда очинг ва аввал "
+    "PIN-кодни киритинг.",
+    "share_view_only": "Бу ҳавола фақат кўриш учун; юклаб олишга рухсат йўқ.",
+    "evidence_deleted.share": "{id} ёзувининг далил файли сақлаш муддати тугагач ўчирилган.",
+    "evidence_missing": "{id} ёзувининг далил файли йўқ.",
+    "not_found.share": "{id} рақамли ҳавола йўқ.",
+    "not_found.share_item": "{id} ёзуви бу ҳаволага кирмайди.",
+    # Court packages (server/evidence/package*.py)
+    "package_restricted": "{id}-ҳодиса далиллари орасида {ids} бор, уларни фақат администратор "
+    "оча олади; пакетни экспорт қилишни администратордан сўранг.",
+    "evidence_altered": "{id}-ёзувнинг далил файли энди қайд этилган SHA-256 га мос келмайди; "
+    "'posbon custody verify' ни ишга туширинг ва файлни нусхадан тикланг.",
 }
 
 STATUSES: Final[dict[str, str]] = {

@@ -22,6 +22,7 @@ MESSAGES: Final[dict[str, str]] = {
     "bad_request": "Soʻrov notoʻgʻri tuzilgan.",
     "checksum_mismatch": "Boʻlakning nazorat summasi mos kelmadi; u tashlab yuborildi.",
     "conflict": "Soʻrov joriy holatga zid.",
+    "gone": "Bu butunlay yoʻq boʻlgan; qayta soʻrash uni qaytarmaydi.",
     "conflict.entry": "Bu mavjud yozuvga zid: {reason}.",
     "conflict.change": "Bu oʻzgarish mavjud yozuvga zid: {reason}.",
     "crew_not_allowed": "Faqat ekipaj tokenlari ekipajga tegishli boʻladi: --crew ni olib "
@@ -142,6 +143,46 @@ MESSAGES: Final[dict[str, str]] = {
     "upload_finished.state": "{id}-yuklash allaqachon {state} holatida.",
     "upload_not_found": "{id} yuklash yoʻq.",
     "wrong_content_type": "PATCH tanasi {media_type} turida boʻlishi kerak.",
+    # Retention and legal hold (server/evidence/retention*, holds*)
+    "evidence_deleted": "{id}-yozuvning dalil fayli {at} da oʻchirildi: {reason}.",
+    "evidence_deleted.under_way": "{id}-yozuvning saqlash muddati tugadi, uning fayli "
+    "oʻchirilmoqda.",
+    "hold_released": "{id}-huquqiy saqlash allaqachon bekor qilingan.",
+    "hold_unknown": "{id} raqamli huquqiy saqlash yoʻq.",
+    "retention_category_exists": "{name} saqlash toifasi allaqachon bor; uni PATCH bilan "
+    "oʻzgartiring.",
+    "retention_category_shorter": "{name} saqlash toifasini qisqartirib boʻlmaydi; qisqaroq "
+    "toifa yarating va yozuvlarni unga oʻtkazing (har birini ikkinchi kishi tasdiqlaydi).",
+    "retention_category_unknown": "{name} saqlash toifasi yoʻq; roʻyxatni GET "
+    "/api/v1/evidence/retention/categories beradi.",
+    "retention_nothing_pending": "{id}-yozuvda tasdiqlashni kutayotgan qisqaroq toifa yoʻq.",
+    "retention_same_person": "Bu qisqaroq toifani oʻzingiz soʻragansiz; uni ikkinchi kishi "
+    "tasdiqlashi kerak.",
+    "retention_unassigned": "{id}-yozuvning tasdiqlangan fayli yoʻq, shuning uchun saqlash "
+    "muddati hali belgilanmagan.",
+    # Evidence share links (server/evidence/sharing.py, share_routes.py)
+    "share_target": "recording_id yoki incident_id dan faqat bittasini koʻrsating.",
+    "share_expiry": "expires_at kelajakda va koʻpi bilan {days} kun ichida boʻlishi kerak.",
+    "evidence_not_verified": "{id} yozuvining tasdiqlangan fayli hali yoʻq, shuning uchun "
+    "ulashadigan narsa yoʻq.",
+    "share_nothing_to_share": "{id} hodisaga hali birorta tasdiqlangan yozuv bogʻlanmagan, "
+    "shuning uchun ulashadigan narsa yoʻq.",
+    "share_not_found": "Bunday havola mavjud emas; yuboruvchidan yangisini soʻrang.",
+    "share_revoked": "Bu havola bekor qilingan; yuboruvchidan yangisini soʻrang.",
+    "share_expired": "Bu havolaning muddati tugagan; yuboruvchidan yangisini soʻrang.",
+    "share_locked": "Notoʻgʻri PIN-kodlar juda koʻp: havola {until} UTC gacha bloklangan.",
+    "share_pin_required": "Bu havola PIN-kod talab qiladi: havolani brauzerda oching va avval "
+    "PIN-kodni kiriting.",
+    "share_view_only": "Bu havola faqat koʻrish uchun; yuklab olishga ruxsat yoʻq.",
+    "evidence_deleted.share": "{id} yozuvining dalil fayli saqlash muddati tugagach oʻchirilgan.",
+    "evidence_missing": "{id} yozuvining dalil fayli yoʻq.",
+    "not_found.share": "{id} raqamli havola yoʻq.",
+    "not_found.share_item": "{id} yozuvi bu havolaga kirmaydi.",
+    # Court packages (server/evidence/package*.py)
+    "package_restricted": "{id}-hodisa dalillari orasida {ids} bor, ularni faqat administrator "
+    "ocha oladi; paketni eksport qilishni administratordan soʻrang.",
+    "evidence_altered": "{id}-yozuvning dalil fayli endi qayd etilgan SHA-256 ga mos kelmaydi; "
+    "'posbon custody verify' ni ishga tushiring va faylni nusxadan tiklang.",
 }
 
 STATUSES: Final[dict[str, str]] = {

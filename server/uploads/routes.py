@@ -1,6 +1,7 @@
 """tus 1.0 at /uploads/: OPTIONS, POST (creation, creation-with-upload), HEAD, PATCH, DELETE,
 and POST with X-HTTP-Method-Override for clients behind proxies that only pass GET and POST.
-`router` carries these and the verified files' routes (server/uploads/evidence_routes.py)."""
+`router` carries these; the verified files' routes are evidence management's
+(server/evidence/file_routes.py)."""
 
 from typing import Any, Final
 
@@ -12,7 +13,6 @@ from litestar.response import Response as LitestarResponse
 from server.auth.guards import allow, principal_of
 from server.auth.schemas import Role
 from server.errors import ErrorBody, error_response
-from server.uploads.evidence_routes import router as evidence_router
 from server.uploads.schemas import UploadRecord
 from server.uploads.service import Uploads, UploadsDep
 from server.uploads.storage import PartialWrite
@@ -155,6 +155,5 @@ tus_router = Router(
     tags=["uploads"],
 )
 
-router = Router(path="/", route_handlers=[tus_router, evidence_router])
-"""Every route of the uploads package: tus at /uploads/, and the verified files under
-/api/v1/recordings (server/uploads/evidence_routes.py)."""
+router = Router(path="/", route_handlers=[tus_router])
+"""Every route of the uploads package: tus at /uploads/."""

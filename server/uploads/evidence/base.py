@@ -46,6 +46,11 @@ class EvidenceBackend(abc.ABC):
         """`length` bytes of the kept file from `start`, in blocks."""
 
     @abc.abstractmethod
+    async def delete(self, sha256: str) -> None:
+        """Remove the kept file at the end of its retention; a file already gone is success
+        (a retried deletion). The caller makes sure no other recording still needs it."""
+
+    @abc.abstractmethod
     async def reachable(self) -> bool:
         """Whether files can be kept now (for /ready; never raises)."""
 

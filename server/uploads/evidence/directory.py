@@ -53,6 +53,9 @@ class DirectoryBackend(EvidenceBackend):
                 remaining -= len(block)
                 yield block
 
+    async def delete(self, sha256: str) -> None:
+        await asyncio.to_thread(_delete, self.path(sha256))
+
     async def reachable(self) -> bool:
         return await asyncio.to_thread(os.access, self.root / "sha256", os.W_OK)
 
@@ -75,6 +78,11 @@ def _keep(source: Path, target: Path) -> None:
     except OSError:
         source.replace(target)
     _sync_directory(target.parent)
+
+
+def _delete(path: Path) -> None:
+    path.unlink(missing_ok=True)  # read-only files go too: removal is the directory's business
+    _sync_directory(path.parent)
 
 
 def _size(path: Path) -> int | None:

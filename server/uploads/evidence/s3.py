@@ -144,6 +144,12 @@ class S3Backend(EvidenceBackend):
             response.close()
             response.release_conn()
 
+    async def delete(self, sha256: str) -> None:
+        """S3 answers a deletion of a missing key with success too. A bucket whose Object
+        Lock still retains the object refuses: EvidenceUnavailable, and the job tries again."""
+        key = self.location.key(content_key(sha256))
+        await self._call(lambda: self.client.remove_object(self.location.bucket, key))
+
     async def reachable(self) -> bool:
         try:
             return await self._call(lambda: self.client.bucket_exists(self.location.bucket))

@@ -1,5 +1,5 @@
-"""Every route but /health, /ready, the API docs and the dispatcher page's shell and static files
-demands a token, and a token of the wrong role is refused."""
+"""Every route but /health, /ready, the API docs, the pages' shells and static files and an
+outside party's share link demands a token, and a token of the wrong role is refused."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ pytestmark = pytest.mark.integration
 # Route path → a URL on it that must answer 200 without a token: /health and /ready (for load
 # balancers; they hold no data), the API docs (Swagger UI and the OpenAPI document: a browser
 # opens them before it has a token), and the dispatcher page's shell and static files (they hold
-# no data either). Every other route must refuse.
+# no data either), and the redaction review page's shell. Every other route must refuse, except
+# a share link's doors, where the link itself is the key: an unknown one is simply not found.
 PUBLIC = {
     "/health": "/health",
     "/ready": "/ready",
@@ -34,7 +35,9 @@ PUBLIC = {
     "/crew/sw.js": "/crew/sw.js",
     "/crew/manifest.webmanifest": "/crew/manifest.webmanifest",
     "/crew/static/{file_path:path}": "/crew/static/js/main.js",
+    "/evidence/redact/{redaction_id:str}": "/evidence/redact/1",
 }
+SHARE_LINK = "/share/"
 
 
 def _concrete(path: str) -> str:
@@ -67,6 +70,9 @@ async def test_every_route_refuses_a_request_without_a_token(live: Live) -> None
             response = await client.request(method, PUBLIC.get(path, _concrete(path)))
             if path in PUBLIC:
                 assert response.status_code == 200, path
+                continue
+            if path.startswith(SHARE_LINK):
+                assert response.status_code == 404, (method, path, response.text)
                 continue
             assert response.status_code == 401, (method, path, response.text)
             assert response.json()["code"] in {"token_missing", "unauthorized"}
