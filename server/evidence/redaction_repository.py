@@ -116,69 +116,65 @@ async def set_progress(
     )
 
 
-async def proposed(db: Database, redaction_id: str, video: VideoInfo, tracks: list[Track]) -> bool:
-    """proposing → review with the proposal; False if the job was no longer proposing."""
+async def _move(
+    db: Database, redaction_id: str, current: RedactionState, **changes: object
+) -> bool:
+    """Set `changes` (column = value) and `updated_at` on the job, only while it is in
+    `current`; whether it was."""
+    columns = [*changes, "updated_at"]
+    assignments = ", ".join(f"{column} = {{}}" for column in columns)
     rows = await db.fetch(
-        "UPDATE redactions SET state = {}, progress = 1, video = {}, tracks = {}, "
-        "attempts = 0, updated_at = {} WHERE id = {} AND state = {} RETURNING id",
-        RedactionState.REVIEW.value,
-        _json(video),
-        _json(tracks),
+        f"UPDATE redactions SET {assignments} "  # noqa: S608  (column names from this module)
+        "WHERE id = {} AND state = {} RETURNING id",
+        *changes.values(),
         _now(),
         redaction_id,
-        RedactionState.PROPOSING.value,
+        current.value,
     )
     return bool(rows)
+
+
+async def proposed(db: Database, redaction_id: str, video: VideoInfo, tracks: list[Track]) -> bool:
+    """proposing → review with the proposal; False if the job was no longer proposing."""
+    return await _move(
+        db,
+        redaction_id,
+        RedactionState.PROPOSING,
+        state=RedactionState.REVIEW.value,
+        progress=1,
+        video=_json(video),
+        tracks=_json(tracks),
+        attempts=0,
+    )
 
 
 async def replace_tracks(db: Database, redaction_id: str, tracks: list[Track]) -> bool:
-    rows = await db.fetch(
-        "UPDATE redactions SET tracks = {}, updated_at = {} WHERE id = {} AND state = {} "
-        "RETURNING id",
-        _json(tracks),
-        _now(),
-        redaction_id,
-        RedactionState.REVIEW.value,
-    )
-    return bool(rows)
+    return await _move(db, redaction_id, RedactionState.REVIEW, tracks=_json(tracks))
 
 
 async def start_render(db: Database, redaction_id: str, actor: str, derivative_id: str) -> bool:
     """review → rendering, naming the derivative's recording id once and for all."""
-    rows = await db.fetch(
-        "UPDATE redactions SET state = {}, progress = 0, rendered_by = {}, derivative_id = {}, "
-        "updated_at = {} WHERE id = {} AND state = {} RETURNING id",
-        RedactionState.RENDERING.value,
-        actor,
-        derivative_id,
-        _now(),
+    return await _move(
+        db,
         redaction_id,
-        RedactionState.REVIEW.value,
+        RedactionState.REVIEW,
+        state=RedactionState.RENDERING.value,
+        progress=0,
+        rendered_by=actor,
+        derivative_id=derivative_id,
     )
-    return bool(rows)
 
 
 async def rendered(db: Database, redaction_id: str, sha256: str) -> bool:
-    rows = await db.fetch(
-        "UPDATE redactions SET state = {}, progress = 1, derivative_sha256 = {}, updated_at = {} "
-        "WHERE id = {} AND state = {} RETURNING id",
-        RedactionState.DONE.value,
-        sha256,
-        _now(),
+    return await _move(
+        db,
         redaction_id,
-        RedactionState.RENDERING.value,
+        RedactionState.RENDERING,
+        state=RedactionState.DONE.value,
+        progress=1,
+        derivative_sha256=sha256,
     )
-    return bool(rows)
 
 
 async def failed(db: Database, redaction_id: str, state: RedactionState, error: str) -> bool:
-    rows = await db.fetch(
-        "UPDATE redactions SET state = {}, error = {}, updated_at = {} "
-        "WHERE id = {} AND state = {} RETURNING id",
-        RedactionState.FAILED.value,
-        error,
-        _now(),
-        redaction_id,
-        state.value,
-    )
-    return bool(rows)
+    return await _move(db, redaction_id, state, state=RedactionState.FAILED.value, error=error)
