@@ -1,6 +1,8 @@
 """The reviewer's page in Debian's Chromium against a live server with the real models: the
 proposed boxes on the timeline, one track removed, one box drawn and added, Render, and the new
-evidence item's id and SHA-256 shown as the API gives them."""
+evidence item's id and SHA-256 shown as the API gives them; and the page in the language picked on
+the dispatcher page (Uzbek Cyrillic), with no English word left and the calls asking the server
+for its sentences in that language."""
 
 from __future__ import annotations
 
@@ -8,14 +10,15 @@ import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, Request, ViewportSize, expect
 
 from server.auth.schemas import Role
 from server.db import Database
 from server.settings import Settings
-from tests.integration.live import serve
+from tests.integration.live import Live, serve
 from tests.integration.test_evidence.redaction_support import (
     client,
     job_in,
@@ -23,12 +26,16 @@ from tests.integration.test_evidence.redaction_support import (
     uploaded_scene,
 )
 from tests.integration.test_server.browser import PageProblems, chromium
+from tests.integration.test_server.web.test_languages import SHOWN_TEXTS, english_left
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow]
 DOCS_SHOT_FLAG = "POSBON_DOCS_SHOTS"
 DOCS_SHOT = Path(__file__).resolve().parents[3] / "docs" / "redaction-review.png"
 JOB_TIMEOUT_MS = 300_000
 BLOB = re.compile(r"^blob:")
+VIEWPORT: ViewportSize = {"width": 1366, "height": 900}
+BROWSER_NAMES = frozenset({"sessionstorage"})
+"""The browser's name for the tab's store, which the sign-in hint names in every language."""
 
 
 @pytest.fixture
@@ -53,18 +60,23 @@ async def _drag(page: Page, start: tuple[float, float], end: tuple[float, float]
     await page.mouse.up()
 
 
+async def _proposed(live: Live, folder: Path) -> dict[str, Any]:
+    """A redaction of the street scene, its boxes proposed and waiting for a person."""
+    original = await uploaded_scene(live, folder)
+    async with await client(live) as api:
+        started = await api.post(f"/api/v1/recordings/{original.recording_id}/redactions")
+        return await job_in(api, started.json()["id"], "review")
+
+
 async def test_a_reviewer_removes_a_track_adds_a_box_and_renders(
     settings: Settings, db: Database, models_dir: Path, tmp_path: Path
 ) -> None:
     async with serve(settings_for(settings, models_dir), db) as live:
-        original = await uploaded_scene(live, tmp_path)
-        async with await client(live) as api:
-            started = await api.post(f"/api/v1/recordings/{original.recording_id}/redactions")
-            redaction_id = started.json()["id"]
-            proposed = await job_in(api, redaction_id, "review")
+        proposed = await _proposed(live, tmp_path)
+        redaction_id = proposed["id"]
         tracks = proposed["tracks"]
         async with chromium() as browser:
-            page = await browser.new_page(viewport={"width": 1366, "height": 900})
+            page = await browser.new_page(viewport=VIEWPORT)
             problems = PageProblems(page)
             await page.goto(f"{live.http}/evidence/redact/{redaction_id}")
             await page.get_by_label("Dispatcher token").fill(await live.token(Role.DISPATCHER))
@@ -115,3 +127,54 @@ async def test_a_reviewer_removes_a_track_adds_a_box_and_renders(
     assert removed not in {track["track_id"] for track in done["tracks"]}
     if os.environ.get(DOCS_SHOT_FLAG):  # refresh the picture in the docs when asked
         shutil.copyfile(tmp_path / "review.png", DOCS_SHOT)
+
+
+def _without(texts: list[str], values: list[str]) -> list[str]:
+    """The texts with the data's ids (recording, redaction, tracks) taken out: they are codes."""
+    for value in sorted(values, key=len, reverse=True):
+        texts = [text.replace(value, "") for text in texts]
+    return texts
+
+
+async def test_the_page_speaks_the_language_picked_on_the_dispatcher_page(
+    settings: Settings, db: Database, models_dir: Path, tmp_path: Path
+) -> None:
+    async with serve(settings_for(settings, models_dir), db) as live:
+        proposed = await _proposed(live, tmp_path)
+        ids = [proposed["id"], proposed["recording_id"]]
+        ids += [track["track_id"] for track in proposed["tracks"]]
+        async with chromium() as browser:
+            page = await browser.new_page(viewport=VIEWPORT, locale="en-US")
+            await page.goto(live.http + "/")
+            async with page.expect_navigation():  # choosing reloads the dispatcher page
+                await page.locator("#language").select_option("uz-Cyrl")
+            problems = PageProblems(page)
+            asked: list[str | None] = []
+
+            def note(request: Request) -> None:
+                if "/api/v1/redactions/" in request.url:
+                    asked.append(request.headers.get("accept-language"))
+
+            page.on("request", note)
+            await page.goto(f"{live.http}/evidence/redact/{proposed['id']}")
+            html = page.locator("html")
+            await expect(html).to_have_attribute("lang", "uz-Cyrl")
+            await expect(page.locator("#language")).to_have_value("uz-Cyrl")
+            signed_out = english_left(await page.evaluate(SHOWN_TEXTS), set(BROWSER_NAMES))
+
+            await page.get_by_label("Диспетчер токени").fill(await live.token(Role.DISPATCHER))
+            await page.get_by_role("button", name="Кириш").click()
+            await expect(html).to_have_attribute("data-state", "review")
+            await expect(page.locator("#tracks li")).to_have_count(len(proposed["tracks"]))
+            await expect(page.locator("#strip img").first).to_have_attribute("src", BLOB)
+            await expect(page.locator("#frame")).to_have_attribute("src", BLOB)
+            await expect(page.locator("#progress-text")).to_have_text("текширув")
+            await page.wait_for_load_state("networkidle")
+            texts = _without(await page.evaluate(SHOWN_TEXTS), ids)
+            await page.screenshot(path=str(tmp_path / "review-uz-Cyrl.png"), full_page=True)
+            assert problems.seen == []
+    assert signed_out == {}, signed_out
+    left = english_left(texts, set(BROWSER_NAMES))
+    assert left == {}, "\n".join(f"{text!r}: {words}" for text, words in left.items())
+    assert asked, "the page called no API"
+    assert set(asked) == {"uz-Cyrl"}

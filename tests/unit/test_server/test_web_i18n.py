@@ -1,12 +1,14 @@
-"""Every string table of both web apps is complete: each language has every key English has (and
+"""Every string table of the web apps (the dispatcher page, the crew app, the redaction review
+page) is complete: each language has every key English has (and
 no other), the same `{placeholders}`, a plural form for every CLDR category of its language; every
 key the pages use (`t("key")`, `plural("key")`, `data-i18n*="key"`) and every value of the
-server's vocabularies (statuses, outcomes, kinds, crew statuses, timeline kinds) has an entry; and
-the Russian and Uzbek Cyrillic tables hold no Latin-script words beyond codes and names.
+server's vocabularies (statuses, outcomes, kinds, crew statuses, timeline kinds, redaction states,
+track kinds) has an entry; and the Russian and Uzbek Cyrillic tables hold no Latin-script words
+beyond codes and names.
 
 The catalogs are ES modules: node evaluates them (the dispatcher's `js/lang/*.js`, the crew app's
-`CATALOGUE` export, both spreading `shared/catalog.js`) with the few browser globals they touch
-stubbed, and prints them as JSON.
+`CATALOGUE` export, the redaction page's `redact/lang.js`, all spreading `shared/catalog.js`) with
+the few browser globals they touch stubbed, and prints them as JSON.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from typing import Any, Final
 
 import pytest
 
+from recognition.tracking import TrackKind
 from server.alerts.schemas import AlertKind
 from server.crews.schemas import CrewStatus
+from server.evidence.redaction_schemas import RedactionState
 from sync.entities import Outcome
 from sync.lattices import IncidentStatus
 from tests.unit.test_server.node import node
@@ -32,7 +36,7 @@ CREW: Final = ROOT / "server" / "crew_app" / "static"
 LANGUAGES: Final = ("en", "ru", "uz-Latn", "uz-Cyrl")
 CODES: Final = frozenset(
     {"Posbon", "SOS", "CSV", "sessionStorage", "GPS", "ETA", "ID", "PMTiles", "OpenStreetMap"}
-    | {"MapLibre", "Esc", "Enter", "Shift", "Tab", "Yandex", "Google", "Maps", "OsmAnd"}
+    | {"MapLibre", "Esc", "Enter", "Shift", "Tab", "Yandex", "Google", "Maps", "OsmAnd", "SHA"}
 )
 """Latin-script words a Russian or Cyrillic Uzbek text may keep: product names and codes."""
 CODE_PATTERN: Final = re.compile(r"^(?:[A-Za-z]{0,3}\d+[A-Za-z]?|[A-Za-z]|[a-z]\d+)$")
@@ -73,11 +77,12 @@ for (const code of ["en", "ru", "uz-Latn", "uz-Cyrl"]) {
   dispatcher[code] = (await import(`${web}/js/lang/${code}.js`)).default;
 }
 const crewApp = (await import(`${crew}/js/i18n.js`)).CATALOGUE;
+const redact = (await import(`${web}/redact/lang.js`)).CATALOGS;
 const categories = {};
 for (const code of ["en", "ru", "uz-Latn", "uz-Cyrl"]) {
   categories[code] = new Intl.PluralRules(code).resolvedOptions().pluralCategories;
 }
-console.log(JSON.stringify({ dispatcher, crew: crewApp, categories }));
+console.log(JSON.stringify({ dispatcher, crew: crewApp, redact, categories }));
 """
 )
 
@@ -105,8 +110,8 @@ def catalogs(app: str) -> dict[str, dict[str, Any]]:
     return tables
 
 
-APPS: Final = ("dispatcher", "crew")
-STATIC: Final = {"dispatcher": WEB, "crew": CREW}
+APPS: Final = ("dispatcher", "crew", "redact")
+STATIC: Final = {"dispatcher": WEB, "crew": CREW, "redact": WEB / "redact"}
 
 
 def placeholders(value: object) -> set[str]:
@@ -171,19 +176,22 @@ def test_the_latin_check_sees_english() -> None:
 
 USE_PATTERNS: Final = (
     re.compile(r"""\b(?:t|plural)\(\s*["']([A-Za-z0-9_]+)["']"""),
-    re.compile(r"""data-i18n(?:-title|-placeholder|-aria-label)?=["']([A-Za-z0-9_]+)["']"""),
-    re.compile(r"""dataset\.i18n(?:Title|Placeholder|AriaLabel)?\s*=\s*["']([A-Za-z0-9_]+)["']"""),
+    re.compile(r"""data-i18n(?:-title|-placeholder|-aria-label|-alt)?=["']([A-Za-z0-9_]+)["']"""),
+    re.compile(
+        r"""dataset\.i18n(?:Title|Placeholder|AriaLabel|Alt)?\s*=\s*["']([A-Za-z0-9_]+)["']"""
+    ),
 )
 
 
 def used_keys(static: Path) -> dict[str, set[str]]:
     """Key → the files that use it literally (keys built at run time are checked by vocabulary)."""
     used: dict[str, set[str]] = {}
-    files = [static / "index.html", *sorted((static / "js").rglob("*.js"))]
+    files = [static / "index.html", *sorted(static.glob("*.js"))]
+    files += sorted((static / "js").rglob("*.js"))
     shared = static.parent.parent / "web" / "static" / "shared"
     files += sorted(shared.rglob("*.js")) if shared.is_dir() else []
     for path in files:
-        if path.parent.name == "lang":
+        if path.parent.name == "lang" or path.name == "lang.js":
             continue  # the catalogs themselves
         text = path.read_text(encoding="utf-8")
         for pattern in USE_PATTERNS:
@@ -205,7 +213,9 @@ def test_the_use_patterns_find_keys_in_code_and_markup(tmp_path: Path) -> None:
     (tmp_path / "js").mkdir()
     (tmp_path / "index.html").write_text('<h2 data-i18n="queue">Q</h2><b data-i18n-title="x_y">')
     (tmp_path / "js" / "a.js").write_text('t(\'one\', {n}); plural("two", 2); at("no")')
-    assert set(used_keys(tmp_path)) == {"queue", "x_y", "one", "two"}
+    (tmp_path / "page.js").write_text('t("three"); img.dataset.i18nAlt = "four";')
+    (tmp_path / "lang.js").write_text('t("a_catalog_is_not_a_use")')
+    assert set(used_keys(tmp_path)) == {"queue", "x_y", "one", "two", "three", "four"}
 
 
 def timeline_kinds() -> set[str]:
@@ -244,6 +254,59 @@ def test_the_crew_app_names_every_status_and_outcome() -> None:
         f"outcome_{outcome.value}" for outcome in Outcome
     }
     assert sorted(wanted - english) == []
+
+
+def test_the_redaction_page_names_every_state_and_track_kind() -> None:
+    english = set(catalogs("redact")["en"])
+    wanted = (
+        {f"state_{state.value}" for state in RedactionState}
+        | {f"state_{state.value}_hint" for state in RedactionState}
+        | {f"track_kind_{kind.value}" for kind in TrackKind}
+    )
+    assert sorted(wanted - english) == []
+
+
+REDACT_BEHAVIOUR: Final = (
+    NODE_STUBS
+    + """
+const [web] = process.argv.slice(-1);
+const asked = [];
+globalThis.localStorage.getItem = (key) => { asked.push(key); return "ru"; };
+const dispatcher = await import(`${web}/js/i18n.js`);
+const redact = await import(`${web}/redact/i18n.js`);
+const cases = [
+  [null, ["uz-Cyrl-UZ", "en"]], [null, ["uz-UZ"]], [null, ["uz_cyrl"]], [null, ["ru-RU"]],
+  [null, ["de-DE", "en-GB"]], [null, ["de-DE"]], [null, []], ["uz-Cyrl", ["en"]], ["xx", ["ru"]],
+];
+console.log(JSON.stringify({
+  asked,
+  language: redact.language(),
+  same: cases.map(([s, b]) => dispatcher.pickLanguage(s, b) === redact.pickLanguage(s, b)),
+  picks: cases.map(([s, b]) => redact.pickLanguage(s, b)),
+  tracks: [1, 3, 5, 21].map((n) => redact.t("tracks_n", { n })),
+  state: redact.t("summary", { recording: "r1", state: redact.t("state_review") }),
+  percent: redact.formatPercent(0.42),
+  missing: redact.t("no_such_key"),
+}));
+"""
+)
+
+
+def test_the_redaction_page_takes_the_dispatchers_language_choice() -> None:
+    out = json.loads(run_node(REDACT_BEHAVIOUR, WEB.as_uri()))
+    assert set(out["asked"]) == {"posbon.lang"}  # both pages read the one stored choice
+    assert out["language"] == "ru"
+    assert all(out["same"]), out["picks"]
+    assert out["picks"][:3] == ["uz-Cyrl", "uz-Latn", "uz-Cyrl"]
+    assert out["tracks"] == [
+        "1 область для скрытия",
+        "3 области для скрытия",
+        "5 областей для скрытия",
+        "21 область для скрытия",
+    ]
+    assert out["state"] == "Запись r1 · проверка"
+    assert out["percent"] == "42\N{NO-BREAK SPACE}%"
+    assert out["missing"] == "no_such_key"
 
 
 BEHAVIOUR: Final = (

@@ -1,7 +1,10 @@
 // The redaction reviewer's page. Everything comes from the API under the dispatcher's token
 // (kept in this tab's sessionStorage, the same key the dispatcher page uses); frames are JPEGs
 // the server decodes, fetched with the token and shown through blob: URLs. Data is only ever
-// inserted as text. English only for now.
+// inserted as text. Every word comes from lang.js in the language the person chose (i18n.js: the
+// same choice as on the dispatcher page), and every call asks for the server's sentences in it.
+
+import { applyStatic, bindPicker, formatNumber, formatPercent, language, t } from "./i18n.js";
 
 const TOKEN_KEY = "posbon.token";
 const POLL_MS = 1000;
@@ -14,15 +17,25 @@ const redactionId = decodeURIComponent(location.pathname.split("/").filter(Boole
 const view = { job: null, frame: 0, drawn: null, token: sessionStorage.getItem(TOKEN_KEY) };
 
 class ApiError extends Error {
+  /** The server's sentence (`message`, in the page's language), else its detail, else ours. */
   constructor(status, body) {
-    super((body && (body.message || body.detail)) || `HTTP ${status}`);
+    super((body && (body.message || body.detail)) || t("error_http", { status }));
     this.status = status;
   }
 }
 
 async function api(path, options = {}) {
-  const headers = { Authorization: `Bearer ${view.token}`, ...(options.headers || {}) };
-  const response = await fetch(path, { ...options, headers });
+  const headers = {
+    Authorization: `Bearer ${view.token}`,
+    "Accept-Language": language(),
+    ...(options.headers || {}),
+  };
+  let response;
+  try {
+    response = await fetch(path, { ...options, headers });
+  } catch {
+    throw new ApiError(0, { message: t("error_network") });
+  }
   if (!response.ok) {
     let body = null;
     try { body = await response.json(); } catch { /* not JSON */ }
@@ -47,15 +60,18 @@ function showError(error) {
   $("error").hidden = false;
 }
 
+/** A word of the catalog for a value of the server's (`prefix` + value), the value itself when the
+ * catalog does not know it yet (a newer server), so nothing is hidden. */
+function named(prefix, value, params = {}) {
+  const key = `${prefix}${value}`;
+  const text = t(key, params);
+  return text === key ? String(value) : text;
+}
+
 function summary(job) {
-  const words = {
-    proposing: "Looking for faces and plates…",
-    review: "Check the boxes: remove wrong ones, add missed ones, then render.",
-    rendering: "Rendering the redacted copy…",
-    done: "Done: the redacted copy is a new evidence item; the original is unchanged.",
-    failed: `Failed: ${job.error}`,
-  };
-  return `Recording ${job.recording_id} · ${words[job.state] || job.state}`;
+  const state = t(`state_${job.state}_hint`, { error: job.error });
+  const known = state !== `state_${job.state}_hint`;
+  return t("summary", { recording: job.recording_id, state: known ? state : job.state });
 }
 
 function apply(job) {
@@ -64,8 +80,9 @@ function apply(job) {
   setState(job.state);
   $("summary").textContent = summary(job);
   $("progress").value = job.progress;
+  const state = named("state_", job.state);
   $("progress-text").textContent = WORKING.has(job.state)
-    ? `${job.state}: ${Math.round(job.progress * 100)} %` : job.state;
+    ? t("progress_working", { state, percent: formatPercent(job.progress) }) : state;
   $("render").disabled = job.state !== "review";
   $("add").disabled = job.state !== "review" || view.drawn === null;
   if (job.state === "done") {
@@ -90,9 +107,9 @@ async function drawStrip(video) {
     const button = document.createElement("button");
     button.type = "button";
     button.dataset.frame = String(number);
-    button.title = `Frame ${number}`;
+    button.title = t("frame_n", { n: formatNumber(number) });
     const img = document.createElement("img");
-    img.alt = `Frame ${number}`;
+    img.alt = button.title;
     button.append(img);
     button.addEventListener("click", () => showFrame(number));
     strip.append(button);
@@ -105,17 +122,22 @@ function drawTracks(job) {
   const list = $("tracks");
   list.replaceChildren();
   const total = Math.max(1, job.video.frame_count);
-  for (const track of job.tracks || []) {
+  const tracks = job.tracks || [];
+  $("track-count").textContent = t("tracks_n", { n: tracks.length });
+  for (const track of tracks) {
     const item = document.createElement("li");
     item.dataset.track = track.track_id;
     item.dataset.kind = track.kind;
     const name = document.createElement("span");
     name.className = "track-name";
-    name.textContent = `${track.kind} · ${track.first_frame}–${track.last_frame}`;
+    const kind = named("track_kind_", track.kind);
+    name.textContent = t("track_name", {
+      kind, first: formatNumber(track.first_frame), last: formatNumber(track.last_frame),
+    });
     const lane = document.createElement("div");
     lane.className = "lane";
     lane.setAttribute("role", "button");
-    lane.setAttribute("aria-label", `Show a frame of ${track.kind} track ${track.track_id}`);
+    lane.setAttribute("aria-label", t("track_show", { kind, id: track.track_id }));
     const bar = document.createElement("div");
     bar.className = `bar ${track.kind}`;
     bar.style.left = `${(100 * track.first_frame) / total}%`;
@@ -131,9 +153,9 @@ function drawTracks(job) {
     });
     const remove = document.createElement("button");
     remove.type = "button";
-    remove.textContent = "Remove";
+    remove.textContent = t("remove");
     remove.disabled = job.state !== "review";
-    remove.addEventListener("click", () => saveTracks(job.tracks.filter((t) => t !== track)));
+    remove.addEventListener("click", () => saveTracks(job.tracks.filter((other) => other !== track)));
     item.append(name, lane, remove);
     list.append(item);
   }
@@ -142,7 +164,7 @@ function drawTracks(job) {
 async function showFrame(number) {
   view.frame = number;
   $("frame-number").value = String(number);
-  $("frame-label").textContent = String(number);
+  $("frame-label").textContent = formatNumber(number);
   for (const button of $("strip").children) {
     button.setAttribute("aria-current", String(Number(button.dataset.frame) === number));
   }
@@ -250,12 +272,14 @@ function signOut() {
   view.token = null;
   $("review").hidden = true;
   $("signin").hidden = false;
+  $("summary").textContent = t("summary_signed_out");
   setState("signed-out");
 }
 
 function start() {
   $("signin").hidden = true;
   $("review").hidden = false;
+  $("summary").textContent = t("summary_loading");
   setState("loading");
   poll();
 }
@@ -269,6 +293,8 @@ $("signin").addEventListener("submit", (event) => {
 $("frame-number").addEventListener("change", (event) => showFrame(Number(event.target.value)));
 $("add").addEventListener("click", addDrawnBox);
 $("render").addEventListener("click", render);
+applyStatic();
+bindPicker();
 wireDrawing();
 if (view.token) start();
 else signOut();
