@@ -171,6 +171,19 @@ MESSAGES: Final[dict[str, str]] = {
     "ask an admin to export the package.",
     "evidence_altered": "The evidence file of recording {id} no longer has its recorded SHA-256; "
     "run 'posbon custody verify' and restore it from a copy.",
+    # Redaction (server/evidence/redaction.py, redaction_files.py)
+    "not_found.redaction_source": "Recording {id} has no verified file to redact.",
+    "not_found.redaction": "There is no redaction {id}.",
+    "not_found.redaction_frame": "Frame {number} is outside 0..{last}.",
+    "not_found.evidence_file": "The evidence file {where} is missing.",
+    "conflict.redaction_not_in_review": "Redaction {id} is {state}; boxes change and render starts "
+    "only while it is in review.",
+    "conflict.redaction_detecting": "Redaction {id} is still looking at the video.",
+    "bad_request.duplicate_track": "Two tracks have the same track_id.",
+    "bad_request.too_many_keyframes": "More than {limit} keyframes in all.",
+    "bad_request.track_keyframes": "Track {track} needs keyframes, all inside its span and frames "
+    "0..{last}.",
+    "bad_request.box_outside": "A box of track {track} lies outside the picture.",
 }
 
 STATUSES: Final[dict[str, str]] = {

@@ -173,6 +173,19 @@ MESSAGES: Final[dict[str, str]] = {
     "только администратор; попросите администратора выгрузить пакет.",
     "evidence_altered": "Файл доказательства записи {id} больше не совпадает с записанным SHA-256; "
     "выполните 'posbon custody verify' и восстановите его из копии.",
+    # Redaction (server/evidence/redaction.py, redaction_files.py)
+    "not_found.redaction_source": "У записи {id} нет проверенного файла для маскирования.",
+    "not_found.redaction": "Маскирования {id} нет.",
+    "not_found.redaction_frame": "Кадр {number} вне диапазона 0..{last}.",
+    "not_found.evidence_file": "Файл доказательства {where} отсутствует.",
+    "conflict.redaction_not_in_review": "Маскирование {id} в состоянии {state}; менять рамки и "
+    "запускать создание копии можно только на этапе проверки.",
+    "conflict.redaction_detecting": "Маскирование {id} ещё анализирует видео.",
+    "bad_request.duplicate_track": "У двух дорожек одинаковый track_id.",
+    "bad_request.too_many_keyframes": "Всего ключевых кадров больше допустимых {limit}.",
+    "bad_request.track_keyframes": "Дорожке {track} нужны ключевые кадры, и все они должны лежать "
+    "внутри её промежутка и в пределах кадров 0..{last}.",
+    "bad_request.box_outside": "Рамка дорожки {track} находится за пределами кадра.",
 }
 
 STATUSES: Final[dict[str, str]] = {

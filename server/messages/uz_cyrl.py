@@ -177,6 +177,19 @@ MESSAGES: Final[dict[str, str]] = {
     "оча олади; пакетни экспорт қилишни администратордан сўранг.",
     "evidence_altered": "{id}-ёзувнинг далил файли энди қайд этилган SHA-256 га мос келмайди; "
     "'posbon custody verify' ни ишга туширинг ва файлни нусхадан тикланг.",
+    # Redaction (server/evidence/redaction.py, redaction_files.py)
+    "not_found.redaction_source": "{id}-ёзувнинг ниқоблаш учун тасдиқланган файли йўқ.",
+    "not_found.redaction": "{id} рақамли ниқоблаш йўқ.",
+    "not_found.redaction_frame": "{number}-кадр 0..{last} оралиғидан ташқарида.",
+    "not_found.evidence_file": "{where} далил файли топилмади.",
+    "conflict.redaction_not_in_review": "{id}-ниқоблаш {state} ҳолатида; рамкаларни ўзгартириш "
+    "ва нусха яратишни бошлаш фақат текширув босқичида мумкин.",
+    "conflict.redaction_detecting": "{id}-ниқоблаш ҳали видеони таҳлил қилмоқда.",
+    "bad_request.duplicate_track": "Иккита изда бир хил track_id бор.",
+    "bad_request.too_many_keyframes": "Калит кадрлар жами {limit} тадан кўп.",
+    "bad_request.track_keyframes": "{track}-изга калит кадрлар керак, уларнинг ҳаммаси из "
+    "оралиғида ва 0..{last} кадрлар ичида бўлиши лозим.",
+    "bad_request.box_outside": "{track}-изнинг рамкаси кадрдан ташқарида.",
 }
 
 STATUSES: Final[dict[str, str]] = {

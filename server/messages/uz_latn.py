@@ -183,6 +183,19 @@ MESSAGES: Final[dict[str, str]] = {
     "ocha oladi; paketni eksport qilishni administratordan soʻrang.",
     "evidence_altered": "{id}-yozuvning dalil fayli endi qayd etilgan SHA-256 ga mos kelmaydi; "
     "'posbon custody verify' ni ishga tushiring va faylni nusxadan tiklang.",
+    # Redaction (server/evidence/redaction.py, redaction_files.py)
+    "not_found.redaction_source": "{id}-yozuvning niqoblash uchun tasdiqlangan fayli yoʻq.",
+    "not_found.redaction": "{id} raqamli niqoblash yoʻq.",
+    "not_found.redaction_frame": "{number}-kadr 0..{last} oraligʻidan tashqarida.",
+    "not_found.evidence_file": "{where} dalil fayli topilmadi.",
+    "conflict.redaction_not_in_review": "{id}-niqoblash {state} holatida; ramkalarni oʻzgartirish "
+    "va nusxa yaratishni boshlash faqat tekshiruv bosqichida mumkin.",
+    "conflict.redaction_detecting": "{id}-niqoblash hali videoni tahlil qilmoqda.",
+    "bad_request.duplicate_track": "Ikkita izda bir xil track_id bor.",
+    "bad_request.too_many_keyframes": "Kalit kadrlar jami {limit} tadan koʻp.",
+    "bad_request.track_keyframes": "{track}-izga kalit kadrlar kerak, ularning hammasi iz "
+    "oraligʻida va 0..{last} kadrlar ichida boʻlishi lozim.",
+    "bad_request.box_outside": "{track}-izning ramkasi kadrdan tashqarida.",
 }
 
 STATUSES: Final[dict[str, str]] = {

@@ -5,12 +5,17 @@ raises, each translation keeps its template's values, and Accept-Language picks 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from recognition.redaction import Box, Track, VideoInfo
+from recognition.tracking import TrackKind
 from server import errors, messages
+from server.evidence import redaction
+from server.evidence.redaction_schemas import Redaction, RedactionState
 from server.messages import en
 from sync.lattices import IncidentStatus
 
@@ -97,6 +102,74 @@ def test_a_variant_of_a_generic_code_is_found_by_its_english() -> None:
     assert messages.localize("not_found", "There is no incident with id 5 for you.", "ru") == (
         "Для вас нет происшествия с id 5."
     )
+
+
+def _raised_by(call: Callable[[], object]) -> errors.ApiError:
+    with pytest.raises(errors.ApiError) as raised:
+        call()
+    return raised.value
+
+
+def test_redaction_sentences_are_translated_with_their_values() -> None:
+    """The sentences redaction raises, made by its own code, come back in the reader's words."""
+    video = VideoInfo(fps=25.0, frame_count=100, width_px=640, height_px=480)
+    box_outside = Track(
+        track_id="p7",
+        kind=TrackKind.PLATE,
+        keyframes=[(3, Box(700, 500, 10, 10))],
+        first_frame=0,
+        last_frame=99,
+    )
+    error = _raised_by(lambda: redaction.checked_tracks([box_outside], video))
+    assert (error.code, error.detail) == (
+        "bad_request",
+        "A box of track p7 lies outside the picture.",
+    )
+    assert messages.localize(error.code, error.detail, "uz-Cyrl") == (
+        "p7-изнинг рамкаси кадрдан ташқарида."
+    )
+    assert messages.localize(error.code, error.detail, "ru") == (
+        "Рамка дорожки p7 находится за пределами кадра."
+    )
+
+    late = Track(
+        track_id="f2",
+        kind=TrackKind.FACE,
+        keyframes=[(150, Box(10, 10, 20, 20))],
+        first_frame=0,
+        last_frame=99,
+    )
+    error = _raised_by(lambda: redaction.checked_tracks([late], video))
+    assert messages.localize(error.code, error.detail, "ru") == (
+        "Дорожке f2 нужны ключевые кадры, и все они должны лежать внутри её промежутка и в "
+        "пределах кадров 0..99."
+    )
+
+    job = Redaction(
+        id="r-42",
+        recording_id="rec-1",
+        source_sha256="0" * 64,
+        state=RedactionState.RENDERING,
+        progress=0.5,
+        requested_by="dispatcher",
+        created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        updated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+    error = _raised_by(lambda: redaction._in_review(job))
+    assert error.code == "conflict"
+    assert messages.localize(error.code, error.detail, "uz-Cyrl") == (
+        "r-42-ниқоблаш rendering ҳолатида; рамкаларни ўзгартириш ва нусха яратишни бошлаш фақат "
+        "текширув босқичида мумкин."
+    )
+    assert messages.localize(error.code, error.detail, "ru") == (
+        "Маскирование r-42 в состоянии rendering; менять рамки и запускать создание копии можно "
+        "только на этапе проверки."
+    )
+    frame = "Frame 120 is outside 0..99."  # redaction.frame, which needs a database to reach
+    assert (
+        messages.localize("not_found", frame, "uz-Cyrl") == "120-кадр 0..99 оралиғидан ташқарида."
+    )
+    assert messages.localize("not_found", frame, "ru") == "Кадр 120 вне диапазона 0..99."
 
 
 def test_a_sentence_no_template_matches_stays_english() -> None:
