@@ -11,9 +11,9 @@ from server.auth.schemas import Role
 from server.custody import service as custody
 from server.custody.schemas import CustodyCheck, CustodyKind
 from server.evidence import files as evidence_files
+from server.evidence.ranged import Unsatisfiable, ranged_stream, requested_span, unsatisfiable
 from server.http_params import AnyRequest
 from server.state import Posbon
-from server.uploads.ranges import ByteRange, Unsatisfiable, parse_range
 from server.uploads.service import UploadsDep
 
 READERS = allow(Role.ADMIN, Role.DISPATCHER)
@@ -36,11 +36,9 @@ async def evidence(
     who = principal_of(request)
     size, record = await evidence_files.evidence_file(posbon.db, store, recording_id, who)
     try:
-        span = parse_range(request.headers.get("range"), size)
+        span, whole = requested_span(request.headers.get("range"), size)
     except Unsatisfiable:
-        return Stream(iter(()), status_code=416, headers={"Content-Range": f"bytes */{size}"})
-    whole = span is None
-    span = span or ByteRange(0, size - 1)
+        return unsatisfiable(size)
     await custody.log(
         posbon.db,
         recording_id,
@@ -49,17 +47,13 @@ async def evidence(
         "evidence played",
         {"bytes": [span.start, span.end], "sha256": record.sha256},
     )
-    headers = {
-        "Accept-Ranges": "bytes",
-        "Content-Length": str(span.length),
-        "ETag": f'"{record.sha256}"',
-    }
-    if not whole:
-        headers["Content-Range"] = f"bytes {span.start}-{span.end}/{size}"
-    return Stream(
-        store.backend.read(str(record.sha256), span.start, span.length),
-        status_code=200 if whole else 206,
-        headers=headers,
+    sha256 = str(record.sha256)
+    return ranged_stream(
+        store.backend.read(sha256, span.start, span.length),
+        span,
+        size=size,
+        whole=whole,
+        sha256=sha256,
         media_type="application/octet-stream",
     )
 

@@ -19,6 +19,7 @@ from server.auth.guards import allow, client_address, principal_of
 from server.auth.schemas import Role
 from server.errors import ApiError, Forbidden, request_language
 from server.evidence import share_page, sharing
+from server.evidence.ranged import Unsatisfiable, ranged_stream, requested_span, unsatisfiable
 from server.evidence.share_schemas import (
     RecordingId,
     RevokeIn,
@@ -36,7 +37,6 @@ from server.evidence.share_secrets import (
 )
 from server.http_params import AnyRequest, JSONBody, PathId
 from server.state import AppState, Posbon
-from server.uploads.ranges import ByteRange, Unsatisfiable, parse_range
 from server.uploads.service import UploadsDep
 
 STAFF = allow(Role.ADMIN, Role.DISPATCHER)
@@ -203,32 +203,28 @@ async def share_file(
         )
     size, sha256, item = await sharing.shared_file(posbon.db, uploads.store, share, recording_id)
     try:
-        span = parse_range(request.headers.get("range"), size)
+        span, whole = requested_span(request.headers.get("range"), size)
     except Unsatisfiable:
-        return Stream(iter(()), status_code=416, headers={"Content-Range": f"bytes */{size}"})
-    whole = span is None
-    span = span or ByteRange(0, size - 1)
+        return unsatisfiable(size)
     what = "playback" if share.mode is ShareMode.VIEW else "download"
     extra = {"bytes": [span.start, span.end], "sha256": sha256}
     await sharing.log_access(
         posbon.db, share, viewer, what, "served", recordings=[recording_id], extra=extra, at=now
     )
     headers = {
-        "Accept-Ranges": "bytes",
-        "Content-Length": str(span.length),
         "Content-Disposition": _disposition(share.mode, item.file_name),
-        "ETag": f'"{sha256}"',
         "Cache-Control": "no-store",
         "Referrer-Policy": "no-referrer",
         "X-Content-Type-Options": "nosniff",
     }
-    if not whole:
-        headers["Content-Range"] = f"bytes {span.start}-{span.end}/{size}"
-    return Stream(
+    return ranged_stream(
         uploads.store.backend.read(sha256, span.start, span.length),
-        status_code=200 if whole else 206,
-        headers=headers,
+        span,
+        size=size,
+        whole=whole,
+        sha256=sha256,
         media_type=_media_type(item.file_name),
+        headers=headers,
     )
 
 
