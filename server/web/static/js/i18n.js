@@ -10,32 +10,12 @@ import en from "./lang/en.js";
 import ru from "./lang/ru.js";
 import uzCyrl from "./lang/uz-Cyrl.js";
 import uzLatn from "./lang/uz-Latn.js";
+import { LANGUAGES, STORAGE_KEY, pickLanguage, storedLanguage } from "../shared/language.js";
 
-export const LANGUAGES = ["uz-Latn", "uz-Cyrl", "ru", "en"];
+export { LANGUAGES, pickLanguage };
 export const CATALOGS = { en, ru, "uz-Latn": uzLatn, "uz-Cyrl": uzCyrl };
-const STORAGE_KEY = "posbon.lang";
 const DEFAULT_TIME_ZONE = "Asia/Samarkand";
 const CHANGE_EVENT = "posbon:language";
-
-/** The language for a stored choice and the browser's list (BCP 47 tags), English when none fits. */
-export function pickLanguage(stored, browserLanguages) {
-  if (LANGUAGES.includes(stored)) return stored;
-  for (const tag of browserLanguages ?? []) {
-    const parts = String(tag).toLowerCase().split(/[-_]/);
-    if (parts[0] === "uz") return parts.includes("cyrl") ? "uz-Cyrl" : "uz-Latn";
-    if (parts[0] === "ru") return "ru";
-    if (parts[0] === "en") return "en";
-  }
-  return "en";
-}
-
-function storedLanguage() {
-  try {
-    return localStorage.getItem(STORAGE_KEY);
-  } catch {
-    return null; // storage switched off: the browser's languages still choose
-  }
-}
 
 let current = pickLanguage(storedLanguage(), navigator.languages ?? [navigator.language]);
 

@@ -4,36 +4,15 @@
 // of plural forms is chosen by `params.n` through Intl.PluralRules. A key missing in the chosen
 // language falls back to English, then to the key itself.
 //
-// The dispatcher's js/i18n.js is not imported: on import it binds that page's picker and writes
-// that page's title. pickLanguage below follows its rule, and test_web_i18n.py holds the two to
-// the same answers.
+// The dispatcher's js/i18n.js is not imported (on import it binds that page's picker and writes
+// that page's title); the choice itself is shared/language.js, as there.
 
+import { LANGUAGES, STORAGE_KEY, pickLanguage, storedLanguage } from "../shared/language.js";
 import { CATALOGS } from "./lang.js";
 
-export const LANGUAGES = Object.keys(CATALOGS);
-const STORAGE_KEY = "posbon.lang";
+export { LANGUAGES, pickLanguage };
 
-/** The language for a stored choice and the browser's list (BCP 47 tags), English when none fits. */
-export function pickLanguage(stored, browserLanguages) {
-  if (LANGUAGES.includes(stored)) return stored;
-  for (const tag of browserLanguages ?? []) {
-    const parts = String(tag).toLowerCase().split(/[-_]/);
-    if (parts[0] === "uz") return parts.includes("cyrl") ? "uz-Cyrl" : "uz-Latn";
-    if (parts[0] === "ru") return "ru";
-    if (parts[0] === "en") return "en";
-  }
-  return "en";
-}
-
-function stored() {
-  try {
-    return localStorage.getItem(STORAGE_KEY);
-  } catch {
-    return null; // storage switched off: the browser's languages still choose
-  }
-}
-
-const current = pickLanguage(stored(), navigator.languages ?? [navigator.language]);
+const current = pickLanguage(storedLanguage(), navigator.languages ?? [navigator.language]);
 const plurals = new Intl.PluralRules(current);
 const numbers = new Intl.NumberFormat(current);
 const percents = new Intl.NumberFormat(current, { style: "percent", maximumFractionDigits: 0 });
