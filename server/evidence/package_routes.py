@@ -13,19 +13,17 @@ from pathlib import Path
 from typing import Final
 
 from litestar import Router, get
-from litestar.params import FromPath
 from litestar.response import Stream
 
 from server.auth.guards import allow, principal_of
 from server.auth.schemas import Role
 from server.evidence import package
 from server.evidence.signing import signing_key
-from server.http_params import AnyRequest
+from server.http_params import AnyRequest, PathId
 from server.state import Posbon
 from server.uploads.service import UploadsDep
 
 SEND_BLOCK_BYTES: Final = 1024 * 1024
-IncidentId = FromPath[int]
 
 
 @get(
@@ -34,7 +32,7 @@ IncidentId = FromPath[int]
     summary="The incident's signed court package (ZIP)",
 )
 async def evidence_package(
-    request: AnyRequest, posbon: Posbon, uploads: UploadsDep, incident_id: IncidentId
+    request: AnyRequest, posbon: Posbon, uploads: UploadsDep, incident_id: PathId
 ) -> Stream:
     settings = posbon.settings
     who = principal_of(request)

@@ -389,6 +389,8 @@ async def test_an_incident_without_evidence_has_no_package(live: Live) -> None:
 
     empty = await _download(live, desk, incident_id)
     unknown = await _download(live, desk, 999_999)
+    beyond = await _download(live, desk, 2**40)  # past PostgreSQL's integer: refused, not a 500
 
     assert (empty.status_code, unknown.status_code) == (404, 404)
     assert "no linked recordings" in empty.json()["detail"]
+    assert beyond.status_code == 400
