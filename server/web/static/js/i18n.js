@@ -10,7 +10,13 @@ import en from "./lang/en.js";
 import ru from "./lang/ru.js";
 import uzCyrl from "./lang/uz-Cyrl.js";
 import uzLatn from "./lang/uz-Latn.js";
-import { LANGUAGES, STORAGE_KEY, pickLanguage, storedLanguage } from "../shared/language.js";
+import {
+  LANGUAGES,
+  STORAGE_KEY,
+  bindLanguagePicker,
+  pickLanguage,
+  storedLanguage,
+} from "../shared/language.js";
 
 export { LANGUAGES, pickLanguage };
 export const CATALOGS = { en, ru, "uz-Latn": uzLatn, "uz-Cyrl": uzCyrl };
@@ -160,18 +166,8 @@ export function onLanguageChange(listener) {
 function bindPicker() {
   const picker = document.getElementById("language");
   if (picker === null) return;
-  picker.replaceChildren(
-    ...LANGUAGES.map((code) => {
-      const option = document.createElement("option");
-      option.value = code;
-      option.lang = code;
-      option.textContent = CATALOGS[code].language_name;
-      return option;
-    }),
-  );
-  picker.value = current;
-  picker.addEventListener("change", () => {
-    setLanguage(picker.value);
+  bindLanguagePicker(picker, current, (code) => CATALOGS[code].language_name, (code) => {
+    setLanguage(code);
     location.reload();
   });
 }

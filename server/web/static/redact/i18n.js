@@ -7,7 +7,13 @@
 // The dispatcher's js/i18n.js is not imported (on import it binds that page's picker and writes
 // that page's title); the choice itself is shared/language.js, as there.
 
-import { LANGUAGES, STORAGE_KEY, pickLanguage, storedLanguage } from "../shared/language.js";
+import {
+  LANGUAGES,
+  STORAGE_KEY,
+  bindLanguagePicker,
+  pickLanguage,
+  storedLanguage,
+} from "../shared/language.js";
 import { CATALOGS } from "./lang.js";
 
 export { LANGUAGES, pickLanguage };
@@ -61,20 +67,10 @@ export function applyStatic() {
 /** The header's <select id="language">, each language named in itself. A choice is kept for the
  * dispatcher page too and the page is loaded again in it (the tab keeps the token). */
 export function bindPicker() {
-  const picker = document.getElementById("language");
-  picker.replaceChildren(
-    ...LANGUAGES.map((code) => {
-      const option = document.createElement("option");
-      option.value = code;
-      option.lang = code;
-      option.textContent = CATALOGS[code].language_name;
-      return option;
-    }),
-  );
-  picker.value = current;
-  picker.addEventListener("change", () => {
+  const nameOf = (code) => CATALOGS[code].language_name;
+  bindLanguagePicker(document.getElementById("language"), current, nameOf, (code) => {
     try {
-      localStorage.setItem(STORAGE_KEY, picker.value);
+      localStorage.setItem(STORAGE_KEY, code);
     } catch {
       return; // not kept: a reload would come back in the old language
     }

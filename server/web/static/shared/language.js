@@ -26,3 +26,19 @@ export function storedLanguage() {
     return null;
   }
 }
+
+/** Fill a language <select> with one option per language, each named in itself by `nameOf`,
+ * show `current`, and call `onChoose(code)` when the person picks another. */
+export function bindLanguagePicker(picker, current, nameOf, onChoose) {
+  picker.replaceChildren(
+    ...LANGUAGES.map((code) => {
+      const option = document.createElement("option");
+      option.value = code;
+      option.lang = code;
+      option.textContent = nameOf(code);
+      return option;
+    }),
+  );
+  picker.value = current;
+  picker.addEventListener("change", () => onChoose(picker.value));
+}
