@@ -1,23 +1,62 @@
-"""Plate text: the Uzbek plate grammar, folding for comparison, fuzzy list matching.
+"""Plate text: reading plates in a grammar of layouts, folding for comparison, list matching.
 
-Uzbek plates carry a two-digit region code and one of two layouts: private ``30 A 123 BC``
-(digit digit, letter, three digits, two letters) and organisations ``30 123 ABC``. Because each
-position is known to hold a digit or a letter, the reader's usual confusions (O/0, Q/0, I/1) can be
-repaired per position. Text that fits neither layout, or only with too many repairs, is foreign
-and kept as read. Lists compare *folded* text (O and Q as 0, I as 1) on both sides, since neither
-the readers nor the people typing lists tell those apart reliably.
+Theory of operation. A reading is a row of glyphs, each with the reader's probability and its
+runner-up characters. Every layout of the grammar (``plate_layouts``) says which positions hold
+digits and which letters, so a glyph of the wrong class is resolved *by position*: to its
+look-alike (O/Q→0, I→1, B→8, S→5, Z→2 and back) or to the reader's own runner-up of the wanted
+class. Each way of explaining the reading gets a log-probability: the sum over the characters it
+keeps of their probability as fitted (a look-alike costs a share of the glyph's probability: O and
+0 are all but identical on a plate, B and 8 much less so), plus a fixed cost per character it
+drops as stray (a frame edge, the EU band's country code, a flag's "UZ", an emblem between
+groups). The best explanation across layouts wins; a reading that no layout explains within
+``max_repairs`` changed characters is foreign and kept as read. The same probabilities give each
+read a confidence (its least sure character) and its *uncertain positions*, which a list uses to
+tell "matched" from "possibly matched".
+
+Lists compare *folded* text (O and Q as 0, I as 1) on both sides, since neither the readers nor
+the people typing lists tell those apart reliably.
 """
 
-import enum
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Final
 
 import msgspec
 
-UZ_REGION_CODES: Final = frozenset(
-    {"01", "10", "20", "25", "30", "40", "50", "60", "70", "75", "80", "85", "90", "95"}
+from recognition.plate_layouts import (
+    EUROPEAN,
+    GRAMMARS,
+    NORTH_AMERICAN,
+    RUSSIAN_LETTERS,
+    UZ_REGION_CODES,
+    UZBEK,
+    Layout,
+    PlateGrammar,
+    PlateKind,
 )
+
+__all__ = [
+    "EUROPEAN",
+    "GRAMMARS",
+    "NORTH_AMERICAN",
+    "UZBEK",
+    "UZ_REGION_CODES",
+    "Glyph",
+    "Layout",
+    "PlateGrammar",
+    "PlateKind",
+    "PlateList",
+    "PlateListMatch",
+    "PlateText",
+    "canonical",
+    "clean",
+    "edit_distance",
+    "fold",
+    "parse_glyphs",
+    "parse_plate",
+]
+
 DEFAULT_MAX_REPAIRS: Final = 2
 """More changed characters than this and the text is more likely foreign than misread."""
 MAX_STRAY_CHARACTERS: Final = 3
@@ -27,10 +66,21 @@ DEFAULT_MIN_ALTERNATIVE: Final = 0.3
 """A runner-up character less likely than this is not used to repair a position."""
 DEFAULT_MAX_INNER_STRAY_PROBABILITY: Final = 0.8
 """Only a character read with less confidence than this may be dropped from inside a reading."""
+DEFAULT_CERTAIN_PROBABILITY: Final = 0.8
+"""A character fitted with less probability than this is an uncertain position of the read."""
+DEFAULT_MAX_SHAPE_PROBABILITY: Final = 0.8
+"""Only a glyph read with less confidence than this may become its B/8, S/5 or Z/2 look-alike."""
+STRAY_PROBABILITY: Final = 0.1
+"""The chance that a glyph is not part of the plate: dropping one costs as much as keeping a
+character the reader gave 0.1, so a plate that fits as read beats a trimmed one unless the
+trimmed one explains the rest much better."""
 
-_TO_DIGIT: Final = {"O": "0", "Q": "0", "I": "1"}
-_TO_LETTER: Final = {"0": "O", "1": "I"}
-_TO_LETTER_NO_O: Final = {"1": "I"}
+_DIGIT_LOOK_ALIKES: Final = {"O": "0", "Q": "0", "I": "1", "B": "8", "S": "5", "Z": "2"}
+_LETTER_LOOK_ALIKES: Final = {"0": "O", "1": "I", "8": "B", "5": "S", "2": "Z"}
+_LOOK_ALIKE_SHARE: Final = {"O": 0.9, "Q": 0.9, "I": 0.9, "0": 0.9, "1": 0.9}
+"""How much of a glyph's probability its look-alike keeps: O/0 and I/1 differ by a stroke's width
+on most plates; the others (B/8, S/5, Z/2) by their shape, so the reader's choice weighs more."""
+_OTHER_LOOK_ALIKE_SHARE: Final = 0.5
 _FOLD: Final = str.maketrans({"O": "0", "Q": "0", "I": "1"})
 # Cyrillic capitals that look like Latin ones: readers trained on many scripts return either.
 _HOMOGLYPHS: Final = str.maketrans(
@@ -39,76 +89,13 @@ _HOMOGLYPHS: Final = str.maketrans(
 _NOT_PLATE_CHARACTER: Final = re.compile(r"[^A-Z0-9]")
 
 
-class PlateKind(enum.StrEnum):
-    UZ_PRIVATE = "uz_private"
-    UZ_ORGANISATION = "uz_organisation"
-    FOREIGN = "foreign"
-
-
-class Layout(msgspec.Struct, frozen=True):
-    """One plate layout: a character class per position (D digit, L letter) and its groups."""
-
-    name: str
-    classes: str
-    groups: tuple[int, ...]
-    prefixes: frozenset[str] = frozenset()  # non-empty: the plate must start with one of these
-
-    @property
-    def boundaries(self) -> frozenset[int]:
-        """Positions where the plate shows a gap (a space, a dash, an emblem)."""
-        ends, position = set(), 0
-        for size in self.groups[:-1]:
-            position += size
-            ends.add(position)
-        return frozenset(ends)
-
-
-class PlateGrammar(msgspec.Struct, frozen=True):
-    """The plate layouts a deployment expects; a reading that fits none is kept as read.
-
-    ``no_letter_o``: the jurisdiction never issues the letter O (most US states), so an O read
-    anywhere is the digit 0.
-    """
-
-    name: str
-    layouts: tuple[Layout, ...]
-    no_letter_o: bool = False
-
-
-UZBEK: Final = PlateGrammar(
-    "uz",
-    (
-        Layout(PlateKind.UZ_PRIVATE, "DDLDDDLL", (2, 1, 3, 2), UZ_REGION_CODES),
-        Layout(PlateKind.UZ_ORGANISATION, "DDDDDLLL", (2, 3, 3), UZ_REGION_CODES),
-    ),
-)
-EUROPEAN: Final = PlateGrammar(
-    "eu",
-    (
-        Layout("eu_sk_fr_it", "LLDDDLL", (2, 3, 2)),  # Slovakia RK-123AB, France, Italy
-        Layout("eu_uk", "LLDDLLL", (4, 3)),  # OY09 FEU
-        Layout("eu_cz", "DLDDDDD", (3, 4)),  # 1B1 9839
-        Layout("eu_es", "DDDDLLL", (4, 3)),  # 1234 BCD
-    ),
-)
-NORTH_AMERICAN: Final = PlateGrammar(
-    "us",
-    (
-        Layout("us_ca", "DLLLDDD", (1, 3, 3)),  # California 5ABC123
-        Layout("us_3l4d", "LLLDDDD", (3, 4)),  # New York, Pennsylvania, Texas...
-        Layout("us_3l3d", "LLLDDD", (3, 3)),
-        Layout("us_mo", "LLDLDL", (3, 3)),  # Missouri AB1 C2D
-    ),
-    no_letter_o=True,
-)
-GRAMMARS: Final = {grammar.name: grammar for grammar in (UZBEK, EUROPEAN, NORTH_AMERICAN)}
-
-
 class PlateText(msgspec.Struct, frozen=True):
     text: str  # compact canonical form, e.g. "30A123BC"; for foreign plates the cleaned reading
     display: str  # grouped for people, e.g. "30 A 123 BC"
     kind: str  # the layout's name (a PlateKind for Uzbek plates), or "foreign"
     repairs: int  # characters changed to fit the layout
+    confidence: float = 1.0  # the probability of its least sure character, as fitted
+    uncertain: tuple[int, ...] = ()  # positions in ``text`` fitted with less than certain
 
 
 class Glyph(msgspec.Struct, frozen=True):
@@ -116,8 +103,8 @@ class Glyph(msgspec.Struct, frozen=True):
 
     A plain string reads as glyphs of probability 1 with no alternatives; a recognizer that gives
     its per-character probabilities lets a layout repair a position to the reader's own second
-    guess (``B`` read where a digit belongs, with ``8`` as the runner-up) instead of only the
-    fixed look-alikes O/Q/0 and I/1.
+    guess (``B`` read where a digit belongs, with ``8`` as the runner-up) and weigh one layout's
+    explanation of a reading against another's.
     """
 
     char: str
@@ -176,46 +163,71 @@ def _reading(glyphs: Iterable[Glyph], no_letter_o: bool) -> _Reading:
     return _Reading(tuple(kept), frozenset(gaps - {0, len(kept)}))
 
 
+def _in_class(char: str, kind: str) -> bool:
+    if kind == "D":
+        return char.isdigit()
+    return char.isalpha() and (kind == "L" or char in RUSSIAN_LETTERS)
+
+
 class _Repairs(msgspec.Struct, frozen=True):
     """How a grammar may change a glyph to the class its position wants."""
 
-    to_letter: dict[str, str]
+    no_letter_o: bool
     min_alternative: float
+    max_shape_probability: float
 
-    def of(self, glyph: Glyph, wanted_digit: bool) -> Glyph | None:
-        """The glyph as the wanted class: its fixed look-alike, else the reader's likeliest
-        runner-up of that class (directly or through a look-alike) if ``min_alternative`` likely."""
-        look_alike = _TO_DIGIT if wanted_digit else self.to_letter
-        if glyph.char in look_alike:
-            return Glyph(look_alike[glyph.char], glyph.probability)
-        for char, probability in glyph.alternatives:
-            if probability < self.min_alternative:
+    def look_alike(self, char: str, kind: str) -> str | None:
+        table = _DIGIT_LOOK_ALIKES if kind == "D" else _LETTER_LOOK_ALIKES
+        found = table.get(char)
+        if found is None or (found == "O" and self.no_letter_o) or not _in_class(found, kind):
+            return None
+        return found
+
+    def of(self, glyph: Glyph, kind: str) -> Glyph | None:
+        """The likeliest way to read the glyph as the wanted class: its look-alike at a share of
+        its probability, or the reader's runner-up of that class (directly or through its
+        look-alike) if at least ``min_alternative`` likely. B/8, S/5 and Z/2 differ in shape, so
+        a glyph the reader is sure of (``max_shape_probability`` or more) keeps its class: an
+        8 read clearly in a letter slot says the plate is of a layout the grammar lacks."""
+        options: list[Glyph] = []
+        for char, probability in ((glyph.char, glyph.probability), *glyph.alternatives):
+            is_runner_up = char != glyph.char
+            if is_runner_up and probability < self.min_alternative:
                 break  # likeliest first
-            if char.isdigit() == wanted_digit:
-                return Glyph(char, probability)
-            if char in look_alike:
-                return Glyph(look_alike[char], probability)
-        return None
+            if is_runner_up and _in_class(char, kind):
+                options.append(Glyph(char, probability))
+                continue
+            similar = self.look_alike(char, kind)
+            share = _LOOK_ALIKE_SHARE.get(char)
+            if share is None and (is_runner_up or probability < self.max_shape_probability):
+                share = _OTHER_LOOK_ALIKE_SHARE
+            if similar is not None and share is not None:
+                options.append(Glyph(similar, probability * share))
+        return max(options, key=lambda option: option.probability, default=None)
 
 
-def _fit(glyphs: Sequence[Glyph], classes: str, repairs: _Repairs) -> tuple[str, int, float] | None:
-    """Text, repairs and mean probability of the glyphs repaired to the digit/letter pattern;
-    None when a position cannot be repaired."""
+def _fit(
+    glyphs: Sequence[Glyph], classes: str, repairs: _Repairs
+) -> tuple[list[Glyph], int] | None:
+    """The glyphs fitted to the layout's classes and how many changed; None when a position
+    cannot be fitted."""
     if len(glyphs) != len(classes):
         return None
-    fixed, changed = [], 0
+    fitted, changed = [], 0
     for glyph, kind in zip(glyphs, classes, strict=True):
-        wanted_digit = kind == "D"
-        if glyph.char.isdigit() == wanted_digit:
-            fixed.append(glyph)
+        if _in_class(glyph.char, kind):
+            fitted.append(glyph)
             continue
-        replacement = repairs.of(glyph, wanted_digit)
+        replacement = repairs.of(glyph, kind)
         if replacement is None:
             return None
-        fixed.append(replacement)
+        fitted.append(replacement)
         changed += 1
-    likelihood = sum(glyph.probability for glyph in fixed) / len(fixed)
-    return "".join(glyph.char for glyph in fixed), changed, likelihood
+    return fitted, changed
+
+
+def _log(probability: float) -> float:
+    return math.log(max(probability, 1e-9))
 
 
 def _grouped(text: str, groups: tuple[int, ...]) -> str:
@@ -259,6 +271,30 @@ def _trimmed(reading: _Reading, max_inner_probability: float) -> Iterator[tuple[
                     yield stray, dropped
 
 
+def _read_as(fitted: Sequence[Glyph], layout: Layout, changed: int, certain: float) -> PlateText:
+    text = "".join(glyph.char for glyph in fitted)
+    return PlateText(
+        text,
+        _grouped(text, layout.groups),
+        layout.name,
+        changed,
+        min(glyph.probability for glyph in fitted),
+        tuple(i for i, glyph in enumerate(fitted) if glyph.probability < certain),
+    )
+
+
+def _as_read(reading: _Reading, certain: float) -> PlateText:
+    glyphs = reading.glyphs
+    return PlateText(
+        reading.text,
+        reading.text,
+        PlateKind.FOREIGN,
+        0,
+        min((glyph.probability for glyph in glyphs), default=0.0),
+        tuple(i for i, glyph in enumerate(glyphs) if glyph.probability < certain),
+    )
+
+
 def parse_glyphs(
     glyphs: Iterable[Glyph],
     grammar: PlateGrammar = UZBEK,
@@ -266,32 +302,35 @@ def parse_glyphs(
     *,
     min_alternative: float = DEFAULT_MIN_ALTERNATIVE,
     max_inner_stray_probability: float = DEFAULT_MAX_INNER_STRAY_PROBABILITY,
+    certain_probability: float = DEFAULT_CERTAIN_PROBABILITY,
+    max_shape_probability: float = DEFAULT_MAX_SHAPE_PROBABILITY,
 ) -> PlateText:
-    """The reading of ``glyphs`` in the grammar's layouts, else the cleaned text as foreign.
+    """The likeliest reading of ``glyphs`` in the grammar's layouts, else the cleaned text as
+    foreign (theory of operation above).
 
-    Among fitting layouts the fewest stray characters wins, then the fewest repairs, then the
-    likeliest characters. A layout fits only if every gap the reader saw falls between two of its
-    groups: "W 053011" is not forced into "WO 53011".
+    A layout fits only if every gap the reader saw falls between two of its groups: "W 053011"
+    is not forced into "WO 53011". Ties go to fewer strays, then to the layout listed first.
     """
     reading = _reading(glyphs, grammar.no_letter_o)
-    repairs = _Repairs(_TO_LETTER_NO_O if grammar.no_letter_o else _TO_LETTER, min_alternative)
-    best: tuple[tuple[int, int, float], PlateText] | None = None
+    repairs = _Repairs(grammar.no_letter_o, min_alternative, max_shape_probability)
+    stray_cost = _log(STRAY_PROBABILITY)
+    best: tuple[float, PlateText] | None = None
     for stray, candidate in _trimmed(reading, max_inner_stray_probability):
-        if best is not None and stray > best[0][0]:
-            break  # candidates come fewest strays first
+        if best is not None and best[0] > stray * stray_cost:
+            break  # candidates come fewest strays first; none with more can score higher
         for layout in grammar.layouts:
+            if not candidate.gaps <= layout.boundaries:
+                continue
             fitted = _fit(candidate.glyphs, layout.classes, repairs)
-            if fitted is None or fitted[1] > max_repairs or not candidate.gaps <= layout.boundaries:
+            if fitted is None or fitted[1] > max_repairs:
                 continue
-            text, changed, likelihood = fitted
-            if layout.prefixes and text[:2] not in layout.prefixes:
+            plate = _read_as(fitted[0], layout, fitted[1], certain_probability)
+            if not layout.has_code(plate.text):
                 continue
-            rank = (stray, changed, -likelihood)
-            if best is None or rank < best[0]:
-                best = (rank, PlateText(text, _grouped(text, layout.groups), layout.name, changed))
-    if best is None:
-        return PlateText(reading.text, reading.text, PlateKind.FOREIGN, 0)
-    return best[1]
+            score = stray * stray_cost + sum(_log(glyph.probability) for glyph in fitted[0])
+            if best is None or score > best[0]:
+                best = (score, plate)
+    return _as_read(reading, certain_probability) if best is None else best[1]
 
 
 def parse_plate(
@@ -299,6 +338,14 @@ def parse_plate(
 ) -> PlateText:
     """``parse_glyphs`` of text as read, with no probabilities: only fixed look-alikes repair."""
     return parse_glyphs((Glyph(char) for char in raw), grammar, max_repairs)
+
+
+def canonical(text: str, grammar: PlateGrammar) -> str:
+    """The plate as its layout writes it, if written out whole it fits one (O/0, I/1… put where
+    the layout has them); else the cleaned text. Nothing is dropped: this is for text a person
+    typed (a list entry, a benchmark's ground truth), not for a reading."""
+    plate = parse_plate(text, grammar)
+    return plate.text if len(plate.text) == len(clean(text)) else clean(text)
 
 
 def edit_distance(first: str, second: str, limit: int) -> int:
@@ -322,13 +369,18 @@ class PlateListMatch(msgspec.Struct, frozen=True):
     distance: int  # edits between the folded reading and the folded entry
 
 
+_ANY: Final = "?"  # stands for the one character a masked key leaves open; never in folded text
+
+
 class PlateList:
-    """A list of plates (own, wanted) matched by folded text within an edit distance."""
+    """A list of plates (own, wanted) matched by folded text within an edit distance, or as a
+    *possible* match where a read differs from an entry only at one of its uncertain positions."""
 
     def __init__(self, plates: Iterable[str]) -> None:
         self._by_folded: dict[str, str] = {}
         for plate in plates:
             self._by_folded.setdefault(fold(plate), plate)
+        self._by_masked: dict[str, str] | None = None  # built on the first ``possible`` call
 
     def __len__(self) -> int:
         return len(self._by_folded)
@@ -346,3 +398,30 @@ class PlateList:
             if distance <= max_edits and (best is None or distance < best.distance):
                 best = PlateListMatch(plate, distance)
         return best
+
+    def possible(self, plate: PlateText) -> PlateListMatch | None:
+        """An entry the read equals on every certain position, differing at most at one of its
+        uncertain ones (distance 0 when it equals the entry outright). A read whose uncertain
+        character keeps it off an entry can still be that entry; one whose sure characters
+        differ cannot, which an edit distance alone does not tell apart."""
+        folded = fold(plate.text)
+        if folded in self._by_folded:
+            return PlateListMatch(self._by_folded[folded], 0)
+        by_masked = self._masked()
+        for position in plate.uncertain:
+            if position < len(folded):
+                entry = by_masked.get(folded[:position] + _ANY + folded[position + 1 :])
+                if entry is not None:
+                    return PlateListMatch(entry, 1)
+        return None
+
+    def _masked(self) -> dict[str, str]:
+        """Each entry under every key with one of its characters left open. Built once, on the
+        first read with uncertain positions: lists that never see one never pay for it."""
+        if self._by_masked is None:
+            self._by_masked = {}
+            for folded, plate in self._by_folded.items():
+                for position in range(len(folded)):
+                    key = folded[:position] + _ANY + folded[position + 1 :]
+                    self._by_masked.setdefault(key, plate)
+        return self._by_masked

@@ -59,8 +59,8 @@ class PlateReading(msgspec.Struct, frozen=True):
     box: tuple[float, float, float, float]  # x, y, width, height in frame pixels
     detection_score: float
     raw: str  # what the recognizer read, as it read it
-    text: PlateText  # the normalised form (Uzbek grammar or folded foreign text)
-    confidence: float  # mean probability of the characters read
+    text: PlateText  # the normalised form, with its own confidence and uncertain positions
+    confidence: float  # mean probability of the characters read, before any grammar
 
 
 class _Option(msgspec.Struct, frozen=True):

@@ -7,7 +7,9 @@ folder per person (AT&T) or files named ``<person>.<condition>`` (Yale); a set w
 folder of person folders is read from there (face_recognition's examples). Faces: each photo's
 largest face is embedded; the first photo of each person is enrolled and the rest probe, at the
 shipped threshold (rank-1, hits, false alarms with the person left out). Plates: detection at
-IoU >= 0.5, exact and O/0-I/1-folded reads. ``WHERE_TO_GET_SETS`` says where the whole sets are.
+IoU >= 0.5, exact and O/0-I/1-folded reads, on each set's tune half, its holdout half (split by
+the photos' bytes, ``split``: tune the code on the first only) and all of it.
+``WHERE_TO_GET_SETS`` says where the whole sets are.
 """
 
 import statistics
@@ -21,7 +23,13 @@ import msgspec
 import numpy as np
 
 from recognition.engine import Recognizer, largest_face
-from recognition.evaluation.accuracy import identification, read_plate_truths, score_plates
+from recognition.evaluation.accuracy import (
+    PlateTruth,
+    identification,
+    read_plate_truths,
+    score_plates,
+)
+from recognition.evaluation.split import Half, split
 from recognition.faces import ImageArray
 from recognition.images import read_image
 from recognition.models import ModelPaths
@@ -31,6 +39,7 @@ from recognition.watchlist import DEFAULT_MATCH_THRESHOLD, Watchlist
 
 FRAME_SIZE_PX: Final = (1280, 720)
 LATENCY_ENROLLED_FACES: Final = 100_000
+ALL_PHOTOS: Final = "all"
 WHERE_TO_GET_SETS: Final = """\
 The whole labelled photo sets are not part of Posbon. Put each set in its own folder:
   DIR/plates/eu/, DIR/plates/us/: the photos and their ground-truth .txt files of
@@ -55,12 +64,14 @@ class Options(msgspec.Struct, frozen=True, kw_only=True):
 
 class PlateSetResult(msgspec.Struct, frozen=True, kw_only=True):
     name: str
+    half: str  # "tune", "holdout" (recognition/evaluation/split.py) or "all"
     grammar: str
     images: int
     detection_rate: float
     exact_rate: float
     raw_exact_rate: float
     folded_rate: float
+    format_exact_rate: float
 
 
 class FaceSetResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -149,23 +160,36 @@ def grammar_for(set_name: str, default: PlateGrammar) -> PlateGrammar:
     return GRAMMARS.get(set_name, default)
 
 
-def evaluate_plates(recognizer: Recognizer, set_dir: Path, progress: Progress) -> PlateSetResult:
+def evaluate_plates(
+    recognizer: Recognizer, set_dir: Path, progress: Progress
+) -> list[PlateSetResult]:
+    """The set's scores on its tune half, its holdout half and on all of it, from one read of
+    each photo: only the holdout says how the reading does on plates it was not tuned on."""
     truths = read_plate_truths(set_dir)
     grammar = grammar_for(set_dir.name, recognizer.plate_grammar)
-    readings = []
+    readings = {}
     for truth in truths:
-        readings.append(recognizer.plates(read_image(set_dir / truth.file), grammar))
+        readings[truth.file] = recognizer.plates(read_image(set_dir / truth.file), grammar)
         progress(1)
-    score = score_plates(truths, readings)
-    return PlateSetResult(
-        name=set_dir.name,
-        grammar=grammar.name,
-        images=score.images,
-        detection_rate=score.detection_rate,
-        exact_rate=score.exact_rate,
-        raw_exact_rate=score.raw_exact_rate,
-        folded_rate=score.folded_rate,
-    )
+    halves = split(truths, lambda truth: set_dir / truth.file)
+    parts: list[tuple[str, list[PlateTruth]]] = [(str(h), t) for h, t in halves.items()]
+    results = []
+    for half, part in [*parts, (ALL_PHOTOS, truths)]:
+        score = score_plates(part, [readings[t.file] for t in part], grammar=grammar)
+        results.append(
+            PlateSetResult(
+                name=set_dir.name,
+                half=half,
+                grammar=grammar.name,
+                images=score.images,
+                detection_rate=score.detection_rate,
+                exact_rate=score.exact_rate,
+                raw_exact_rate=score.raw_exact_rate,
+                folded_rate=score.folded_rate,
+                format_exact_rate=score.format_exact_rate,
+            )
+        )
+    return results
 
 
 def in_frame(image: ImageArray) -> ImageArray:
@@ -265,7 +289,7 @@ def run(paths: ModelPaths, folder: Path, options: Options, progress: Progress) -
         face_detect_px=options.face_detect_px,
     )
     plate_sets, face_sets = photo_sets(folder)
-    plates = [evaluate_plates(recognizer, p, progress) for p in plate_sets]
+    plates = [result for p in plate_sets for result in evaluate_plates(recognizer, p, progress)]
     labelled = {p.name: labelled_faces(p) for p in face_sets}
     faces = [
         evaluate_faces(recognizer, name, photos, options.threshold, progress)
@@ -301,16 +325,44 @@ def _percent(value: float) -> str:
     return f"{value * 100:.1f} %"
 
 
+def _halves_side_by_side(plates: list[PlateSetResult]) -> list[str]:
+    """Tune and holdout exact rates of each set in one row: the gap says how much of the
+    tune figure is fit to the photos tuned on."""
+    by_set: dict[str, dict[str, PlateSetResult]] = {}
+    for result in plates:
+        by_set.setdefault(result.name, {})[result.half] = result
+    lines = [
+        "| plate set | tune: images | tune: exact (in layout) | holdout: images "
+        "| holdout: exact (in layout) | holdout - tune: exact (in layout) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, halves in by_set.items():
+        tune, holdout = halves[str(Half.TUNE)], halves[str(Half.HOLDOUT)]
+        gap = (holdout.exact_rate - tune.exact_rate) * 100
+        layout_gap = (holdout.format_exact_rate - tune.format_exact_rate) * 100
+        lines.append(
+            f"| {name} | {tune.images} | {_both(tune)} | {holdout.images} | {_both(holdout)} "
+            f"| {gap:+.1f} ({layout_gap:+.1f}) points |"
+        )
+    return [*lines, ""]
+
+
+def _both(result: PlateSetResult) -> str:
+    return f"{_percent(result.exact_rate)} ({_percent(result.format_exact_rate)})"
+
+
 def render(report: Report) -> str:
     """Markdown tables, as pasted into BENCHMARKS.md."""
-    lines = [
-        "| plate set | grammar | images | detected | exact | exact as read (no grammar) "
-        "| folded (O=0, I=1) |",
-        "|---|---|---|---|---|---|---|",
+    lines = _halves_side_by_side(report.plates) if report.plates else []
+    lines += [
+        "| plate set | half | grammar | images | detected | exact | exact, truth in its layout "
+        "| exact as read (no grammar) | folded (O=0, I=1) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     lines += [
-        f"| {p.name} | {p.grammar} | {p.images} | {_percent(p.detection_rate)} "
-        f"| {_percent(p.exact_rate)} | {_percent(p.raw_exact_rate)} | {_percent(p.folded_rate)} |"
+        f"| {p.name} | {p.half} | {p.grammar} | {p.images} | {_percent(p.detection_rate)} "
+        f"| {_percent(p.exact_rate)} | {_percent(p.format_exact_rate)} "
+        f"| {_percent(p.raw_exact_rate)} | {_percent(p.folded_rate)} |"
         for p in report.plates
     ]
     lines += [

@@ -175,8 +175,8 @@ def test_a_letter_where_a_digit_belongs_is_repaired_to_the_readers_runner_up_dig
     assert parse_plate("30A12BBC", UZBEK).kind == PlateKind.FOREIGN  # B has no fixed look-alike
 
 
-def test_an_unlikely_runner_up_does_not_repair() -> None:
-    b_or_8 = Glyph("B", 0.6, (("8", 0.2),))
+def test_an_unlikely_runner_up_does_not_repair_a_sure_glyph() -> None:
+    b_or_8 = Glyph("B", 0.95, (("8", 0.2),))
     assert parse_glyphs(_glyphs("30A12BBC", at5=b_or_8), UZBEK).kind == PlateKind.FOREIGN
 
 
