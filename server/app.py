@@ -39,6 +39,7 @@ from server.auth.guards import BearerTokenMiddleware
 from server.auth.limits import FailedLookups
 from server.auth.routes import router as tokens_router
 from server.cameras.routes import router as cameras_router
+from server.contacts.routes import router as contacts_router
 from server.crew_app.routes import SHELL_PATHS as CREW_APP_PATHS
 from server.crew_app.routes import router as crew_app_router
 from server.crew_app.routes import shell_routes as crew_app_shell
@@ -52,12 +53,19 @@ from server.evidence.routes import router as evidence_router
 from server.incidents import lifespan as incidents_lifespan
 from server.incidents import sync_rules as incidents_sync_rules
 from server.incidents.routes import router as incidents_router
+from server.notify import lifespan as notify_lifespan
+from server.notify.routes import router as notify_router
 from server.parts import Run
+from server.plans import hooks as plans_hooks
+from server.plans.routes import incident_router as plan_checklist_router
+from server.plans.routes import router as plans_router
 from server.plates.routes import router as plates_router
 from server.recognition import lifespan as recognition_lifespan
 from server.recognition.routes import router as recognition_router
 from server.recognition.runtime import Recognition
 from server.relay import lifespan as relay_lifespan
+from server.schedules import lifespan as schedules_lifespan
+from server.schedules.routes import router as schedules_router
 from server.signals import lifespan as signals_lifespan
 from server.signals.routes import router as signals_router
 from server.sites.routes import router as sites_router
@@ -74,6 +82,8 @@ from server.uploads.routes import router as uploads_router
 from server.uploads.routes import tus_error_response
 from server.uploads.service import open_uploads
 from server.uploads.tus import TusError
+from server.verification import lifespan as verification_lifespan
+from server.verification.routes import router as verification_router
 from server.watchlists.routes import router as watchlists_router
 from server.web.routes import page, static_files
 from server.web.routes import router as web_router
@@ -116,6 +126,7 @@ class Node:
         """Unknown tokens by client address, HTTP and sockets alike."""
         incidents_sync_rules.register()  # sync pushes apply crew status changes
         custody_sync_rules.register()  # sync pushes apply the recording rules
+        plans_hooks.register()  # new incidents get their action plan; closes check it
         self.uploads = open_uploads(settings, state.db, state.sync_clock)
         """The tus upload service and the evidence store behind it."""
 
@@ -129,7 +140,10 @@ class Node:
             **uploads_lifespan.parts(state, self.uploads),
             **evidence_lifespan.parts(state, self.uploads, self.recognition),
             **incidents_lifespan.parts(state),
+            **notify_lifespan.parts(state),
+            **schedules_lifespan.parts(state),
             **sync_lifespan.parts(state),
+            **verification_lifespan.parts(state, self.uploads),
         }
 
     @contextlib.asynccontextmanager
@@ -215,6 +229,12 @@ def _litestar(node: Node, lifespan: Sequence[Lifespan]) -> Litestar:
             sync_router,
             sync_review_router,
             sockets_router,
+            schedules_router,
+            verification_router,
+            plans_router,
+            plan_checklist_router,
+            contacts_router,
+            notify_router,
             page,
             static_files,
             web_router,

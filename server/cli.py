@@ -16,11 +16,13 @@ from server import logs
 from server import settings as settings_module
 from server.auth import cli as auth_cli
 from server.cluster import cli as cluster_cli
+from server.contacts import cli as contacts_cli
 from server.crews import cli as crews_cli
 from server.db import open_database
 from server.devices import cli as devices_cli
 from server.errors import ApiError
 from server.evidence import cli as evidence_cli
+from server.plans import cli as plans_cli
 from server.recognition import cli as recognition_cli
 from server.settings import Settings, SettingsError
 from server.settings_flags import DATABASE, add_arguments
@@ -52,6 +54,8 @@ DOMAIN_CLIS: Final[tuple[DomainCli, ...]] = (
     evidence_cli,
     sync_cli,
     cluster_cli,
+    plans_cli,
+    contacts_cli,
 )
 """Every domain's commands, in the order `posbon --help` lists them."""
 SERVING: Final = {

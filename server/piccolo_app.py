@@ -13,6 +13,7 @@ from piccolo.table import Table
 from server.alerts.tables import Alert
 from server.auth.tables import Token
 from server.cameras.tables import Camera
+from server.contacts.tables import Contact, ContactCall
 from server.crews.tables import Crew
 from server.custody.tables import CustodyEvent
 from server.devices.tables import Device
@@ -25,9 +26,12 @@ from server.evidence.retention_tables import (
 )
 from server.evidence.share_tables import EvidenceShare, EvidenceShareItem
 from server.incidents.tables import AppliedOp, Dispatch, Incident, Receipt, TimelineEntry
+from server.notify.tables import Notification
+from server.plans.tables import IncidentPlan, IncidentPlanStep, Plan, PlanVersion
 from server.plates.tables import PlateEntry, PlateList
 from server.recognition.tables import RecognitionCrop
 from server.relay.tables import Meta, OutboxEvent, StreamHead
+from server.schedules.tables import ScheduleDeadline, SiteSchedule, SiteTest
 from server.signals.tables import StoredSignal
 from server.sites.tables import Site
 from server.sync.tables import (
@@ -41,6 +45,7 @@ from server.sync.tables import (
     SyncScope,
 )
 from server.uploads.tables import Upload
+from server.verification.tables import VerificationCapture, VerificationScan
 from server.watchlists.tables import Watchlist, WatchlistPerson, WatchlistPhoto
 
 TABLES: Final[tuple[type[Table], ...]] = (
@@ -82,6 +87,18 @@ TABLES: Final[tuple[type[Table], ...]] = (
     RetentionRecord,
     IncidentRetention,
     LegalHold,
+    SiteSchedule,
+    ScheduleDeadline,
+    SiteTest,
+    Contact,
+    ContactCall,
+    Notification,
+    VerificationCapture,
+    VerificationScan,
+    Plan,
+    PlanVersion,
+    IncidentPlan,
+    IncidentPlanStep,
 )
 
 APP_CONFIG = AppConfig(

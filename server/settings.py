@@ -198,6 +198,32 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     dispatch_resend_s: Annotated[float, _doc("Re-send an unacknowledged dispatch after.")] = 30.0
     dispatch_escalate_s: Annotated[float, _doc("Escalate an unacknowledged dispatch after.")] = 60.0
     deadline_poll_s: Annotated[float, _doc("How often stored deadlines are checked.")] = 1.0
+    schedule_late_grace_s: Annotated[
+        float,
+        msgspec.Meta(
+            ge=0,
+            le=86_400,
+            description="A site schedule's default grace: late to close is raised this long "
+            "after its close time (a schedule may set its own late_grace_s).",
+        ),
+    ] = 900.0
+    activation_window_s: Annotated[
+        float,
+        msgspec.Meta(
+            ge=0,
+            description="Alarms of one site this long after its incident's last alarm join it.",
+        ),
+    ] = 900.0
+    verification_poll_s: Annotated[
+        float,
+        msgspec.Meta(gt=0, description="How often new alarms are looked for, for snapshots."),
+    ] = 1.0
+    snapshot_max_lag_s: Annotated[
+        float,
+        msgspec.Meta(
+            gt=0, description="A snapshot not taken this long after its alarm is given up."
+        ),
+    ] = 120.0
     relay_replay_max: Annotated[
         int, _doc("Most events replayed to a reconnecting socket; beyond that it gets resync.")
     ] = 1000
@@ -328,8 +354,10 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     plate_grammar: Annotated[
         Literal["uz", "eu", "us"],
         _doc(
-            "Plate layouts expected here: uz (30 A 123 BC, 30 123 ABC), eu or us. Readings are "
-            "repaired (O/0, I/1) to fit them; anything else is kept as read."
+            "Plate layouts expected here: uz (Uzbek 30 A 123 BC and 30 123 ABC first, then the "
+            "neighbours': Kazakh, Kyrgyz, Tajik, Russian), eu or us. Look-alikes (O/0, I/1, and "
+            "B/8, S/5, Z/2 where the reader was unsure) are settled by position to fit them; "
+            "anything else is kept as read."
         ),
     ] = "uz"
     plate_match_distance: Annotated[
@@ -341,6 +369,47 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     crop_retention_days: Annotated[
         float, _doc("Days a recognition alert's stored crop is kept before deletion.")
     ] = 30.0
+    smpp_host: Annotated[
+        str,
+        _doc("Host of the SMPP gateway (the operator's SMSC) for SMS notices; empty: no SMS."),
+    ] = ""
+    smpp_port: Annotated[int, _port("Port of the SMPP gateway.", lowest=1)] = 2775
+    smpp_system_id: Annotated[
+        str,
+        msgspec.Meta(max_length=15, description="The system_id Posbon binds to the SMSC with."),
+    ] = ""
+    smpp_password: Annotated[
+        str, msgspec.Meta(max_length=8, description="The password Posbon binds to the SMSC with.")
+    ] = ""
+    smpp_source_addr: Annotated[
+        str,
+        msgspec.Meta(
+            max_length=20, description="The sender (short code or name) SMS notices come from."
+        ),
+    ] = "Posbon"
+    telegram_bot_token: Annotated[
+        str, _doc("The Telegram bot's token (from @BotFather); empty: no Telegram notices.")
+    ] = ""
+    telegram_api_url: Annotated[
+        str, _doc("The Telegram Bot API's base URL (a local Bot API server's, or a stand-in's).")
+    ] = "https://api.telegram.org"
+    notify_duty_desk_phone: Annotated[
+        str, _doc("Phone number of the police duty desk, for SMS notices; empty: none.")
+    ] = ""
+    notify_duty_desk_chat_id: Annotated[
+        str, _doc("Telegram chat id of the police duty desk; empty: none.")
+    ] = ""
+    notify_language: Annotated[
+        Literal["uz-Latn", "uz-Cyrl", "ru", "en"],
+        _doc("Language of the duty desk's notices, and of a contact's we have no words for."),
+    ] = "uz-Latn"
+    notify_poll_s: Annotated[float, _doc("How often notices due to be sent are looked for.")] = 1.0
+    notify_retry_first_s: Annotated[
+        float, _doc("Wait before the first retry of a notice whose channel was down.")
+    ] = 5.0
+    notify_retry_max_s: Annotated[
+        float, _doc("The longest wait between retries of a notice (doubling up to it).")
+    ] = 300.0
 
     @property
     def data_path(self) -> Path:

@@ -25,6 +25,9 @@ class AlertKind(enum.StrEnum):
     DEVICE_OFFLINE = "device_offline"
     DEVICE_ONLINE = "device_online"
     TEST = "test"
+    LATE_TO_CLOSE = "late_to_close"
+    UNEXPECTED_OPEN = "unexpected_open"
+    EARLY_CLOSE = "early_close"
     OTHER = "other"
     UNKNOWN = "unknown"
 
@@ -46,6 +49,9 @@ DEFAULT_PRIORITY: Final[dict[AlertKind, int]] = {
     AlertKind.UNKNOWN: 3,
     AlertKind.OTHER: 3,
     AlertKind.TEST: 4,
+    AlertKind.LATE_TO_CLOSE: 3,  # call the key-holder: nobody armed the site
+    AlertKind.UNEXPECTED_OPEN: 2,  # disarmed when nobody should be there: a code may be stolen
+    AlertKind.EARLY_CLOSE: 3,
 }
 
 Priority = Annotated[int, msgspec.Meta(ge=1, le=4, description="1 is the most urgent.")]

@@ -9,7 +9,7 @@ from typing import Any
 
 from device_gateway.errors import InvalidKeyError
 from device_gateway.protocols.dc09 import parse_key
-from device_gateway.protocols.dc09.sender import PanelEvent
+from device_gateway.protocols.dc09.sender import PanelEvent, walk_test_events
 from device_gateway.transports.sender import DEFAULT_TIMEOUT_S, PanelLink
 from server.devices.imports import import_devices
 from server.import_cli import add_import_command, run_import
@@ -63,6 +63,13 @@ def add_commands(commands: Any) -> None:
         "--seq", type=int, default=1, help="sequence number, 1-9999 (default %(default)s)"
     )
     send.add_argument(
+        "--test-sequence",
+        default="",
+        metavar="SPEC",
+        help="run a zone walk test instead of one event: 'zones=1-10 code=130' sends one event "
+        "per zone from --seq on and prints each reply (put the site on test first)",
+    )
+    send.add_argument(
         "--timeout-s",
         type=float,
         default=DEFAULT_TIMEOUT_S,
@@ -77,24 +84,37 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _send(args: argparse.Namespace) -> int:
-    """``panel send``: exit status 0 when ACKed, 1 for NAK, DUH or silence, 2 for bad arguments."""
+    """``panel send``: exit status 0 when ACKed (every event of a test sequence), 1 for NAK, DUH
+    or silence, 2 for bad arguments."""
     try:
         key = parse_key(args.key, args.key_format) if args.key else None
-        event = PanelEvent(
-            account=args.account,
-            code=args.code,
-            zone=args.zone,
-            partition=args.partition,
-            qualifier=args.qualifier,
-        )
+        if args.test_sequence:
+            events = walk_test_events(args.account, args.test_sequence, partition=args.partition)
+        else:
+            events = [
+                PanelEvent(
+                    account=args.account,
+                    code=args.code,
+                    zone=args.zone,
+                    partition=args.partition,
+                    qualifier=args.qualifier,
+                )
+            ]
     except (ValueError, InvalidKeyError) as err:
         print(f"posbon panel send: {err}", file=sys.stderr)
         return 2
     link = PanelLink(args.host, args.port, udp=args.udp, key=key, timeout_s=args.timeout_s)
-    reply = await link.send(event, seq=args.seq)
-    if reply is None:
-        print(f"no reply from {args.host}:{args.port} in {args.timeout_s:g} s", file=sys.stderr)
-        return 1
-    star = "*" if reply.encrypted else ""
-    print(f"{star}{reply.token} {reply.seq}")
-    return 0 if reply.acked else 1
+    acked = 0
+    for offset, event in enumerate(events):
+        reply = await link.send(event, seq=(args.seq - 1 + offset) % 9999 + 1)
+        where = f"zone {event.zone:03d} {event.code}: " if args.test_sequence else ""
+        if reply is None:
+            silent = f"no reply from {args.host}:{args.port} in {args.timeout_s:g} s"
+            print(f"{where}{silent}", file=sys.stderr)
+            continue
+        star = "*" if reply.encrypted else ""
+        print(f"{where}{star}{reply.token} {reply.seq}")
+        acked += reply.acked
+    if args.test_sequence:
+        print(f"{acked} of {len(events)} events ACKed")
+    return 0 if acked == len(events) else 1

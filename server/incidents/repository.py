@@ -183,6 +183,20 @@ async def set_proposed_outcome(db: Database, incident_id: int, outcome: Outcome 
     )
 
 
+async def raise_priority(db: Database, incident_id: int, priority: int, at: dt.datetime) -> bool:
+    """Give the incident `priority` when that is more urgent (a lower number) than its own:
+    the worst of its alarms sets it. Whether it changed."""
+    rows = await db.fetch(
+        "UPDATE incidents SET priority = {}, updated_at = {} WHERE id = {} AND priority > {} "
+        "RETURNING id",
+        priority,
+        at,
+        incident_id,
+        priority,
+    )
+    return bool(rows)
+
+
 async def find_operation(db: Database, key: str) -> tuple[str, Incident] | None:
     """An applied operation's request fingerprint and stored result."""
     row = await db.fetch_one("SELECT request_hash, result FROM applied_ops WHERE op_id = {}", key)

@@ -64,6 +64,9 @@ class StatusIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     outcome: Outcome | None = None
     """The disposition a close needs: required to cancel, false_alarm when a false alarm gives
     none; `/resolve` carries its own."""
+    plan_override: Text2000 = ""
+    """Why a close goes ahead with required action-plan steps still open (server/plans); put on
+    the timeline. Empty: such a close is refused (409 plan_steps_open)."""
 
 
 class ResolveIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -72,6 +75,8 @@ class ResolveIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     persons_detained: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 0
     op_id: OpId | None = None
     device_at: dt.datetime | None = None
+    plan_override: Text2000 = ""
+    """As in `StatusIn`: the reason to close with required action-plan steps open."""
 
 
 class NoteIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

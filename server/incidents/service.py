@@ -21,7 +21,7 @@ from server.crews.repository import crews
 from server.crews.schemas import Crew, CrewStatus
 from server.db import Database
 from server.errors import Conflict, Forbidden, NotFound, Unprocessable
-from server.incidents import dispatches, operations, repository, sync_state, timeline
+from server.incidents import dispatches, hooks, operations, repository, sync_state, timeline
 from server.incidents.lifecycle import CLOSED, CREW_STATUS_FOR, can_dispatch, can_move
 from server.incidents.navigation import Destination, destination_of
 from server.incidents.schemas import (
@@ -121,6 +121,7 @@ async def announce_new(db: Database, clock: HybridClock, incident_id: int, actor
             data={"title": incident.title},
         ),
     )
+    await hooks.opened(db, incident, actor)  # e.g. the action plan it follows (server/plans)
     await _changed(db, clock, incident)
     return incident
 
@@ -248,6 +249,8 @@ async def _move(
     via: Mapping[str, object],
 ) -> Incident:
     _check_move(incident, change.status, None if outcome is None else outcome.outcome)
+    if change.status in CLOSED:  # e.g. required action-plan steps still open (server/plans)
+        await hooks.check_close(db, incident, who, change.plan_override)
     data: dict[str, Any] = ({"note": change.note} if change.note else {}) | dict(via)
     if outcome is not None:
         await repository.set_outcome(
@@ -332,7 +335,11 @@ async def resolve(
 ) -> Incident:
     """The status command for a change to ``resolved`` with its outcome."""
     change = StatusIn(
-        status=IncidentStatus.RESOLVED, op_id=body.op_id, device_at=body.device_at, note=body.notes
+        status=IncidentStatus.RESOLVED,
+        op_id=body.op_id,
+        device_at=body.device_at,
+        note=body.notes,
+        plan_override=body.plan_override,
     )
     return await change_status(db, clock, incident_id, change, who, body)
 

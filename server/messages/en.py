@@ -122,6 +122,9 @@ MESSAGES: Final[dict[str, str]] = {
     "unavailable": "Posbon cannot complete this request just now; send it again in a moment.",
     "unknown_schema_version": "Schema_version {version} is newer than this server's {newest}.",
     "unknown_site": "There is no site with id {id}.",
+    "unknown_contact": "Contact {contact} is not on the list of incident {incident}'s site; pick "
+    "a contact from who to call.",
+    "not_found.contact": "There is no contact with id {id}.",
     "unprocessable": "The request is well-formed but cannot be carried out.",
     "unreachable": "The server cannot be reached.",
     "unsupported_media_type": "Send the body as application/json.",
@@ -184,6 +187,33 @@ MESSAGES: Final[dict[str, str]] = {
     "bad_request.track_keyframes": "Track {track} needs keyframes, all inside its span and frames "
     "0..{last}.",
     "bad_request.box_outside": "A box of track {track} lies outside the picture.",
+    # Action plans (server/plans)
+    "not_found.plan": "There is no plan with id {id}.",
+    "not_found.plan_version": "Plan {id} has no version {version}.",
+    "not_found.incident_plan": "Incident {id} has no action plan.",
+    "not_found.plan_step": "The action plan of incident {id} has no step {index}.",
+    "plan_scope_both": "A plan covers one site or one site kind, not both: leave out site_kind "
+    "or site_id.",
+    "plan_scope_taken": "Plan {id} ({name}) already covers this alert kind and scope; change "
+    "that plan or deactivate it first.",
+    "plan_reason_required": "A {state} step needs a reason; say why in 'reason'.",
+    "plan_incident_closed": "Incident {id} is closed; its action plan can no longer change.",
+    "plan_no_open_steps": "Incident {id} has no required plan step open; close it as usual.",
+    "plan_steps_open": "Incident {id} has required plan steps open: {steps}. Mark each done, "
+    "skipped or failed, or close with an override reason.",
+    "recipient_required": "Name exactly one recipient: contact_id (a contact of the incident's "
+    "site) or duty_desk: true.",
+    "duty_desk_not_configured": "No duty desk is set for {channel}: start posbon with {setting}.",
+    "contact_not_of_site": "Contact {contact} is not a contact of this incident's site; GET "
+    "/api/v1/incidents/{incident}/contacts lists them.",
+    "contact_has_no_telegram": "Contact {contact} has no Telegram chat id; add one to the "
+    "contact, or send an SMS.",
+    "contact_has_no_phone": "Contact {contact} has no phone number; add one to the contact first.",
+    "phone_not_of_contact": "{phone} is not a phone of contact {contact}; use one of its phones.",
+    "sms_not_configured": "SMS notices are off: start posbon with --smpp-host (and "
+    "--smpp-system-id, --smpp-password) naming the operator's SMPP gateway.",
+    "telegram_not_configured": "Telegram notices are off: start posbon with --telegram-bot-token "
+    "(the bot's token).",
 }
 
 STATUSES: Final[dict[str, str]] = {

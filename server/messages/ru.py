@@ -125,6 +125,9 @@ MESSAGES: Final[dict[str, str]] = {
     "секунд.",
     "unknown_schema_version": "schema_version {version} новее известной этому серверу ({newest}).",
     "unknown_site": "Объекта с id {id} нет.",
+    "unknown_contact": "Контакта {contact} нет в списке объекта происшествия {incident}; выберите "
+    "контакт из списка «Кому звонить».",
+    "not_found.contact": "Контакта с id {id} нет.",
     "unprocessable": "Запрос составлен верно, но выполнить его нельзя.",
     "unreachable": "Сервер недоступен.",
     "unsupported_media_type": "Отправьте тело запроса как application/json.",
@@ -186,6 +189,36 @@ MESSAGES: Final[dict[str, str]] = {
     "bad_request.track_keyframes": "Дорожке {track} нужны ключевые кадры, и все они должны лежать "
     "внутри её промежутка и в пределах кадров 0..{last}.",
     "bad_request.box_outside": "Рамка дорожки {track} находится за пределами кадра.",
+    # Планы действий (server/plans)
+    "not_found.plan": "Плана с id {id} нет.",
+    "not_found.plan_version": "У плана {id} нет версии {version}.",
+    "not_found.incident_plan": "У происшествия {id} нет плана действий.",
+    "not_found.plan_step": "В плане действий происшествия {id} нет шага {index}.",
+    "plan_scope_both": "План относится либо к одному объекту, либо к одному типу объектов, но не "
+    "к обоим сразу: уберите site_kind или site_id.",
+    "plan_scope_taken": "План {id} ({name}) уже охватывает этот вид тревоги и эту область; "
+    "измените тот план или сначала отключите его.",
+    "plan_reason_required": "Для шага со статусом «{state}» нужна причина; укажите её в 'reason'.",
+    "plan_incident_closed": "Происшествие {id} закрыто; его план действий больше не меняется.",
+    "plan_no_open_steps": "У происшествия {id} нет открытых обязательных шагов плана; закройте "
+    "его как обычно.",
+    "plan_steps_open": "У происшествия {id} открыты обязательные шаги плана: {steps}. Отметьте "
+    "каждый как выполненный, пропущенный или неудавшийся либо закройте с причиной отмены плана.",
+    "recipient_required": "Укажите ровно одного получателя: contact_id (контакт объекта этого "
+    "происшествия) или duty_desk: true.",
+    "duty_desk_not_configured": "Дежурная часть для канала {channel} не задана: запустите posbon "
+    "с {setting}.",
+    "contact_not_of_site": "Контакт {contact} не относится к объекту этого происшествия; список "
+    "даёт GET /api/v1/incidents/{incident}/contacts.",
+    "contact_has_no_telegram": "У контакта {contact} нет чата Telegram; добавьте его контакту или "
+    "отправьте SMS.",
+    "contact_has_no_phone": "У контакта {contact} нет номера телефона; сначала добавьте его.",
+    "phone_not_of_contact": "{phone} не является телефоном контакта {contact}; выберите один из "
+    "его телефонов.",
+    "sms_not_configured": "SMS-уведомления выключены: запустите posbon с --smpp-host (и "
+    "--smpp-system-id, --smpp-password), указав SMPP-шлюз оператора.",
+    "telegram_not_configured": "Уведомления Telegram выключены: запустите posbon с "
+    "--telegram-bot-token (токен бота).",
 }
 
 STATUSES: Final[dict[str, str]] = {

@@ -128,6 +128,9 @@ MESSAGES: Final[dict[str, str]] = {
     "unknown_schema_version": "schema_version {version} бу сервер биладиганидан ({newest}) "
     "янгироқ.",
     "unknown_site": "{id} id рақамли объект йўқ.",
+    "unknown_contact": "{contact} контакти {incident} ҳодисаси объектининг рўйхатида йўқ; «Кимга "
+    "қўнғироқ қилиш» рўйхатидан контакт танланг.",
+    "not_found.contact": "{id} id рақамли контакт йўқ.",
     "unprocessable": "Сўров тўғри тузилган, лекин уни бажариб бўлмайди.",
     "unreachable": "Серверга уланиб бўлмади.",
     "unsupported_media_type": "Сўров танасини application/json сифатида юборинг.",
@@ -190,6 +193,36 @@ MESSAGES: Final[dict[str, str]] = {
     "bad_request.track_keyframes": "{track}-изга калит кадрлар керак, уларнинг ҳаммаси из "
     "оралиғида ва 0..{last} кадрлар ичида бўлиши лозим.",
     "bad_request.box_outside": "{track}-изнинг рамкаси кадрдан ташқарида.",
+    # Ҳаракат режалари (server/plans)
+    "not_found.plan": "{id} рақамли режа йўқ.",
+    "not_found.plan_version": "{id}-режанинг {version}-версияси йўқ.",
+    "not_found.incident_plan": "{id}-ҳодисанинг ҳаракат режаси йўқ.",
+    "not_found.plan_step": "{id}-ҳодиса ҳаракат режасида {index}-қадам йўқ.",
+    "plan_scope_both": "Режа битта объектга ёки битта объект турига тегишли бўлади, иккаласига "
+    "эмас: site_kind ёки site_id ни олиб ташланг.",
+    "plan_scope_taken": "{id}-режа ({name}) бу сигнал тури ва доирани аллақачон қамраб олган; "
+    "ўша режани ўзгартиринг ёки аввал уни ўчиринг.",
+    "plan_reason_required": "«{state}» қадам учун сабаб керак; уни 'reason' да ёзинг.",
+    "plan_incident_closed": "{id}-ҳодиса ёпилган; унинг ҳаракат режаси энди ўзгармайди.",
+    "plan_no_open_steps": "{id}-ҳодисада очиқ мажбурий режа қадами йўқ; уни одатдагидек ёпинг.",
+    "plan_steps_open": "{id}-ҳодисада мажбурий режа қадамлари очиқ: {steps}. Ҳар бирини "
+    "бажарилди, ўтказиб юборилди ёки муваффақиятсиз деб белгиланг ёки режани четлаб ўтиш "
+    "сабаби билан ёпинг.",
+    "recipient_required": "Битта қабул қилувчини кўрсатинг: contact_id (шу ҳодиса объектининг "
+    "контакти) ёки duty_desk: true.",
+    "duty_desk_not_configured": "{channel} учун навбатчи қисм белгиланмаган: posbon ни {setting} "
+    "билан ишга туширинг.",
+    "contact_not_of_site": "{contact} контакти бу ҳодиса объектига тегишли эмас; рўйхатни GET "
+    "/api/v1/incidents/{incident}/contacts беради.",
+    "contact_has_no_telegram": "{contact} контактида Telegram чати йўқ; уни контактга қўшинг ёки "
+    "SMS юборинг.",
+    "contact_has_no_phone": "{contact} контактида телефон рақами йўқ; аввал уни қўшинг.",
+    "phone_not_of_contact": "{phone} {contact} контактининг телефони эмас; унинг телефонларидан "
+    "бирини танланг.",
+    "sms_not_configured": "SMS хабарномалар ўчирилган: posbon ни операторнинг SMPP шлюзини "
+    "кўрсатувчи --smpp-host (ва --smpp-system-id, --smpp-password) билан ишга туширинг.",
+    "telegram_not_configured": "Telegram хабарномалари ўчирилган: posbon ни --telegram-bot-token "
+    "(бот токени) билан ишга туширинг.",
 }
 
 STATUSES: Final[dict[str, str]] = {

@@ -133,6 +133,9 @@ MESSAGES: Final[dict[str, str]] = {
     "unknown_schema_version": "schema_version {version} bu server biladiganidan ({newest}) "
     "yangiroq.",
     "unknown_site": "{id} id raqamli obyekt yoʻq.",
+    "unknown_contact": "{contact} kontakti {incident} hodisasi obyektining roʻyxatida yoʻq; "
+    "«Kimga qoʻngʻiroq qilish» roʻyxatidan kontakt tanlang.",
+    "not_found.contact": "{id} id raqamli kontakt yoʻq.",
     "unprocessable": "Soʻrov toʻgʻri tuzilgan, lekin uni bajarib boʻlmaydi.",
     "unreachable": "Serverga ulanib boʻlmadi.",
     "unsupported_media_type": "Soʻrov tanasini application/json sifatida yuboring.",
@@ -196,6 +199,36 @@ MESSAGES: Final[dict[str, str]] = {
     "bad_request.track_keyframes": "{track}-izga kalit kadrlar kerak, ularning hammasi iz "
     "oraligʻida va 0..{last} kadrlar ichida boʻlishi lozim.",
     "bad_request.box_outside": "{track}-izning ramkasi kadrdan tashqarida.",
+    # Harakat rejalari (server/plans)
+    "not_found.plan": "{id} raqamli reja yoʻq.",
+    "not_found.plan_version": "{id}-rejaning {version}-versiyasi yoʻq.",
+    "not_found.incident_plan": "{id}-hodisaning harakat rejasi yoʻq.",
+    "not_found.plan_step": "{id}-hodisa harakat rejasida {index}-qadam yoʻq.",
+    "plan_scope_both": "Reja bitta obyektga yoki bitta obyekt turiga tegishli boʻladi, ikkalasiga "
+    "emas: site_kind yoki site_id ni olib tashlang.",
+    "plan_scope_taken": "{id}-reja ({name}) bu signal turi va doirani allaqachon qamrab olgan; "
+    "oʻsha rejani oʻzgartiring yoki avval uni oʻchiring.",
+    "plan_reason_required": "«{state}» qadam uchun sabab kerak; uni 'reason' da yozing.",
+    "plan_incident_closed": "{id}-hodisa yopilgan; uning harakat rejasi endi oʻzgarmaydi.",
+    "plan_no_open_steps": "{id}-hodisada ochiq majburiy reja qadami yoʻq; uni odatdagidek yoping.",
+    "plan_steps_open": "{id}-hodisada majburiy reja qadamlari ochiq: {steps}. Har birini "
+    "bajarildi, oʻtkazib yuborildi yoki muvaffaqiyatsiz deb belgilang yoki rejani chetlab "
+    "oʻtish sababi bilan yoping.",
+    "recipient_required": "Bitta qabul qiluvchini koʻrsating: contact_id (shu hodisa obyektining "
+    "kontakti) yoki duty_desk: true.",
+    "duty_desk_not_configured": "{channel} uchun navbatchi qism belgilanmagan: posbon ni "
+    "{setting} bilan ishga tushiring.",
+    "contact_not_of_site": "{contact} kontakti bu hodisa obyektiga tegishli emas; roʻyxatni GET "
+    "/api/v1/incidents/{incident}/contacts beradi.",
+    "contact_has_no_telegram": "{contact} kontaktida Telegram chati yoʻq; uni kontaktga qoʻshing "
+    "yoki SMS yuboring.",
+    "contact_has_no_phone": "{contact} kontaktida telefon raqami yoʻq; avval uni qoʻshing.",
+    "phone_not_of_contact": "{phone} {contact} kontaktining telefoni emas; uning telefonlaridan "
+    "birini tanlang.",
+    "sms_not_configured": "SMS xabarnomalar oʻchirilgan: posbon ni operatorning SMPP shlyuzini "
+    "koʻrsatuvchi --smpp-host (va --smpp-system-id, --smpp-password) bilan ishga tushiring.",
+    "telegram_not_configured": "Telegram xabarnomalari oʻchirilgan: posbon ni "
+    "--telegram-bot-token (bot tokeni) bilan ishga tushiring.",
 }
 
 STATUSES: Final[dict[str, str]] = {

@@ -137,7 +137,12 @@ async def running_gateway(
     watched = await accounts.refresh()
     state.bus.listen(accounts.ring)
     observer = GatewayMetrics(state.metrics)
-    store: SignalStore = DbSignalStore(state.db, state.metrics, clock=state.sync_clock)
+    store: SignalStore = DbSignalStore(
+        state.db,
+        state.metrics,
+        clock=state.sync_clock,
+        activation_window_s=state.settings.activation_window_s,
+    )
     pipeline = IngestPipeline(
         store if wrap_store is None else wrap_store(store),
         max_pending=settings.dc09_queue_max,

@@ -12,6 +12,9 @@ to normal, not that nobody needs help (a robber can reset a hold-up button), and
 on its way is stopped only by a dispatcher. Tests, open/close and bypass are stored and listed.
 Unregistered accounts are stored and shown as such; they raise nothing. An alarm from a device
 that already has an open incident of the same kind folds into it (server/signals/grouping.py).
+A site's schedule and test windows are applied here too (server/schedules/signal_rules.py): a
+signal in a test window raises nothing, an opening or closing outside the opening hours raises
+its own alert, an intrusion says whether it came during opening hours.
 """
 
 from __future__ import annotations
@@ -38,8 +41,9 @@ from server.incidents.schemas import StatusIn
 from server.incidents.service import change_status, record
 from server.incidents.timeline import EntryFacts
 from server.metrics import Metrics
+from server.schedules import signal_rules
 from server.signals import repository
-from server.signals.grouping import NO_ZONE, fold_into_open_incident
+from server.signals.grouping import ACTIVATION_WINDOW_S, NO_ZONE, fold_into_open_incident
 from server.signals.repository import DeviceSite, OpenAlert, SignalRow
 from sync.entities import Outcome
 from sync.hlc import HybridClock
@@ -146,6 +150,10 @@ async def _restore(
                 outcome=Outcome.OTHER,  # a technical fault the device itself cleared
                 note=f"{text}; closed before dispatch",
                 device_at=signal.panel_time,
+                # An action plan's open steps must not hold a close the device itself made: the
+                # batch would fail and the panel would resend it for ever. The override is kept
+                # on the timeline, so the auditor sees why the steps stayed open.
+                plan_override="the device reported the condition cleared before dispatch",
             )
             await change_status(db, clock, found.incident_id, body, who)
             return found.alert_id
@@ -168,13 +176,21 @@ class DbSignalStore:
     one protocol (``dc09``, ``osmand``, ``gt06``, ``http`` or ``mqtt``)."""
 
     def __init__(
-        self, db: Database, metrics: Metrics, protocol: str = SOURCE, *, clock: HybridClock
+        self,
+        db: Database,
+        metrics: Metrics,
+        protocol: str = SOURCE,
+        *,
+        clock: HybridClock,
+        activation_window_s: float = ACTIVATION_WINDOW_S,
     ) -> None:
         self._db = db
         self._metrics = metrics
         self._protocol = protocol
         self._clock = clock
         """The node's sync clock: a restore that cancels an incident writes its synced state."""
+        self._window_s = activation_window_s
+        """How long after an incident's last alarm another alarm of its site joins it."""
         self._seen_written: dict[int, dt.datetime] = {}
 
     def _seen_due(self, devices: Iterable[DeviceSite], at: dt.datetime) -> list[int]:
@@ -236,11 +252,21 @@ class DbSignalStore:
         if device.crew_id is not None and signal.lat is not None and signal.lon is not None:
             at = min(signal.panel_time or signal.received_at, signal.received_at)
             await move_crew(self._db, device.crew_id, signal.lat, signal.lon, at, only_newer=True)
+        if signal.kind is not SignalKind.POSITION and await signal_rules.held_for_test(
+            self._db, signal, device.device_id, device.site.id
+        ):
+            return None  # on test: stored and shown as a test signal, nobody is sent
+        if signal.kind is SignalKind.OPEN_CLOSE:  # judged against the site's schedule
+            return await signal_rules.open_close(
+                self._db, self._clock, signal, device.device_id, device.site, raised
+            )
         if signal.kind in LOG_ONLY or signal.qualifier is Qualifier.STATUS:
             return None
         if signal.qualifier is Qualifier.RESTORE:
             return await _restore(self._db, self._clock, signal, device)
-        new = _new_alert(signal, device, self._protocol)
+        new = await signal_rules.with_opening_hours(
+            self._db, _new_alert(signal, device, self._protocol)
+        )
         folded = await fold_into_open_incident(
             self._db,
             new,
@@ -251,6 +277,7 @@ class DbSignalStore:
             reported_from=(
                 None if signal.lat is None or signal.lon is None else (signal.lat, signal.lon)
             ),
+            window_s=self._window_s,
         )
         if folded is not None:
             alert_id, added = folded

@@ -81,7 +81,13 @@ async def running_trackers(state: AppState) -> AsyncIterator[RunningTrackers]:
     names = (*ADAPTERS, *(protocol.name for protocol in stream_protocols()))
     pipelines = {
         name: IngestPipeline(
-            DbSignalStore(state.db, state.metrics, name, clock=state.sync_clock),
+            DbSignalStore(
+                state.db,
+                state.metrics,
+                name,
+                clock=state.sync_clock,
+                activation_window_s=state.settings.activation_window_s,
+            ),
             max_pending=settings.dc09_queue_max,
             max_batch=settings.dc09_batch_max,
             observer=observer,

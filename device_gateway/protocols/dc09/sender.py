@@ -139,3 +139,35 @@ class ReplyReader:
             encrypted=header.encrypted,
             receiver_time=envelope.timestamp,
         )
+
+
+_ZONES = re.compile(r"(\d{1,3})(?:-(\d{1,3}))?")
+
+
+def walk_test_events(account: str, spec: str, *, partition: int = 1) -> list[PanelEvent]:
+    """The events of an installer's zone walk test, from ``zones=1-10 code=130`` (zones as a
+    range or a comma list, ``1,3,5-8``; ``code`` defaults to 130, a burglary; ``qualifier`` to
+    1): one event per zone, in order, for the receiver's test report to list."""
+    fields: dict[str, str] = {}
+    for word in spec.split():
+        name, equals, value = word.partition("=")
+        if not equals or name not in {"zones", "code", "qualifier"}:
+            raise ValueError(f"{word!r}: expected zones=1-10, code=130 or qualifier=1")
+        fields[name] = value
+    if "zones" not in fields:
+        raise ValueError("the test sequence needs zones=… (e.g. zones=1-10)")
+    zones: list[int] = []
+    for part in fields["zones"].split(","):
+        found = _ZONES.fullmatch(part)
+        if found is None:
+            raise ValueError(f"zones: {part!r} is not a zone (5) or a range (1-10)")
+        first = int(found.group(1))
+        last = int(found.group(2) or first)
+        if last < first:
+            raise ValueError(f"zones: {part!r} runs backwards")
+        zones.extend(range(first, last + 1))
+    code, qualifier = fields.get("code", "130"), fields.get("qualifier", "1")
+    return [
+        PanelEvent(account=account, code=code, zone=zone, partition=partition, qualifier=qualifier)
+        for zone in zones
+    ]

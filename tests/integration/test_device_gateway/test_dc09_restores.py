@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from server.db import Database
+from server.plans import hooks as plans_hooks
 from server.settings import Settings
 from tests.integration.test_device_gateway.support import (
     Gateway,
@@ -90,3 +91,26 @@ async def test_a_restore_with_nothing_open_raises_nothing(gw: Gateway) -> None:
     assert await gw.alerts() == []
     (signal,) = await gw.signals(account="5105")
     assert signal["alert_id"] is None
+
+
+async def test_an_action_plan_never_holds_the_close_a_device_restore_makes(gw: Gateway) -> None:
+    """A trouble plan with a required step open must not refuse the restore's close: the frame
+    would be NAKed and the panel would resend it for ever. The close goes through as an override
+    the timeline records."""
+    plans_hooks.register()  # as every node does (server/app.py)
+    steps = [{"text": "Call the site's technician", "kind": "call_site"}]
+    plan = {"name": "Power loss", "alert_kind": "trouble", "steps": steps}
+    async with gw.client() as admin:
+        made = await admin.post("/api/v1/plans", json=plan)
+        assert made.status_code == 201, made.text
+        await gw.add_device("5106")
+        await _send(gw, "5106", 1, "301", "1", 0)
+        await _send(gw, "5106", 2, "301", "3", 0)  # ACKed: the close was not refused
+        (alert,) = [a for a in await gw.alerts() if a["details"]["account"] == "5106"]
+        assert (await _incident(gw, alert))["status"] == "cancelled"
+        timeline = await gw.get(f"/api/v1/incidents/{alert['incident_id']}/timeline")
+    kinds = [entry["kind"] for entry in timeline]
+    assert "plan_attached" in kinds, kinds
+    (override,) = [entry for entry in timeline if entry["kind"] == "plan_override"]
+    assert override["actor"] == "device:5106"
+    assert "cleared" in override["data"]["reason"]

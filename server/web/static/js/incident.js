@@ -5,12 +5,15 @@
 // recorded them). This panel opens an incident, keeps its parts in step with relay events and
 // the language, and draws the timeline.
 
+import { WhoToCall } from "./contacts.js";
 import { CrewPicker } from "./crew-picker.js";
 import { byId, h, replaceChildren } from "./dom.js";
 import { formatTime, t } from "./i18n.js";
 import { IncidentActions } from "./incident-actions.js";
 import { IncidentAlerts } from "./incident-alerts.js";
 import { renderFacts } from "./incident-facts.js";
+import { IncidentMedia } from "./media.js";
+import { PlanView } from "./plan.js";
 import { ReportView } from "./report.js";
 import { describeEntry } from "./timeline.js";
 import { actorName } from "./words.js";
@@ -24,8 +27,11 @@ export class IncidentPanel {
     this.entries = new Map();
     this.report = new ReportView(api);
     this.alerts = new IncidentAlerts(model, api, () => this.incidentId);
+    this.media = new IncidentMedia(api, () => this.incidentId);
+    this.contacts = new WhoToCall(api, () => this.incidentId);
     this.crews = new CrewPicker(this, () => this.actions.refresh());
     this.actions = new IncidentActions(this);
+    this.plan = new PlanView(api, () => this.incident);
   }
 
   get incident() {
@@ -41,6 +47,12 @@ export class IncidentPanel {
     this.renderFacts();
     replaceChildren(byId("timeline"));
     this.alerts.clear();
+    this.plan.clear();
+    this.plan.load();
+    this.contacts.clear();
+    this.contacts.load();
+    this.media.clear();
+    this.media.load();
     if (focus) byId("incident-title").focus();
     if (this.incident !== null) this.map.focusOn(this.incident);
     await Promise.all([this.loadTimeline(), this.alerts.load(), this.crews.load(), this.report.load(incidentId)]);
@@ -56,6 +68,16 @@ export class IncidentPanel {
     if (effect.timeline?.incident_id === this.incidentId) this.addEntries([effect.timeline]);
     if (effect.alert?.incident_id === this.incidentId) this.alerts.render();
     if (effect.escalation?.incident_id === this.incidentId) this.renderFacts();
+    if (effect.timeline?.incident_id === this.incidentId && effect.timeline.kind.startsWith("plan_")) this.plan.load();
+    if (effect.incident?.id === this.incidentId) this.plan.render();
+    if (effect.timeline?.incident_id === this.incidentId && effect.timeline.kind === "call") this.contacts.load();
+    if (effect.timeline?.incident_id === this.incidentId && effect.timeline.kind.startsWith("notice_")) this.contacts.notices.load();
+    if (effect.timeline?.incident_id === this.incidentId) this.media.noticed(effect.timeline);
+  }
+
+  /** A `notice` relay event: Who to call shows its new state when it is the open incident's. */
+  noticed(notice) {
+    this.contacts.notices.noticed(notice);
   }
 
   /** The crew's sync changed a report: refetch it when it is the open incident's. */
@@ -71,6 +93,9 @@ export class IncidentPanel {
     this.renderFacts();
     this.crews.render();
     this.alerts.render();
+    this.media.render();
+    this.contacts.render();
+    this.plan.render();
     this.addEntries([]);
     this.report.render();
   }

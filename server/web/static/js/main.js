@@ -10,6 +10,7 @@ import { IncidentPanel } from "./incident.js";
 import { bindShortcuts } from "./keys.js";
 import { DispatchMap } from "./map.js";
 import { CLOSED_STATUSES, Model, OPEN_STATUSES, isOpen, suggestionReason } from "./model.js";
+import { OnTestView } from "./on-test.js";
 import { QueueView } from "./queue.js";
 import { RelayClient } from "./relay.js";
 import { bindScheme } from "./scheme.js";
@@ -46,6 +47,7 @@ class DispatcherConsole {
     this.lateIds = new Set(); // unhandled P1s already announced as late
     this.crewBoard = new CrewBoard(this.model, config, (id) => this.open(id, true));
     this.incident = new IncidentPanel(this.model, api, this.map);
+    this.onTest = new OnTestView(api, this.model);
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     this.relay = new RelayClient(`${scheme}//${location.host}/ws/dispatch`, api.token, {
       onEvent: (event) => this.onEvent(event),
@@ -140,6 +142,7 @@ class DispatcherConsole {
       ]);
       this.model.replace({ incidents: [...open, ...closed], crews, sites });
       this.map.showSites(sites, cameras);
+      await this.onTest.load();
     } catch (error) {
       this.loading = false;
       this.loadAgain = null;
@@ -170,6 +173,9 @@ class DispatcherConsole {
 
   apply(event) {
     if (event.type === "report") this.incident.reportChanged(event.data.incident_id);
+    // Notices and test windows are not the model's: a test signal is never an alarm here.
+    if (event.type === "notice") this.incident.noticed(event.data);
+    if (event.type === "site_test" || event.type === "test_signal") this.onTest.apply(event);
     const effect = this.model.apply(event);
     if (effect.isNewAlert && effect.alert.priority === 1) this.announceAlert(effect.alert);
     if (effect.escalation) this.announceEscalation(effect.escalation);
@@ -209,6 +215,7 @@ class DispatcherConsole {
     byId("clock").textContent = formatClock(nowMs);
     this.queue.render(nowMs);
     this.crewBoard.render(nowMs);
+    this.onTest.render(nowMs);
     const entries = bannerEntries(this.model, nowMs, this.config);
     this.banner.render(entries);
     this.alertNewlyLate(entries.filter((entry) => entry.key.startsWith("p1-") && entry.late));

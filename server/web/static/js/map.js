@@ -285,7 +285,12 @@ class LeafletView {
             });
       marker.bindTooltip(textOf(siteText(site, here))).addTo(this.sites);
     }
-    if (fit) this.map.fitBounds(L.latLngBounds(sites.map((site) => [site.lat, site.lon])).pad(FIT_PADDING));
+    // One site (or several at one spot) is a bounds of no size: without a zoom cap Leaflet
+    // zooms without end and later reports "Invalid LatLng (NaN, NaN)".
+    if (fit) {
+      const bounds = L.latLngBounds(sites.map((site) => [site.lat, site.lon])).pad(FIT_PADDING);
+      this.map.fitBounds(bounds, { maxZoom: MAX_ZOOM });
+    }
   }
 
   showIncidents(incidents) {
@@ -634,7 +639,7 @@ export class DispatchMap {
 
   showSites(sites, cameras = []) {
     this.shown.sites = [sites, cameras];
-    const placed = sites.filter((site) => site.lat !== null && site.lon !== null);
+    const placed = sites.filter((site) => site.lat != null && site.lon != null);
     const fit = !this.fitted && placed.length > 0;
     this.view.showSites(placed, cameras, fit);
     if (fit) this.fitted = true;
@@ -642,13 +647,13 @@ export class DispatchMap {
 
   showIncidents(incidents) {
     this.shown.incidents = incidents;
-    this.view.showIncidents(incidents.filter((incident) => incident.site.lat !== null && incident.site.lon !== null));
+    this.view.showIncidents(incidents.filter((incident) => incident.site.lat != null && incident.site.lon != null));
   }
 
   showCrews(crews, nowMs) {
     this.shown.crews = [crews, nowMs];
     this.view.showCrews(
-      crews.filter((crew) => crew.lat !== null && crew.lon !== null),
+      crews.filter((crew) => crew.lat != null && crew.lon != null),
       nowMs,
     );
   }
@@ -656,13 +661,13 @@ export class DispatchMap {
   /** The recommended crew's line to the incident, labelled with why it was chosen. */
   showRecommendation(incident, crew, reason) {
     this.shown.recommendation = [incident, crew, reason];
-    const drawn = incident !== null && crew !== null && crew.lat !== null && incident.site.lat !== null;
+    const drawn = incident !== null && crew !== null && crew.lat != null && incident.site.lat != null;
     this.view.showRecommendation(drawn ? incident : null, crew, reason);
   }
 
   /** Bring an incident into view without moving a map that already shows it. */
   focusOn(incident) {
-    if (incident.site.lat === null) return;
+    if (incident.site.lat == null) return;
     this.view.focusOn(incident.site.lat, incident.site.lon);
   }
 }

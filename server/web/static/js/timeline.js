@@ -66,6 +66,27 @@ export function describeEntry(entry, model) {
         : t("timeline_escalated_none", { crew });
       return { title, detail };
     }
+    case "call": {
+      const result = termOr(`call_result_${data.result}`, plain(data.result));
+      return { title, detail: joined([t("timeline_call_detail", { contact: data.contact, phone: data.phone, result }), quoted(data.note)]) };
+    }
+    case "plan_attached":
+      return { title, detail: t("timeline_plan_attached_detail", { plan: data.plan, version: data.version }) };
+    case "plan_step": {
+      const state = termOr(`plan_state_${data.state}`, plain(data.state));
+      return { title, detail: joined([t("timeline_plan_step_detail", { n: data.index + 1, step: data.step, state }), quoted(data.reason)]) };
+    }
+    case "plan_override":
+      return { title, detail: joined([(data.open_steps ?? []).join("; "), quoted(data.reason)]) };
+    case "notice_queued":
+    case "notice_submitted":
+    case "notice_delivered":
+    case "notice_failed":
+    case "notice_retrying": {
+      const channel = termOr(`notice_channel_${data.channel}`, plain(data.channel));
+      const recipient = data.recipient === "duty desk" ? t("notice_duty_desk") : data.recipient;
+      return { title, detail: joined([t("timeline_notice_detail", { channel, recipient }), quoted(data.error)]) };
+    }
     default:
       return { title, detail: joined([move(entry), plainData(data)]) };
   }
