@@ -4,7 +4,9 @@ Starts a real `posbon demo` on a temporary data directory and free ports, waits 
 simulator has raised several incidents and sent crews out, makes tokens with `posbon token
 create` (the same path an operator uses), then takes every shot in SHOTS and writes it to
 docs/<name>.png: the dispatcher page at 1366x768 (the smallest screen a monitoring centre uses) and
-the crew app on a 800x1280 tablet, each in the day and the night scheme, and each once in Uzbek.
+the crew app on a 800x1280 tablet, each in the day and the night scheme, and each once in Uzbek;
+and a bank alarm's action plan and key-holders as the demo's dispatcher works through them.
+`--only NAME` (repeatable) takes just those shots.
 Nothing needs the internet: the page, its map and the browser (/usr/bin/chromium, never
 `playwright install`) are all local.
 
@@ -54,6 +56,10 @@ MIN_INCIDENTS: Final = 5
 PAGE_TIMEOUT_MS: Final = 20_000
 # A fresh pending incident keeps its recommendation line only until the simulator dispatches it.
 PENDING_ATTEMPTS: Final = 5
+# The demo's dispatcher marks a plan step every 5 s once a crew is sent (server/demo/desk.py):
+# a shot waits for the step it shows, which takes about 15 s after the alarm.
+PLAN_STEP_TIMEOUT_MS: Final = 40_000
+PLAN_ATTEMPTS: Final = 3
 
 
 class ScreenshotError(RuntimeError):
@@ -252,6 +258,68 @@ def crew_tablet(page: Page, demo: Demo, target: Path) -> None:
     page.screenshot(path=target, full_page=False)
 
 
+def _raise_alarm(demo: Demo, kind: str, site_name: str) -> str:
+    """An alarm at the named demo site, raised over the API; its incident's id."""
+    site = next(site for site in demo.get("/api/v1/sites") if site["name"] == site_name)
+    headers = {"Authorization": f"Bearer {demo.token('dispatcher')}"}
+    body = {"kind": kind, "site_id": site["id"], "description": "zone 4: vault corridor"}
+    alert = httpx.post(demo.http + "/api/v1/alerts", json=body, headers=headers, timeout=10)
+    alert.raise_for_status()
+    return str(alert.json()["incident_id"])
+
+
+def _open_incident(page: Page, incident_id: str) -> None:
+    page.locator(f'tr[data-incident-id="{incident_id}"] button.open').first.click()
+    expect(page.locator("#incident-title")).to_contain_text(f"#{incident_id}")
+
+
+def _scroll_to(page: Page, selector: str) -> None:
+    """Bring a section of the incident column to its top (the column scrolls, not the page),
+    between two of the simulator's panics: its P1 banner would push the section down."""
+    expect(page.locator("#p1-banner")).to_be_hidden(timeout=PLAN_STEP_TIMEOUT_MS)
+    page.locator(selector).evaluate("node => node.scrollIntoView({block: 'start'})")
+    page.mouse.move(0, 0)  # no hover tooltips in the picture
+
+
+def action_plan(page: Page, demo: Demo, target: Path) -> None:
+    """A bank intrusion's checklist with its first step done by the demo's dispatcher and a
+    required step still open, so the page says the close is held and offers the override."""
+    sign_in_dispatcher(page, demo)
+    for _ in range(PLAN_ATTEMPTS):
+        incident_id = _raise_alarm(demo, "intrusion", "Agrobank, Siab branch")
+        _open_incident(page, incident_id)
+        done = page.locator('#plan-steps li[data-state="done"]')
+        expect(done).to_have_count(1, timeout=PLAN_STEP_TIMEOUT_MS)
+        expect(page.locator("#plan-blocked")).not_to_be_empty()
+        _scroll_to(page, "#plan")
+        page.screenshot(path=target)
+        plan = demo.get_one(f"/api/v1/incidents/{incident_id}/plan")
+        steps = plan["steps"]
+        assert isinstance(steps, list)
+        if plan["open_required"] and sum(step["state"] == "done" for step in steps) == 1:
+            return  # the picture shows what the API still says
+        logger.info("incident #%s moved on before the shot; raising another", incident_id)
+    raise ScreenshotError("the demo's dispatcher finished every plan before it could be shown")
+
+
+def who_to_call(page: Page, demo: Demo, target: Path) -> None:
+    """A bank's key-holders for an intrusion, once the demo's dispatcher has called them and
+    one answered (some calls go unanswered at random: then another alarm is tried)."""
+    sign_in_dispatcher(page, demo)
+    for _ in range(PLAN_ATTEMPTS):
+        incident_id = _raise_alarm(demo, "intrusion", "National bank, Samarkand branch")
+        _open_incident(page, incident_id)
+        keyholders = page.locator('#plan-steps li[data-index="1"]:not([data-state="open"])')
+        expect(keyholders).to_have_count(1, timeout=PLAN_STEP_TIMEOUT_MS)
+        if keyholders.get_attribute("data-state") == "done":
+            expect(page.locator("#who-to-call-list .calls li").first).to_be_visible()
+            _scroll_to(page, "#who-to-call")
+            page.screenshot(path=target)
+            return
+        logger.info("nobody answered for incident #%s; raising another", incident_id)
+    raise ScreenshotError("no key-holder answered the demo's dispatcher")
+
+
 @dataclass(frozen=True)
 class Shot:
     """One picture: docs/<name>.png, made by `take` on a fresh page of its own."""
@@ -272,6 +340,8 @@ SHOTS: Final = (
     Shot("crew-tablet", crew_tablet, viewport=TABLET),
     Shot("crew-tablet-night", crew_tablet, viewport=TABLET, scheme="dark"),
     Shot("crew-tablet-uz", crew_tablet, viewport=TABLET, language="uz-Latn"),
+    Shot("action-plan", action_plan),
+    Shot("who-to-call", who_to_call),
 )
 
 

@@ -54,7 +54,7 @@ def _panels(running: Running) -> str:
 
 async def _start(running: Running) -> None:
     state = running.state
-    await seed.seed(state.db)
+    await seed.seed(state.db, state.settings.time_zone)
     dispatcher = await create_token(state.db, "demo dispatcher", Role.DISPATCHER)
     admin = await create_token(state.db, "demo admin", Role.ADMIN)
     base = server_url(state.settings.host, state.settings.http_port)

@@ -31,14 +31,22 @@ _sequence = itertools.count(1)
 
 
 async def press_a_panel(
-    db: Database, host: str, port: int | None, rng: random.Random, kind: AlertKind
+    db: Database,
+    host: str,
+    port: int | None,
+    rng: random.Random,
+    kind: AlertKind,
+    only: frozenset[str] | None = None,
 ) -> bool:
-    """Send one event from a random unencrypted demo panel to our own receiver, bound on `host`
-    (the setting) and `port` (None: not running); True once the receiver ACKed it."""
+    """Send one event from a random unencrypted demo panel (one of the accounts `only`, when
+    given and any is registered) to our own receiver, bound on `host` (the setting) and `port`
+    (None: not running); True once the receiver ACKed it."""
     code = CID_FOR.get(kind)
     if port is None or code is None:
         return False
     panels = [device for device in await receiver_accounts(db, Protocol.DC09) if not device.key]
+    if only is not None:
+        panels = [device for device in panels if device.account in only] or panels
     if not panels:
         return False
     account = rng.choice(panels).account

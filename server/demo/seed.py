@@ -2,7 +2,8 @@
 
 The names follow the city's real institutions' naming (numbered schools and kindergartens,
 universities, bank branches, public SOS columns on squares and markets); the coordinates are
-within a few hundred metres of the real places. Seeding is idempotent.
+within a few hundred metres of the real places. Seeding is idempotent. The monitoring centre's
+data (action plans, key-holders, opening hours) is in server/demo/centre.py.
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ from typing import Final
 
 from server.crews.imports import import_crews
 from server.db import Database
+from server.demo.centre import seed_centre
 from server.devices.imports import import_devices
 from server.sites.imports import import_sites
+
+DEMO_TIME_ZONE: Final = "Asia/Samarkand"
 
 # name, kind, address, district, lat, lon
 SITES: Final = (
@@ -132,11 +136,21 @@ def crews_csv() -> str:
     return "\n".join(lines) + "\n"
 
 
-async def seed(db: Database) -> None:
+def accounts_of_kind(kind: str) -> frozenset[str]:
+    """The DC-09 accounts of the demo's buttons at sites of `kind` (e.g. "bank")."""
+    return frozenset(
+        panel_account(index) for index, site in enumerate(SITES, start=1) if site[1] == kind
+    )
+
+
+async def seed(db: Database, time_zone: str = DEMO_TIME_ZONE) -> None:
+    """Sites, buttons, crews, then the monitoring centre's plans, key-holders and opening
+    hours (server/demo/centre.py); `time_zone` is the hours' zone (the server's setting)."""
     for report in (
         await import_sites(db, sites_csv()),
         await import_devices(db, devices_csv()),
         await import_crews(db, crews_csv()),
+        *await seed_centre(db, time_zone),
     ):
         if not report.applied:
             raise RuntimeError(f"demo seed rejected: {report.rejected}")

@@ -22,6 +22,8 @@ from server.alerts.service import raise_alert
 from server.auth.schemas import Principal, Role
 from server.crews import service as crews_service
 from server.crews.repository import crews
+from server.demo import seed
+from server.demo.desk import Desk
 from server.demo.panels import press_a_panel
 from server.demo.tablets import Tablet, Tablets, server_url
 from server.errors import ApiError
@@ -41,6 +43,7 @@ ALERT_EVERY_S: Final = 8.0
 TICK_S: Final = 1.0
 DISPATCH_AFTER_S: Final = 4.0
 ON_SCENE_FOR_S: Final = 6.0
+PLAN_STEP_EVERY_S: Final = 5.0
 ARRIVED_M: Final = 80.0
 STEP_FRACTION: Final = 0.35
 KINDS: Final = (AlertKind.PANIC,) * 6 + (
@@ -50,6 +53,9 @@ KINDS: Final = (AlertKind.PANIC,) * 6 + (
     AlertKind.FIRE,
     AlertKind.TEST,
 )
+AT_SITES_OF_KIND: Final = {AlertKind.INTRUSION: "bank"}
+"""Kinds the simulator raises only at sites of one kind: an intrusion is a bank's, so the demo
+shows the banks' intrusion plan and the opening hours judging it."""
 OUTCOMES: Final = (
     Outcome.FALSE_ALARM,
     Outcome.CRIME_PREVENTED,
@@ -82,6 +88,7 @@ class Pace(msgspec.Struct, frozen=True, kw_only=True):
 
     dispatch_after_s: float = DISPATCH_AFTER_S
     on_scene_for_s: float = ON_SCENE_FOR_S
+    plan_step_every_s: float = PLAN_STEP_EVERY_S
 
 
 class Simulator:
@@ -102,14 +109,20 @@ class Simulator:
         """The port our own DC-09 receiver bound; None: the buttons raise their alerts directly."""
         self.policy = service.DispatchPolicy.of(state.settings)
         self.arrived_at: dict[int, dt.datetime] = {}
+        self.desk = Desk(
+            state.db, rng, DISPATCHER, state.settings.time_zone, self.pace.plan_step_every_s
+        )
 
     async def press_a_button(self) -> None:
         kind = self.rng.choice(KINDS)
         host = self.state.settings.host
         db = self.state.db
-        if await press_a_panel(db, host, self.panel_port, self.rng, kind):  # a real DC-09 frame
+        site_kind = AT_SITES_OF_KIND.get(kind)
+        only = None if site_kind is None else seed.accounts_of_kind(site_kind)
+        if await press_a_panel(db, host, self.panel_port, self.rng, kind, only):  # a DC-09 frame
             return
         candidates = await sites.list(db, limit=1000, offset=0)
+        candidates = [s for s in candidates if s.kind == site_kind] or candidates
         site = self.rng.choice(candidates)
         now = dt.datetime.now(dt.UTC)
         new = NewAlert(
@@ -158,6 +171,7 @@ class Simulator:
         )
         for incident in active:
             if incident.crew_id is not None:
+                await self.desk.work(incident.id)
                 await self._advance(incident, incident.crew_id)
 
     async def _advance(self, incident: Incident, crew_id: int) -> None:
@@ -209,6 +223,7 @@ class Simulator:
         arrived = self.arrived_at.get(incident.id, incident.updated_at)
         if (dt.datetime.now(dt.UTC) - arrived).total_seconds() < self.pace.on_scene_for_s:
             return
+        await self.desk.finish(incident.id)  # a plan's open required step holds the close
         outcome = self.rng.choice(OUTCOMES)
         tablet.write_report(incident.id, outcome, self.rng.choice(NARRATIVES))
         detained = self.rng.randint(1, 2) if outcome is Outcome.PERSONS_DETAINED else 0
@@ -245,6 +260,7 @@ class Simulator:
         arrived = self.arrived_at.get(incident.id, incident.updated_at)
         if (dt.datetime.now(dt.UTC) - arrived).total_seconds() < self.pace.on_scene_for_s:
             return
+        await self.desk.finish(incident.id)
         outcome = self.rng.choice(OUTCOMES)
         detained = self.rng.randint(1, 2) if outcome is Outcome.PERSONS_DETAINED else 0
         resolved = ResolveIn(outcome=outcome, persons_detained=detained)

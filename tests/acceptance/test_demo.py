@@ -1,6 +1,7 @@
 """`posbon demo` as a newcomer runs it (its own data directory and ports): it starts, prints a
-dispatcher token, its simulator raises an alert that reaches /ws/dispatch within 30 s, and it
-stops cleanly on Ctrl+C (the tests run in this order)."""
+dispatcher token, its simulator raises an alert that reaches /ws/dispatch within 30 s, its banks
+come with action plans, key-holders and opening hours, and it stops cleanly on Ctrl+C (the
+tests run in this order)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tests.acceptance.support import ServedPosbon, models_env
 
 pytestmark = pytest.mark.acceptance
 FIRST_ALERT_WITHIN_S = 30.0
+BANK = "National bank, Samarkand branch"
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +45,28 @@ async def test_the_demo_raises_an_alert_on_the_dispatch_socket_within_30_s_of_st
         await socket.close()
     assert event["data"]["site"]["name"], event
     assert 1 <= event["data"]["priority"] <= 4
+
+
+async def test_the_demo_has_plans_keyholders_and_opening_hours_for_its_banks(
+    demo: ServedPosbon,
+) -> None:
+    printed = await asyncio.to_thread(demo.wait_for_stdout, "Dispatcher token:", 10.0)
+    async with demo.api(printed.split(":", 1)[1].strip()) as client:
+        plans = (await client.get("/api/v1/plans")).raise_for_status().json()
+        sites = (await client.get("/api/v1/sites")).raise_for_status().json()
+        bank = next(site for site in sites if site["name"] == BANK)
+        contacts = await client.get(f"/api/v1/sites/{bank['id']}/contacts")
+        schedule = await client.get(f"/api/v1/sites/{bank['id']}/schedule")
+    assert {(plan["name"], plan["alert_kind"], plan["site_kind"]) for plan in plans} >= {
+        ("Bank intrusion", "intrusion", "bank"),
+        ("Bank hold-up", "panic", "bank"),
+        ("School panic", "panic", "school"),
+        ("Fire", "fire", None),
+    }
+    assert [contact["name"] for contact in contacts.raise_for_status().json()][:1] == [
+        "Dilshod Rahimov"
+    ]
+    assert schedule.raise_for_status().json()["weekly"]["mon"] == ["09:00-18:00"]
 
 
 def test_the_demo_stops_on_ctrl_c_with_status_0_and_no_traceback_in_its_log(
