@@ -91,6 +91,11 @@ async def names_in_the_data(live: Live) -> set[str]:
     for alert in alerts:
         values += [alert.get("source"), (alert.get("site") or {}).get("name")]
         values += [(alert.get("site") or {}).get("address")]
+    for plan in await api_get(live, "/api/v1/plans"):  # the centre writes its own plans
+        values += [plan["name"], *(step["text"] for step in plan["steps"])]
+    for site in sites:  # and its key-holders: names, roles, notes, language codes
+        for contact in await api_get(live, f"/api/v1/sites/{site['id']}/contacts"):
+            values += [contact["name"], contact["role"], contact["note"], *contact["languages"]]
     for incident in await api_get(live, "/api/v1/incidents?limit=1000"):
         for entry in await api_get(live, f"/api/v1/incidents/{incident['id']}/timeline"):
             values.append(entry["actor"].partition(":")[2] or entry["actor"])  # "role:name"
