@@ -8,6 +8,11 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 # pyenv's shims run only the versions it has selected; an installed version that is not selected
 # is still found by its path, so PYTHON=python3.13 works without `pyenv global`.
 PYENV_ROOT ?= $(HOME)/.pyenv
+# The suites run on WORKERS processes (pytest-xdist): most of a test's time is waiting on sockets,
+# two workers on two cores about halve the time. Tests of shared outside services keep to one worker
+# (tests/conftest.py). WORKERS=0 runs everything in one process.
+WORKERS ?= 2
+XDIST := $(if $(filter 0,$(WORKERS)),-p no:xdist,-n $(WORKERS) --dist loadgroup)
 PYTHON_EXE := $(or $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null),$\
 	$(lastword $(sort $(wildcard $(PYENV_ROOT)/versions/*/bin/$(PYTHON)))),$(PYTHON))
 
@@ -69,7 +74,7 @@ integration: $(STAMP)
 	$(BIN)/pytest tests/integration
 
 test: lint typecheck imports test-libs
-	$(BIN)/pytest
+	$(BIN)/pytest $(XDIST)
 
 $(LIBS_STAMP): pyproject.toml Makefile
 	test -d $(LIBS_VENV) || $(PYTHON_EXE) -m venv $(LIBS_VENV)
@@ -90,7 +95,7 @@ test-libs: $(LIBS_STAMP)
 # The unit suite, and the acceptance suite once it exists, on $(PYTHON) in $(VENV).
 test-python: $(STAMP)
 	$(BIN)/python --version
-	$(BIN)/pytest -p no:cacheprovider $(wildcard tests/unit tests/acceptance)
+	$(BIN)/pytest -p no:cacheprovider $(XDIST) $(wildcard tests/unit tests/acceptance)
 
 bench: $(STAMP)
 	$(BIN)/python bench/relay.py

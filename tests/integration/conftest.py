@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import socket
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -15,7 +17,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from server.db import Database, open_database, registered_tables
+from server.db import Database, open_database, registered_tables, sqlite_path
 from server.settings import Settings
 from tests.conftest import POSTGRES_URL
 from tests.integration.live import Live, serve
@@ -66,8 +68,31 @@ async def _truncate(db: Database) -> None:
     await db.engine.run_ddl(f"TRUNCATE {names} RESTART IDENTITY")
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with every migration applied, made once per session: each test's database
+    starts as a copy of it instead of running the migrations again (about 0.6 s a test). The
+    WAL is folded into the file first, so the copy holds everything."""
+    settings = Settings(data_dir=str(tmp_path_factory.mktemp("template") / "var"))
+
+    async def build() -> None:
+        database = await open_database(settings)
+        await database.close()
+
+    asyncio.run(build())
+    path = sqlite_path(settings)
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
 @pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
+async def db(settings: Settings, migrated_sqlite: Path) -> AsyncIterator[Database]:
+    if not settings.database_url:
+        target = sqlite_path(settings)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(migrated_sqlite, target)
     database = await open_database(settings)
     if not database.is_sqlite:
         await _truncate(database)
