@@ -47,8 +47,10 @@ class Recognizer:
         min_face_px: int = DEFAULT_MIN_FACE_PX,
         face_detect_px: int = DEFAULT_MAX_SIDE_PX,
         plate_grammar: PlateGrammar = UZBEK,
+        providers: tuple[str, ...] = ("CPUExecutionProvider",),
     ) -> None:
         self._paths = paths
+        self.providers = providers  # onnxruntime execution providers, best first
         self._threads = intra_op_threads
         self.min_face_px = min_face_px
         self.face_detect_px = face_detect_px
@@ -57,7 +59,7 @@ class Recognizer:
         self._plates: PlateReader | None = None
 
     def _runner(self, path: Path) -> ModelRunner:
-        return ModelRunner(path, intra_op_threads=self._threads)
+        return ModelRunner(path, intra_op_threads=self._threads, providers=self.providers)
 
     def face_pipeline(self) -> tuple[FaceDetector, FaceEmbedder]:
         if self._faces is None:

@@ -6,7 +6,7 @@ several models (and the server's event loop) share a small machine: a spinning i
 would burn a core that the next model needs.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -24,7 +24,13 @@ DEFAULT_INTRA_OP_THREADS: Final = 1
 class ModelRunner:
     """A loaded model; ``run`` is safe to call from one thread at a time per runner."""
 
-    def __init__(self, path: Path, *, intra_op_threads: int = DEFAULT_INTRA_OP_THREADS) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        intra_op_threads: int = DEFAULT_INTRA_OP_THREADS,
+        providers: Sequence[str] = ("CPUExecutionProvider",),
+    ) -> None:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = intra_op_threads
         options.inter_op_num_threads = 1
@@ -35,7 +41,7 @@ class ModelRunner:
         options.log_severity_level = 3  # errors only: shape-inference notes are not news
         try:
             self._session = onnxruntime.InferenceSession(
-                str(path), sess_options=options, providers=["CPUExecutionProvider"]
+                str(path), sess_options=options, providers=list(providers)
             )
         except Exception as err:  # onnxruntime raises its own untyped exceptions
             raise ModelError(f"cannot load model {path}: {err}") from err

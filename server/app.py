@@ -59,8 +59,11 @@ from server.parts import Run
 from server.plans import hooks as plans_hooks
 from server.plans.routes import incident_router as plan_checklist_router
 from server.plans.routes import router as plans_router
+from server.plates.reads_routes import router as plate_reads_router
 from server.plates.routes import router as plates_router
 from server.recognition import lifespan as recognition_lifespan
+from server.recognition.reports import router as recognition_worker_router
+from server.recognition.review_routes import router as recognition_review_router
 from server.recognition.routes import router as recognition_router
 from server.recognition.runtime import Recognition
 from server.relay import lifespan as relay_lifespan
@@ -222,7 +225,10 @@ def _litestar(node: Node, lifespan: Sequence[Lifespan]) -> Litestar:
             cameras_router,
             watchlists_router,
             plates_router,
+            plate_reads_router,
             recognition_router,
+            recognition_worker_router,
+            recognition_review_router,
             uploads_router,
             recordings_router,
             evidence_router,

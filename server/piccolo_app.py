@@ -28,8 +28,9 @@ from server.evidence.share_tables import EvidenceShare, EvidenceShareItem
 from server.incidents.tables import AppliedOp, Dispatch, Incident, Receipt, TimelineEntry
 from server.notify.tables import Notification
 from server.plans.tables import IncidentPlan, IncidentPlanStep, Plan, PlanVersion
+from server.plates.reads_tables import PlateRead, PlateReadSearch
 from server.plates.tables import PlateEntry, PlateList
-from server.recognition.tables import RecognitionCrop
+from server.recognition.tables import RecognitionCrop, RecognitionReview
 from server.relay.tables import Meta, OutboxEvent, StreamHead
 from server.schedules.tables import ScheduleDeadline, SiteSchedule, SiteTest
 from server.signals.tables import StoredSignal
@@ -79,7 +80,10 @@ TABLES: Final[tuple[type[Table], ...]] = (
     WatchlistPhoto,
     PlateList,
     PlateEntry,
+    PlateRead,
+    PlateReadSearch,
     RecognitionCrop,
+    RecognitionReview,
     RedactionJob,
     EvidenceShare,
     EvidenceShareItem,

@@ -335,6 +335,45 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     recognition_queue_max: Annotated[
         int, _doc("Frames waiting for recognition; beyond that new frames are dropped.")
     ] = 8
+    recognition_workers: Annotated[
+        Literal["local", "external"],
+        _doc(
+            "local: this node analyses camera frames itself; external: pushed frames go to "
+            "Redis (bus_url) for `posbon recognition worker` processes, and this node only "
+            "commits their alerts."
+        ),
+    ] = "local"
+    recognition_api_url: Annotated[
+        str, _doc("A worker's node: the http(s)://host:port it reports its frames to.")
+    ] = "http://127.0.0.1:8000"
+    recognition_worker_token: Annotated[
+        str, _doc("A worker's API token (role camera), for reporting to the node.")
+    ] = ""
+    recognition_worker_lease_s: Annotated[
+        float,
+        msgspec.Meta(
+            gt=0.5,
+            le=60,
+            description="A worker's lease: one silent this long loses its cameras to the others.",
+        ),
+    ] = 3.0
+    recognition_worker_batch_max: Annotated[
+        int,
+        msgspec.Meta(ge=1, le=256, description="Frames a worker analyses and reports at once."),
+    ] = 8
+    recognition_frame_max_age_s: Annotated[
+        float,
+        msgspec.Meta(
+            gt=0,
+            description="A queued frame older than this is skipped by the worker (it is behind).",
+        ),
+    ] = 10.0
+    recognition_stream_max: Annotated[
+        int,
+        msgspec.Meta(
+            ge=8, description="Frames kept queued in Redis per camera for the external workers."
+        ),
+    ] = 200
     recognition_cooldown_s: Annotated[
         float, _doc("A camera's default cooldown: the same person or plate makes one alert.")
     ] = 60.0
@@ -351,6 +390,40 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     recognition_min_face_px: Annotated[
         int, _doc("Faces narrower than this are detected but never matched (too unreliable).")
     ] = 32
+    recognition_confirm_k: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1,
+            le=100,
+            description="A person or plate raises an alert only when a camera saw it in this "
+            "many of its last recognition_confirm_n analysed frames (1 with n=1: every frame).",
+        ),
+    ] = 3
+    recognition_confirm_n: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1,
+            le=100,
+            description="The window of a camera's analysed frames recognition_confirm_k counts "
+            "in; the alert keeps the best shot of them (largest, sharpest, most frontal face).",
+        ),
+    ] = 5
+    enrol_min_face_px: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1,
+            description="An enrolment photo's face must be at least this wide (a watchlist "
+            "photo is what every camera face is compared with).",
+        ),
+    ] = 48
+    enrol_min_sharpness: Annotated[
+        float,
+        msgspec.Meta(
+            ge=0.0,
+            description="An enrolment photo's face must be at least this sharp (variance of "
+            "the Laplacian at 112 px; sharp photos score 60 and up, blurred ones under 20).",
+        ),
+    ] = 30.0
     plate_grammar: Annotated[
         Literal["uz", "eu", "us"],
         _doc(
@@ -368,6 +441,14 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     ] = 0.8
     crop_retention_days: Annotated[
         float, _doc("Days a recognition alert's stored crop is kept before deletion.")
+    ] = 30.0
+    plate_read_retention_days: Annotated[
+        float,
+        msgspec.Meta(
+            gt=0,
+            description="Days every plate read by a camera (listed or not) is kept in the plate "
+            "read log before deletion.",
+        ),
     ] = 30.0
     smpp_host: Annotated[
         str,
@@ -542,6 +623,20 @@ def _check(settings: Settings) -> None:
             "bus_url",
             settings.bus_url,
             "redis://HOST:PORT, postgresql://…, or leave it empty for the in-process bus",
+        )
+    if settings.recognition_confirm_k > settings.recognition_confirm_n:
+        raise _bad_value(
+            "recognition_confirm_k",
+            settings.recognition_confirm_k,
+            f"a whole number from 1 to recognition_confirm_n ({settings.recognition_confirm_n})",
+        )
+    if settings.recognition_workers == "external" and not settings.bus_url.startswith(
+        ("redis://", "rediss://", "unix://")
+    ):
+        raise _bad_value(
+            "bus_url",
+            settings.bus_url,
+            "redis://HOST:PORT: recognition_workers=external queues frames in Redis",
         )
 
 

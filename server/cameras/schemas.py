@@ -93,6 +93,7 @@ class CameraHealth(msgspec.Struct, frozen=True, kw_only=True):
 class FrameStatus(enum.StrEnum):
     ANALYSED = "analysed"
     DROPPED = "dropped"  # a newer frame from this camera replaced it, or the queue was full
+    QUEUED = "queued"  # handed to the external recognition workers (recognition_workers=external)
 
 
 class FrameResult(msgspec.Struct, frozen=True, kw_only=True):

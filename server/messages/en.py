@@ -58,6 +58,8 @@ MESSAGES: Final[dict[str, str]] = {
     "invalid_image": "The body is not a JPEG or PNG image.",
     "invalid_image.image": "The image cannot be used: {reason}.",
     "invalid_image.frame": "The frame cannot be used: {reason}.",
+    "invalid_plate_query": "Give the plate to search for as 2 to 16 letters or digits, "
+    "e.g. 01 A 123 BC.",
     "invalid_key": "The device key is unusable: {reason}.",
     "invalid_message": "The body is not valid JSON or not the message this endpoint reads.",
     "invalid_request": "The request body or parameters are invalid: {reasons}",
@@ -70,8 +72,22 @@ MESSAGES: Final[dict[str, str]] = {
     "naive_time": "Give since and until with a time zone, e.g. 2026-11-01T00:00:00Z.",
     "no_image": "Send the image as the request body (image/jpeg).",
     "no_such_part": "No part named {name}; the parts are: {parts}.",
-    "no_usable_face": "No face large enough to match was found in the photo.",
+    "no_usable_face": "No face was found in the photo; send a photo in which the person's face "
+    "is clearly visible.",
+    "several_faces": "The photo shows {count} faces, so it is unclear whom to enrol; send a "
+    "photo of this person alone.",
+    "face_too_small": "The face in the photo is {width} px wide and enrolment needs at least "
+    "{minimum} px; send a closer or larger photo of the face.",
+    "face_too_blurred": "The face in the photo is too blurred to enrol (sharpness {sharpness}, "
+    "at least {minimum} needed); send a sharp, well-focused photo.",
     "not_a_crew": "This token is not bound to a crew.",
+    "invalid_report": "The report is not valid: {reason}.",
+    "invalid_report.json": "The report is not JSON.",
+    "report_too_large": "A report may be at most {limit} bytes.",
+    "workers_not_external": "This node does not take worker reports: set "
+    "recognition_workers=external (and a redis:// bus_url) to have external workers analyse its "
+    "cameras.",
+    "not_a_recognition": "Alert {id} is not a face or plate recognition and has no review.",
     "not_dispatchable": "Incident {id} is {status}; it cannot be dispatched.",
     "not_found": "No such resource; see /schema for the routes.",
     "not_found.incident": "There is no incident with id {id}.",

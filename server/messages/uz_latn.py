@@ -63,6 +63,8 @@ MESSAGES: Final[dict[str, str]] = {
     "invalid_image": "Soʻrov tanasi JPEG yoki PNG rasm emas.",
     "invalid_image.image": "Rasmdan foydalanib boʻlmaydi: {reason}.",
     "invalid_image.frame": "Kadrdan foydalanib boʻlmaydi: {reason}.",
+    "invalid_plate_query": "Qidiriladigan raqamni 2 dan 16 tagacha harf yoki raqam bilan "
+    "bering, masalan 01 A 123 BC.",
     "invalid_key": "Qurilma kaliti yaroqsiz: {reason}.",
     "invalid_message": "Soʻrov tanasi toʻgʻri JSON emas yoki bu manzil qabul qiladigan xabar emas.",
     "invalid_request": "Soʻrov tanasi yoki parametrlari notoʻgʻri: {reasons}",
@@ -76,8 +78,22 @@ MESSAGES: Final[dict[str, str]] = {
     "naive_time": "since va until ni vaqt mintaqasi bilan bering, masalan 2026-11-01T00:00:00Z.",
     "no_image": "Rasmni soʻrov tanasida yuboring (image/jpeg).",
     "no_such_part": "{name} nomli qism yoʻq; mavjud qismlar: {parts}.",
-    "no_usable_face": "Fotosuratda solishtirish uchun yetarlicha katta yuz topilmadi.",
+    "no_usable_face": "Fotosuratda yuz topilmadi; shaxsning yuzi aniq koʻrinadigan fotosurat "
+    "yuboring.",
+    "several_faces": "Fotosuratda bir nechta yuz bor ({count}), shuning uchun kimni roʻyxatga "
+    "olish noaniq; faqat shu shaxs tushgan fotosurat yuboring.",
+    "face_too_small": "Fotosuratdagi yuz kengligi {width} piksel, roʻyxatga olish uchun kamida "
+    "{minimum} piksel kerak; yaqinroqdan yoki kattaroq olingan fotosurat yuboring.",
+    "face_too_blurred": "Fotosuratdagi yuz roʻyxatga olish uchun juda xira (aniqlik {sharpness}, "
+    "kamida {minimum} kerak); aniq, fokuslangan fotosurat yuboring.",
     "not_a_crew": "Bu token ekipajga bogʻlanmagan.",
+    "invalid_report": "Hisobot yaroqsiz: {reason}.",
+    "invalid_report.json": "Hisobot JSON emas.",
+    "report_too_large": "Hisobot koʻpi bilan {limit} bayt boʻlishi mumkin.",
+    "workers_not_external": "Bu tugun ishchilar hisobotini qabul qilmaydi: kameralarni tashqi "
+    "ishchilar tahlil qilishi uchun recognition_workers=external (va redis:// bus_url) ni "
+    "belgilang.",
+    "not_a_recognition": "{id}-ogohlantirish yuz yoki raqam aniqlash emas, uni baholab boʻlmaydi.",
     "not_dispatchable": "{id}-hodisaning holati: «{status}»; unga ekipaj yuborib boʻlmaydi.",
     "not_found": "Bunday manba yoʻq; manzillar roʻyxati: /schema.",
     "not_found.incident": "{id} id raqamli hodisa yoʻq.",

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import msgspec
 
 from recognition.plate_format import PlateList as Matcher
+from recognition.plate_format import PlateText
 from server.plates.schemas import PlateListKind
 
 
@@ -61,6 +62,26 @@ class PlateIndex:
             e.stored.kind is PlateListKind.OWN and e.stored.site_id == site_id
             for e in lists.values()
         )
+
+    def possible(
+        self, plate: PlateText, kind: PlateListKind, site_id: int | None
+    ) -> ListedPlate | None:
+        """An entry on a list of ``kind`` that applies at ``site_id`` which the read equals on
+        every position it is sure of (``PlateList.possible``): the read may well be that plate."""
+        for entry in self._lists.values():
+            stored = entry.stored
+            if stored.kind is not kind or stored.site_id not in (None, site_id):
+                continue
+            found = entry.matcher.possible(plate)
+            if found is not None:
+                return ListedPlate(
+                    list_id=stored.id,
+                    list=stored.name,
+                    kind=kind,
+                    plate=found.plate,
+                    distance=found.distance,
+                )
+        return None
 
     def find(
         self,

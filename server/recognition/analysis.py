@@ -13,6 +13,7 @@ import msgspec
 import numpy as np
 
 from recognition.engine import FaceResult, Recognizer, crop_jpeg
+from recognition.face_quality import shot_score
 from recognition.faces import ImageArray
 from recognition.images import decode_image
 from recognition.plate_format import clean
@@ -20,6 +21,7 @@ from recognition.plates import PlateReading
 from recognition.runner import FloatArray
 from server.alerts.schemas import AlertKind
 from server.plates.index import ListedPlate, PlateIndex
+from server.plates.reads import FrameRead
 from server.plates.schemas import PlateListKind
 from server.recognition.schemas import (
     Box,
@@ -53,6 +55,9 @@ class FaceHit(msgspec.Struct, frozen=True, kw_only=True):
     score: float
     crop: bytes
     embedding: bytes
+    shot_score: float = 1.0
+    """How good a shot of the person this is (area x sharpness x frontalness): a camera's alert
+    keeps the best of the frames that confirmed it (recognition.stream_sense)."""
 
 
 class PlateHit(msgspec.Struct, frozen=True, kw_only=True):
@@ -64,6 +69,13 @@ class PlateHit(msgspec.Struct, frozen=True, kw_only=True):
     box: Box
     listed: ListedPlate | None
     crop: bytes
+    uncertain: tuple[int, ...] = ()  # positions of ``text`` the reader was unsure of
+
+    @property
+    def possible(self) -> bool:
+        """Listed, but not as read: an edit away, or off where the reader was unsure. Such an
+        alert is a possible match, one priority step below a sure one."""
+        return self.listed is not None and self.listed.distance > 0
 
     @property
     def subject(self) -> str:
@@ -78,6 +90,8 @@ class FrameAnalysis(msgspec.Struct, frozen=True, kw_only=True):
     plates: list[str]
     face_hits: list[FaceHit]
     plate_hits: list[PlateHit]
+    plate_reads: list[FrameRead] = msgspec.field(default_factory=list)
+    """Every plate read, listed or not, for the plate read log."""
 
 
 def _rounded(box: tuple[float, ...]) -> Box:
@@ -106,6 +120,7 @@ def _face_hits(
                 score=round(result.face.score, 4),
                 crop=crop_jpeg(image, result.face.box, FACE_CROP_MARGIN),
                 embedding=to_bytes(result.embedding),
+                shot_score=shot_score(image, result.face.box, result.face.landmarks),
             )
         )
     return len(results), hits
@@ -120,9 +135,13 @@ def plate_verdict(
     reading: PlateReading, plates: PlateIndex, rules: MatchRules
 ) -> tuple[AlertKind, ListedPlate | None] | None:
     """wanted (on a wanted list that applies here), foreign (a confident reading unknown to the
-    site's own lists), or None."""
+    site's own lists), or None. A wanted entry the read equals is preferred, then one it
+    differs from only where it was unsure (``PlateIndex.possible``), then the closest within
+    ``plate_max_edits``; a listed plate at a distance above 0 is a *possible* match."""
     text = reading.text.text
     wanted = plates.find(text, PlateListKind.WANTED, rules.site_id, rules.plate_max_edits)
+    if wanted is None or wanted.distance > 0:
+        wanted = plates.possible(reading.text, PlateListKind.WANTED, rules.site_id) or wanted
     if wanted is not None:
         return AlertKind.PLATE_WANTED, wanted
     if (
@@ -130,6 +149,7 @@ def plate_verdict(
         and reading.confidence >= rules.plate_min_confidence
         and len(text) >= MIN_FOREIGN_PLATE_CHARS
         and plates.find(text, PlateListKind.OWN, rules.site_id, rules.plate_max_edits) is None
+        and plates.possible(reading.text, PlateListKind.OWN, rules.site_id) is None
     ):
         return AlertKind.PLATE_FOREIGN, None
     return None
@@ -137,7 +157,7 @@ def plate_verdict(
 
 def _plate_hits(
     recognizer: Recognizer, plates: PlateIndex, image: ImageArray, rules: MatchRules
-) -> tuple[list[str], list[PlateHit]]:
+) -> tuple[list[PlateReading], list[PlateHit]]:
     readings = recognizer.plates(image)
     hits = []
     for reading in readings:
@@ -155,9 +175,10 @@ def _plate_hits(
                 box=_rounded(reading.box),
                 listed=listed,
                 crop=crop_jpeg(image, reading.box, PLATE_CROP_MARGIN),
+                uncertain=reading.text.uncertain,
             )
         )
-    return [r.text.text for r in readings], hits
+    return readings, hits
 
 
 def analyse_frame(
@@ -171,8 +192,24 @@ def analyse_frame(
     face_count, face_hits = (
         _face_hits(recognizer, watchlists, image, rules) if rules.faces else (0, [])
     )
-    texts, plate_hits = _plate_hits(recognizer, plates, image, rules) if rules.plates else ([], [])
-    return FrameAnalysis(faces=face_count, plates=texts, face_hits=face_hits, plate_hits=plate_hits)
+    readings, plate_hits = (
+        _plate_hits(recognizer, plates, image, rules) if rules.plates else ([], [])
+    )
+    return FrameAnalysis(
+        faces=face_count,
+        plates=[r.text.text for r in readings],
+        face_hits=face_hits,
+        plate_hits=plate_hits,
+        plate_reads=frame_reads(readings),
+    )
+
+
+def frame_reads(readings: list[PlateReading]) -> list[FrameRead]:
+    """A frame's plates as the plate read log keeps them (every one, listed or not)."""
+    return [
+        FrameRead(text=r.text.text, display=r.text.display, confidence=round(r.confidence, 4))
+        for r in readings
+    ]
 
 
 def read_plates(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from tqdm import tqdm
 
 from server.imports import BadEncodingError, ImportReport, decode_csv
+from server.recognition import worker_cli
 from server.settings import Settings, SettingsError, flag_and_variable
 from server.settings_flags import DATABASE, MODELS, RECOGNIZER, add_arguments
 
@@ -48,8 +49,11 @@ def add_commands(commands: Any) -> None:
     sheet.add_argument("--site-id", type=int, default=None, help="site of a new list")
     sheet.add_argument("--skip-invalid", action="store_true")
     add_arguments(sheet, DATABASE)  # plate lists need no model
-    recognition = commands.add_parser("recognition", help="recognition accuracy and speed")
-    evaluate = recognition.add_subparsers(dest="action", required=True).add_parser(
+    recognition = commands.add_parser(
+        "recognition", help="recognition accuracy and speed; external recognition workers"
+    )
+    actions = recognition.add_subparsers(dest="action", required=True)
+    evaluate = actions.add_parser(
         "eval", help="accuracy on labelled photos (plates/*/ and faces/*/ under DIR) and speed"
     )
     evaluate.add_argument(
@@ -57,6 +61,7 @@ def add_commands(commands: Any) -> None:
     )
     evaluate.add_argument("--repeats", type=int, default=20, help="timed runs per stage")
     add_arguments(evaluate, RECOGNIZER)  # no database: photos in, figures out
+    worker_cli.add_parser(actions)
 
 
 def _advance(bar: tqdm[Any]) -> Callable[[int], None]:
@@ -74,6 +79,8 @@ def run(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, Any, int
             return _import_watchlist(settings, args.folder, args.watchlist, args.threshold)
         case "plates":
             return _import_plates(settings, args)
+        case "recognition" if args.action == "worker":
+            return worker_cli.run(settings, args, _models)
         case _:
             return _evaluate(settings, args.folder, args.repeats)
 

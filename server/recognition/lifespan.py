@@ -1,6 +1,6 @@
 """Recognition's background work while the server runs: the frame pump, the camera supervisor
-(pull workers, and loading the models as soon as any camera is registered) and the crop retention
-sweep.
+(pull workers, and loading the models as soon as any camera is registered), the crop retention
+sweep, and the plate read log's writer and retention sweep (server.plates.reads).
 
 A server without cameras loads nothing until the first recognition request, so `posbon serve`
 (and the demo) never wait for models.
@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from typing import Final
 
 from server.parts import Parts
+from server.plates import reads as plate_reads
 from server.recognition import crops
 from server.recognition.runtime import Recognition
 from server.recognition.workers import PullSupervisor
@@ -43,6 +44,10 @@ async def running(rec: Recognition, parts: Parts) -> AsyncIterator[None]:
         "recognition-pump": rec.pump.run,
         "camera-workers": supervisor.run_forever,
         "crop-retention": lambda: sweep_forever(rec),
+        "plate-read-log": lambda: rec.plate_reads.run_forever(rec.db),
+        "plate-read-retention": lambda: plate_reads.sweep_forever(
+            rec.db, rec.settings.plate_read_retention_days
+        ),
     }
     for name, run in names.items():
         parts.start(name, run)

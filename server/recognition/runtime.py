@@ -24,12 +24,16 @@ from recognition.errors import ImageError, ModelError
 from recognition.frames import FrameDropped, FramePump
 from recognition.models import ModelPaths
 from recognition.plate_format import GRAMMARS
+from recognition.stream_sense import StreamSense
 from server.cameras.schemas import CameraConfig, FrameResult
 from server.db import Database
 from server.errors import ApiError, BadRequest
 from server.plates import repository as plates_repository
 from server.plates.index import PlateIndex
+from server.plates.reads import PlateReadLog
 from server.recognition import crops, service
+from server.recognition.analysis import FaceHit, PlateHit
+from server.recognition.cluster import FrameQueue
 from server.recognition.schemas import RecognitionStatus
 from server.recognition.service import AlertRef
 from server.settings import Settings
@@ -78,12 +82,21 @@ class Recognition:
         self.pump = FramePump(settings.recognition_queue_max)
         self.watchlists = WatchlistIndex()
         self.plates = PlateIndex()
+        self.plate_reads = PlateReadLog()
+        """Every plate a camera frame showed, on its way to the plate read log."""
         self._cooldowns: dict[int, Cooldown[AlertRef]] = {}
+        self._senses: dict[int, StreamSense[FaceHit | PlateHit]] = {}
         self._stats: dict[int, CameraStats] = {}
         self._recognizer: Recognizer | None = None
         self._locks: dict[str, asyncio.Lock] = {}
         self._request_ids = itertools.count(1)
         self.camera_change = asyncio.Event()  # set when the registry changes
+        self.frame_queue = (
+            FrameQueue(settings.bus_url, settings.recognition_stream_max)
+            if settings.recognition_workers == "external"
+            else None
+        )
+        """External workers analyse this node's frames (server.recognition.cluster)."""
 
     def _lock(self, name: str) -> asyncio.Lock:
         # Created on first use, inside the running loop that will use it.
@@ -158,7 +171,10 @@ class Recognition:
             raise BadRequest(f"The image cannot be used: {err}.", code="invalid_image") from err
 
     async def push_frame(self, camera: CameraConfig, image: bytes) -> FrameResult:
-        """A frame the camera pushed: analysed, or dropped when a newer one overtook it."""
+        """A frame the camera pushed: analysed, or dropped when a newer one overtook it; queued
+        for the external workers with recognition_workers=external."""
+        if self.frame_queue is not None:
+            return await self.frame_queue.push(camera, image, self.stats(camera.id))
         return await service.push_frame(self, camera, image)
 
     async def face_crop_embedding(self, crop_id: int) -> bytes | None:
@@ -187,10 +203,19 @@ class Recognition:
     def forget_camera(self, camera_id: int) -> None:
         self._stats.pop(camera_id, None)
         self._cooldowns.pop(camera_id, None)
+        self._senses.pop(camera_id, None)
 
     def cooldown(self, camera_id: int) -> Cooldown[AlertRef]:
         interval_s = self.settings.recognition_sighting_interval_s
         return self._cooldowns.setdefault(camera_id, Cooldown(interval_s))
+
+    def sense(self, camera_id: int) -> StreamSense[FaceHit | PlateHit]:
+        """The camera's k-of-n window: who must be seen in how many of its recent frames."""
+        sense = self._senses.get(camera_id)
+        if sense is None:
+            k, n = self.settings.recognition_confirm_k, self.settings.recognition_confirm_n
+            sense = self._senses[camera_id] = StreamSense(k, n)
+        return sense
 
     def cooldowns(self) -> dict[int, Cooldown[AlertRef]]:
         return self._cooldowns

@@ -1,5 +1,8 @@
 """From a camera frame to alerts: analysis in the recognition thread, then on the event loop the
-cooldown decides whether each hit is a new alert, a sighting of an open one, or nothing.
+cooldown decides whether each hit is a new alert, a sighting of an open one, or nothing. Before
+the cooldown, the camera's stream sense (recognition.stream_sense) holds a match back until it is
+in recognition_confirm_k of the camera's last recognition_confirm_n analysed frames, and hands on
+the best shot of those frames: its crop, box and score are the alert's.
 
 A new alert goes through the spine (`raise_alert`: alert, incident, timeline and outbox in one
 transaction) with its crop's row in the same transaction; the crop file is written just before,
@@ -12,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import msgspec
 
@@ -21,6 +24,7 @@ from recognition.engine import Recognizer
 from recognition.errors import ImageError
 from recognition.faces import ImageArray
 from recognition.frames import FrameDropped
+from recognition.stream_sense import best_of
 from server.alerts.repository import NewAlert
 from server.alerts.schemas import DEFAULT_PRIORITY, AlertKind
 from server.alerts.service import raise_alert
@@ -46,6 +50,7 @@ class AlertRef(msgspec.Struct, frozen=True):
 
     alert_id: int
     incident_id: int | None
+    crop_id: int | None = None  # the crop stored with the alert
 
 
 def camera_key(camera_id: int) -> str:
@@ -110,10 +115,15 @@ async def _site(db: Database, site_id: int | None) -> SiteRef:
     return SiteRef(id=site.id, name=site.name, address=site.address, lat=site.lat, lon=site.lon)
 
 
+_Sensed = FaceHit | PlateHit
+"""A match as stream sense holds it until confirmed: a face or a plate of one frame."""
+
+
 class _Outcome:
     def __init__(self) -> None:
         self.alerts: list[int] = []
         self.sightings: list[int] = []
+        self.plate_crops: dict[str, int] = {}  # a plate read whose alert stored a crop: its id
 
 
 class _Hit(msgspec.Struct, frozen=True, kw_only=True):
@@ -125,16 +135,41 @@ class _Hit(msgspec.Struct, frozen=True, kw_only=True):
     crop_kind: CropKind
     embedding: bytes | None
     sighting: dict[str, Any]  # what a repeat sighting records on the timeline
+    plate: str | None = None  # the read, for a plate hit
+
+
+def _sensed(rec: Recognition, camera: CameraConfig, analysis: FrameAnalysis) -> list[_Sensed]:
+    """The frame's matches that the camera's k-of-n window confirms (recognition.stream_sense),
+    each as the best shot of the frames that confirmed it. Every analysed frame goes through it,
+    with matches or not: a frame without a subject is a miss for that subject."""
+    candidates: list[tuple[str, float, _Sensed]] = [
+        (f"face:{face.hit.person_id}", face.shot_score, face) for face in analysis.face_hits
+    ]
+    candidates += [(plate.subject, plate.confidence, plate) for plate in analysis.plate_hits]
+    return list(rec.sense(camera.id).frame(best_of(candidates)).values())
 
 
 async def act(rec: Recognition, camera: CameraConfig, analysis: FrameAnalysis) -> FrameResult:
     outcome = _Outcome()
-    if analysis.face_hits or analysis.plate_hits:
+    confirmed = _sensed(rec, camera, analysis)
+    if confirmed:
         site = await _site(rec.db, camera.site_id)
-        hits = [_face_hit(camera, site, face) for face in analysis.face_hits]
-        hits += [_plate_hit(camera, site, plate) for plate in analysis.plate_hits]
+        hits = [
+            _face_hit(camera, site, shot)
+            if isinstance(shot, FaceHit)
+            else _plate_hit(camera, site, shot)
+            for shot in confirmed
+        ]
         for hit in hits:
             await _handle(rec, camera, hit, outcome)
+    if analysis.plate_reads:  # buffered, written off this path (server.plates.reads)
+        rec.plate_reads.add(
+            camera.id,
+            camera.site_id,
+            analysis.plate_reads,
+            outcome.plate_crops,
+            dt.datetime.now(dt.UTC),
+        )
     return FrameResult(
         status=FrameStatus.ANALYSED,
         faces=analysis.faces,
@@ -160,6 +195,8 @@ async def _handle(rec: Recognition, camera: CameraConfig, hit: _Hit, outcome: _O
     ref = await _raise(rec, camera, hit)
     cooldown.bind(hit.subject, ref, now_s)
     outcome.alerts.append(ref.alert_id)
+    if hit.plate is not None and ref.crop_id is not None:
+        outcome.plate_crops[hit.plate] = ref.crop_id
 
 
 async def _record_sighting(
@@ -197,7 +234,11 @@ async def _raise(rec: Recognition, camera: CameraConfig, hit: _Hit) -> AlertRef:
         new = msgspec.structs.replace(hit.alert, details=details, occurred_at=now, received_at=now)
         alert, _ = await raise_alert(db, rec.clock, new, _actor(camera))
         await crops.link(db, crop_id, alert.id)
-    return AlertRef(alert.id, alert.incident_id)
+    return AlertRef(alert.id, alert.incident_id, crop_id)
+
+
+LEAST_URGENT: Final = 4
+"""The last priority (Priority: 1 is the most urgent)."""
 
 
 def _camera_details(camera: CameraConfig) -> dict[str, Any]:
@@ -266,11 +307,21 @@ def _plate_hit(camera: CameraConfig, site: SiteRef, plate: PlateHit) -> _Hit:
             "distance": listed.distance,
         }
         description = f"Wanted plate {listed.plate} (list {listed.list}) at camera {camera.name}"
+        details |= {"possible": plate.possible, "uncertain": list(plate.uncertain)}
+        if plate.possible:
+            description = (
+                f"Possible match: wanted plate {listed.plate} (list {listed.list}) read as "
+                f"{plate.display} at camera {camera.name}"
+            )
+    alert = _new_alert(plate.kind, site, description, details)
+    if plate.possible:  # one step less urgent than a sure match
+        alert = msgspec.structs.replace(alert, priority=min(alert.priority + 1, LEAST_URGENT))
     return _Hit(
         subject=plate.subject,
-        alert=_new_alert(plate.kind, site, description, details),
+        alert=alert,
         crop=plate.crop,
         crop_kind=CropKind.PLATE,
         embedding=None,
         sighting={"plate": plate.text, "confidence": plate.confidence},
+        plate=plate.text,
     )

@@ -12,3 +12,16 @@ class RecognitionCrop(Table, tablename="recognition_crops"):
     path = Varchar(length=400)
     embedding = Bytea(null=True, default=None)
     created_at = Timestamptz(index=True)
+
+
+class RecognitionReview(Table, tablename="recognition_reviews"):
+    """A dispatcher's verdict on a recognition alert; the latest row of an alert is in force, the
+    earlier ones are its history. Migration 0023_recognition_review.py creates it."""
+
+    id: Serial
+    alert_id = Integer(index=True)
+    verdict = Varchar(length=8)
+    note = Varchar(length=2000, default="")
+    reviewer = Varchar(length=120)
+    negative_photo_id = Integer(null=True, default=None)
+    reviewed_at = Timestamptz()

@@ -15,6 +15,8 @@ import contextlib
 import logging
 from typing import Final
 
+from redis.exceptions import RedisError
+
 from recognition.cameras import CameraState, PullWorker
 from recognition.engine import Recognizer
 from recognition.faces import ImageArray
@@ -23,6 +25,7 @@ from server.cameras import repository
 from server.cameras.schemas import CameraConfig, FrameResult
 from server.errors import ApiError
 from server.recognition import service
+from server.recognition.cluster import FrameQueue
 from server.recognition.runtime import Recognition
 
 logger = logging.getLogger(__name__)
@@ -36,6 +39,9 @@ class PullSupervisor:
         self._workers: dict[int, tuple[CameraConfig, PullWorker]] = {}
 
     async def run_forever(self) -> None:
+        if self._rec.frame_queue is not None:
+            await self._external(self._rec.frame_queue)
+            return
         unavailable = False
         while True:
             self._rec.camera_change.clear()
@@ -47,6 +53,21 @@ class PullSupervisor:
                 unavailable = True
             else:
                 unavailable = False
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._rec.camera_change.wait(), REFRESH_S)
+
+    async def _external(self, queue: FrameQueue) -> None:
+        """recognition_workers=external: no camera thread and no model here. The pulled cameras
+        are published for the workers (again on a change, and every REFRESH_S for changes made
+        on other nodes); the indexes load now, so the first reports are matched at once."""
+        logger.info("camera frames go to external recognition workers (Redis bus_url)")
+        while True:
+            self._rec.camera_change.clear()
+            try:
+                await queue.publish_pulled(await repository.pulled(self._rec.db))
+            except (RedisError, OSError) as err:
+                logger.warning("cannot tell the workers which cameras to pull: %s", err)
+            await self._rec.indexes()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._rec.camera_change.wait(), REFRESH_S)
 
@@ -107,3 +128,5 @@ class PullSupervisor:
     async def close(self) -> None:
         for camera_id in list(self._workers):
             await self._stop(camera_id)
+        if self._rec.frame_queue is not None:
+            await self._rec.frame_queue.close()

@@ -125,6 +125,12 @@ async def delete_person(db: Database, person_id: int) -> None:
     await db.fetch("DELETE FROM watchlist_persons WHERE id = {}", person_id)
 
 
+async def delete_photo(db: Database, person_id: int, photo_id: int) -> None:
+    await db.fetch(
+        "DELETE FROM watchlist_photos WHERE id = {} AND person_id = {}", photo_id, person_id
+    )
+
+
 class NewPhoto(msgspec.Struct, frozen=True, kw_only=True):
     person_id: int
     watchlist_id: int

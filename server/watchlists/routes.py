@@ -110,8 +110,10 @@ async def delete_person(
     "/{watchlist_id:int}/persons/{person_id:int}/photos",
     **WRITERS,
     summary="Enrol a photo (JPEG body) of a person",
-    description="The photo's largest face is embedded and stored; the photo itself is not "
-    "kept. 422 no_usable_face when none is large enough. The same photo again answers 200.",
+    description="The photo's face is embedded and stored; the photo itself is not kept. A photo "
+    "that cannot be enrolled answers 422 with why and what to send instead: no_usable_face (no "
+    "face), several_faces, face_too_small (enrol_min_face_px), face_too_blurred "
+    "(enrol_min_sharpness). The same photo again answers 200.",
 )
 async def add_photo(
     request: AnyRequest, recognition: WatchlistRuntimeDep, watchlist_id: PathId, person_id: PathId

@@ -14,11 +14,13 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 import msgspec
 from litestar.di import NamedDependency
 
-from recognition.engine import Recognizer, largest_face
+from recognition.engine import Recognizer
+from recognition.enrolment import EnrolmentRefused, Refusal, choose_face
 from recognition.faces import Face
 from recognition.images import decode_image
 from server.db import Database
 from server.errors import NotFound, Unprocessable
+from server.settings import Settings
 from server.watchlists import repository
 from server.watchlists.index import WatchlistIndex, from_bytes, to_bytes
 from server.watchlists.repository import NewPhoto
@@ -43,6 +45,7 @@ class WatchlistRuntime(Protocol):
 
     db: Database
     watchlists: WatchlistIndex
+    settings: Settings
 
     async def indexes(self) -> None:
         """Load the indexes from the database, once."""
@@ -64,14 +67,46 @@ class EnrolledFace(msgspec.Struct, frozen=True):
     faces_in_photo: int
 
 
-def enrol_face(recognizer: Recognizer, data: bytes) -> EnrolledFace | None:
-    """The photo's largest usable face, or None when it has none (runs in the recognition
-    thread)."""
-    results = recognizer.faces(decode_image(data))
-    best = largest_face(results)
-    if best is None or best.embedding is None:
-        return None
+def enrol_face(
+    recognizer: Recognizer, data: bytes, min_face_px: float, min_sharpness: float
+) -> EnrolledFace:
+    """The photo's one clear face, or EnrolmentRefused saying why there is none (runs in the
+    recognition thread; recognition.enrolment decides)."""
+    image = decode_image(data)
+    results = recognizer.faces(image)
+    best = choose_face(image, results, min_face_px=min_face_px, min_sharpness=min_sharpness)
+    if best.embedding is None:  # choose_face refuses faces too small to embed
+        raise EnrolmentRefused(Refusal.FACE_TOO_SMALL, faces=1, width_px=best.face.width_px)
     return EnrolledFace(best.face, to_bytes(best.embedding), len(results))
+
+
+def refusal_error(err: EnrolmentRefused, min_face_px: float, min_sharpness: float) -> Unprocessable:
+    """The 422 for a photo that cannot be enrolled: the reason, and what to send instead."""
+    match err.reason:
+        case Refusal.NO_FACE:
+            return Unprocessable(
+                "No face was found in the photo; send a photo in which the person's face is "
+                "clearly visible.",
+                code="no_usable_face",
+            )
+        case Refusal.SEVERAL_FACES:
+            return Unprocessable(
+                f"The photo shows {err.faces} faces, so it is unclear whom to enrol; send a "
+                "photo of this person alone.",
+                code="several_faces",
+            )
+        case Refusal.FACE_TOO_SMALL:
+            return Unprocessable(
+                f"The face in the photo is {err.width_px:.0f} px wide and enrolment needs at "
+                f"least {min_face_px:.0f} px; send a closer or larger photo of the face.",
+                code="face_too_small",
+            )
+        case Refusal.FACE_TOO_BLURRED:
+            return Unprocessable(
+                f"The face in the photo is too blurred to enrol (sharpness {err.sharpness:.0f}, "
+                f"at least {min_sharpness:.0f} needed); send a sharp, well-focused photo.",
+                code="face_too_blurred",
+            )
 
 
 def _changes(patch: msgspec.Struct) -> dict[str, Any]:
@@ -168,14 +203,16 @@ async def add_photo(
     person = await get_person(rec, watchlist_id, person_id)
     await rec.indexes()  # the index must hold the stored rows before this one is added
 
-    def enrol(recognizer: Recognizer) -> EnrolledFace | None:
-        return enrol_face(recognizer, image)
+    min_face_px = rec.settings.enrol_min_face_px
+    min_sharpness = rec.settings.enrol_min_sharpness
 
-    enrolled = await rec.run_request(enrol)
-    if enrolled is None:
-        raise Unprocessable(
-            "No face large enough to match was found in the photo.", code="no_usable_face"
-        )
+    def enrol(recognizer: Recognizer) -> EnrolledFace:
+        return enrol_face(recognizer, image, min_face_px, min_sharpness)
+
+    try:
+        enrolled = await rec.run_request(enrol)
+    except EnrolmentRefused as err:
+        raise refusal_error(err, min_face_px, min_sharpness) from err
     photo = NewPhoto(
         person_id=person.id,
         watchlist_id=watchlist_id,
@@ -230,3 +267,17 @@ async def add_negative_from_crop(
         ),
         created,
     )
+
+
+async def remove_photo(rec: WatchlistRuntime, person_id: int, photo_id: int) -> None:
+    """Delete one enrolled face or negative example (a review's negative taken back), then
+    rebuild the index from the database (redone if a change raced with the read)."""
+    async with rec.db.write():
+        await repository.delete_photo(rec.db, person_id, photo_id)
+    while True:
+        before = rec.watchlists.generation
+        stored = await repository.load_all(rec.db)
+        if rec.watchlists.generation == before:
+            rec.watchlists.generation += 1
+            rec.watchlists.replace_all(stored)
+            return

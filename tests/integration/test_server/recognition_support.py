@@ -19,8 +19,15 @@ WHEEL_DIR = PROJECT_ROOT / "var" / "wheels"
 ALERT_WITHIN_S = 2.0
 
 
-def recognition_settings(settings: Settings, models_dir: Path) -> Settings:
-    return with_overrides(settings, model_wheel_dir=str(WHEEL_DIR), model_dir=str(models_dir))
+def recognition_settings(settings: Settings, models_dir: Path, **changes: Any) -> Settings:
+    """Settings for a server with the models; one frame confirms a match (k = n = 1) unless the
+    test asks for a window, so these tests keep testing one frame's way to an alert."""
+    return with_overrides(
+        settings,
+        model_wheel_dir=str(WHEEL_DIR),
+        model_dir=str(models_dir),
+        **{"recognition_confirm_k": 1, "recognition_confirm_n": 1, **changes},
+    )
 
 
 async def created(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -44,10 +44,13 @@ export class IncidentAlerts {
     ];
     if (alert.description) rows.push([t("alert_description"), alert.description]);
     const heading = t("alert_heading", { id: alert.id, priority: alert.priority, kind: kindLabel(alert.kind), source: alert.source });
+    const possible = alert.details?.possible === true;
     const item = h(
       "li",
-      { dataset: { alertId: alert.id } },
+      { dataset: { alertId: alert.id }, class: possible && "alert-possible" },
+      possible ? h("span", { class: "possible-tag" }, t("possible_tag")) : null,
       h("strong", {}, heading),
+      possible ? this.possibleNote(alert.details) : null,
       h("dl", {}, rows.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
     );
     const detailList = h("dl");
@@ -58,6 +61,12 @@ export class IncidentAlerts {
     }
     if (details.length > 0) item.append(detailList);
     return item;
+  }
+
+  /** A plate matched with a character the reader was unsure of: say so before anything else. */
+  possibleNote(details) {
+    const words = { listed: details.listed_plate ?? "", read: details.display ?? details.plate ?? "" };
+    return h("p", { class: "possible-note" }, t("possible_match", words));
   }
 
   snapshotControl(alert, url) {

@@ -11,8 +11,10 @@ import { bindShortcuts } from "./keys.js";
 import { DispatchMap } from "./map.js";
 import { CLOSED_STATUSES, Model, OPEN_STATUSES, isOpen, suggestionReason } from "./model.js";
 import { OnTestView } from "./on-test.js";
+import { PlateSearchPanel } from "./plate-search.js";
 import { QueueView } from "./queue.js";
 import { RelayClient } from "./relay.js";
+import { ReviewPanel } from "./review.js";
 import { bindScheme } from "./scheme.js";
 import { StatsPanel } from "./stats.js";
 import { kindLabel } from "./words.js";
@@ -255,8 +257,12 @@ async function begin(token, alarm) {
   byId("console").hidden = false; // before the map is made, so Leaflet measures a real size
   byId("sign-out").hidden = false;
   byId("stats-toggle").hidden = false;
+  byId("recognitions-toggle").hidden = false;
+  byId("plate-search-toggle").hidden = false;
   alarm.arm();
   new StatsPanel(api);
+  new ReviewPanel(api);
+  new PlateSearchPanel(api);
   const desk = new DispatcherConsole(api, config, alarm);
   bindShortcuts(desk.shortcuts());
   onLanguageChange(() => desk.redraw());
