@@ -12,7 +12,7 @@ PYENV_ROOT ?= $(HOME)/.pyenv
 # two workers on two cores about halve the time. Tests of shared outside services keep to one worker
 # (tests/conftest.py). WORKERS=0 runs everything in one process.
 WORKERS ?= 2
-XDIST := $(if $(filter 0,$(WORKERS)),-p no:xdist,-n $(WORKERS) --dist loadgroup)
+XDIST := $(if $(filter 0,$(WORKERS)),-p no:xdist,-n $(WORKERS))
 PYTHON_EXE := $(or $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null),$\
 	$(lastword $(sort $(wildcard $(PYENV_ROOT)/versions/*/bin/$(PYTHON)))),$(PYTHON))
 

@@ -36,9 +36,12 @@ def posbon(*args: str, timeout_s: float = 120) -> subprocess.CompletedProcess[st
     )
 
 
-# Tests that share one outside service by fixed names (Redis pub/sub channels are global across
-# databases, MQTT topics are the broker's): under pytest-xdist they all run on one worker, one
-# after the other, while the rest spread over the others (`--dist loadgroup`).
+# Under pytest-xdist a module's tests stay together on one worker, so its module-scoped fixtures
+# are made once and tests that follow one another in a module (a server drilled by one, stopped by
+# the next) still do; the tests that share one outside service by fixed names (Redis pub/sub
+# channels are global across databases, MQTT topics are the broker's) are one group across
+# modules, run one after the other. (xdist's own `xdist_group` marks do nothing on pytest 9.2,
+# whose node ids xdist can no longer suffix, hence a scheduler of our own.)
 SHARED_SERVICES: Final = (
     "tests/acceptance/",
     "tests/integration/test_cluster/",
@@ -49,12 +52,18 @@ SHARED_SERVICES: Final = (
 )
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "xdist_group(name): tests that run on one xdist worker")
+def schedule_group(nodeid: str) -> str:
+    """The scheduling unit of a test: its file, or the one group of the shared services."""
+    path = nodeid.split("::", 1)[0]
+    return "shared-services" if path.startswith(SHARED_SERVICES) else path
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        path = item.path.relative_to(config.rootpath).as_posix()
-        if path.startswith(SHARED_SERVICES):
-            item.add_marker(pytest.mark.xdist_group("shared-services"))
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: without xdist it is never called
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    from xdist.scheduler import LoadScopeScheduling  # noqa: PLC0415 (the libs venv has no xdist)
+
+    class ByGroup(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships no types
+        def _split_scope(self, nodeid: str) -> str:
+            return schedule_group(nodeid)
+
+    return ByGroup(config, log)
