@@ -25,7 +25,7 @@ from server.auth.guards import allow
 from server.auth.schemas import Role
 from server.cameras import repository as cameras
 from server.cameras.schemas import CameraConfig
-from server.errors import BadRequest
+from server.errors import BadRequest, Conflict
 from server.http_params import AnyRequest
 from server.recognition import service
 from server.recognition.analysis import (
@@ -45,7 +45,7 @@ from server.recognition.cluster import (
     ReportAnswer,
     ReportBatch,
 )
-from server.recognition.runtime import Recognition, RecognitionDep, RecognitionUnavailable
+from server.recognition.runtime import Recognition, RecognitionDep
 from server.recognition.schemas import Box
 from server.watchlists.index import from_bytes
 
@@ -199,7 +199,7 @@ async def commit(rec: Recognition, queue: FrameQueue, report: FrameReport) -> Fr
 
 def _queue(rec: Recognition) -> FrameQueue:
     if rec.frame_queue is None:
-        raise RecognitionUnavailable(
+        raise Conflict(  # the worker was pointed at a node set up without workers: its mistake
             "This node does not take worker reports: set recognition_workers=external (and a "
             "redis:// bus_url) to have external workers analyse its cameras.",
             code="workers_not_external",
