@@ -94,7 +94,7 @@ class FrameAnalysis(msgspec.Struct, frozen=True, kw_only=True):
     """Every plate read, listed or not, for the plate read log."""
 
 
-def _rounded(box: tuple[float, ...]) -> Box:
+def rounded(box: tuple[float, ...]) -> Box:
     x, y, width, height = (round(v, 1) for v in box)
     return (x, y, width, height)
 
@@ -116,7 +116,7 @@ def _face_hits(
         hits.append(
             FaceHit(
                 hit=hit,
-                box=_rounded(result.face.box),
+                box=rounded(result.face.box),
                 score=round(result.face.score, 4),
                 crop=crop_jpeg(image, result.face.box, FACE_CROP_MARGIN),
                 embedding=to_bytes(result.embedding),
@@ -155,6 +155,23 @@ def plate_verdict(
     return None
 
 
+def plate_hit(
+    reading: PlateReading, kind: AlertKind, listed: ListedPlate | None, image: ImageArray
+) -> PlateHit:
+    """A read that matched a list, with its crop cut from the frame it was read in."""
+    return PlateHit(
+        kind=kind,
+        text=reading.text.text,
+        display=reading.text.display,
+        raw=reading.raw,
+        confidence=round(reading.confidence, 4),
+        box=rounded(reading.box),
+        listed=listed,
+        crop=crop_jpeg(image, reading.box, PLATE_CROP_MARGIN),
+        uncertain=reading.text.uncertain,
+    )
+
+
 def _plate_hits(
     recognizer: Recognizer, plates: PlateIndex, image: ImageArray, rules: MatchRules
 ) -> tuple[list[PlateReading], list[PlateHit]]:
@@ -165,19 +182,7 @@ def _plate_hits(
         if verdict is None:
             continue
         kind, listed = verdict
-        hits.append(
-            PlateHit(
-                kind=kind,
-                text=reading.text.text,
-                display=reading.text.display,
-                raw=reading.raw,
-                confidence=round(reading.confidence, 4),
-                box=_rounded(reading.box),
-                listed=listed,
-                crop=crop_jpeg(image, reading.box, PLATE_CROP_MARGIN),
-                uncertain=reading.text.uncertain,
-            )
-        )
+        hits.append(plate_hit(reading, kind, listed, image))
     return readings, hits
 
 
@@ -230,7 +235,7 @@ def read_plates(
                 listed = kind.value
                 break
         found.append(
-            PlateOut(text, reading.raw, round(reading.confidence, 4), _rounded(reading.box), listed)
+            PlateOut(text, reading.raw, round(reading.confidence, 4), rounded(reading.box), listed)
         )
     return PlatesResponse(found)
 
@@ -252,5 +257,5 @@ def find_faces(
     for result in results:
         hit = hits.get(id(result))
         match = None if hit is None else FaceMatchOut(hit.person_id, hit.person, hit.similarity)
-        faces.append(FaceOut(_rounded(result.face.box), round(result.face.score, 4), match))
+        faces.append(FaceOut(rounded(result.face.box), round(result.face.score, 4), match))
     return FacesResponse(faces)

@@ -30,12 +30,13 @@ from server.http_params import AnyRequest
 from server.recognition import service
 from server.recognition.analysis import (
     FACE_CROP_MARGIN,
-    PLATE_CROP_MARGIN,
     FaceHit,
     FrameAnalysis,
     PlateHit,
     frame_reads,
+    plate_hit,
     plate_verdict,
+    rounded,
 )
 from server.recognition.cluster import (
     FrameOutcome,
@@ -46,7 +47,6 @@ from server.recognition.cluster import (
     ReportBatch,
 )
 from server.recognition.runtime import Recognition, RecognitionDep
-from server.recognition.schemas import Box
 from server.watchlists.index import from_bytes
 
 logger = logging.getLogger(__name__)
@@ -56,11 +56,6 @@ MAX_REPORT_BYTES = 4 * 1024 * 1024
 
 class FrameGone(Exception):
     """The frame left the stream before a match's crop could be cut from it."""
-
-
-def _rounded(box: tuple[float, ...]) -> Box:
-    x, y, width, height = (round(v, 1) for v in box)
-    return (x, y, width, height)
 
 
 class _Frame:
@@ -97,7 +92,7 @@ async def _face_hits(
         hits.append(
             FaceHit(
                 hit=hit,
-                box=_rounded(box),
+                box=rounded(box),
                 score=round(found.face.score, 4),
                 crop=crop,
                 embedding=found.embedding,
@@ -118,18 +113,7 @@ async def _plate_hits(
         if verdict is None:
             continue
         kind, listed = verdict
-        hits.append(
-            PlateHit(
-                kind=kind,
-                text=reading.text.text,
-                display=reading.text.display,
-                raw=reading.raw,
-                confidence=round(reading.confidence, 4),
-                box=_rounded(reading.box),
-                listed=listed,
-                crop=crop_jpeg(await frame.image(), reading.box, PLATE_CROP_MARGIN),
-            )
-        )
+        hits.append(plate_hit(reading, kind, listed, await frame.image()))
     return hits
 
 
