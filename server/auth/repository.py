@@ -11,7 +11,7 @@ from typing import Final
 
 import msgspec
 
-from server.auth.schemas import Principal, Role, TokenOut
+from server.auth.schemas import EVERYWHERE, Principal, Role, Scope, TokenKind, TokenOut
 from server.auth.tables import Token
 from server.db import Database
 
@@ -19,42 +19,101 @@ IN_LIST_CHUNK: Final = 1000
 """Ids per query: far below what SQLite and asyncpg allow as parameters."""
 
 
-async def insert(db: Database, name: str, role: Role, crew_id: int | None, token_hash: str) -> int:
+_scope_encoder = msgspec.json.Encoder(order="sorted")
+_scope_decoder = msgspec.json.Decoder(Scope)
+
+
+def scope_text(scope: Scope) -> str:
+    """A scope as the `scope` columns keep it: canonical JSON, "{}" for no narrower scope."""
+    return _scope_encoder.encode(scope).decode()
+
+
+def scope_of(text: str | None) -> Scope:
+    return EVERYWHERE if not text else _scope_decoder.decode(text)
+
+
+async def insert(
+    db: Database,
+    name: str,
+    role: Role,
+    crew_id: int | None,
+    token_hash: str,
+    *,
+    scope: Scope = EVERYWHERE,
+    kind: TokenKind = TokenKind.TOKEN,
+    user_id: int | None = None,
+    expires_at: dt.datetime | None = None,
+) -> int:
     row = Token(
         name=name,
         role=role.value,
         crew_id=crew_id,
         token_hash=token_hash,
         created_at=dt.datetime.now(dt.UTC),
+        kind=kind.value,
+        user_id=user_id,
+        scope=scope_text(scope),
+        expires_at=expires_at,
     )
     rows = await db.run(Token.insert(row).returning(Token.id))
     return int(rows[0]["id"])
 
 
 async def find_by_hash(db: Database, token_hash: str) -> Principal | None:
+    """The live token with this hash (not revoked, not past its `expires_at`)."""
     rows = await db.run(
-        Token.select(Token.id, Token.name, Token.role, Token.crew_id)
+        Token.select(
+            Token.id,
+            Token.name,
+            Token.role,
+            Token.crew_id,
+            Token.scope,
+            Token.user_id,
+            Token.kind,
+            Token.expires_at,
+        )
         .where((Token.token_hash == token_hash) & (Token.revoked == False))  # noqa: E712
         .limit(1)
     )
     if not rows:
         return None
     row = rows[0]
+    expires_at = row["expires_at"]
+    if expires_at is not None and expires_at <= dt.datetime.now(dt.UTC):
+        return None
     return Principal(
-        token_id=row["id"], name=row["name"], role=Role(row["role"]), crew_id=row["crew_id"]
+        token_id=row["id"],
+        name=row["name"],
+        role=Role(row["role"]),
+        crew_id=row["crew_id"],
+        scope=scope_of(row["scope"]),
+        user_id=row["user_id"],
+        kind=TokenKind(row["kind"]),
     )
 
 
 async def listed(db: Database, limit: int, offset: int) -> list[TokenOut]:
     rows = await db.run(
         Token.select(
-            Token.id, Token.name, Token.role, Token.crew_id, Token.revoked, Token.created_at
+            Token.id,
+            Token.name,
+            Token.role,
+            Token.crew_id,
+            Token.revoked,
+            Token.created_at,
+            Token.kind,
+            Token.user_id,
+            Token.scope,
+            Token.last_used_at,
         )
         .order_by(Token.id)
         .limit(limit)
         .offset(offset)
     )
-    return [msgspec.convert(row, TokenOut, strict=False) for row in rows]
+    return [
+        msgspec.convert({**row, "scope": scope_of(row["scope"])}, TokenOut, strict=False)
+        for row in rows
+    ]
 
 
 async def crew_exists(db: Database, crew_id: int) -> bool:

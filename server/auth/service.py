@@ -23,7 +23,7 @@ from typing import Final
 
 from server.auth import repository
 from server.auth.limits import FailedLookups
-from server.auth.schemas import IssuedToken, Principal, Role, TokenOut
+from server.auth.schemas import EVERYWHERE, IssuedToken, Principal, Role, Scope, TokenOut
 from server.db import Database
 from server.errors import BadRequest, NotFound, Unauthorized
 
@@ -45,7 +45,7 @@ def hash_token(token: str) -> str:
 
 
 async def create_token(
-    db: Database, name: str, role: Role, crew_id: int | None = None
+    db: Database, name: str, role: Role, crew_id: int | None = None, scope: Scope = EVERYWHERE
 ) -> IssuedToken:
     if role is Role.CREW and crew_id is None:
         raise BadRequest(
@@ -68,7 +68,7 @@ async def create_token(
             code="crew_unknown",
         )
     token = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
-    token_id = await repository.insert(db, name, role, crew_id, hash_token(token))
+    token_id = await repository.insert(db, name, role, crew_id, hash_token(token), scope=scope)
     return IssuedToken(id=token_id, name=name, role=role, crew_id=crew_id, token=token)
 
 
