@@ -491,6 +491,78 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     notify_retry_max_s: Annotated[
         float, _doc("The longest wait between retries of a notice (doubling up to it).")
     ] = 300.0
+    # Accounts, sessions and single sign-on (issue 23: server/accounts, server/auth/oidc*.py).
+    session_idle_timeout_s: Annotated[
+        float,
+        msgspec.Meta(
+            gt=0,
+            description="A signed-in browser session that made no request for this long is "
+            "ended (the dispatcher page's open socket counts as use).",
+        ),
+    ] = 1800.0
+    session_max_age_s: Annotated[
+        float, msgspec.Meta(gt=0, description="The longest a session lasts, used or not.")
+    ] = 43200.0
+    login_max_failures: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1,
+            description="Wrong passwords or codes in a row before an account is locked for a "
+            "while (each further lock twice as long).",
+        ),
+    ] = 5
+    login_lockout_s: Annotated[
+        float, msgspec.Meta(gt=0, description="How long the first lock of an account lasts.")
+    ] = 60.0
+    totp_required_roles: Annotated[
+        str,
+        _doc(
+            "Roles whose accounts must sign in with a TOTP code besides the password "
+            "(comma-separated; empty: none)."
+        ),
+    ] = "admin,dispatcher"
+    oidc_issuer: Annotated[
+        str, _doc("The OpenID Connect issuer URL of the city's identity provider; empty: no SSO.")
+    ] = ""
+    oidc_client_id: Annotated[str, _doc("The client id Posbon has at the identity provider.")] = ""
+    oidc_client_secret: Annotated[
+        str, _doc("The client secret Posbon has at the identity provider.")
+    ] = ""
+    oidc_groups_claim: Annotated[
+        str, _doc("The ID token or userinfo claim that lists a person's groups.")
+    ] = "groups"
+    oidc_role_map: Annotated[
+        str,
+        _doc(
+            "Which group gives which role, as 'group=role' pairs separated by commas, first "
+            "match wins, e.g. 'ops-dispatch=dispatcher,it-admins=admin'; a group may add "
+            "districts after a colon: 'north-desk=dispatcher:North|Centre'. A person in no "
+            "mapped group is refused."
+        ),
+    ] = ""
+    audit_retention_days: Annotated[
+        float,
+        msgspec.Meta(
+            gt=0,
+            description="Days entries of the audit log are kept (older ones are removed, the "
+            "chain's start is kept so verification still holds).",
+        ),
+    ] = 730.0
+    tls_cert: Annotated[
+        str, _doc("PEM certificate (chain) for HTTPS on the HTTP port; empty: plain HTTP.")
+    ] = ""
+    tls_key: Annotated[str, _doc("PEM private key of --tls-cert.")] = ""
+    forwarded_allow: Annotated[
+        str,
+        _doc(
+            "Addresses of trusted reverse proxies (comma-separated IPs or networks) whose "
+            "X-Forwarded-For/-Proto headers are believed; empty: none."
+        ),
+    ] = ""
+    hsts_max_age_s: Annotated[
+        int,
+        msgspec.Meta(ge=0, description="Strict-Transport-Security max-age sent over HTTPS."),
+    ] = 31536000
 
     @property
     def data_path(self) -> Path:
