@@ -46,6 +46,10 @@ $(RUNTIME_STAMP): pyproject.toml
 # Plus the test and lint tools.
 $(STAMP): $(RUNTIME_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# The OpenID provider the single sign-on tests sign in at (npm oidc-provider, run locally).
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix tests/oidc_provider --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the single sign-on tests will be skipped (CI fails them)"; fi
 	touch $(STAMP)
 
 # The demo opens, on 127.0.0.1: HTTP 8000, DC-09 12128 (TCP and UDP), OsmAnd HTTP 5055, GT06 TCP

@@ -34,10 +34,16 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from server.accounts.routes import router as session_router
 from server.alerts.routes import router as alerts_router
+from server.audit import retention as audit_retention
+from server.audit_routes import router as audit_router
+from server.auth import service as auth_service
 from server.auth.guards import BearerTokenMiddleware
 from server.auth.limits import FailedLookups
 from server.auth.routes import router as tokens_router
+from server.auth.scope import scope_guard
+from server.auth.transport import strict_transport
 from server.cameras.routes import router as cameras_router
 from server.contacts.routes import router as contacts_router
 from server.crew_app.routes import SHELL_PATHS as CREW_APP_PATHS
@@ -55,6 +61,8 @@ from server.incidents import sync_rules as incidents_sync_rules
 from server.incidents.routes import router as incidents_router
 from server.notify import lifespan as notify_lifespan
 from server.notify.routes import router as notify_router
+from server.oidc.client import SingleSignOn
+from server.oidc.routes import router as oidc_router
 from server.parts import Run
 from server.plans import hooks as plans_hooks
 from server.plans.routes import incident_router as plan_checklist_router
@@ -101,6 +109,7 @@ UNAUTHENTICATED: Final = [
     "^/$",
     "^/static/",
     "^/schema(/|$)",
+    "^/auth/oidc/(login|callback|status)$",  # single sign-on (server/oidc)
     "^/share/",  # an outside party's share link: the link itself is the key (server/evidence)
     "^/evidence/redact/",  # the redaction reviewer's page shell: no data (server/evidence)
     *CREW_APP_PATHS,
@@ -131,6 +140,8 @@ class Node:
         custody_sync_rules.register()  # sync pushes apply the recording rules
         plans_hooks.register()  # new incidents get their action plan; closes check it
         self.uploads = open_uploads(settings, state.db, state.sync_clock)
+        self.oidc = SingleSignOn(settings)
+        """Single sign-on: its role map (checked here), the provider's metadata once fetched."""
         """The tus upload service and the evidence store behind it."""
 
     def jobs(self) -> dict[str, Run]:
@@ -147,6 +158,7 @@ class Node:
             **schedules_lifespan.parts(state),
             **sync_lifespan.parts(state),
             **verification_lifespan.parts(state, self.uploads),
+            **audit_retention.parts(state.db, state.settings.audit_retention_days),
         }
 
     @contextlib.asynccontextmanager
@@ -175,6 +187,7 @@ class Node:
                 yield
         finally:
             await state.parts.stop(*parts)
+            await auth_service.settle_uses()
             await state.bus.close()
 
     def app(self, *, start_parts: bool = True) -> Litestar:
@@ -206,6 +219,7 @@ def _litestar(node: Node, lifespan: Sequence[Lifespan]) -> Litestar:
         scopes={ScopeType.HTTP},
         db=node.state.db,
         failures=node.token_failures,
+        idle_timeout_s=node.state.settings.session_idle_timeout_s,
     )
     return Litestar(
         route_handlers=[
@@ -215,6 +229,8 @@ def _litestar(node: Node, lifespan: Sequence[Lifespan]) -> Litestar:
             list_parts,
             crash_part,
             tokens_router,
+            session_router,
+            audit_router,
             sites_router,
             devices_router,
             crews_router,
@@ -246,14 +262,18 @@ def _litestar(node: Node, lifespan: Sequence[Lifespan]) -> Litestar:
             web_router,
             *crew_app_shell,
             crew_app_router,
+            oidc_router,
         ],
         dependencies={
             "posbon": Provide(lambda: node.state, sync_to_thread=False),
             "recognition": Provide(lambda: node.recognition, sync_to_thread=False),
             "token_failures": Provide(lambda: node.token_failures, sync_to_thread=False),
             "uploads": Provide(lambda: node.uploads, sync_to_thread=False),
+            "oidc": Provide(lambda: node.oidc, sync_to_thread=False),
         },
         middleware=[auth],
+        guards=[scope_guard(node.state.db)],  # scoped tokens: server/auth/scope.py
+        before_send=[strict_transport(node.state.settings.hsts_max_age_s)],
         exception_handlers={**EXCEPTION_HANDLERS, TusError: tus_error_response},  # type: ignore[dict-item]
         lifespan=lifespan,
         openapi_config=OpenAPIConfig(

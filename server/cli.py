@@ -14,6 +14,8 @@ import uvloop
 
 from server import logs
 from server import settings as settings_module
+from server.accounts import cli as accounts_cli
+from server.audit import cli as audit_cli
 from server.auth import cli as auth_cli
 from server.cluster import cli as cluster_cli
 from server.contacts import cli as contacts_cli
@@ -46,6 +48,7 @@ class DomainCli(Protocol):
 
 DOMAIN_CLIS: Final[tuple[DomainCli, ...]] = (
     auth_cli,
+    accounts_cli,
     sites_cli,
     devices_cli,
     crews_cli,
@@ -56,6 +59,7 @@ DOMAIN_CLIS: Final[tuple[DomainCli, ...]] = (
     cluster_cli,
     plans_cli,
     contacts_cli,
+    audit_cli,
 )
 """Every domain's commands, in the order `posbon --help` lists them."""
 SERVING: Final = {

@@ -8,9 +8,10 @@ builds a registry is the one that writes its table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
+from piccolo.columns.combination import WhereRaw
 from piccolo.table import Table
 
 from server.db import Database
@@ -28,8 +29,19 @@ class Registry(Generic[OutT]):
         self.to_struct = to_struct
         self._pk = table._meta.primary_key  # noqa: SLF001  (piccolo's documented table metadata)
 
-    async def list(self, db: Database, *, limit: int, offset: int) -> list[OutT]:
+    async def list(
+        self,
+        db: Database,
+        *,
+        limit: int,
+        offset: int,
+        where: tuple[str, Sequence[Any]] | None = None,
+    ) -> list[OutT]:
+        """A page of rows; `where`, SQL with `{}` placeholders and its values, narrows them first
+        (a scoped caller's reach, server/auth/scope.py: its SQL names this table by its name)."""
         query = self.table.select().order_by(self._pk).limit(limit).offset(offset)
+        if where is not None:
+            query = query.where(WhereRaw(where[0], *where[1]))
         return [self.to_struct(row) for row in await db.run(query)]
 
     async def find(self, db: Database, item_id: int) -> OutT | None:

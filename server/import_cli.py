@@ -17,6 +17,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from server.audit.log import audit_import, cli_actor
 from server.db import open_database
 from server.imports import BATCH_ROWS, BadEncodingError, ImportReport, decode_csv
 from server.settings import Settings
@@ -76,12 +77,15 @@ async def _import_text(
             desc=f"importing {args.command}",
             file=sys.stderr,
         ) as bar:
-            return await importer(
+            report: ImportReport = await importer(
                 db,
                 text,
                 skip_invalid=args.skip_invalid,
                 progress=bar.update,
                 batch_rows=args.batch_rows,
             )
+        if report.applied:
+            await audit_import(db, args.command, cli_actor(), report)
+        return report
     finally:
         await db.close()

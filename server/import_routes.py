@@ -7,7 +7,8 @@ from litestar import Response, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import QueryParameter
 
-from server.auth.guards import allow
+from server.audit.log import audit_import
+from server.auth.guards import allow, principal_of
 from server.auth.schemas import Role
 from server.db import Database
 from server.http_params import AnyRequest
@@ -44,6 +45,8 @@ def import_route(importer: Importer, what: str) -> HTTPRouteHandler:
             return Response(err.report(), status_code=422)
         db: Database = posbon.db
         report = await importer(db, text, skip_invalid=skip_invalid, batch_rows=batch_rows)
+        if report.applied:
+            await audit_import(db, what, principal_of(request), report)
         return Response(report, status_code=200 if report.applied else 422)
 
     handler.__name__ = f"import_{what}"

@@ -10,7 +10,9 @@ from typing import Final
 from piccolo.conf.apps import AppConfig
 from piccolo.table import Table
 
+from server.accounts.tables import User
 from server.alerts.tables import Alert
+from server.audit.tables import AuditHeadRow, AuditLogEntry
 from server.auth.tables import Token
 from server.cameras.tables import Camera
 from server.contacts.tables import Contact, ContactCall
@@ -82,6 +84,8 @@ TABLES: Final[tuple[type[Table], ...]] = (
     PlateEntry,
     PlateRead,
     PlateReadSearch,
+    AuditLogEntry,
+    AuditHeadRow,
     RecognitionCrop,
     RecognitionReview,
     RedactionJob,
@@ -103,6 +107,7 @@ TABLES: Final[tuple[type[Table], ...]] = (
     PlanVersion,
     IncidentPlan,
     IncidentPlanStep,
+    User,
 )
 
 APP_CONFIG = AppConfig(

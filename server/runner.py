@@ -7,6 +7,7 @@ import asyncio
 import gc
 import logging
 import socket
+import ssl
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Final
 
@@ -14,6 +15,7 @@ import uvicorn
 
 from device_gateway.registry import PROTOCOLS
 from server.app import Node, Running
+from server.auth.transport import https_context, trusted_proxies
 from server.db import open_database
 from server.http_protocol import head_deadline_protocol
 from server.limits import API_KEEP_ALIVE_S, API_MAX_HEADER_BYTES, raise_open_files_limit
@@ -46,12 +48,15 @@ def bind_http(settings: Settings) -> socket.socket:
     return sock
 
 
-def api_config(node: Node) -> uvicorn.Config:
-    """uvicorn's settings for the API port: the app, WebSocket pings, and the connection limits
-    of server/limits.py (request heads on a deadline, then 503 beyond the connection limit).
+def api_config(node: Node, tls: ssl.SSLContext | None = None) -> uvicorn.Config:
+    """uvicorn's settings for the API port: the app, WebSocket pings, the connection limits
+    of server/limits.py (request heads on a deadline, then 503 beyond the connection limit),
+    TLS when `tls` is given, and X-Forwarded-For/-Proto believed only from --forwarded-allow
+    (uvicorn's default would trust 127.0.0.1, so any local process could claim any address).
     The app starts no part: `serve` runs the node's parts around uvicorn."""
     state = node.state
     settings = state.settings
+    proxies = trusted_proxies(settings)
     return uvicorn.Config(
         node.app(start_parts=False),
         log_config=None,
@@ -65,23 +70,29 @@ def api_config(node: Node) -> uvicorn.Config:
         h11_max_incomplete_event_size=API_MAX_HEADER_BYTES,
         timeout_keep_alive=API_KEEP_ALIVE_S,
         limit_concurrency=settings.http_connections_max,  # then 503, leaving descriptors free
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies,
+        ssl_context_factory=None if tls is None else (lambda _config, _default: tls),
     )
 
 
 async def serve(settings: Settings, extra: Extra | None = None) -> None:
     """Serve until interrupted; `extra` runs beside the server (the demo's simulator)."""
+    tls = https_context(settings)
     http = bind_http(settings)
     try:
-        await _serve(settings, http, extra)
+        await _serve(settings, http, tls, extra)
     finally:
         http.close()
 
 
-async def _serve(settings: Settings, http: socket.socket, extra: Extra | None) -> None:
+async def _serve(
+    settings: Settings, http: socket.socket, tls: ssl.SSLContext | None, extra: Extra | None
+) -> None:
     db = await open_database(settings)
     node = Node(AppState(settings, db, make_bus(settings.bus_url)))
     state = node.state
-    server = uvicorn.Server(api_config(node))
+    server = uvicorn.Server(api_config(node, tls))
     # Everything loaded so far lives as long as the process: keep it out of the collector's
     # full passes, which otherwise walk it all and stall every socket for tens of ms.
     gc.freeze()
@@ -91,7 +102,7 @@ async def _serve(settings: Settings, http: socket.socket, extra: Extra | None) -
             # Each connection is a descriptor. Raised once every port is bound and the database
             # opened, so that a start that fails says only why it failed.
             raise_open_files_limit()
-            _log_doors(settings, http, running.device_ports)
+            _log_doors(settings, http, tls is not None, running.device_ports)
             helper = None if extra is None else asyncio.create_task(extra(running), name="extra")
             try:
                 await server.serve(sockets=[http])
@@ -103,9 +114,12 @@ async def _serve(settings: Settings, http: socket.socket, extra: Extra | None) -
         await db.close()
 
 
-def _log_doors(settings: Settings, http: socket.socket, ports: Mapping[str, int]) -> None:
+def _log_doors(
+    settings: Settings, http: socket.socket, https: bool, ports: Mapping[str, int]
+) -> None:
     host, http_port = http.getsockname()[:2]
-    doors = [f"HTTP and WebSockets on http://{host}:{http_port}"]
+    scheme = "https" if https else "http"
+    doors = [f"HTTP and WebSockets on {scheme}://{host}:{http_port}"]
     doors += [  # in the registry's order: DC-09, OsmAnd/IoT, GT06 …
         f"{protocol.title} {protocol.transport} {ports[protocol.name]}"
         for protocol in PROTOCOLS

@@ -7,6 +7,7 @@ the default. Every field has a description, so `posbon serve --help` documents t
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import re
 import zoneinfo
@@ -710,6 +711,26 @@ def _check(settings: Settings) -> None:
             settings.bus_url,
             "redis://HOST:PORT: recognition_workers=external queues frames in Redis",
         )
+    _check_transport(settings)
+
+
+def _check_transport(settings: Settings) -> None:
+    """HTTPS needs both halves of the pair; a trusted proxy must be an address or a network
+    (uvicorn would take a typo for a host name and silently trust no one)."""
+    for given, missing in (("tls_cert", "tls_key"), ("tls_key", "tls_cert")):
+        if getattr(settings, given) and not getattr(settings, missing):
+            raise _bad_value(
+                missing, "", f"the PEM file that goes with {flag_of(given)} (both or neither)"
+            )
+    for item in filter(None, (part.strip() for part in settings.forwarded_allow.split(","))):
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as err:
+            raise _bad_value(
+                "forwarded_allow",
+                item,
+                "the proxies' IP addresses or networks, comma-separated, e.g. 127.0.0.1,10.0.0.0/8",
+            ) from err
 
 
 def _known_time_zone(name: str) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 
 from server.alerts.schemas import Alert, AlertKind
+from server.auth.scope import ANYTHING, Condition
 from server.db import Database
 from server.sites.schemas import SiteRef
 
@@ -121,9 +122,11 @@ async def search(
     since: dt.datetime | None,
     limit: int,
     offset: int,
+    within: Condition = ANYTHING,
 ) -> list[Alert]:
-    clauses: list[str] = []
-    args: list[Any] = []
+    """A page of alerts, newest first; `within` (on `a`) is a scoped caller's reach."""
+    clauses: list[str] = [] if within == ANYTHING else [within.sql]
+    args: list[Any] = list(within.args)
     for column, value in (
         ("a.kind", None if kind is None else kind.value),
         ("a.priority", priority),

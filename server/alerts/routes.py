@@ -8,6 +8,7 @@ from server.alerts import repository, service
 from server.alerts.schemas import MAX_ALERT_BODY_BYTES, Alert, AlertIn, AlertKind
 from server.auth.guards import allow, principal_of
 from server.auth.schemas import Role
+from server.auth.scope import alert_reach, require_site
 from server.http_params import AnyRequest, JSONBody, Limit, Offset, PathId
 from server.state import Posbon
 from server.text import MAX_ID
@@ -17,6 +18,7 @@ READERS = allow(Role.ADMIN, Role.DISPATCHER)
 
 @get("/", **READERS, summary="List alerts, newest first")
 async def list_alerts(
+    request: AnyRequest,
     posbon: Posbon,
     kind: FromQuery[AlertKind | None] = None,
     priority: Annotated[int | None, QueryParameter(ge=1, le=4)] = None,
@@ -33,6 +35,7 @@ async def list_alerts(
         since=since,
         limit=limit,
         offset=offset,
+        within=alert_reach(principal_of(request).scope),
     )
 
 
@@ -53,9 +56,9 @@ async def get_alert(posbon: Posbon, alert_id: PathId) -> Alert:
 async def create_alert(
     request: AnyRequest, posbon: Posbon, data: JSONBody[AlertIn]
 ) -> Response[Alert]:
-    alert, created = await service.create_manual(
-        posbon.db, posbon.sync_clock, data, principal_of(request)
-    )
+    who = principal_of(request)
+    await require_site(posbon.db, who, data.site_id)
+    alert, created = await service.create_manual(posbon.db, posbon.sync_clock, data, who)
     if created:
         posbon.metrics.alerts.labels(alert.source, alert.kind.value).inc()
     return Response(alert, status_code=201 if created else 200)

@@ -2,9 +2,11 @@
 that presents more than `max_failures` unknown tokens within `window_s` is refused for
 `block_s` (HTTP 429, socket close 4429) without any lookup, valid tokens included.
 
-Addresses are those of the TCP peer; behind a reverse proxy every client shares the proxy's
-address, so set the limits for the proxy's whole traffic there. The table is bounded: when it
-is full, addresses whose window and block are over are dropped first, then the oldest.
+Addresses are the client's (server/auth/guards.py `client_address`): the TCP peer's, or behind
+a proxy named in --forwarded-allow the one it forwarded. Behind a proxy not named there every
+client shares the proxy's address, so the limits then hold for the proxy's whole traffic. The
+table is bounded: when it is full, addresses whose window and block are over are dropped first,
+then the oldest.
 """
 
 from __future__ import annotations

@@ -92,24 +92,32 @@ async def find_by_hash(db: Database, token_hash: str) -> Principal | None:
     )
 
 
-async def listed(db: Database, limit: int, offset: int) -> list[TokenOut]:
-    rows = await db.run(
-        Token.select(
-            Token.id,
-            Token.name,
-            Token.role,
-            Token.crew_id,
-            Token.revoked,
-            Token.created_at,
-            Token.kind,
-            Token.user_id,
-            Token.scope,
-            Token.last_used_at,
-        )
-        .order_by(Token.id)
-        .limit(limit)
-        .offset(offset)
+async def listed(
+    db: Database,
+    limit: int,
+    offset: int,
+    *,
+    kind: TokenKind | None = None,
+    revoked: bool | None = None,
+) -> list[TokenOut]:
+    """A page of tokens by id; `kind` and `revoked` narrow it when given."""
+    query = Token.select(
+        Token.id,
+        Token.name,
+        Token.role,
+        Token.crew_id,
+        Token.revoked,
+        Token.created_at,
+        Token.kind,
+        Token.user_id,
+        Token.scope,
+        Token.last_used_at,
     )
+    if kind is not None:
+        query = query.where(Token.kind == kind.value)
+    if revoked is not None:
+        query = query.where(Token.revoked == revoked)
+    rows = await db.run(query.order_by(Token.id).limit(limit).offset(offset))
     return [
         msgspec.convert({**row, "scope": scope_of(row["scope"])}, TokenOut, strict=False)
         for row in rows
@@ -152,3 +160,25 @@ async def revoked_among(db: Database, token_ids: Collection[int]) -> set[int]:
         )
         live.update(int(row["id"]) for row in rows)
     return set(wanted) - live
+
+
+async def revoke_sessions_of(db: Database, user_id: int) -> list[int]:
+    """Revoke every live session of a person (sign out everywhere, a disabled account); returns
+    their ids."""
+    live = (Token.user_id == user_id) & (Token.kind == TokenKind.SESSION.value)
+    rows = await db.run(Token.select(Token.id).where(live & (Token.revoked == False)))  # noqa: E712
+    ids = [int(row["id"]) for row in rows]
+    if ids:
+        await db.run(Token.update({Token.revoked: True}).where(Token.id.is_in(ids)))
+    return ids
+
+
+async def mark_used(db: Database, token_id: int, at: dt.datetime) -> None:
+    """Note a token's last use (never moved backwards, by a late write from another node)."""
+    newer = Token.last_used_at.is_null() | (Token.last_used_at < at)
+    await db.run(Token.update({Token.last_used_at: at}).where((Token.id == token_id) & newer))
+
+
+async def last_used_at(db: Database, token_id: int) -> dt.datetime | None:
+    rows = await db.run(Token.select(Token.last_used_at).where(Token.id == token_id).limit(1))
+    return rows[0]["last_used_at"] if rows else None

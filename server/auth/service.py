@@ -4,26 +4,44 @@ Revoking a token marks it in the database and rings the doorbell `token-revoked:
 commit: every node that hears it forgets the token at once (instead of trusting its few
 seconds of cache) and closes the sockets opened with it (server/sockets/revocation.py).
 
-A revocation no doorbell announced (`posbon token revoke` runs in its own process, whose bus
-reaches no server; a bus that was down) is found by `find_revoked`: every
-`REVOCATION_CHECK_S` each node asks the database which of the tokens it trusts (those in its
-cache, those of its open sockets) are revoked, by primary key. The question is about the state,
-not about changes since a moment, so no clock or missed change can hide a revocation: a check
-that fails is made good by the next one.
+A revocation no doorbell announced (`posbon token revoke` run without the nodes' bus URL, so
+its ring reaches no server: server/auth/tokens_cli.py; a bus that was down) is found by
+`find_revoked`: every `REVOCATION_CHECK_S` each node asks the database which of the tokens it
+trusts (those in its cache, those of its open sockets) are revoked, by primary key. The question
+is about the state, not about changes since a moment, so no clock or missed change can hide a
+revocation: a check that fails is made good by the next one.
+
+Each token's last use is noted in memory on every request (and every socket heartbeat) and
+written to `tokens.last_used_at` at most once per `LAST_USED_WRITE_S` per token, in a task of
+its own: a request never waits for that write, and one that fails is logged, not answered. A
+person's session unused for longer than `session_idle_timeout_s` is refused (401
+`session_expired`) and revoked; before refusing, the stored last use is read, since the person
+may have been using another node.
 """
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import hashlib
 import logging
 import secrets
 import time
-from collections.abc import Iterable
-from typing import Final
+from collections.abc import Coroutine, Iterable
+from typing import Any, Final
 
+from server.audit.log import record
 from server.auth import repository
 from server.auth.limits import FailedLookups
-from server.auth.schemas import EVERYWHERE, IssuedToken, Principal, Role, Scope, TokenOut
+from server.auth.schemas import (
+    EVERYWHERE,
+    IssuedToken,
+    Principal,
+    Role,
+    Scope,
+    TokenKind,
+    TokenOut,
+)
 from server.db import Database
 from server.errors import BadRequest, NotFound, Unauthorized
 
@@ -38,6 +56,8 @@ REVOCATION_CHECK_S: Final = 1.0
 query a second (1,000 ids to a query), so a revocation by another process takes about a second."""
 REVOKED_PREFIX: Final = "token-revoked:"
 """The doorbell name a revocation rings (never an outbox stream)."""
+LAST_USED_WRITE_S: Final = 60.0
+"""A token's last use is written at most this often (the idle timeout is minutes long)."""
 
 
 def hash_token(token: str) -> str:
@@ -45,8 +65,16 @@ def hash_token(token: str) -> str:
 
 
 async def create_token(
-    db: Database, name: str, role: Role, crew_id: int | None = None, scope: Scope = EVERYWHERE
+    db: Database,
+    name: str,
+    role: Role,
+    crew_id: int | None = None,
+    scope: Scope = EVERYWHERE,
+    *,
+    actor: Principal | str = "system",
 ) -> IssuedToken:
+    """Issue a token; `actor` (who issued it: a Principal, or "cli:<os user>") is recorded in
+    the audit log with the token's id, name, role, crew and scope, never its secret."""
     if role is Role.CREW and crew_id is None:
         raise BadRequest(
             "A crew token belongs to one crew: add --crew CREW_ID (GET /api/v1/crews lists "
@@ -68,7 +96,15 @@ async def create_token(
             code="crew_unknown",
         )
     token = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
-    token_id = await repository.insert(db, name, role, crew_id, hash_token(token), scope=scope)
+    async with db.write():
+        token_id = await repository.insert(db, name, role, crew_id, hash_token(token), scope=scope)
+        await record(
+            db,
+            action="token.create",
+            actor=actor,
+            target=f"token:{token_id}",
+            after={"id": token_id, "name": name, "role": role, "crew_id": crew_id, "scope": scope},
+        )
     return IssuedToken(id=token_id, name=name, role=role, crew_id=crew_id, token=token)
 
 
@@ -106,10 +142,43 @@ class _RecentTokens:
                 del self._entries[token_hash]
 
 
+class _Uses:
+    """When this process last saw each token used (epoch seconds), and last wrote that down, by
+    the token's hash (unique for good, unlike an id in a database made anew). Bounded like the
+    cache: when full it starts over, and the stored last use is read again."""
+
+    def __init__(self, max_entries: int) -> None:
+        self._max_entries = max_entries
+        self._seen: dict[str, float] = {}
+        self._written: dict[str, float] = {}
+
+    def last_seen(self, key: str) -> float | None:
+        return self._seen.get(key)
+
+    def learn(self, key: str, at_s: float) -> None:
+        if len(self._seen) >= self._max_entries:
+            self._seen.clear()
+            self._written.clear()
+        self._seen[key] = max(at_s, self._seen.get(key, at_s))
+
+    def write_due(self, key: str, now_s: float) -> bool:
+        """Whether to write the last use now (and, if so, it counts as written)."""
+        if now_s - self._written.get(key, -LAST_USED_WRITE_S) < LAST_USED_WRITE_S:
+            return False
+        self._written[key] = now_s
+        return True
+
+
 _recent = _RecentTokens(ttl_s=TOKEN_CACHE_S, max_entries=TOKEN_CACHE_ENTRIES)
+_uses = _Uses(max_entries=TOKEN_CACHE_ENTRIES)
+_writes: set[asyncio.Task[None]] = set()
 
 
-async def authenticate(db: Database, token: str) -> Principal | None:
+async def authenticate(
+    db: Database, token: str, *, idle_timeout_s: float | None = None
+) -> Principal | None:
+    """The live token's principal, or None; a session idle past `idle_timeout_s` is revoked
+    and refused (401 `session_expired`)."""
     if not token.startswith(TOKEN_PREFIX):
         return None
     token_hash = hash_token(token)
@@ -118,16 +187,99 @@ async def authenticate(db: Database, token: str) -> Principal | None:
         principal = await repository.find_by_hash(db, token_hash)
         if principal is not None:
             _recent.put(token_hash, principal)
+    if principal is None:
+        return None
+    now_s = time.time()
+    if (
+        principal.kind is TokenKind.SESSION
+        and idle_timeout_s is not None
+        and await _idle(db, principal.token_id, token_hash, now_s, idle_timeout_s)
+    ):
+        await _expire(db, principal.token_id)
+        raise Unauthorized(
+            "This session was unused for too long and has ended; sign in again.",
+            code="session_expired",
+        )
+    note_use(db, principal, token_hash, now_s)
     return principal
 
 
-async def identify(db: Database, token: str, address: str, failures: FailedLookups) -> Principal:
+def note_use(
+    db: Database, principal: Principal, token_hash: str, now_s: float | None = None
+) -> None:
+    """The token was used just now (a request, a socket's heartbeat): noted in memory, and
+    written down in a task of its own when the last write is `LAST_USED_WRITE_S` old."""
+    now_s = time.time() if now_s is None else now_s
+    _uses.learn(token_hash, now_s)
+    if _uses.write_due(token_hash, now_s):
+        _spawn(_write_last_use(db, principal.token_id, now_s))
+
+
+def _spawn(work: Coroutine[Any, Any, None]) -> None:
+    task = asyncio.get_running_loop().create_task(work)
+    _writes.add(task)
+    task.add_done_callback(_writes.discard)
+
+
+async def settle_uses(timeout_s: float = 5.0) -> None:
+    """Let the last-use writes under way finish (a node stopping: before its database closes,
+    so no write is cut off holding SQLite's one writer); any still running after `timeout_s`
+    are cancelled, losing only a note of last use."""
+    loop = asyncio.get_running_loop()
+    pending = {task for task in _writes if not task.done() and task.get_loop() is loop}
+    if not pending:
+        return
+    _, late = await asyncio.wait(pending, timeout=timeout_s)
+    for task in late:
+        task.cancel()
+    if late:
+        await asyncio.wait(late)
+
+
+async def _write_last_use(db: Database, token_id: int, at_s: float) -> None:
+    try:
+        async with db.write():
+            await repository.mark_used(db, token_id, dt.datetime.fromtimestamp(at_s, dt.UTC))
+    except Exception:  # a note of last use must never fail anyone's request
+        logger.warning("could not note the last use of token %s", token_id, exc_info=True)
+
+
+async def _idle(
+    db: Database, token_id: int, token_hash: str, now_s: float, idle_timeout_s: float
+) -> bool:
+    """Whether the session was unused for longer than `idle_timeout_s`, by this node's memory
+    or, when that says so (or knows nothing), by what every node wrote down."""
+    seen = _uses.last_seen(token_hash)
+    if seen is not None and now_s - seen <= idle_timeout_s:
+        return False
+    stored = await repository.last_used_at(db, token_id)
+    if stored is not None:
+        _uses.learn(token_hash, stored.timestamp())
+    seen = _uses.last_seen(token_hash)
+    return seen is None or now_s - seen > idle_timeout_s
+
+
+async def _expire(db: Database, token_id: int) -> None:
+    async with db.write():
+        await repository.revoke(db, token_id)
+        announce_revoked(db, [token_id])
+    forget([token_id])
+
+
+async def identify(
+    db: Database,
+    token: str,
+    address: str,
+    failures: FailedLookups,
+    *,
+    idle_timeout_s: float | None = None,
+) -> Principal:
     """The principal of a presented token; an address that keeps presenting unknown tokens is
     refused without a lookup for a while (server/auth/limits.py)."""
     refusal = failures.refusal(address)
     if refusal is not None:
         raise refusal
-    principal = await authenticate(db, token)
+    principal = await authenticate(db, token, idle_timeout_s=idle_timeout_s)
     if principal is None:
         if failures.failed(address):
             logger.warning(
@@ -176,16 +328,24 @@ def announce_revoked(db: Database, token_ids: Iterable[int]) -> None:
         db.touch(revoked_signal(token_id))
 
 
-async def list_tokens(db: Database, limit: int, offset: int) -> list[TokenOut]:
-    return await repository.listed(db, limit, offset)
+async def list_tokens(
+    db: Database,
+    limit: int,
+    offset: int,
+    *,
+    kind: TokenKind | None = None,
+    revoked: bool | None = None,
+) -> list[TokenOut]:
+    return await repository.listed(db, limit, offset, kind=kind, revoked=revoked)
 
 
-async def revoke_token(db: Database, token_id: int) -> None:
+async def revoke_token(db: Database, token_id: int, *, actor: Principal | str = "system") -> None:
     """Revoke one token (again is harmless); its sockets close on every node that hears it."""
     async with db.write():
         if not await repository.exists(db, token_id):
             raise NotFound(f"There is no token with id {token_id}.", code="token_not_found")
         await repository.revoke(db, token_id)
+        await record(db, action="token.revoke", actor=actor, target=f"token:{token_id}")
         announce_revoked(db, [token_id])
     forget([token_id])
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 
+from server.auth.scope import ANYTHING, Condition, where
 from server.cameras.schemas import CameraConfig, CameraIn
 from server.db import Database
 from server.sql import insert_returning_id, update_row
@@ -45,8 +46,12 @@ async def find(db: Database, camera_id: int) -> CameraConfig | None:
     return None if row is None else _to_config(row)
 
 
-async def search(db: Database, limit: int, offset: int) -> list[CameraConfig]:
-    rows = await db.fetch(_SELECT + " ORDER BY id LIMIT {} OFFSET {}", limit, offset)
+async def search(
+    db: Database, limit: int, offset: int, within: Condition = ANYTHING
+) -> list[CameraConfig]:
+    """A page of cameras; `within` (on `c`) is a scoped caller's reach."""
+    sql, args = where(within, _SELECT + " c")
+    rows = await db.fetch(sql + " ORDER BY id LIMIT {} OFFSET {}", *args, limit, offset)
     return [_to_config(row) for row in rows]
 
 

@@ -1,7 +1,8 @@
 from litestar import Router, delete, get, patch, post
 
-from server.auth.guards import allow
+from server.auth.guards import allow, principal_of
 from server.auth.schemas import Role
+from server.auth.scope import camera_reach
 from server.cameras import repository, service
 from server.cameras.schemas import Camera, CameraHealth, CameraIn, CameraPatch, FrameResult
 from server.cameras.service import CameraRuntimeDep
@@ -14,9 +15,10 @@ WRITERS = allow(Role.ADMIN)
 
 @get("/", **READERS, summary="List cameras")
 async def list_cameras(
-    recognition: CameraRuntimeDep, limit: Limit = 100, offset: Offset = 0
+    request: AnyRequest, recognition: CameraRuntimeDep, limit: Limit = 100, offset: Offset = 0
 ) -> list[Camera]:
-    found = await repository.search(recognition.db, limit, offset)
+    within = camera_reach(principal_of(request).scope)
+    found = await repository.search(recognition.db, limit, offset, within)
     return [camera.public() for camera in found]
 
 
@@ -64,8 +66,8 @@ async def push_frame(
 
 
 @get("/status", **READERS, summary="Frames per second, lag and state of every camera")
-async def camera_status(recognition: CameraRuntimeDep) -> list[CameraHealth]:
-    return await service.health(recognition)
+async def camera_status(request: AnyRequest, recognition: CameraRuntimeDep) -> list[CameraHealth]:
+    return await service.health(recognition, camera_reach(principal_of(request).scope))
 
 
 @get("/{camera_id:int}/status", **READERS, summary="Frames per second, lag and state")

@@ -10,6 +10,7 @@ import msgspec
 from litestar.di import NamedDependency
 
 from recognition.cameras import CameraStats
+from server.auth.scope import ANYTHING, Condition
 from server.cameras import repository
 from server.cameras.schemas import (
     Camera,
@@ -100,8 +101,9 @@ def _health(rec: CameraRuntime, camera: CameraConfig) -> CameraHealth:
     return CameraHealth(camera_id=camera.id, name=camera.name, status=status)
 
 
-async def health(rec: CameraRuntime) -> list[CameraHealth]:
-    cameras = await repository.search(rec.db, limit=MAX_CAMERAS_LISTED, offset=0)
+async def health(rec: CameraRuntime, within: Condition = ANYTHING) -> list[CameraHealth]:
+    """Every camera's health; `within` (on `c`) is a scoped caller's reach."""
+    cameras = await repository.search(rec.db, limit=MAX_CAMERAS_LISTED, offset=0, within=within)
     return [_health(rec, camera) for camera in cameras]
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from typing import Final
 
+from server.audit.log import record
 from server.auth.schemas import Principal
 from server.custody import repository
 from server.custody.access import access_of, require_evidence_reader
@@ -19,6 +21,13 @@ from server.incidents.service import require as require_incident
 from server.sync.recordings import synced_recording
 from server.text import spreadsheet_text
 
+AUDITED: Final = {
+    CustodyKind.VIEWED: "recording.view",
+    CustodyKind.EXPORTED: "export.recording",
+    CustodyKind.SHARED: "recording.share",
+    CustodyKind.SHARE_REVOKED: "recording.share_revoke",
+}
+"""Custody entries that are also audit entries: who looked at, exported or shared evidence."""
 CSV_COLUMNS = ("id", "at", "actor", "kind", "reason", "data", "prev_hash", "hash")
 
 
@@ -31,6 +40,10 @@ async def log(
     data: dict[str, object] | None = None,
 ) -> CustodyEntry:
     async with db.write():
+        action = AUDITED.get(kind)
+        if action is not None:
+            target = f"recording:{recording_id}"
+            await record(db, action=action, actor=who, target=target, detail=reason)
         return await repository.append(
             db,
             CustodyFacts(

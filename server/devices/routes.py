@@ -1,4 +1,5 @@
 from server.auth.schemas import Role
+from server.auth.scope import device_reach
 from server.crud_routes import registry_router
 from server.devices.imports import import_devices
 from server.devices.repository import devices
@@ -15,4 +16,6 @@ router = registry_router(
     update=update_device,
     read_roles=(Role.ADMIN, Role.DISPATCHER),
     extra=[import_route(import_devices, "devices")],
+    reach=device_reach,
+    secret_fields=frozenset({"key"}),  # audited as device.key_change, never the key
 )

@@ -30,6 +30,7 @@ from typing import Final
 
 import msgspec
 
+from server.audit.log import record
 from server.auth.schemas import Principal
 from server.custody import repository as custody_log
 from server.custody import service as custody
@@ -296,3 +297,11 @@ async def _log_exports(db: Database, package: PackagePlan, manifest_sha256: str,
                 data=data,
             )
             await custody_log.append(db, facts)
+        await record(
+            db,
+            action="export.evidence_package",
+            actor=package.exported_by,
+            target=f"incident:{package.incident.id}",
+            after=data,
+            detail=f"{len(package.items)} recordings",
+        )

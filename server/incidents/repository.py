@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 
+from server.auth.scope import ANYTHING, Condition
 from server.db import Database
 from server.incidents.lifecycle import CLOSED
 from server.incidents.schemas import Incident
@@ -35,6 +36,8 @@ class IncidentFilter(msgspec.Struct, frozen=True, kw_only=True):
     queue_order: bool = False
     limit: int = 100
     offset: int = 0
+    within: Condition = ANYTHING
+    """A scoped caller's reach, on `i` (server/auth/scope.py)."""
 
 
 class NewIncident(msgspec.Struct, frozen=True, kw_only=True):
@@ -103,8 +106,8 @@ async def find(db: Database, incident_id: int, *, lock: bool = False) -> Inciden
 
 
 async def search(db: Database, where: IncidentFilter) -> list[Incident]:
-    clauses: list[str] = []
-    args: list[Any] = []
+    clauses: list[str] = [] if where.within == ANYTHING else [where.within.sql]
+    args: list[Any] = list(where.within.args)
     if where.statuses:
         clauses.append(f"i.status IN ({_placeholders(len(where.statuses))})")
         args.extend(status.value for status in where.statuses)

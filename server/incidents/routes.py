@@ -11,6 +11,7 @@ from litestar.params import FromQuery, QueryParameter
 
 from server.auth.guards import allow, principal_of
 from server.auth.schemas import Role
+from server.auth.scope import incident_reach
 from server.errors import NotFound
 from server.http_params import AnyRequest, JSONBody, Limit, Offset, PathId
 from server.incidents import deadlines, repository, service, timeline
@@ -49,6 +50,7 @@ ACTORS = allow(Role.DISPATCHER, Role.ADMIN, Role.CREW)
     "sort=recent gives newest first.",
 )
 async def list_incidents(
+    request: AnyRequest,
     posbon: Posbon,
     status: FromQuery[list[IncidentStatus] | None] = None,
     priority: Annotated[int | None, QueryParameter(ge=1, le=4)] = None,
@@ -68,6 +70,7 @@ async def list_incidents(
         queue_order=sort == "queue",
         limit=limit,
         offset=offset,
+        within=incident_reach(principal_of(request).scope),
     )
     return await repository.search(posbon.db, where)
 

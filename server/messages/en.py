@@ -58,6 +58,8 @@ MESSAGES: Final[dict[str, str]] = {
     "invalid_image": "The body is not a JPEG or PNG image.",
     "invalid_image.image": "The image cannot be used: {reason}.",
     "invalid_image.frame": "The frame cannot be used: {reason}.",
+    "invalid_audit_action": "Give the action as lowercase words "
+    "joined by dots, e.g. site. or site.update.",
     "invalid_plate_query": "Give the plate to search for as 2 to 16 letters or digits, "
     "e.g. 01 A 123 BC.",
     "invalid_key": "The device key is unusable: {reason}.",
@@ -92,6 +94,11 @@ MESSAGES: Final[dict[str, str]] = {
     "not_found": "No such resource; see /schema for the routes.",
     "not_found.incident": "There is no incident with id {id}.",
     "not_found.your_incident": "There is no incident with id {id} for you.",
+    "not_found.in_scope": "There is nothing with {name} {id} within your reach.",
+    "out_of_scope": "The scope of {name} does not cover this route; ask an administrator.",
+    "scope_not_allowed": "--district, --camera and --watchlist narrow admin and dispatcher tokens "
+    "only (this token's role is {role}).",
+    "scope_not_allowed.empty": "--district needs a district's name.",
     "not_found.camera": "There is no camera with id {id}.",
     "not_found.plate_list": "There is no plate list with id {id}.",
     "not_found.plate_entry": "Plate list {list} has no entry with id {id}.",
@@ -122,6 +129,22 @@ MESSAGES: Final[dict[str, str]] = {
     "size_mismatch": "Upload-Length {length} differs from the synced size {size} of recording "
     "{id}.",
     "sync_error": "The sync request failed.",
+    "account_locked": "Too many wrong passwords or codes: this account is locked; try again in "
+    "{seconds} s.",
+    "code_required": "This account needs the 6-digit code from its authenticator app.",
+    "conflict.creating": "That account is being created; sign in again.",
+    "cookie_not_session": "Only a signed-in session comes in the posbon_session cookie; send a "
+    "token as 'Authorization: Bearer <token>'.",
+    "csrf_failed": "This change came without the page's X-CSRF-Token header; reload the page.",
+    "not_local_user": "{username} signs in through the identity provider; its password is kept "
+    "there.",
+    "password_too_short": "A password needs at least {count} characters.",
+    "session_expired": "This session was unused for too long and has ended; sign in again.",
+    "sign_in_failed": "The username, password or code is wrong.",
+    "user_not_found": "There is no user named {username}.",
+    "username_taken": "There is already a user named {username}.",
+    "username_taken.local": "A local account is named {username}; the identity provider's person "
+    "cannot take it over.",
     "token_invalid": "This token is unknown or revoked.",
     "token_missing": "No token was presented.",
     "token_missing.how": "Send 'Authorization: Bearer <token>'; create a token with 'posbon token "
@@ -134,6 +157,21 @@ MESSAGES: Final[dict[str, str]] = {
     "{seconds} s.",
     "tus_error": "The upload request failed.",
     "tus_version": "Send Tus-Resumable: {version} (got {got}).",
+    # Single sign-on (server/oidc).
+    "oidc_bad_state": "This sign-in was not started here, or it was changed on the way; start it "
+    "again from the sign-in page.",
+    "oidc_bad_state.missing": "No sign-in was started in this browser (or its cookie was blocked); "
+    "start it again from the sign-in page.",
+    "oidc_bad_state.expired": "The sign-in took too long; start it again from the sign-in page.",
+    "oidc_bad_state.code": "The identity provider sent no code; start the sign-in again from the "
+    "sign-in page.",
+    "oidc_no_role": "{username} is in no group that gives access to Posbon; ask an administrator "
+    "to add one of your groups to the role map.",
+    "oidc_not_configured": "Single sign-on is not set up on this server (--oidc-issuer).",
+    "oidc_refused": "The identity provider refused the sign-in: {reason}.",
+    "oidc_refused.check": "The sign-in was refused: {reason}.",
+    "oidc_unavailable": "The city's identity provider cannot be used right now ({reason}); try "
+    "again later.",
     "unauthorized": "Send 'Authorization: Bearer <token>'; create one with posbon token.",
     "unavailable": "Posbon cannot complete this request just now; send it again in a moment.",
     "unknown_schema_version": "Schema_version {version} is newer than this server's {newest}.",

@@ -55,6 +55,8 @@ MESSAGES: Final[dict[str, str]] = {
     "invalid_image": "Тело запроса — не изображение JPEG или PNG.",
     "invalid_image.image": "Изображение нельзя использовать: {reason}.",
     "invalid_image.frame": "Кадр нельзя использовать: {reason}.",
+    "invalid_audit_action": "Укажите действие строчными словами через "
+    "точку, например site. или site.update.",
     "invalid_plate_query": "Укажите искомый номер: от 2 до 16 букв или цифр, например 01 A 123 BC.",
     "invalid_key": "Ключ устройства непригоден: {reason}.",
     "invalid_message": "Тело запроса — не корректный JSON или не то сообщение, которое "
@@ -90,6 +92,11 @@ MESSAGES: Final[dict[str, str]] = {
     "not_found": "Такого ресурса нет; список адресов — в /schema.",
     "not_found.incident": "Происшествия с id {id} нет.",
     "not_found.your_incident": "Для вас нет происшествия с id {id}.",
+    "not_found.in_scope": "В пределах вашего доступа нет ничего с {name} {id}.",
+    "out_of_scope": "Доступ {name} не распространяется на этот адрес; обратитесь к администратору.",
+    "scope_not_allowed": "--district, --camera и --watchlist сужают только токены admin и "
+    "dispatcher (роль этого токена — {role}).",
+    "scope_not_allowed.empty": "Для --district нужно название района.",
     "not_found.camera": "Камеры с id {id} нет.",
     "not_found.plate_list": "Списка номеров с id {id} нет.",
     "not_found.plate_entry": "В списке номеров {list} нет записи с id {id}.",
@@ -122,6 +129,22 @@ MESSAGES: Final[dict[str, str]] = {
     "size_mismatch": "Upload-Length {length} отличается от синхронизированного размера {size} "
     "записи {id}.",
     "sync_error": "Запрос синхронизации не выполнен.",
+    "account_locked": "Слишком много неверных паролей или кодов: учётная запись заблокирована; "
+    "повторите через {seconds} с.",
+    "code_required": "Для этой учётной записи нужен 6-значный код из приложения-аутентификатора.",
+    "conflict.creating": "Эта учётная запись сейчас создаётся; войдите ещё раз.",
+    "cookie_not_session": "В cookie posbon_session допускается только сеанс входа; токен "
+    "отправляйте как 'Authorization: Bearer <token>'.",
+    "csrf_failed": "Изменение пришло без заголовка X-CSRF-Token этой страницы; перезагрузите "
+    "страницу.",
+    "not_local_user": "{username} входит через поставщика удостоверений; его пароль хранится там.",
+    "password_too_short": "Пароль должен содержать не меньше {count} символов.",
+    "session_expired": "Сеанс слишком долго не использовался и завершён; войдите снова.",
+    "sign_in_failed": "Неверное имя пользователя, пароль или код.",
+    "user_not_found": "Пользователя {username} нет.",
+    "username_taken": "Пользователь {username} уже есть.",
+    "username_taken.local": "Имя {username} занято локальной учётной записью; пользователь "
+    "поставщика удостоверений не может её занять.",
     "token_invalid": "Этот токен неизвестен или отозван.",
     "token_missing": "Токен не предъявлен.",
     "token_missing.how": "Отправьте 'Authorization: Bearer <token>'; токен создаётся командой "
@@ -134,6 +157,22 @@ MESSAGES: Final[dict[str, str]] = {
     "повторите через {seconds} с.",
     "tus_error": "Запрос загрузки не выполнен.",
     "tus_version": "Отправьте Tus-Resumable: {version} (получено {got}).",
+    # Single sign-on (server/oidc).
+    "oidc_bad_state": "Этот вход начат не здесь или был изменён по пути; начните его заново со "
+    "страницы входа.",
+    "oidc_bad_state.missing": "В этом браузере вход не начинался (или его cookie заблокирован); "
+    "начните его заново со страницы входа.",
+    "oidc_bad_state.expired": "Вход занял слишком много времени; начните его заново со страницы "
+    "входа.",
+    "oidc_bad_state.code": "Провайдер удостоверений не прислал код; начните вход заново со "
+    "страницы входа.",
+    "oidc_no_role": "{username} не состоит ни в одной группе, дающей доступ к Posbon; попросите "
+    "администратора добавить одну из ваших групп в сопоставление ролей.",
+    "oidc_not_configured": "Единый вход на этом сервере не настроен (--oidc-issuer).",
+    "oidc_refused": "Провайдер удостоверений отклонил вход: {reason}.",
+    "oidc_refused.check": "Вход отклонён: {reason}.",
+    "oidc_unavailable": "Городской провайдер удостоверений сейчас недоступен ({reason}); "
+    "попробуйте позже.",
     "unauthorized": "Отправьте 'Authorization: Bearer <token>'; токен создаётся командой "
     "posbon token.",
     "unavailable": "Posbon сейчас не может выполнить этот запрос; повторите его через несколько "

@@ -59,6 +59,8 @@ MESSAGES: Final[dict[str, str]] = {
     "invalid_image": "Сўров танаси JPEG ёки PNG расм эмас.",
     "invalid_image.image": "Расмдан фойдаланиб бўлмайди: {reason}.",
     "invalid_image.frame": "Кадрдан фойдаланиб бўлмайди: {reason}.",
+    "invalid_audit_action": "Амални нуқта билан ажратилган кичик ҳарфли "
+    "сўзлар билан беринг, масалан site. ёки site.update.",
     "invalid_plate_query": "Қидириладиган рақамни 2 дан 16 тагача ҳарф ёки рақам билан "
     "беринг, масалан 01 A 123 BC.",
     "invalid_key": "Қурилма калити яроқсиз: {reason}.",
@@ -92,6 +94,11 @@ MESSAGES: Final[dict[str, str]] = {
     "not_found": "Бундай манба йўқ; манзиллар рўйхати: /schema.",
     "not_found.incident": "{id} id рақамли ҳодиса йўқ.",
     "not_found.your_incident": "Сиз учун {id} id рақамли ҳодиса йўқ.",
+    "not_found.in_scope": "Сизнинг рухсатингиз доирасида {name} {id} билан ҳеч нарса йўқ.",
+    "out_of_scope": "{name} рухсати бу манзилни қамрамайди; администраторга мурожаат қилинг.",
+    "scope_not_allowed": "--district, --camera ва --watchlist фақат admin ва dispatcher "
+    "токенларини торайтиради (бу токеннинг роли {role}).",
+    "scope_not_allowed.empty": "--district учун туман номи керак.",
     "not_found.camera": "{id} id рақамли камера йўқ.",
     "not_found.plate_list": "{id} id рақамли давлат рақамлари рўйхати йўқ.",
     "not_found.plate_entry": "{list}-давлат рақамлари рўйхатида {id} id рақамли ёзув йўқ.",
@@ -124,6 +131,22 @@ MESSAGES: Final[dict[str, str]] = {
     "size_mismatch": "Upload-Length {length} {id}-ёзувнинг синхронланган ҳажмидан ({size}) фарқ "
     "қилади.",
     "sync_error": "Синхронлаш сўрови бажарилмади.",
+    "account_locked": "Парол ёки код жуда кўп марта нотўғри киритилди: ҳисоб блокланди; {seconds} "
+    "сониядан кейин қайта уриниб кўринг.",
+    "code_required": "Бу ҳисоб учун аутентификатор иловасидаги 6 хонали код керак.",
+    "conflict.creating": "Бу ҳисоб ҳозир яратилмоқда; қайта киринг.",
+    "cookie_not_session": "posbon_session cookie файлида фақат кириш сеанси бўлади; токенни "
+    "'Authorization: Bearer <token>' сифатида юборинг.",
+    "csrf_failed": "Ўзгариш саҳифанинг X-CSRF-Token сарлавҳасисиз келди; саҳифани қайта юкланг.",
+    "not_local_user": "{username} идентификация провайдери орқали киради; унинг пароли ўша ерда "
+    "сақланади.",
+    "password_too_short": "Парол камида {count} белгидан иборат бўлиши керак.",
+    "session_expired": "Сеанс жуда узоқ ишлатилмади ва тугатилди; қайта киринг.",
+    "sign_in_failed": "Фойдаланувчи номи, парол ёки код нотўғри.",
+    "user_not_found": "{username} номли фойдаланувчи йўқ.",
+    "username_taken": "{username} номли фойдаланувчи аллақачон бор.",
+    "username_taken.local": "{username} номи маҳаллий ҳисобга тегишли; идентификация провайдери "
+    "фойдаланувчиси уни эгаллай олмайди.",
     "token_invalid": "Бу токен номаълум ёки бекор қилинган.",
     "token_missing": "Токен кўрсатилмади.",
     "token_missing.how": "'Authorization: Bearer <token>' юборинг; токенни 'posbon token "
@@ -136,6 +159,21 @@ MESSAGES: Final[dict[str, str]] = {
     "сўнг қайта уриниб кўринг.",
     "tus_error": "Юклаш сўрови бажарилмади.",
     "tus_version": "Tus-Resumable: {version} юборинг ({got} келди).",
+    # Single sign-on (server/oidc).
+    "oidc_bad_state": "Бу кириш бу ерда бошланмаган ёки йўлда ўзгартирилган; уни кириш "
+    "саҳифасидан қайтадан бошланг.",
+    "oidc_bad_state.missing": "Бу браузерда кириш бошланмаган (ёки унинг cookie файли "
+    "блокланган); уни кириш саҳифасидан қайтадан бошланг.",
+    "oidc_bad_state.expired": "Кириш жуда узоқ давом этди; уни кириш саҳифасидан қайтадан бошланг.",
+    "oidc_bad_state.code": "Идентификация провайдери код юбормади; киришни кириш саҳифасидан "
+    "қайтадан бошланг.",
+    "oidc_no_role": "{username} Posbonга кириш ҳуқуқини берадиган бирорта гуруҳда эмас; "
+    "администратордан гуруҳларингиздан бирини роллар харитасига қўшишни сўранг.",
+    "oidc_not_configured": "Бу серверда ягона кириш созланмаган (--oidc-issuer).",
+    "oidc_refused": "Идентификация провайдери киришни рад этди: {reason}.",
+    "oidc_refused.check": "Кириш рад этилди: {reason}.",
+    "oidc_unavailable": "Шаҳар идентификация провайдеридан ҳозир фойдаланиб бўлмайди "
+    "({reason}); кейинроқ уриниб кўринг.",
     "unauthorized": "'Authorization: Bearer <token>' юборинг; токенни posbon token буйруғи "
     "билан яратинг.",
     "unavailable": "Posbon ҳозир бу сўровни бажара олмайди; бироздан сўнг қайта юборинг.",

@@ -63,6 +63,8 @@ MESSAGES: Final[dict[str, str]] = {
     "invalid_image": "Soʻrov tanasi JPEG yoki PNG rasm emas.",
     "invalid_image.image": "Rasmdan foydalanib boʻlmaydi: {reason}.",
     "invalid_image.frame": "Kadrdan foydalanib boʻlmaydi: {reason}.",
+    "invalid_audit_action": "Amalni nuqta bilan ajratilgan kichik harfli "
+    "soʻzlar bilan bering, masalan site. yoki site.update.",
     "invalid_plate_query": "Qidiriladigan raqamni 2 dan 16 tagacha harf yoki raqam bilan "
     "bering, masalan 01 A 123 BC.",
     "invalid_key": "Qurilma kaliti yaroqsiz: {reason}.",
@@ -98,6 +100,11 @@ MESSAGES: Final[dict[str, str]] = {
     "not_found": "Bunday manba yoʻq; manzillar roʻyxati: /schema.",
     "not_found.incident": "{id} id raqamli hodisa yoʻq.",
     "not_found.your_incident": "Siz uchun {id} id raqamli hodisa yoʻq.",
+    "not_found.in_scope": "Sizning ruxsatingiz doirasida {name} {id} bilan hech narsa yo'q.",
+    "out_of_scope": "{name} ruxsati bu manzilni qamramaydi; administratorga murojaat qiling.",
+    "scope_not_allowed": "--district, --camera va --watchlist faqat admin va dispatcher "
+    "tokenlarini toraytiradi (bu tokenning roli {role}).",
+    "scope_not_allowed.empty": "--district uchun tuman nomi kerak.",
     "not_found.camera": "{id} id raqamli kamera yoʻq.",
     "not_found.plate_list": "{id} id raqamli davlat raqamlari roʻyxati yoʻq.",
     "not_found.plate_entry": "{list}-davlat raqamlari roʻyxatida {id} id raqamli yozuv yoʻq.",
@@ -130,6 +137,22 @@ MESSAGES: Final[dict[str, str]] = {
     "size_mismatch": "Upload-Length {length} {id}-yozuvning sinxronlangan hajmidan ({size}) "
     "farq qiladi.",
     "sync_error": "Sinxronlash soʻrovi bajarilmadi.",
+    "account_locked": "Parol yoki kod juda koʻp marta notoʻgʻri kiritildi: hisob bloklandi; "
+    "{seconds} soniyadan keyin qayta urinib koʻring.",
+    "code_required": "Bu hisob uchun autentifikator ilovasidagi 6 xonali kod kerak.",
+    "conflict.creating": "Bu hisob hozir yaratilmoqda; qayta kiring.",
+    "cookie_not_session": "posbon_session cookie faylida faqat kirish seansi boʻladi; tokenni "
+    "'Authorization: Bearer <token>' sifatida yuboring.",
+    "csrf_failed": "Oʻzgarish sahifaning X-CSRF-Token sarlavhasisiz keldi; sahifani qayta yuklang.",
+    "not_local_user": "{username} identifikatsiya provayderi orqali kiradi; uning paroli oʻsha "
+    "yerda saqlanadi.",
+    "password_too_short": "Parol kamida {count} belgidan iborat boʻlishi kerak.",
+    "session_expired": "Seans juda uzoq ishlatilmadi va tugatildi; qayta kiring.",
+    "sign_in_failed": "Foydalanuvchi nomi, parol yoki kod notoʻgʻri.",
+    "user_not_found": "{username} nomli foydalanuvchi yoʻq.",
+    "username_taken": "{username} nomli foydalanuvchi allaqachon bor.",
+    "username_taken.local": "{username} nomi mahalliy hisobga tegishli; identifikatsiya provayderi"
+    " foydalanuvchisi uni egallay olmaydi.",
     "token_invalid": "Bu token nomaʼlum yoki bekor qilingan.",
     "token_missing": "Token koʻrsatilmadi.",
     "token_missing.how": "'Authorization: Bearer <token>' yuboring; tokenni 'posbon token "
@@ -143,6 +166,22 @@ MESSAGES: Final[dict[str, str]] = {
     "soʻng qayta urinib koʻring.",
     "tus_error": "Yuklash soʻrovi bajarilmadi.",
     "tus_version": "Tus-Resumable: {version} yuboring ({got} keldi).",
+    # Single sign-on (server/oidc).
+    "oidc_bad_state": "Bu kirish bu yerda boshlanmagan yoki yoʻlda oʻzgartirilgan; uni kirish "
+    "sahifasidan qaytadan boshlang.",
+    "oidc_bad_state.missing": "Bu brauzerda kirish boshlanmagan (yoki uning cookie fayli "
+    "bloklangan); uni kirish sahifasidan qaytadan boshlang.",
+    "oidc_bad_state.expired": "Kirish juda uzoq davom etdi; uni kirish sahifasidan qaytadan "
+    "boshlang.",
+    "oidc_bad_state.code": "Identifikatsiya provayderi kod yubormadi; kirishni kirish "
+    "sahifasidan qaytadan boshlang.",
+    "oidc_no_role": "{username} Posbonga kirish huquqini beradigan birorta guruhda emas; "
+    "administratordan guruhlaringizdan birini rollar xaritasiga qoʻshishni soʻrang.",
+    "oidc_not_configured": "Bu serverda yagona kirish sozlanmagan (--oidc-issuer).",
+    "oidc_refused": "Identifikatsiya provayderi kirishni rad etdi: {reason}.",
+    "oidc_refused.check": "Kirish rad etildi: {reason}.",
+    "oidc_unavailable": "Shahar identifikatsiya provayderidan hozir foydalanib boʻlmaydi "
+    "({reason}); keyinroq urinib koʻring.",
     "unauthorized": "'Authorization: Bearer <token>' yuboring; tokenni posbon token buyrugʻi "
     "bilan yarating.",
     "unavailable": "Posbon hozir bu soʻrovni bajara olmaydi; birozdan soʻng qayta yuboring.",

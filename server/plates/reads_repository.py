@@ -11,6 +11,7 @@ from typing import Any, Final
 import msgspec
 
 from server.auth.schemas import Principal
+from server.auth.scope import ANYTHING, Condition
 from server.db import Database
 from server.sql import insert_many, insert_returning_id, one_of
 
@@ -65,6 +66,8 @@ class ReadFilter(msgspec.Struct, frozen=True, kw_only=True):
     until: dt.datetime | None
     camera_id: int | None
     limit: int
+    within: Condition = ANYTHING
+    """A scoped caller's reach, on `r` (server/auth/scope.py)."""
 
 
 class SearchAudit(msgspec.Struct, frozen=True, kw_only=True):
@@ -103,6 +106,9 @@ async def find_reads(db: Database, where: ReadFilter) -> list[StoredRead]:
     if where.camera_id is not None:
         conditions.append("r.camera_id = {}")
         args.append(where.camera_id)
+    if where.within != ANYTHING:
+        conditions.append(where.within.sql)
+        args.extend(where.within.args)
     filters = " AND ".join(conditions)
     # The matching reads are found through the search key's index, then sorted. Asked for
     # "newest first, LIMIT n" in one query, PostgreSQL walks the read time's index backwards

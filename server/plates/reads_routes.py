@@ -17,8 +17,10 @@ from litestar import Router, get
 from litestar.params import FromQuery, QueryParameter
 
 from recognition.plate_format import edit_distance
+from server.audit.log import record
 from server.auth.guards import allow, principal_of
 from server.auth.schemas import Role
+from server.auth.scope import of_cameras
 from server.errors import BadRequest
 from server.http_params import AnyRequest, Limit, Offset
 from server.plates import reads_repository
@@ -100,13 +102,26 @@ async def search_reads(
     key = _checked_key(plate)
     _checked_period(since, until)
     where = ReadFilter(
-        keys=within_one_edit(key), since=since, until=until, camera_id=camera, limit=limit
+        keys=within_one_edit(key),
+        since=since,
+        until=until,
+        camera_id=camera,
+        limit=limit,
+        within=of_cameras(principal_of(request).scope, "r.camera_id"),
     )
     db = recognition.db
     found = await reads_repository.find_reads(db, where)
     async with db.write():  # no audit row, no answer
         await reads_repository.insert_search(
             db, principal_of(request), plate, where, key, len(found)
+        )
+        await record(
+            db,
+            action="plate_reads.search",
+            actor=principal_of(request),
+            target=f"plate:{key}",
+            after={"plate": plate, "since": since, "until": until, "camera_id": camera},
+            detail=f"{len(found)} reads",
         )
     return [
         PlateReadOut(

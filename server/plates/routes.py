@@ -1,6 +1,6 @@
 from litestar import Response, Router, delete, get, patch, post
 
-from server.auth.guards import allow
+from server.auth.guards import allow, principal_of
 from server.auth.schemas import Role
 from server.http_params import AnyRequest, JSONBody, Limit, Offset, PathId
 from server.import_routes import SkipInvalid
@@ -28,8 +28,10 @@ async def list_lists(
     "the list's site). 'own': the plates that belong at the list's site; any other plate read "
     "there raises plate_foreign.",
 )
-async def create_list(recognition: PlateRuntimeDep, data: JSONBody[PlateListIn]) -> PlateList:
-    return await service.create_list(recognition, data)
+async def create_list(
+    request: AnyRequest, recognition: PlateRuntimeDep, data: JSONBody[PlateListIn]
+) -> PlateList:
+    return await service.create_list(recognition, data, actor=principal_of(request))
 
 
 @get("/lists/{list_id:int}", **READERS, summary="Get one plate list")
@@ -39,14 +41,17 @@ async def get_list(recognition: PlateRuntimeDep, list_id: PathId) -> PlateList:
 
 @patch("/lists/{list_id:int}", **WRITERS, summary="Rename a plate list or move it to a site")
 async def update_list(
-    recognition: PlateRuntimeDep, list_id: PathId, data: JSONBody[PlateListPatch]
+    request: AnyRequest,
+    recognition: PlateRuntimeDep,
+    list_id: PathId,
+    data: JSONBody[PlateListPatch],
 ) -> PlateList:
-    return await service.update_list(recognition, list_id, data)
+    return await service.update_list(recognition, list_id, data, actor=principal_of(request))
 
 
 @delete("/lists/{list_id:int}", **WRITERS, summary="Delete a plate list and its entries")
-async def delete_list(recognition: PlateRuntimeDep, list_id: PathId) -> None:
-    await service.delete_list(recognition, list_id)
+async def delete_list(request: AnyRequest, recognition: PlateRuntimeDep, list_id: PathId) -> None:
+    await service.delete_list(recognition, list_id, actor=principal_of(request))
 
 
 @get("/lists/{list_id:int}/entries", **READERS, summary="List a plate list's entries")
@@ -64,15 +69,19 @@ async def list_entries(
     description="The same plate again (spaces, O/0 and I/1 aside) updates its note: 200.",
 )
 async def add_entry(
-    recognition: PlateRuntimeDep, list_id: PathId, data: JSONBody[PlateEntryIn]
+    request: AnyRequest, recognition: PlateRuntimeDep, list_id: PathId, data: JSONBody[PlateEntryIn]
 ) -> Response[PlateEntry]:
-    entry, created = await service.add_entry(recognition, list_id, data)
+    entry, created = await service.add_entry(
+        recognition, list_id, data, actor=principal_of(request)
+    )
     return Response(entry, status_code=201 if created else 200)
 
 
 @delete("/lists/{list_id:int}/entries/{entry_id:int}", **WRITERS, summary="Remove a plate")
-async def delete_entry(recognition: PlateRuntimeDep, list_id: PathId, entry_id: PathId) -> None:
-    await service.delete_entry(recognition, list_id, entry_id)
+async def delete_entry(
+    request: AnyRequest, recognition: PlateRuntimeDep, list_id: PathId, entry_id: PathId
+) -> None:
+    await service.delete_entry(recognition, list_id, entry_id, actor=principal_of(request))
 
 
 @post(
@@ -92,7 +101,9 @@ async def import_entries(
         text = decode_csv(await request.body())
     except BadEncodingError as err:
         return Response(err.report(), status_code=422)
-    report = await service.import_entries(recognition, list_id, text, skip_invalid=skip_invalid)
+    report = await service.import_entries(
+        recognition, list_id, text, skip_invalid=skip_invalid, actor=principal_of(request)
+    )
     return Response(report, status_code=200 if report.applied else 422)
 
 

@@ -7,6 +7,7 @@ from typing import Any, Final, Protocol, runtime_checkable
 import msgspec
 from litestar.di import NamedDependency
 
+from server.audit.log import Actor, record
 from server.db import Database
 from server.errors import NotFound
 from server.imports import ImportReport, Progress, apply, parse_csv
@@ -51,16 +52,22 @@ async def _check_site(db: Database, site_id: int | None) -> None:
         await sites.get(db, site_id)
 
 
-async def create_list(rec: PlateRuntime, data: PlateListIn) -> PlateList:
+async def create_list(
+    rec: PlateRuntime, data: PlateListIn, *, actor: Actor | str = "system"
+) -> PlateList:
     await _check_site(rec.db, data.site_id)
     async with rec.db.write():
         list_id = await repository.insert_list(rec.db, data.name, data.kind, data.site_id)
+        target = f"plate_list:{list_id}"
+        await record(rec.db, action="plate_list.create", actor=actor, target=target, after=data)
     await _refresh(rec, list_id)
     return await get_list(rec, list_id)
 
 
-async def update_list(rec: PlateRuntime, list_id: int, patch: PlateListPatch) -> PlateList:
-    await get_list(rec, list_id)
+async def update_list(
+    rec: PlateRuntime, list_id: int, patch: PlateListPatch, *, actor: Actor | str = "system"
+) -> PlateList:
+    before = await get_list(rec, list_id)
     changes: dict[str, Any] = {
         k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET
     }
@@ -68,29 +75,53 @@ async def update_list(rec: PlateRuntime, list_id: int, patch: PlateListPatch) ->
         await _check_site(rec.db, changes["site_id"])
     async with rec.db.write():
         await repository.update_list(rec.db, list_id, changes)
+        await record(
+            rec.db,
+            action="plate_list.update",
+            actor=actor,
+            target=f"plate_list:{list_id}",
+            before=before,
+            after=await get_list(rec, list_id),
+        )
     await _refresh(rec, list_id)
     return await get_list(rec, list_id)
 
 
-async def delete_list(rec: PlateRuntime, list_id: int) -> None:
-    await get_list(rec, list_id)
+async def delete_list(rec: PlateRuntime, list_id: int, *, actor: Actor | str = "system") -> None:
+    before = await get_list(rec, list_id)
     async with rec.db.write():
         await repository.delete_list(rec.db, list_id)
+        target = f"plate_list:{list_id}"
+        await record(rec.db, action="plate_list.delete", actor=actor, target=target, before=before)
     rec.plates.drop_list(list_id)
 
 
-async def add_entry(rec: PlateRuntime, list_id: int, data: PlateEntryIn) -> tuple[PlateEntry, bool]:
+async def add_entry(
+    rec: PlateRuntime, list_id: int, data: PlateEntryIn, *, actor: Actor | str = "system"
+) -> tuple[PlateEntry, bool]:
     await get_list(rec, list_id)
     async with rec.db.write():
         entry, created = await repository.upsert_entry(rec.db, list_id, data.plate, data.note)
+        await record(
+            rec.db,
+            action="plate_list.entry_add" if created else "plate_list.entry_update",
+            actor=actor,
+            target=f"plate_list:{list_id}/entry:{entry.id}",
+            after=entry,
+        )
     await _refresh(rec, list_id)
     return entry, created
 
 
-async def delete_entry(rec: PlateRuntime, list_id: int, entry_id: int) -> None:
+async def delete_entry(
+    rec: PlateRuntime, list_id: int, entry_id: int, *, actor: Actor | str = "system"
+) -> None:
     await get_list(rec, list_id)
     async with rec.db.write():
         deleted = await repository.delete_entry(rec.db, list_id, entry_id)
+        if deleted:
+            target = f"plate_list:{list_id}/entry:{entry_id}"
+            await record(rec.db, action="plate_list.entry_delete", actor=actor, target=target)
     if not deleted:
         raise NotFound(f"Plate list {list_id} has no entry with id {entry_id}.")
     await _refresh(rec, list_id)
@@ -103,8 +134,10 @@ async def import_entries(
     *,
     skip_invalid: bool = False,
     progress: Progress | None = None,
+    actor: Actor | str = "system",
 ) -> ImportReport:
-    """CSV with a `plate` column (and optionally `note`): all rows or none, like other imports."""
+    """CSV with a `plate` column (and optionally `note`): all rows or none, like other imports.
+    The import is one audit entry with its counts, not one per plate."""
     await get_list(rec, list_id)
     parsed = parse_csv(text, PlateEntryIn, ENTRY_COLUMNS)
 
@@ -112,5 +145,14 @@ async def import_entries(
         await repository.upsert_entry(rec.db, list_id, row.plate, row.note)
 
     report = await apply(parsed, store, rec.db, skip_invalid=skip_invalid, progress=progress)
+    if report.applied:
+        async with rec.db.write():
+            await record(
+                rec.db,
+                action="plate_list.import",
+                actor=actor,
+                target=f"plate_list:{list_id}",
+                detail=f"{report.imported} imported, {len(report.rejected)} rejected",
+            )
     await _refresh(rec, list_id)
     return report

@@ -22,6 +22,7 @@ from typing import Final
 import msgspec
 
 from server.alerts import repository as alerts_repository
+from server.audit.log import record
 from server.auth.schemas import Principal
 from server.db import Database
 from server.errors import NotFound
@@ -122,6 +123,13 @@ async def log_view(db: Database, crop: Crop, who: Principal) -> None:
                 kind="face_image_viewed",
                 data={"crop_id": crop.id, "alert_id": alert.id},
             ),
+        )
+        await record(
+            db,
+            action="face_crop.view",
+            actor=who,
+            target=f"crop:{crop.id}",
+            after={"alert_id": alert.id, "incident_id": alert.incident_id},
         )
 
 

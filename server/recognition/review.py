@@ -26,6 +26,7 @@ import msgspec
 
 from server.alerts.schemas import AlertKind
 from server.auth.schemas import Principal
+from server.auth.scope import ANYTHING, Condition, where
 from server.db import Database
 from server.errors import NotFound, Unprocessable
 from server.incidents import repository as incidents_repository
@@ -186,12 +187,14 @@ def _recognition(row: dict[str, Any]) -> Recognition:
     )
 
 
-async def recent(db: Database, status: QueueStatus, limit: int) -> list[Recognition]:
-    """The latest recognition alerts, newest first; only those with no verdict when asked."""
+async def recent(
+    db: Database, status: QueueStatus, limit: int, within: Condition = ANYTHING
+) -> list[Recognition]:
+    """The latest recognition alerts, newest first; only those with no verdict when asked;
+    `within` (on `a`) is a scoped caller's reach."""
     sql = _QUEUE + (" AND r.id IS NULL" if status is QueueStatus.UNREVIEWED else "")
-    rows = await db.fetch(
-        sql + " ORDER BY a.id DESC LIMIT {}", *(k.value for k in RECOGNITION_KINDS), limit
-    )
+    sql, args = where(within, sql, (k.value for k in RECOGNITION_KINDS), more=True)
+    rows = await db.fetch(sql + " ORDER BY a.id DESC LIMIT {}", *args, limit)
     return [_recognition(row) for row in rows]
 
 

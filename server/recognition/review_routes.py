@@ -7,6 +7,7 @@ from litestar.params import QueryParameter
 
 from server.auth.guards import allow, principal_of
 from server.auth.schemas import Role
+from server.auth.scope import alert_reach
 from server.http_params import AnyRequest, JSONBody, Limit, PathId
 from server.recognition import review
 from server.recognition.review import (
@@ -34,11 +35,13 @@ Status = Annotated[
     "(the default) lists only alerts with no verdict; ?status=all lists every one.",
 )
 async def recent_recognitions(
+    request: AnyRequest,
     recognition: RecognitionDep,
     status: Status = QueueStatus.UNREVIEWED,
     limit: Limit = 50,
 ) -> list[Recognition]:
-    return await review.recent(recognition.db, status, limit)
+    within = alert_reach(principal_of(request).scope)
+    return await review.recent(recognition.db, status, limit, within)
 
 
 @post(

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from server.auth.schemas import Principal
+from server.auth.schemas import EVERYWHERE, Principal, Scope
+from server.auth.scope import at_sites
 from server.db import Database
 from server.devices.repository import devices
 from server.errors import NotFound
@@ -76,10 +77,12 @@ async def end_test(db: Database, test_id: int, who: Principal) -> SiteTest:
     return await get_test(db, test_id)
 
 
-async def recent_tests(db: Database, limit: int, offset: int) -> list[SiteTest]:
-    """Windows running now or ended in the last day."""
+async def recent_tests(
+    db: Database, limit: int, offset: int, scope: Scope = EVERYWHERE
+) -> list[SiteTest]:
+    """Windows running now or ended in the last day, at the sites within `scope`."""
     since = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
-    return await repository.recent(db, since, limit, offset)
+    return await repository.recent(db, since, limit, offset, at_sites(scope, "site_id"))
 
 
 def by_zone(signals: list[ReportSignal]) -> list[ZoneSummary]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Final
 
+from server.auth.scope import ANYTHING, Condition, where
 from server.db import Database
 from server.schedules.schemas import ReportSignal, SiteTest
 from server.sql import one_of
@@ -121,16 +122,18 @@ async def active_for_site(db: Database, site_id: int, at: dt.datetime) -> bool:
     return row is not None
 
 
-async def recent(db: Database, since: dt.datetime, limit: int, offset: int) -> list[SiteTest]:
-    """Windows still running or ended after `since`, newest first."""
-    rows = await db.fetch(
-        _SELECT + " WHERE ends_at > {} AND (ended_at IS NULL OR ended_at > {}) "
-        "ORDER BY id DESC LIMIT {} OFFSET {}",
-        since,
-        since,
-        limit,
-        offset,
+async def recent(
+    db: Database, since: dt.datetime, limit: int, offset: int, within: Condition = ANYTHING
+) -> list[SiteTest]:
+    """Windows still running or ended after `since`, newest first; `within` (on the table's
+    own columns) is a scoped caller's reach."""
+    sql, args = where(
+        within,
+        _SELECT + " WHERE ends_at > {} AND (ended_at IS NULL OR ended_at > {})",
+        (since, since),
+        more=True,
     )
+    rows = await db.fetch(sql + " ORDER BY id DESC LIMIT {} OFFSET {}", *args, limit, offset)
     return [_to_test(row) for row in rows]
 
 

@@ -38,8 +38,8 @@ async def put_schedule(
 
 
 @delete("/sites/{site_id:int}/schedule", **ADMIN, summary="Remove a site's opening hours")
-async def delete_schedule(posbon: Posbon, site_id: PathId) -> None:
-    await service.delete_schedule(posbon.db, site_id)
+async def delete_schedule(request: AnyRequest, posbon: Posbon, site_id: PathId) -> None:
+    await service.delete_schedule(posbon.db, site_id, actor=principal_of(request))
 
 
 @post("/sites/{site_id:int}/tests", **DESK, summary="Put a site on test")
@@ -57,8 +57,10 @@ async def start_device_test(
 
 
 @get("/tests", **DESK, summary="Test windows running now or ended in the last day")
-async def list_tests(posbon: Posbon, limit: Limit = 100, offset: Offset = 0) -> list[SiteTest]:
-    return await on_test.recent_tests(posbon.db, limit, offset)
+async def list_tests(
+    request: AnyRequest, posbon: Posbon, limit: Limit = 100, offset: Offset = 0
+) -> list[SiteTest]:
+    return await on_test.recent_tests(posbon.db, limit, offset, principal_of(request).scope)
 
 
 @get("/tests/{test_id:int}", **DESK, summary="One test window")

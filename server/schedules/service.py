@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from server.audit.log import Actor, record
 from server.auth.schemas import Principal
 from server.db import Database
 from server.errors import NotFound, Unprocessable
@@ -48,11 +49,18 @@ async def put_schedule(
     )
     async with db.write():
         await sites.get(db, site_id)
+        before = await repository.find(db, site_id)
         await repository.put(db, schedule)
+        action = "schedule.create" if before is None else "schedule.update"
+        target = f"site:{site_id}/schedule"
+        await record(db, action=action, actor=who, target=target, before=before, after=schedule)
     return schedule
 
 
-async def delete_schedule(db: Database, site_id: int) -> None:
+async def delete_schedule(db: Database, site_id: int, *, actor: Actor | str = "system") -> None:
     async with db.write():
+        before = await repository.find(db, site_id)
         if not await repository.delete(db, site_id):
             raise NotFound(f"Site {site_id} has no schedule.")
+        target = f"site:{site_id}/schedule"
+        await record(db, action="schedule.delete", actor=actor, target=target, before=before)

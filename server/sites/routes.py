@@ -1,4 +1,5 @@
 from server.auth.schemas import Role
+from server.auth.scope import site_reach
 from server.crud_routes import registry_router
 from server.import_routes import import_route
 from server.sites.imports import import_sites
@@ -15,4 +16,5 @@ router = registry_router(
     update=update_site,
     read_roles=(Role.ADMIN, Role.DISPATCHER, Role.CREW),
     extra=[import_route(import_sites, "sites")],
+    reach=site_reach,
 )

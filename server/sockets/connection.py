@@ -21,6 +21,12 @@ and in number (server/sockets/pacing.py says why these figures):
   end of the interval (counted);
 * acks are cumulative and coalesced: the highest seq acked is kept, and the receipts of the
   dispatches it covers are written at most once per 0.5 s and once more as the socket ends.
+
+The dispatcher page cannot read its HttpOnly session cookie, so its hello carries an empty token
+(or "cookie"): the session comes from the `posbon_session` cookie of the upgrade request, and
+only when the request's Origin is this very host (a browser sends the cookie to a socket opened
+by any site: the Origin check stops cross-site WebSocket hijacking). Each heartbeat counts as
+use of the token, so an open dispatcher page keeps its session from going idle.
 """
 
 from __future__ import annotations
@@ -34,10 +40,12 @@ from typing import Any, Final
 import msgspec
 from litestar.exceptions import WebSocketDisconnect
 
+from server.auth.cookies import SESSION_COOKIE
 from server.auth.guards import client_address
 from server.auth.limits import FailedLookups, TooManyFailedTokens
-from server.auth.schemas import Principal, Role
-from server.auth.service import identify
+from server.auth.schemas import Principal, Role, TokenKind
+from server.auth.scope import event_reaches, withheld
+from server.auth.service import hash_token, identify, note_use
 from server.crews import service as crews_service
 from server.errors import ApiError, Unauthorized
 from server.http_params import AnySocket
@@ -99,15 +107,43 @@ async def _read_hello(socket: AnySocket) -> Hello:
         raise Rejected(CLOSE_BAD_HELLO, "first message must be a hello") from err
 
 
+COOKIE_HELLO_TOKENS: Final = frozenset({"", "cookie"})
+"""Hello tokens that ask for the upgrade request's session cookie."""
+
+
+def _token_of(socket: AnySocket, hello: Hello) -> str:
+    """The hello's token, or for a browser page the session cookie of a same-origin upgrade."""
+    if hello.token not in COOKIE_HELLO_TOKENS:
+        return hello.token
+    origin = socket.headers.get("origin", "")
+    host = socket.headers.get("host", "")
+    _, _, origin_host = origin.partition("://")
+    if not host or origin_host.rstrip("/").lower() != host.lower():
+        raise Rejected(CLOSE_BAD_TOKEN, "a session cookie counts only from this site's own page")
+    secret = socket.cookies.get(SESSION_COOKIE, "")
+    if not secret:
+        raise Rejected(CLOSE_BAD_TOKEN, "no token and no session cookie")
+    return secret
+
+
 async def _principal_for(
-    state: AppState, hello: Hello, endpoint: str, failures: FailedLookups, address: str
+    state: AppState, token: str, endpoint: str, failures: FailedLookups, socket: AnySocket
 ) -> tuple[Principal, str]:
+    address = client_address(socket)
     try:
-        principal = await identify(state.db, hello.token, address, failures)
+        principal = await identify(
+            state.db,
+            token,
+            address,
+            failures,
+            idle_timeout_s=state.settings.session_idle_timeout_s,
+        )
     except TooManyFailedTokens as err:
         raise Rejected(CLOSE_TOO_MANY_FAILURES, "too many unknown tokens; try later") from err
     except Unauthorized as err:
         raise Rejected(CLOSE_BAD_TOKEN, "unknown or revoked token") from err
+    if socket.cookies.get(SESSION_COOKIE) == token and principal.kind is not TokenKind.SESSION:
+        raise Rejected(CLOSE_BAD_TOKEN, "only a signed-in session comes in the cookie")
     if endpoint == "dispatch" and principal.role in DISPATCH_ROLES:
         return principal, DISPATCH_STREAM
     if endpoint == "crew" and principal.role is Role.CREW and principal.crew_id is not None:
@@ -129,6 +165,8 @@ class Connection:
         self.principal = principal
         self.stream = stream
         self.endpoint = endpoint
+        self.token_hash = ""
+        """Its token's hash: each heartbeat notes the token's use (serve sets it)."""
         self.sent_seq = 0
         self._live_sent = state.metrics.events_sent.labels(endpoint, "live")
         self.revoked = asyncio.Event()
@@ -207,7 +245,13 @@ class Connection:
             await asyncio.sleep(0)
 
     async def _send_event(self, event: StoredEvent) -> None:
-        await self.socket.send_text(event.wire())
+        text = event.wire()
+        scope = self.principal.scope
+        if not scope.unlimited and not await event_reaches(
+            self.state.db, scope, event.type, event.data
+        ):
+            text = withheld(event.seq)  # beyond a scoped token's reach: its seq only
+        await self.socket.send_text(text)
         self.receipts.sent(event)
 
     async def receive(self) -> None:
@@ -278,6 +322,7 @@ class Connection:
             case StatusChange():
                 await self.send(await self._status(message))
             case Heartbeat():
+                note_use(self.state.db, self.principal, self.token_hash)
                 await self._heartbeat()
             case _:
                 return
@@ -302,13 +347,13 @@ async def serve(socket: AnySocket, state: AppState, failures: FailedLookups, end
     await socket.accept()
     try:
         hello = await _read_hello(socket)
-        principal, stream = await _principal_for(
-            state, hello, endpoint, failures, client_address(socket)
-        )
+        token = _token_of(socket, hello)
+        principal, stream = await _principal_for(state, token, endpoint, failures, socket)
     except Rejected as rejected:
         await socket.close(code=rejected.code, reason=rejected.reason)
         return
     connection = Connection(socket, state, principal, stream, endpoint)
+    connection.token_hash = hash_token(token)
     # Registered before the first event is sent, so a revocation from now on closes it.
     state.sockets.add(principal.token_id, connection.revoked.set)
     subscriber = await state.hub.subscribe(stream)

@@ -23,7 +23,8 @@ import asyncpg
 import msgspec
 
 from server.auth.owners import device_owner
-from server.auth.schemas import Principal, Role
+from server.auth.schemas import Principal, Role, Scope
+from server.auth.scope import incidents_within
 from server.db import Database
 from server.errors import Conflict, Forbidden, NotFound, Unprocessable
 from server.sync import admin_repository, compaction, outcomes, push_rules, reports
@@ -85,6 +86,8 @@ async def readable_scopes(db: Database, who: Principal, report_window_s: float) 
     if who.role is Role.UPLOAD_STATION:
         devices = await admin_repository.devices_of(db, device_owner(who))
         return frozenset(map(recording_owner_scope, devices))
+    if not who.scope.unlimited:
+        return await _scoped_reading(db, who.scope)
     every = await admin_repository.every_scope(db)
     if who.role is Role.ADMIN:
         return frozenset({RECORDINGS_SCOPE, *every})
@@ -92,6 +95,16 @@ async def readable_scopes(db: Database, who: Principal, report_window_s: float) 
     return frozenset(
         {RECORDINGS_SCOPE, *(s for s in every if not s.startswith(RECORDING_SCOPE_PREFIX))}
     )
+
+
+async def _scoped_reading(db: Database, scope: Scope) -> frozenset[str]:
+    """A scoped dispatcher's or admin's sync scopes: its districts' and its incidents', no
+    more. Not the crews' (a crew's reports may be of any district), nor the recordings' (those
+    of its incidents come in the incidents' scopes)."""
+    # A district's scope carries all of its incidents: not for a reviewer of a few cameras.
+    districts = scope.districts or frozenset() if scope.cameras is None else frozenset()
+    incidents = await incidents_within(db, scope)
+    return frozenset({*map(district_scope, districts), *map(incident_scope, incidents)})
 
 
 async def _writable_scopes(
@@ -106,6 +119,8 @@ async def _writable_scopes(
             if incident_scope(number) in readable
         }
         return readable | assigned
+    if not who.scope.unlimited:  # a scoped dispatcher writes where it reads
+        return await readable_scopes(db, who, report_window_s)
     return None  # upload stations are limited by kind (ScopeResolver), dispatchers write anywhere
 
 

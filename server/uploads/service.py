@@ -22,10 +22,10 @@ from server.alerts.schemas import AlertKind
 from server.alerts.service import raise_alert
 from server.auth.schemas import Principal
 from server.custody import repository as custody
-from server.custody.access import access_of, require_uploader
+from server.custody.access import access_of, is_owner, require_uploader
 from server.custody.schemas import CustodyFacts, CustodyKind
 from server.db import Database
-from server.errors import Conflict, Forbidden
+from server.errors import Conflict
 from server.settings import Settings
 from server.sites.schemas import SiteRef
 from server.sync.recordings import SyncedRecording, synced_recording
@@ -131,11 +131,18 @@ class Uploads:
             raise UploadGone(f"There is no upload {upload_id}.")
         if record.state is UploadState.RECEIVING and record.expires_at < dt.datetime.now(dt.UTC):
             raise UploadExpired(f"Upload {upload_id} expired; start a new one.")
-        if who is not None and who.actor != record.owner:
-            raise Forbidden(
-                "This upload belongs to another station or tablet.", code="not_your_upload"
-            )
+        if who is not None and not await self._owned_by(record, who):
+            raise UploadGone(f"There is no upload {upload_id}.")
         return record
+
+    async def _owned_by(self, record: UploadRecord, who: Principal) -> bool:
+        """Whether `who` started this upload. Token names are not unique, so the recording's
+        synced owner (a crew or a token id) must be the caller's too. Another station's upload
+        is not found rather than forbidden: its id confirms nothing."""
+        if who.actor != record.owner:
+            return False
+        expected = await synced_recording(self.db, record.recording_id)
+        return expected is None or is_owner(who, access_of(expected))
 
     async def append(
         self,

@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 
+from server.auth.scope import ANYTHING, Condition, where
 from server.db import Database
 from server.sql import insert_returning_id, update_row
 from server.watchlists.index import StoredPhoto, StoredWatchlist
@@ -67,8 +68,12 @@ async def find_watchlist_by_name(db: Database, name: str) -> Watchlist | None:
     return None if row is None else _to_watchlist(row)
 
 
-async def list_watchlists(db: Database, limit: int, offset: int) -> list[Watchlist]:
-    rows = await db.fetch(_WATCHLIST_SELECT + " ORDER BY w.id LIMIT {} OFFSET {}", limit, offset)
+async def list_watchlists(
+    db: Database, limit: int, offset: int, within: Condition = ANYTHING
+) -> list[Watchlist]:
+    """A page of watchlists; `within` (on `w`) is a scoped caller's reach."""
+    sql, args = where(within, _WATCHLIST_SELECT)
+    rows = await db.fetch(sql + " ORDER BY w.id LIMIT {} OFFSET {}", *args, limit, offset)
     return [_to_watchlist(row) for row in rows]
 
 

@@ -3,8 +3,9 @@ from typing import Annotated
 from litestar import Response, Router, delete, get, patch, post
 from litestar.params import QueryParameter
 
-from server.auth.guards import allow
+from server.auth.guards import allow, principal_of
 from server.auth.schemas import Role
+from server.auth.scope import watchlist_reach
 from server.http_params import AnyRequest, JSONBody, Limit, Offset, PathId
 from server.image_bodies import image_body
 from server.text import MAX_ID
@@ -34,16 +35,17 @@ CropId = Annotated[
 
 @get("/", **READERS, summary="List watchlists")
 async def list_watchlists(
-    recognition: WatchlistRuntimeDep, limit: Limit = 100, offset: Offset = 0
+    request: AnyRequest, recognition: WatchlistRuntimeDep, limit: Limit = 100, offset: Offset = 0
 ) -> list[Watchlist]:
-    return await repository.list_watchlists(recognition.db, limit, offset)
+    within = watchlist_reach(principal_of(request).scope, "w.id")
+    return await repository.list_watchlists(recognition.db, limit, offset, within)
 
 
 @post("/", **WRITERS, summary="Create a watchlist")
 async def create_watchlist(
-    recognition: WatchlistRuntimeDep, data: JSONBody[WatchlistIn]
+    request: AnyRequest, recognition: WatchlistRuntimeDep, data: JSONBody[WatchlistIn]
 ) -> Watchlist:
-    return await service.create_watchlist(recognition, data)
+    return await service.create_watchlist(recognition, data, actor=principal_of(request))
 
 
 @get("/{watchlist_id:int}", **READERS, summary="Get one watchlist")
@@ -53,14 +55,20 @@ async def get_watchlist(recognition: WatchlistRuntimeDep, watchlist_id: PathId) 
 
 @patch("/{watchlist_id:int}", **WRITERS, summary="Rename a watchlist or change its threshold")
 async def update_watchlist(
-    recognition: WatchlistRuntimeDep, watchlist_id: PathId, data: JSONBody[WatchlistPatch]
+    request: AnyRequest,
+    recognition: WatchlistRuntimeDep,
+    watchlist_id: PathId,
+    data: JSONBody[WatchlistPatch],
 ) -> Watchlist:
-    return await service.update_watchlist(recognition, watchlist_id, data)
+    who = principal_of(request)
+    return await service.update_watchlist(recognition, watchlist_id, data, actor=who)
 
 
 @delete("/{watchlist_id:int}", **WRITERS, summary="Delete a watchlist, its persons and faces")
-async def delete_watchlist(recognition: WatchlistRuntimeDep, watchlist_id: PathId) -> None:
-    await service.delete_watchlist(recognition, watchlist_id)
+async def delete_watchlist(
+    request: AnyRequest, recognition: WatchlistRuntimeDep, watchlist_id: PathId
+) -> None:
+    await service.delete_watchlist(recognition, watchlist_id, actor=principal_of(request))
 
 
 @get("/{watchlist_id:int}/persons", **READERS, summary="List a watchlist's persons")
@@ -73,9 +81,13 @@ async def list_persons(
 
 @post("/{watchlist_id:int}/persons", **WRITERS, summary="Add a person to a watchlist")
 async def create_person(
-    recognition: WatchlistRuntimeDep, watchlist_id: PathId, data: JSONBody[PersonIn]
+    request: AnyRequest,
+    recognition: WatchlistRuntimeDep,
+    watchlist_id: PathId,
+    data: JSONBody[PersonIn],
 ) -> Person:
-    return await service.create_person(recognition, watchlist_id, data)
+    who = principal_of(request)
+    return await service.create_person(recognition, watchlist_id, data, actor=who)
 
 
 @get("/{watchlist_id:int}/persons/{person_id:int}", **READERS, summary="Get one person")
@@ -87,12 +99,14 @@ async def get_person(
 
 @patch("/{watchlist_id:int}/persons/{person_id:int}", **WRITERS, summary="Change a person")
 async def update_person(
+    request: AnyRequest,
     recognition: WatchlistRuntimeDep,
     watchlist_id: PathId,
     person_id: PathId,
     data: JSONBody[PersonPatch],
 ) -> Person:
-    return await service.update_person(recognition, watchlist_id, person_id, data)
+    who = principal_of(request)
+    return await service.update_person(recognition, watchlist_id, person_id, data, actor=who)
 
 
 @delete(
@@ -101,9 +115,10 @@ async def update_person(
     summary="Remove a person and their enrolled faces",
 )
 async def delete_person(
-    recognition: WatchlistRuntimeDep, watchlist_id: PathId, person_id: PathId
+    request: AnyRequest, recognition: WatchlistRuntimeDep, watchlist_id: PathId, person_id: PathId
 ) -> None:
-    await service.delete_person(recognition, watchlist_id, person_id)
+    who = principal_of(request)
+    await service.delete_person(recognition, watchlist_id, person_id, actor=who)
 
 
 @post(
@@ -120,7 +135,7 @@ async def add_photo(
 ) -> Response[Photo]:
     image = await image_body(request)
     photo, created = await service.add_photo(
-        recognition, watchlist_id, person_id, image, negative=False
+        recognition, watchlist_id, person_id, image, negative=False, actor=principal_of(request)
     )
     return Response(photo, status_code=201 if created else 200)
 
@@ -141,12 +156,12 @@ async def add_negative(
 ) -> Response[Photo]:
     if crop_id is not None:
         photo, created = await service.add_negative_from_crop(
-            recognition, watchlist_id, person_id, crop_id
+            recognition, watchlist_id, person_id, crop_id, actor=principal_of(request)
         )
     else:
         image = await image_body(request)
         photo, created = await service.add_photo(
-            recognition, watchlist_id, person_id, image, negative=True
+            recognition, watchlist_id, person_id, image, negative=True, actor=principal_of(request)
         )
     return Response(photo, status_code=201 if created else 200)
 

@@ -18,6 +18,7 @@ from recognition.engine import Recognizer
 from recognition.enrolment import EnrolmentRefused, Refusal, choose_face
 from recognition.faces import Face
 from recognition.images import decode_image
+from server.audit.log import Actor, record
 from server.db import Database
 from server.errors import NotFound, Unprocessable
 from server.settings import Settings
@@ -120,30 +121,50 @@ async def get_watchlist(rec: WatchlistRuntime, watchlist_id: int) -> Watchlist:
     return found
 
 
-async def create_watchlist(rec: WatchlistRuntime, data: WatchlistIn) -> Watchlist:
+async def create_watchlist(
+    rec: WatchlistRuntime, data: WatchlistIn, *, actor: Actor | str = "system"
+) -> Watchlist:
     async with rec.db.write():
         watchlist_id = await repository.insert_watchlist(
             rec.db, data.name, data.description, data.threshold
         )
+        target = f"watchlist:{watchlist_id}"
+        await record(rec.db, action="watchlist.create", actor=actor, target=target, after=data)
     rec.watchlists.put_watchlist(watchlist_id, data.name, data.threshold)
     return await get_watchlist(rec, watchlist_id)
 
 
 async def update_watchlist(
-    rec: WatchlistRuntime, watchlist_id: int, patch: WatchlistPatch
+    rec: WatchlistRuntime,
+    watchlist_id: int,
+    patch: WatchlistPatch,
+    *,
+    actor: Actor | str = "system",
 ) -> Watchlist:
-    await get_watchlist(rec, watchlist_id)
+    before = await get_watchlist(rec, watchlist_id)
     async with rec.db.write():
         await repository.update_watchlist(rec.db, watchlist_id, _changes(patch))
-    updated = await get_watchlist(rec, watchlist_id)
+        updated = await get_watchlist(rec, watchlist_id)
+        await record(
+            rec.db,
+            action="watchlist.update",
+            actor=actor,
+            target=f"watchlist:{watchlist_id}",
+            before=before,
+            after=updated,
+        )
     rec.watchlists.put_watchlist(updated.id, updated.name, updated.threshold)
     return updated
 
 
-async def delete_watchlist(rec: WatchlistRuntime, watchlist_id: int) -> None:
-    await get_watchlist(rec, watchlist_id)
+async def delete_watchlist(
+    rec: WatchlistRuntime, watchlist_id: int, *, actor: Actor | str = "system"
+) -> None:
+    before = await get_watchlist(rec, watchlist_id)
     async with rec.db.write():
         await repository.delete_watchlist(rec.db, watchlist_id)
+        target = f"watchlist:{watchlist_id}"
+        await record(rec.db, action="watchlist.delete", actor=actor, target=target, before=before)
     rec.watchlists.drop_watchlist(watchlist_id)
 
 
@@ -154,38 +175,75 @@ async def get_person(rec: WatchlistRuntime, watchlist_id: int, person_id: int) -
     return found
 
 
-async def create_person(rec: WatchlistRuntime, watchlist_id: int, data: PersonIn) -> Person:
+async def create_person(
+    rec: WatchlistRuntime, watchlist_id: int, data: PersonIn, *, actor: Actor | str = "system"
+) -> Person:
     await get_watchlist(rec, watchlist_id)
     async with rec.db.write():
         person_id = await repository.insert_person(rec.db, watchlist_id, data.name, data.note)
+        target = f"watchlist:{watchlist_id}/person:{person_id}"
+        await record(
+            rec.db, action="watchlist.person_create", actor=actor, target=target, after=data
+        )
     return await get_person(rec, watchlist_id, person_id)
 
 
 async def update_person(
-    rec: WatchlistRuntime, watchlist_id: int, person_id: int, patch: PersonPatch
+    rec: WatchlistRuntime,
+    watchlist_id: int,
+    person_id: int,
+    patch: PersonPatch,
+    *,
+    actor: Actor | str = "system",
 ) -> Person:
-    await get_person(rec, watchlist_id, person_id)
+    before = await get_person(rec, watchlist_id, person_id)
     async with rec.db.write():
         await repository.update_person(rec.db, person_id, _changes(patch))
-    updated = await get_person(rec, watchlist_id, person_id)
+        updated = await get_person(rec, watchlist_id, person_id)
+        await record(
+            rec.db,
+            action="watchlist.person_update",
+            actor=actor,
+            target=f"watchlist:{watchlist_id}/person:{person_id}",
+            before=before,
+            after=updated,
+        )
     rec.watchlists.rename_person(person_id, updated.name)
     return updated
 
 
-async def delete_person(rec: WatchlistRuntime, watchlist_id: int, person_id: int) -> None:
-    await get_person(rec, watchlist_id, person_id)
+async def delete_person(
+    rec: WatchlistRuntime, watchlist_id: int, person_id: int, *, actor: Actor | str = "system"
+) -> None:
+    before = await get_person(rec, watchlist_id, person_id)
     async with rec.db.write():
         await repository.delete_person(rec.db, person_id)
+        await record(
+            rec.db,
+            action="watchlist.person_delete",
+            actor=actor,
+            target=f"watchlist:{watchlist_id}/person:{person_id}",
+            before=before,
+        )
     rec.watchlists.drop_person(watchlist_id, person_id)
 
 
-async def _store(rec: WatchlistRuntime, person: Person, photo: NewPhoto) -> tuple[int, bool]:
+async def _store(
+    rec: WatchlistRuntime, person: Person, photo: NewPhoto, actor: Actor | str
+) -> tuple[int, bool]:
     """Store an embedding once; returns (photo id, created)."""
     async with rec.db.write():
         existing = await repository.find_photo(rec.db, photo)
         if existing is not None:
             return existing, False
         photo_id = await repository.insert_photo(rec.db, photo)
+        await record(
+            rec.db,
+            action="watchlist.negative_add" if photo.negative else "watchlist.photo_add",
+            actor=actor,
+            target=f"watchlist:{person.watchlist_id}/person:{person.id}/photo:{photo_id}",
+            after={"source_sha256": photo.source_sha256, "face_width_px": photo.face_width_px},
+        )
     rec.watchlists.add_embedding(
         person.watchlist_id,
         person.id,
@@ -197,7 +255,13 @@ async def _store(rec: WatchlistRuntime, person: Person, photo: NewPhoto) -> tupl
 
 
 async def add_photo(
-    rec: WatchlistRuntime, watchlist_id: int, person_id: int, image: bytes, *, negative: bool
+    rec: WatchlistRuntime,
+    watchlist_id: int,
+    person_id: int,
+    image: bytes,
+    *,
+    negative: bool,
+    actor: Actor | str = "system",
 ) -> tuple[Photo, bool]:
     """Enrol the photo's largest face for the person (or as a negative example)."""
     person = await get_person(rec, watchlist_id, person_id)
@@ -221,7 +285,7 @@ async def add_photo(
         source_sha256=hashlib.sha256(image).hexdigest(),
         face_width_px=enrolled.face.width_px,
     )
-    photo_id, created = await _store(rec, person, photo)
+    photo_id, created = await _store(rec, person, photo, actor)
     return (
         Photo(
             id=photo_id,
@@ -237,7 +301,12 @@ async def add_photo(
 
 
 async def add_negative_from_crop(
-    rec: WatchlistRuntime, watchlist_id: int, person_id: int, crop_id: int
+    rec: WatchlistRuntime,
+    watchlist_id: int,
+    person_id: int,
+    crop_id: int,
+    *,
+    actor: Actor | str = "system",
 ) -> tuple[Photo, bool]:
     """ "This alert was not X": the face of a stored face-match crop becomes a negative example."""
     person = await get_person(rec, watchlist_id, person_id)
@@ -253,7 +322,7 @@ async def add_negative_from_crop(
         source_sha256=f"crop:{crop_id}",
         face_width_px=0.0,
     )
-    photo_id, created = await _store(rec, person, photo)
+    photo_id, created = await _store(rec, person, photo, actor)
     box = (0.0, 0.0, 0.0, 0.0)
     return (
         Photo(
@@ -269,11 +338,15 @@ async def add_negative_from_crop(
     )
 
 
-async def remove_photo(rec: WatchlistRuntime, person_id: int, photo_id: int) -> None:
+async def remove_photo(
+    rec: WatchlistRuntime, person_id: int, photo_id: int, *, actor: Actor | str = "system"
+) -> None:
     """Delete one enrolled face or negative example (a review's negative taken back), then
     rebuild the index from the database (redone if a change raced with the read)."""
     async with rec.db.write():
         await repository.delete_photo(rec.db, person_id, photo_id)
+        target = f"person:{person_id}/photo:{photo_id}"
+        await record(rec.db, action="watchlist.photo_remove", actor=actor, target=target)
     while True:
         before = rec.watchlists.generation
         stored = await repository.load_all(rec.db)

@@ -28,7 +28,8 @@ async def say_hello(
     served: ServedPosbon, path: str, token: str, last_seq: int | None = None
 ) -> tuple[ClientConnection, JSON]:
     """Open ``path``, send the hello and return the socket with its welcome."""
-    socket = await connect(served.ws + path)
+    tls = None if served.tls is None else served.tls.client_context()
+    socket = await connect(served.ws + path, ssl=tls)
     hello = {"type": "hello", "token": token, "last_seq": last_seq}
     await socket.send(json.dumps(hello))
     welcome: JSON = json.loads(await asyncio.wait_for(socket.recv(), EVENT_TIMEOUT_S))

@@ -4,7 +4,8 @@
 runs the tests, exactly as README starts it: default flags and default event loop, with only the
 data directory and the ports changed (``--data-dir``, ``--http-port``, ``--dc09-port``,
 ``--osmand-port``, ``--gt06-port``, ``--teltonika-port``; free ports on 127.0.0.1, the DC-09 one
-free for TCP and UDP).
+free for TCP and UDP). With ``tls=self_signed(dir)`` (tests/certs.py) it serves HTTPS and wss,
+and its clients trust that certificate alone.
 A variant adds ``POSBON_*`` variables (``POSBON_EVENT_LOOP=asyncio``, a PostgreSQL URL …) or
 extra flags. The child's stdout and stderr go to files beside its data directory, so a test can
 wait for a log line, read what the demo printed, and show the log's tail when it fails.
@@ -41,6 +42,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -52,6 +54,7 @@ from typing import Final, Self
 
 import httpx
 
+from tests.certs import TlsPair
 from tests.eventually import eventually_blocking
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[2]
@@ -131,8 +134,10 @@ class ServedPosbon:
         env: Mapping[str, str] | None = None,
         args: Sequence[str] = (),
         name: str = "",
+        tls: TlsPair | None = None,
     ) -> None:
         self.root = root
+        self.tls = tls  # opt-in HTTPS (and wss) on the HTTP port, with this self-signed pair
         self.data_dir = root / "data"
         self.stdout_path = root / "stdout.log"
         self.stderr_path = root / "stderr.log"
@@ -149,11 +154,18 @@ class ServedPosbon:
 
     @property
     def http(self) -> str:
-        return f"http://127.0.0.1:{self.ports.http}"
+        scheme = "http" if self.tls is None else "https"
+        return f"{scheme}://127.0.0.1:{self.ports.http}"
 
     @property
     def ws(self) -> str:
-        return f"ws://127.0.0.1:{self.ports.http}"
+        scheme = "ws" if self.tls is None else "wss"
+        return f"{scheme}://127.0.0.1:{self.ports.http}"
+
+    @property
+    def verify(self) -> ssl.SSLContext | bool:
+        """What an httpx client needs to trust this server (its own certificate, under TLS)."""
+        return True if self.tls is None else self.tls.client_context()
 
     @property
     def device_http(self) -> str:
@@ -176,8 +188,14 @@ class ServedPosbon:
             str(self.ports.gt06),
             "--teltonika-port",
             str(self.ports.teltonika),
+            *self.tls_args(),
             *self.extra_args,
         ]
+
+    def tls_args(self) -> list[str]:
+        if self.tls is None:
+            return []
+        return ["--tls-cert", str(self.tls.cert), "--tls-key", str(self.tls.key)]
 
     # The process.
 
@@ -207,7 +225,8 @@ class ServedPosbon:
                     self.explain(f"posbon {self.command} exited with {process.returncode}")
                 )
             with contextlib.suppress(httpx.HTTPError):
-                return httpx.get(self.http + "/health", timeout=1.0).status_code == 200
+                answer = httpx.get(self.http + "/health", timeout=1.0, verify=self.verify)
+                return answer.status_code == 200
             return False
 
         left_s = self.started_at + timeout_s - time.monotonic()
@@ -299,7 +318,9 @@ class ServedPosbon:
 
     def api(self, token: str | None = None, timeout_s: float = 30.0) -> httpx.AsyncClient:
         headers = {} if token is None else {"Authorization": f"Bearer {token}"}
-        return httpx.AsyncClient(base_url=self.http, headers=headers, timeout=timeout_s)
+        return httpx.AsyncClient(
+            base_url=self.http, headers=headers, timeout=timeout_s, verify=self.verify
+        )
 
     # The log.
 

@@ -1,6 +1,7 @@
-"""`posbon token revoke`, run as its own process beside the served one: no doorbell of its reaches
-the server, yet the token is refused over HTTP within a few seconds (well before the token
-cache would have let it go) and its open /ws/dispatch socket is closed with 4401."""
+"""`posbon token revoke`, run as its own process beside the served one (its doorbell reaches the
+server only in the Redis variant, whose bus URL the command shares), yet the token is refused
+over HTTP within a few seconds (well before the token cache would have let it go) and its open
+/ws/dispatch socket is closed with 4401."""
 
 from __future__ import annotations
 

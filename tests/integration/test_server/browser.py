@@ -74,7 +74,8 @@ class PageProblems:
 
     def _console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
-            self.seen.append(f"console: {message.text}")
+            where = message.location.get("url", "")
+            self.seen.append(f"console: {message.text}" + (f" ({where})" if where else ""))
 
 
 async def open_page(

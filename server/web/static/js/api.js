@@ -3,6 +3,7 @@
 // the server's machine-readable code and that sentence.
 
 import { has, language, t } from "./i18n.js";
+import { csrfToken } from "./session.js";
 
 export class ApiError extends Error {
   constructor(status, code, detail) {
@@ -30,7 +31,11 @@ export class Api {
   }
 
   async request(method, path, body) {
-    const headers = { Authorization: `Bearer ${this.token}`, "Accept-Language": language() };
+    // A signed-in person's page has no token: its session cookie goes along by itself, and each
+    // change carries the session's CSRF token (js/session.js).
+    const headers = this.token
+      ? { Authorization: `Bearer ${this.token}`, "Accept-Language": language() }
+      : { "X-CSRF-Token": csrfToken(), "Accept-Language": language() };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let response;
     try {

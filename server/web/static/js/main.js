@@ -1,8 +1,11 @@
-// The dispatcher page: sign in with a token, load the state over REST, then follow /ws/dispatch.
+// The dispatcher page: sign in (a person's password and code, which opens a session kept in an
+// HttpOnly cookie, or a token kept in this tab), load the state over REST, then follow
+// /ws/dispatch.
 
 import { Api, ApiError } from "./api.js";
 import { Alarm, announce, notify } from "./announce.js";
 import { P1Banner, bannerEntries } from "./banner.js";
+import { offerCityAccount } from "./city-account.js";
 import { CrewBoard } from "./crewboard.js";
 import { byId, formatClock, formatDuration } from "./dom.js";
 import { linkState, onLanguageChange, t } from "./i18n.js";
@@ -17,6 +20,7 @@ import { RelayClient } from "./relay.js";
 import { ReviewPanel } from "./review.js";
 import { bindScheme } from "./scheme.js";
 import { StatsPanel } from "./stats.js";
+import { csrfToken, endSession, refusal, signIn } from "./session.js";
 import { kindLabel } from "./words.js";
 
 const TOKEN_KEY = "posbon.token";
@@ -51,7 +55,8 @@ class DispatcherConsole {
     this.incident = new IncidentPanel(this.model, api, this.map);
     this.onTest = new OnTestView(api, this.model);
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    this.relay = new RelayClient(`${scheme}//${location.host}/ws/dispatch`, api.token, {
+    // A session's hello carries no token: the server takes the upgrade request's cookie.
+    this.relay = new RelayClient(`${scheme}//${location.host}/ws/dispatch`, api.token ?? "", {
       onEvent: (event) => this.onEvent(event),
       onFreshState: (reason) => this.loadEverything(reason),
       onState: (state, detail, params) => {
@@ -243,15 +248,60 @@ class DispatcherConsole {
 
 function signOut(message) {
   sessionStorage.removeItem(TOKEN_KEY);
+  forgetSession();
   if (message) sessionStorage.setItem("posbon.signin-message", message);
   location.reload();
 }
 
+/** Drop the readable CSRF cookie of a session the server no longer knows (no reload loop). */
+function forgetSession() {
+  document.cookie = "posbon_csrf=; Max-Age=0; Path=/; SameSite=Strict";
+}
+
+async function endAndSignOut(everywhere) {
+  try {
+    await endSession(everywhere);
+  } catch (error) {
+    console.warn("signing out failed:", error.message);
+  }
+  signOut("");
+}
+
+/** The header's Sign out: a token's page signs out at once; a session's offers a small menu
+ * (this browser, or everywhere) instead of a second header button. */
+function bindSignOut(session) {
+  const button = byId("sign-out");
+  const menu = byId("sign-out-menu");
+  if (!session) {
+    button.addEventListener("click", () => signOut(""));
+    return;
+  }
+  button.setAttribute("aria-haspopup", "menu");
+  button.setAttribute("aria-expanded", "false");
+  const show = (open) => {
+    menu.hidden = !open;
+    button.setAttribute("aria-expanded", String(open));
+    if (open) menu.querySelector("button").focus();
+  };
+  button.addEventListener("click", () => show(menu.hidden));
+  menu.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      show(false);
+      button.focus();
+    }
+  });
+  for (const item of menu.querySelectorAll("[data-sign-out]")) {
+    item.addEventListener("click", () => endAndSignOut(item.dataset.signOut === "everywhere"));
+  }
+}
+
+/** Start the console with a token, or with `null`: this browser's session cookie. */
 async function begin(token, alarm) {
   const api = new Api(token, null);
   const config = await api.get("/api/v1/web/config");
-  api.onUnauthorized = () => signOut(t("token_refused_again"));
-  sessionStorage.setItem(TOKEN_KEY, token);
+  api.onUnauthorized = () => signOut(t(token ? "token_refused_again" : "session_ended"));
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  bindSignOut(!token);
   document.documentElement.dataset.relay = "connecting";
   byId("signin").hidden = true;
   byId("console").hidden = false; // before the map is made, so Leaflet measures a real size
@@ -276,35 +326,70 @@ function explain(error) {
   return error.message;
 }
 
+/** The form's submit: a token when one is typed, else the username, password and code. */
+async function submitSignIn(alarm) {
+  const token = byId("token").value.trim();
+  if (token) {
+    try {
+      await begin(token, alarm);
+    } catch (error) {
+      byId("signin-error").textContent = explain(error);
+      byId("token").focus();
+    }
+    return;
+  }
+  const username = byId("username").value.trim();
+  const password = byId("password").value;
+  if (!username || !password) {
+    byId("signin-error").textContent = t("signin_missing");
+    byId(username ? "password" : "username").focus();
+    return;
+  }
+  try {
+    await signIn(username, password, byId("code").value.replace(/\s/g, ""));
+  } catch (error) {
+    byId("signin-error").textContent = refusal(error);
+    byId("code").value = "";
+    byId(error.code === "code_required" ? "code" : "password").focus();
+    return;
+  }
+  byId("password").value = "";
+  byId("code").value = "";
+  try {
+    await begin(null, alarm);
+  } catch (error) {
+    byId("signin-error").textContent = explain(error);
+  }
+}
+
 function main() {
   bindScheme(byId("scheme-toggle"));
   const alarm = new Alarm(byId("sound-toggle"), byId("sound-blocked"));
   const form = byId("signin-form");
-  const input = byId("token");
   byId("signin-error").textContent = sessionStorage.getItem("posbon.signin-message") ?? "";
   sessionStorage.removeItem("posbon.signin-message");
-  byId("sign-out").addEventListener("click", () => signOut(""));
-  form.addEventListener("submit", async (event) => {
+  form.addEventListener("submit", (event) => {
     event.preventDefault();
     alarm.unlock(); // the sign-in click is the user gesture browsers want before playing sound
     byId("signin-error").textContent = "";
-    try {
-      await begin(input.value.trim(), alarm);
-    } catch (error) {
-      byId("signin-error").textContent = explain(error);
-      input.focus();
-    }
+    submitSignIn(alarm);
   });
+  // A reload keeps the session (or the tab's token); sound needs one click on "Sound" then.
   const saved = sessionStorage.getItem(TOKEN_KEY);
-  if (saved) {
-    // A reload keeps the session; sound needs one click on "Sound" (no gesture happened yet).
-    begin(saved, alarm).catch((error) => {
-      if (error instanceof ApiError && error.status === 401) sessionStorage.removeItem(TOKEN_KEY);
-      byId("signin-error").textContent = explain(error);
-      input.focus();
+  const resumed = saved || (csrfToken() ? null : undefined);
+  if (resumed !== undefined) {
+    begin(resumed, alarm).catch((error) => {
+      if (error instanceof ApiError && error.status === 401) {
+        sessionStorage.removeItem(TOKEN_KEY);
+        forgetSession();
+      }
+      byId("signin-error").textContent = saved ? explain(error) : t("session_ended");
+      byId(saved ? "token" : "username").focus();
+      offerCityAccount();
     });
   } else {
-    input.focus();
+    byId("username").focus();
+    offerCityAccount();
   }
 }
 

@@ -195,7 +195,8 @@ export async function openVectorMap(element, { basemap, token, lang, center, zoo
     maplibregl.addProtocol("pmtiles", protocol.tile);
     return protocol;
   })();
-  const headers = new Headers({ Authorization: `Bearer ${token}` });
+  // A signed-in person's page has no token: its session cookie goes with the tile requests.
+  const headers = new Headers(token ? { Authorization: `Bearer ${token}` } : {});
   protocolAdded.add(new pmtiles.PMTiles(new pmtiles.FetchSource(url, headers)));
   const dark = nightScheme();
   const [layers, faces] = await Promise.all([basemapLayers(lang, dark), fontFaces()]);

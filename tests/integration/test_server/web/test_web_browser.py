@@ -65,7 +65,9 @@ async def test_the_page_loads_without_a_token_and_asks_for_one(
     browser: Browser, live: Live
 ) -> None:
     page, problems = await open_page(browser, live)
-    await expect(page.get_by_label("Dispatcher token")).to_be_focused()
+    # A person signs in with a username first; the token field stays on the same form.
+    await expect(page.get_by_label("Username")).to_be_focused()
+    await expect(page.get_by_label("Dispatcher token")).to_be_visible()
     await expect(page.locator("#console")).to_be_hidden()
     await page.get_by_label("Dispatcher token").fill("pb_forged")
     await page.get_by_role("button", name="Sign in").click()
@@ -271,6 +273,9 @@ async def test_status_change_and_resolution_from_the_page_are_recorded(
 
 async def test_the_whole_flow_works_with_the_keyboard_alone(browser: Browser, live: Live) -> None:
     page, problems = await open_page(browser, live)
+    for _ in ("password", "code", "token"):  # the form starts at the username
+        await page.keyboard.press("Tab")
+    await expect(page.get_by_label("Dispatcher token")).to_be_focused()
     await page.keyboard.type(await live.token(Role.DISPATCHER))
     await page.keyboard.press("Enter")
     await wait_live(page)
