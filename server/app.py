@@ -136,6 +136,10 @@ class Node:
             settings.auth_failures_max, settings.auth_failure_window_s, settings.auth_block_s
         )
         """Unknown tokens by client address, HTTP and sockets alike."""
+        self.sign_in_failures = FailedLookups(
+            settings.auth_failures_max, settings.auth_failure_window_s, settings.auth_block_s
+        )
+        """Failed sign-ins by client address, whichever accounts they tried."""
         incidents_sync_rules.register()  # sync pushes apply crew status changes
         custody_sync_rules.register()  # sync pushes apply the recording rules
         plans_hooks.register()  # new incidents get their action plan; closes check it
@@ -268,6 +272,7 @@ def _litestar(node: Node, lifespan: Sequence[Lifespan]) -> Litestar:
             "posbon": Provide(lambda: node.state, sync_to_thread=False),
             "recognition": Provide(lambda: node.recognition, sync_to_thread=False),
             "token_failures": Provide(lambda: node.token_failures, sync_to_thread=False),
+            "sign_in_failures": Provide(lambda: node.sign_in_failures, sync_to_thread=False),
             "uploads": Provide(lambda: node.uploads, sync_to_thread=False),
             "oidc": Provide(lambda: node.oidc, sync_to_thread=False),
         },

@@ -10,10 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Response, Router, delete, get, post
+from litestar.di import NamedDependency
 
 from server.accounts import repository, service, sessions
 from server.accounts.schemas import SessionOut, SignIn, Whoami
 from server.auth.guards import allow, client_address, principal_of
+from server.auth.limits import FailedLookups
 from server.auth.transport import is_https
 from server.errors import error_response
 from server.http_params import AnyRequest, JSONBody
@@ -22,6 +24,8 @@ from server.state import Posbon
 EXCLUDE_FROM_AUTH = {"exclude_from_auth": True}
 """Handler opt the token middleware skips (litestar's key): signing in needs no token."""
 ANYONE = allow()
+SignInFailures = NamedDependency[FailedLookups]
+"""Failed sign-ins by client address (one per node: server/app.py)."""
 
 
 @post(
@@ -32,16 +36,26 @@ ANYONE = allow()
     description="Sets the HttpOnly `posbon_session` cookie and the readable `posbon_csrf` "
     "cookie; send the CSRF token as X-CSRF-Token on every POST, PUT, PATCH and DELETE. 401 "
     "`sign_in_failed` for a wrong username, password or code, 401 `code_required` when the "
-    "code is missing, 429 `account_locked` with Retry-After after too many failures in a row.",
+    "code is missing, 429 `account_locked` with Retry-After after too many failures in a row, "
+    "429 `too_many_failed_sign_ins` with Retry-After when the caller's address failed too "
+    "often lately, whichever accounts it tried.",
     security=[],
 )
-async def sign_in(posbon: Posbon, request: AnyRequest, data: JSONBody[SignIn]) -> Response[Any]:
+async def sign_in(
+    posbon: Posbon, request: AnyRequest, data: JSONBody[SignIn], sign_in_failures: SignInFailures
+) -> Response[Any]:
     address = client_address(request)
+    refused_for_s = sign_in_failures.blocked_for(address)
+    if refused_for_s:
+        return _retry_later(request, service.TooManyFailedSignIns(refused_for_s))
     try:
         account = await service.sign_in(posbon.db, posbon.settings, data, address=address)
     except service.AccountLocked as locked:
-        headers = {"Retry-After": str(locked.retry_after_s)}
-        return error_response(request, locked.status_code, locked.code, locked.detail, headers)
+        sign_in_failures.failed(address)
+        return _retry_later(request, locked)
+    except service.SignInFailed:
+        sign_in_failures.failed(address)
+        raise
     opened = await sessions.open_session(
         posbon.db, posbon.settings, account, address=address, via="password"
     )
@@ -54,6 +68,13 @@ async def sign_in(posbon: Posbon, request: AnyRequest, data: JSONBody[SignIn]) -
     response: Response[Any] = Response(body, status_code=201)
     sessions.session_cookies(response, opened, secure=is_https(request))
     return response
+
+
+def _retry_later(
+    request: AnyRequest, refusal: service.AccountLocked | service.TooManyFailedSignIns
+) -> Response[Any]:
+    headers = {"Retry-After": str(refusal.retry_after_s)}
+    return error_response(request, refusal.status_code, refusal.code, refusal.detail, headers)
 
 
 @get("/", **ANYONE, summary="Who am I: the caller's token or session, and its person")

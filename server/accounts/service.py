@@ -35,6 +35,20 @@ class SignInFailed(Unauthorized):
     code = "sign_in_failed"
 
 
+class TooManyFailedSignIns(ApiError):
+    """The caller's address made too many failed sign-ins lately, whichever accounts it tried
+    (a guesser spreading over many names): refused unchecked until `retry_after_s`."""
+
+    status_code = 429
+    code = "too_many_failed_sign_ins"
+
+    def __init__(self, retry_after_s: float) -> None:
+        self.retry_after_s = max(1, math.ceil(retry_after_s))
+        super().__init__(
+            f"Too many failed sign-ins came from this address; try again in {self.retry_after_s} s."
+        )
+
+
 class AccountLocked(ApiError):
     """Too many wrong passwords or codes in a row: refused unchecked until `retry_after_s`."""
 

@@ -153,6 +153,8 @@ MESSAGES: Final[dict[str, str]] = {
     "too_large": "A push may carry at most {mutations} mutations and {bytes} bytes.",
     "too_large.upload": "Upload-Length {length} is over Tus-Max-Size {limit}.",
     "too_large.body": "The body goes past Upload-Length.",
+    "too_many_failed_sign_ins": "Too many failed sign-ins came from this address; try again in "
+    "{seconds} s.",
     "too_many_failed_tokens": "Too many unknown tokens came from this address; try again in "
     "{seconds} s.",
     "tus_error": "The upload request failed.",

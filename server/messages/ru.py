@@ -153,6 +153,8 @@ MESSAGES: Final[dict[str, str]] = {
     "too_large": "Одна отправка может содержать не более {mutations} изменений и {bytes} байт.",
     "too_large.upload": "Upload-Length {length} больше Tus-Max-Size {limit}.",
     "too_large.body": "Тело запроса выходит за пределы Upload-Length.",
+    "too_many_failed_sign_ins": "С этого адреса было слишком много неудачных входов; повторите "
+    "через {seconds} с.",
     "too_many_failed_tokens": "С этого адреса пришло слишком много неизвестных токенов; "
     "повторите через {seconds} с.",
     "tus_error": "Запрос загрузки не выполнен.",

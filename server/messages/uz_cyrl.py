@@ -155,6 +155,8 @@ MESSAGES: Final[dict[str, str]] = {
     "too_large": "Битта юборишда кўпи билан {mutations} та ўзгариш ва {bytes} байт бўлиши мумкин.",
     "too_large.upload": "Upload-Length {length} Tus-Max-Size {limit} дан катта.",
     "too_large.body": "Сўров танаси Upload-Length чегарасидан ошиб кетди.",
+    "too_many_failed_sign_ins": "Бу манзилдан жуда кўп муваффақиятсиз кириш уринишлари бўлди; "
+    "{seconds} сониядан кейин қайта уриниб кўринг.",
     "too_many_failed_tokens": "Бу манзилдан жуда кўп номаълум токен келди; {seconds} сониядан "
     "сўнг қайта уриниб кўринг.",
     "tus_error": "Юклаш сўрови бажарилмади.",

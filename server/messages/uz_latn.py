@@ -162,6 +162,8 @@ MESSAGES: Final[dict[str, str]] = {
     "boʻlishi mumkin.",
     "too_large.upload": "Upload-Length {length} Tus-Max-Size {limit} dan katta.",
     "too_large.body": "Soʻrov tanasi Upload-Length chegarasidan oshib ketdi.",
+    "too_many_failed_sign_ins": "Bu manzildan juda koʻp muvaffaqiyatsiz kirish urinishlari boʻldi; "
+    "{seconds} soniyadan keyin qayta urinib koʻring.",
     "too_many_failed_tokens": "Bu manzildan juda koʻp nomaʼlum token keldi; {seconds} soniyadan "
     "soʻng qayta urinib koʻring.",
     "tus_error": "Yuklash soʻrovi bajarilmadi.",

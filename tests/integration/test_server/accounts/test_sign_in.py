@@ -199,3 +199,25 @@ async def test_sign_ins_failures_locks_and_sign_outs_are_in_the_audit_log(
     assert ("session.sign_in_failed", "unknown:nobody", "refused") in actions
     assert actions.count(("session.sign_in_failed", "dispatcher:otabek", "refused")) == 2
     assert ("session.locked", "dispatcher:otabek", "ok") in actions
+
+
+async def test_an_address_that_fails_across_many_names_is_refused_for_a_while(
+    settings: Settings, db: Database
+) -> None:
+    spraying = with_overrides(settings, auth_failures_max=3, auth_block_s=300.0)
+    async with serve(spraying, db) as live:
+        user = await make_user(live, "sevara")
+        token = await live.token(Role.DISPATCHER)
+        async with httpx.AsyncClient(base_url=live.http) as client:
+            guesses = [await sign_in(client, f"guess{number}") for number in range(4)]
+            right = await sign_in(client, "sevara", code=code_for(user))
+            with_token = await client.get("/api/v1/session", headers=live.headers(token))
+        # Each name failed once only, so no account was locked: the address was.
+        assert [a.status_code for a in guesses] == [401, 401, 401, 401]
+        assert right.status_code == 429
+        assert right.json()["code"] == "too_many_failed_sign_ins"
+        assert 290 <= int(right.headers["retry-after"]) <= 300
+        assert with_token.status_code == 200  # tokens are counted apart
+        stored = await repository.find(live.state.db, "sevara")
+        assert stored is not None
+        assert stored.failed_attempts == 0
