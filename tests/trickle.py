@@ -12,6 +12,7 @@ from typing import Final
 DRIP_EVERY_S: Final = 0.1
 GIVE_UP_S: Final = 30.0
 """Only a guard against a server that never hangs up (the test then fails); not a measurement."""
+READ_BYTES: Final = 65536
 SLOW_HEADER: Final = b"X-Slow: "
 """Followed by ``a`` bytes for ever: a head that never ends, far below any header size limit."""
 
@@ -45,8 +46,19 @@ async def connection(
 async def trickle(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, start: bytes, drip: bytes = b"a"
 ) -> bytes:
-    """:func:`trickle_until_closed` on a connection already open."""
-    answered = asyncio.ensure_future(reader.read())  # until the server's EOF
+    """:func:`trickle_until_closed` on a connection already open.
+
+    What the server sent is kept as it arrives: a server that hangs up while a drip it has not
+    read is in its buffer resets the connection (RST, not FIN), and a StreamReader that sees the
+    reset gives up what it held. A reset is a hang-up too."""
+    received = bytearray()
+
+    async def until_closed() -> None:
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := await reader.read(READ_BYTES):
+                received.extend(chunk)
+
+    answered = asyncio.ensure_future(until_closed())
     try:
         writer.write(start)
         async with asyncio.timeout(GIVE_UP_S):
@@ -56,6 +68,7 @@ async def trickle(
                     with contextlib.suppress(ConnectionError):
                         writer.write(drip)
                         await writer.drain()
-            return answered.result()
+            answered.result()
+            return bytes(received)
     finally:
         answered.cancel()
