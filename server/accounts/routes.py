@@ -70,9 +70,7 @@ async def sign_in(
     return response
 
 
-def _retry_later(
-    request: AnyRequest, refusal: service.AccountLocked | service.TooManyFailedSignIns
-) -> Response[Any]:
+def _retry_later(request: AnyRequest, refusal: service.RetryLater) -> Response[Any]:
     headers = {"Retry-After": str(refusal.retry_after_s)}
     return error_response(request, refusal.status_code, refusal.code, refusal.detail, headers)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
+from typing import ClassVar
 
 import msgspec
 
@@ -35,32 +36,32 @@ class SignInFailed(Unauthorized):
     code = "sign_in_failed"
 
 
-class TooManyFailedSignIns(ApiError):
+class RetryLater(ApiError):
+    """A sign-in refused unchecked for `retry_after_s` (429 with Retry-After)."""
+
+    status_code = 429
+    sentence: ClassVar[str] = "Try again in {seconds} s."
+
+    def __init__(self, retry_after_s: float) -> None:
+        self.retry_after_s = max(1, math.ceil(retry_after_s))
+        super().__init__(self.sentence.format(seconds=self.retry_after_s))
+
+
+class TooManyFailedSignIns(RetryLater):
     """The caller's address made too many failed sign-ins lately, whichever accounts it tried
-    (a guesser spreading over many names): refused unchecked until `retry_after_s`."""
+    (a guesser spreading over many names)."""
 
-    status_code = 429
     code = "too_many_failed_sign_ins"
-
-    def __init__(self, retry_after_s: float) -> None:
-        self.retry_after_s = max(1, math.ceil(retry_after_s))
-        super().__init__(
-            f"Too many failed sign-ins came from this address; try again in {self.retry_after_s} s."
-        )
+    sentence = "Too many failed sign-ins came from this address; try again in {seconds} s."
 
 
-class AccountLocked(ApiError):
-    """Too many wrong passwords or codes in a row: refused unchecked until `retry_after_s`."""
+class AccountLocked(RetryLater):
+    """Too many wrong passwords or codes in a row."""
 
-    status_code = 429
     code = "account_locked"
-
-    def __init__(self, retry_after_s: float) -> None:
-        self.retry_after_s = max(1, math.ceil(retry_after_s))
-        super().__init__(
-            f"Too many wrong passwords or codes: this account is locked; try again in "
-            f"{self.retry_after_s} s."
-        )
+    sentence = (
+        "Too many wrong passwords or codes: this account is locked; try again in {seconds} s."
+    )
 
 
 def code_required() -> Unauthorized:

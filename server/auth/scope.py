@@ -43,6 +43,7 @@ from litestar.types import Guard
 from server.auth.schemas import Principal, Scope
 from server.db import Database
 from server.errors import Forbidden, NotFound, Unprocessable
+from server.sql import placeholders
 
 
 class Condition(msgspec.Struct, frozen=True):
@@ -69,7 +70,7 @@ def one_of(column: str, values: Iterable[Any]) -> Condition:
     ordered = sorted(values)
     if not ordered:
         return NOTHING
-    return Condition(f"{column} IN ({', '.join(['{}'] * len(ordered))})", tuple(ordered))
+    return Condition(f"{column} IN ({placeholders(len(ordered))})", tuple(ordered))
 
 
 def site_reach(scope: Scope, alias: str = "s") -> Condition:
