@@ -267,6 +267,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
         if args.only == "storm":
+            # Every simulated panel connects from 127.0.0.1; in the field each has its own address.
+            env["POSBON_DEVICE_CONNECTIONS_PER_IP"] = str(args.storm_panels + 16)
             csv = storm.write_csv(data_dir, args.storm_panels)
             assert _posbon(data_dir, env, "devices", "import", str(csv)).wait(300) == 0
         else:

@@ -6,6 +6,7 @@ Writes: site_tests
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, Final
 
 from server.auth.scope import ANYTHING, Condition, where
@@ -19,7 +20,6 @@ _SELECT: Final = (
     "SELECT id, site_id, device_id, reason, started_by, started_at, ends_at, ended_at, ended_by "
     "FROM site_tests"
 )
-_ACTIVE: Final = "started_at <= {} AND ends_at > {} AND (ended_at IS NULL OR ended_at > {})"
 
 
 def _to_test(row: dict[str, Any]) -> SiteTest:
@@ -79,32 +79,31 @@ async def end(db: Database, test_id: int, who: str, at: dt.datetime) -> bool:
     return bool(rows)
 
 
-async def active_for(
-    db: Database, device_id: int, site_id: int | None, at: dt.datetime
-) -> SiteTest | None:
-    """The newest window covering `at` of the device or of its site (a hot path: the signal
-    commit asks once per signal, inside its transaction)."""
-    if site_id is None:
-        rows = await db.fetch_direct(
-            _SELECT + " WHERE device_id = {} AND " + _ACTIVE + " ORDER BY id DESC LIMIT 1",
-            device_id,
-            at,
-            at,
-            at,
-        )
-    else:
-        rows = await db.fetch_direct(
-            _SELECT
-            + " WHERE (device_id = {} OR site_id = {}) AND "
-            + _ACTIVE
-            + " ORDER BY id DESC LIMIT 1",
-            device_id,
-            site_id,
-            at,
-            at,
-            at,
-        )
-    return _to_test(dict(rows[0])) if rows else None
+async def active_among(
+    db: Database,
+    device_ids: Sequence[int],
+    site_ids: Sequence[int],
+    since: dt.datetime,
+    until: dt.datetime,
+) -> list[SiteTest]:
+    """The windows of these devices or sites that cover some moment from `since` to `until`. A
+    hot path, read once per signal batch inside its transaction (one read, not one a signal:
+    a test window is rare and the batch is thousands of frames a second); the caller picks the
+    window of each signal (server.schedules.signal_rules.WindowsOnTest)."""
+    if not device_ids and not site_ids:
+        return []
+    by_device, device_args = one_of(db, "device_id", device_ids or [0])
+    by_site, site_args = one_of(db, "site_id", site_ids or [0])
+    rows = await db.fetch_direct(
+        f"{_SELECT} WHERE ({by_device} OR {by_site}) AND started_at <= {{}} AND ends_at > {{}} "
+        "AND (ended_at IS NULL OR ended_at > {})",
+        *device_args,
+        *site_args,
+        until,
+        since,
+        since,
+    )
+    return [_to_test(dict(row)) for row in rows]
 
 
 async def active_for_site(db: Database, site_id: int, at: dt.datetime) -> bool:

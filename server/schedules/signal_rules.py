@@ -19,6 +19,7 @@ is the deadline job's (server/schedules/late.py).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import Final
 
 import msgspec
@@ -36,7 +37,7 @@ from server.relay.outbox import DISPATCH_STREAM
 from server.schedules import hours, repository
 from server.schedules import on_test_repository as tests
 from server.schedules.repository import CANCEL_CODES
-from server.schedules.schemas import OnTestSignal, Schedule
+from server.schedules.schemas import OnTestSignal, Schedule, SiteTest
 from server.sites.schemas import SiteRef
 from sync.hlc import HybridClock
 
@@ -53,10 +54,42 @@ def _actor(signal: Signal) -> str:
     return f"device:{signal.account}"
 
 
-async def held_for_test(db: Database, signal: Signal, device_id: int, site_id: int | None) -> bool:
+class WindowsOnTest:
+    """The test windows a batch of signals can fall in, read once for the batch
+    (on_test_repository.active_among); each signal then finds its own here."""
+
+    def __init__(self, windows: Sequence[SiteTest]) -> None:
+        self._newest_first = sorted(windows, key=lambda window: window.id, reverse=True)
+
+    @classmethod
+    async def read(
+        cls, db: Database, devices: Iterable[tuple[int, int | None]], at: Sequence[dt.datetime]
+    ) -> WindowsOnTest:
+        """The windows of these (device id, site id) pairs covering any of the times `at`."""
+        pairs = list(devices)
+        if not pairs or not at:
+            return cls([])
+        device_ids = sorted({device_id for device_id, _ in pairs})
+        site_ids = sorted({site_id for _, site_id in pairs if site_id is not None})
+        return cls(await tests.active_among(db, device_ids, site_ids, min(at), max(at)))
+
+    def covering(self, device_id: int, site_id: int | None, at: dt.datetime) -> SiteTest | None:
+        """The newest window of the device, or of its site, that covers `at`."""
+        for window in self._newest_first:
+            mine = window.device_id == device_id or (
+                site_id is not None and window.site_id == site_id
+            )
+            if mine and window.started_at <= at < window.end():
+                return window
+        return None
+
+
+async def held_for_test(
+    db: Database, windows: WindowsOnTest, signal: Signal, device_id: int, site_id: int | None
+) -> bool:
     """Whether the signal falls in a test window of its device or site (then it is announced
     as a test signal and must raise nothing)."""
-    test = await tests.active_for(db, device_id, site_id, signal.received_at)
+    test = windows.covering(device_id, site_id, signal.received_at)
     if test is None:
         return False
     shown = OnTestSignal(

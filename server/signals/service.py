@@ -42,6 +42,7 @@ from server.incidents.service import change_status, record
 from server.incidents.timeline import EntryFacts
 from server.metrics import Metrics
 from server.schedules import signal_rules
+from server.schedules.signal_rules import WindowsOnTest
 from server.signals import repository
 from server.signals.grouping import ACTIVATION_WINDOW_S, NO_ZONE, fold_into_open_incident
 from server.signals.repository import DeviceSite, OpenAlert, SignalRow
@@ -224,11 +225,18 @@ class DbSignalStore:
             devices = await repository.devices_by_account(
                 self._db, (item.received.dedup_key.account for item, _ in fresh), self._protocol
             )
+            windows = await signal_rules.WindowsOnTest.read(
+                self._db,
+                ((device.device_id, device.site.id) for device in devices.values()),
+                [signal.received_at for item, _ in fresh for signal in item.received.signals],
+            )
             rows: list[SignalRow] = []
             for item, dedup_hash in fresh:
                 device = devices.get(item.received.dedup_key.account)
                 for signal in item.received.signals:
-                    alert_id = None if device is None else await self._act(signal, device, raised)
+                    alert_id = (
+                        None if device is None else await self._act(signal, device, windows, raised)
+                    )
                     rows.append(
                         SignalRow(
                             signal=signal,
@@ -248,12 +256,14 @@ class DbSignalStore:
             self._metrics.alerts.labels(self._protocol, kind).inc()
         return [IngestOutcome.DUPLICATE if h in stored else IngestOutcome.STORED for h in hashes]
 
-    async def _act(self, signal: Signal, device: DeviceSite, raised: list[str]) -> int | None:
+    async def _act(
+        self, signal: Signal, device: DeviceSite, windows: WindowsOnTest, raised: list[str]
+    ) -> int | None:
         if device.crew_id is not None and signal.lat is not None and signal.lon is not None:
             at = min(signal.panel_time or signal.received_at, signal.received_at)
             await move_crew(self._db, device.crew_id, signal.lat, signal.lon, at, only_newer=True)
         if signal.kind is not SignalKind.POSITION and await signal_rules.held_for_test(
-            self._db, signal, device.device_id, device.site.id
+            self._db, windows, signal, device.device_id, device.site.id
         ):
             return None  # on test: stored and shown as a test signal, nobody is sent
         if signal.kind is SignalKind.OPEN_CLOSE:  # judged against the site's schedule
