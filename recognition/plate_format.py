@@ -374,16 +374,24 @@ _ANY: Final = "?"  # stands for the one character a masked key leaves open; neve
 
 class PlateList:
     """A list of plates (own, wanted) matched by folded text within an edit distance, or as a
-    *possible* match where a read differs from an entry only at one of its uncertain positions."""
+    *possible* match where a read differs from an entry only at one of its uncertain positions.
 
-    def __init__(self, plates: Iterable[str]) -> None:
+    ``not_matches`` are (entry, reading) pairs a person said are not the same car (a "wrong"
+    verdict on a possible match): that reading never matches that entry again, except outright
+    (a reading equal to an entry is that plate, whatever the car)."""
+
+    def __init__(self, plates: Iterable[str], not_matches: Iterable[tuple[str, str]] = ()) -> None:
         self._by_folded: dict[str, str] = {}
         for plate in plates:
             self._by_folded.setdefault(fold(plate), plate)
-        self._by_masked: dict[str, str] | None = None  # built on the first ``possible`` call
+        self._not_matches = frozenset((fold(entry), fold(read)) for entry, read in not_matches)
+        self._by_masked: dict[str, list[str]] | None = None  # built on the first ``possible`` call
 
     def __len__(self) -> int:
         return len(self._by_folded)
+
+    def _allowed(self, entry_folded: str, folded: str) -> bool:
+        return (entry_folded, folded) not in self._not_matches
 
     def match(self, reading: str, max_edits: int = 0) -> PlateListMatch | None:
         """The closest entry within ``max_edits`` of the reading; exact hits are O(1)."""
@@ -395,7 +403,8 @@ class PlateList:
             return None
         for entry_folded, plate in self._by_folded.items():
             distance = edit_distance(folded, entry_folded, max_edits)
-            if distance <= max_edits and (best is None or distance < best.distance):
+            closer = best is None or distance < best.distance
+            if distance <= max_edits and closer and self._allowed(entry_folded, folded):
                 best = PlateListMatch(plate, distance)
         return best
 
@@ -409,19 +418,21 @@ class PlateList:
             return PlateListMatch(self._by_folded[folded], 0)
         by_masked = self._masked()
         for position in plate.uncertain:
-            if position < len(folded):
-                entry = by_masked.get(folded[:position] + _ANY + folded[position + 1 :])
-                if entry is not None:
+            if position >= len(folded):
+                continue
+            for entry in by_masked.get(folded[:position] + _ANY + folded[position + 1 :], ()):
+                if self._allowed(fold(entry), folded):
                     return PlateListMatch(entry, 1)
         return None
 
-    def _masked(self) -> dict[str, str]:
-        """Each entry under every key with one of its characters left open. Built once, on the
-        first read with uncertain positions: lists that never see one never pay for it."""
+    def _masked(self) -> dict[str, list[str]]:
+        """Each entry under every key with one of its characters left open (entries that share
+        a key in the order listed). Built once, on the first read with uncertain positions:
+        lists that never see one never pay for it."""
         if self._by_masked is None:
             self._by_masked = {}
             for folded, plate in self._by_folded.items():
                 for position in range(len(folded)):
                     key = folded[:position] + _ANY + folded[position + 1 :]
-                    self._by_masked.setdefault(key, plate)
+                    self._by_masked.setdefault(key, []).append(plate)
         return self._by_masked

@@ -31,8 +31,8 @@ from server.incidents.tables import AppliedOp, Dispatch, Incident, Receipt, Time
 from server.notify.tables import Notification
 from server.plans.tables import IncidentPlan, IncidentPlanStep, Plan, PlanVersion
 from server.plates.reads_tables import PlateRead, PlateReadSearch
-from server.plates.tables import PlateEntry, PlateList
-from server.recognition.tables import RecognitionCrop, RecognitionReview
+from server.plates.tables import PlateEntry, PlateList, PlateNotMatch
+from server.recognition.tables import RecognitionCrop, RecognitionReview, RecognitionSubject
 from server.relay.tables import Meta, OutboxEvent, StreamHead
 from server.schedules.tables import ScheduleDeadline, SiteSchedule, SiteTest
 from server.signals.tables import StoredSignal
@@ -82,12 +82,14 @@ TABLES: Final[tuple[type[Table], ...]] = (
     WatchlistPhoto,
     PlateList,
     PlateEntry,
+    PlateNotMatch,
     PlateRead,
     PlateReadSearch,
     AuditLogEntry,
     AuditHeadRow,
     RecognitionCrop,
     RecognitionReview,
+    RecognitionSubject,
     RedactionJob,
     EvidenceShare,
     EvidenceShareItem,

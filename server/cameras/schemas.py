@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated
+from typing import Annotated, Final
 
 import msgspec
 
@@ -23,11 +23,12 @@ FaceThreshold = Annotated[
     float,
     msgspec.Meta(ge=0.3, le=0.95, description="Overrides the watchlists' thresholds here."),
 ]
+MAX_COOLDOWN_S: Final = 86_400
 CooldownS = Annotated[
     float,
     msgspec.Meta(
         ge=0,
-        le=86_400,
+        le=MAX_COOLDOWN_S,
         description="Seconds: the same person or plate seen again within this is a sighting of "
         "the first alert, not a new alert. Empty: the server's recognition_cooldown_s.",
     ),

@@ -22,6 +22,9 @@ class StoredPlateList(msgspec.Struct, frozen=True):
     kind: PlateListKind
     site_id: int | None
     plates: list[str]
+    not_matches: list[tuple[str, str]] = msgspec.field(default_factory=list)
+    """(entry, reading) pairs a reviewer said are different cars: never a match by edits or
+    uncertainty (recognition.plate_format.PlateList)."""
 
 
 class ListedPlate(msgspec.Struct, frozen=True, kw_only=True):
@@ -35,7 +38,7 @@ class ListedPlate(msgspec.Struct, frozen=True, kw_only=True):
 class _Entry:
     def __init__(self, stored: StoredPlateList) -> None:
         self.stored = stored
-        self.matcher = Matcher(stored.plates)
+        self.matcher = Matcher(stored.plates, stored.not_matches)
 
 
 class PlateIndex:

@@ -1,6 +1,6 @@
 """Plate lists and their entries: SQL that runs on SQLite and PostgreSQL.
 
-Writes: plate_lists, plate_entries
+Writes: plate_lists, plate_entries, plate_not_matches
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import msgspec
 from recognition.plate_format import fold
 from server.db import Database
 from server.plates.index import StoredPlateList
-from server.plates.schemas import PlateEntry, PlateList, PlateListKind
+from server.plates.schemas import NotMatch, PlateEntry, PlateList, PlateListKind
 from server.sql import insert_returning_id, update_row
 
 _LIST_SELECT = (
@@ -62,6 +62,7 @@ async def list_lists(db: Database, limit: int, offset: int) -> list[PlateList]:
 
 
 async def delete_list(db: Database, list_id: int) -> None:
+    await db.fetch("DELETE FROM plate_not_matches WHERE list_id = {}", list_id)
     await db.fetch("DELETE FROM plate_entries WHERE list_id = {}", list_id)
     await db.fetch("DELETE FROM plate_lists WHERE id = {}", list_id)
 
@@ -124,13 +125,45 @@ async def load(db: Database, list_id: int) -> StoredPlateList | None:
     plates = await db.fetch(
         "SELECT plate FROM plate_entries WHERE list_id = {} ORDER BY id", list_id
     )
+    not_matches = await db.fetch(
+        "SELECT listed_plate, read_text FROM plate_not_matches WHERE list_id = {}", list_id
+    )
     return StoredPlateList(
         int(row["id"]),
         row["name"],
         PlateListKind(row["kind"]),
         row["site_id"],
         [p["plate"] for p in plates],
+        [(n["listed_plate"], n["read_text"]) for n in not_matches],
     )
+
+
+async def insert_not_match(
+    db: Database, list_id: int, listed_plate: str, read: str, alert_id: int, reviewer: str
+) -> NotMatch:
+    """Remember that ``read`` is not ``listed_plate`` of the list (both stored folded)."""
+    rows = await db.fetch(
+        "INSERT INTO plate_not_matches (list_id, listed_plate, read_text, alert_id, reviewer, "
+        "created_at) VALUES ({}, {}, {}, {}, {}, {}) "
+        "RETURNING id, list_id, listed_plate, read_text, alert_id, reviewer, created_at",
+        list_id,
+        fold(listed_plate),
+        fold(read),
+        alert_id,
+        reviewer,
+        dt.datetime.now(dt.UTC),
+    )
+    return msgspec.convert(rows[0], NotMatch, strict=False)
+
+
+async def delete_not_matches(db: Database, alert_id: int) -> list[NotMatch]:
+    """Forget what the alert's verdict taught; returns what was forgotten."""
+    rows = await db.fetch(
+        "DELETE FROM plate_not_matches WHERE alert_id = {} "
+        "RETURNING id, list_id, listed_plate, read_text, alert_id, reviewer, created_at",
+        alert_id,
+    )
+    return [msgspec.convert(row, NotMatch, strict=False) for row in rows]
 
 
 async def load_all(db: Database) -> list[StoredPlateList]:

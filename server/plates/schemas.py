@@ -58,3 +58,16 @@ class PlateEntry(msgspec.Struct, frozen=True, kw_only=True):
     folded: str
     note: str
     created_at: dt.datetime
+
+
+class NotMatch(msgspec.Struct, frozen=True, kw_only=True):
+    """A reading that is not a list entry's car, as a reviewer said of a possible match: the
+    reading no longer matches the entry by edits or uncertainty."""
+
+    id: int
+    list_id: int
+    listed_plate: str  # the entry, folded
+    read_text: str  # the reading, folded
+    alert_id: int  # the alert whose "wrong" verdict taught it
+    reviewer: str
+    created_at: dt.datetime

@@ -1,4 +1,9 @@
-"""Plate list actions: each change commits, then the list is reloaded into the index."""
+"""Plate list actions: each change commits, then the list is reloaded into the index.
+
+Besides its entries a list holds the readings reviewers said are not an entry's car ("not
+matches", taught by a "wrong" verdict on a possible match, server.recognition.review): those run
+inside the review's own write, so the review's caller reloads the list after its commit.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,14 @@ from server.errors import NotFound
 from server.imports import ImportReport, Progress, apply, parse_csv
 from server.plates import repository
 from server.plates.index import PlateIndex
-from server.plates.schemas import PlateEntry, PlateEntryIn, PlateList, PlateListIn, PlateListPatch
+from server.plates.schemas import (
+    NotMatch,
+    PlateEntry,
+    PlateEntryIn,
+    PlateList,
+    PlateListIn,
+    PlateListPatch,
+)
 from server.sites.repository import sites
 
 ENTRY_COLUMNS: Final = ("plate",)
@@ -32,7 +44,8 @@ PlateRuntimeDep = NamedDependency[PlateRuntime]
 """How a plate handler asks for the runtime: `recognition: PlateRuntimeDep`."""
 
 
-async def _refresh(rec: PlateRuntime, list_id: int) -> None:
+async def reload_list(rec: PlateRuntime, list_id: int) -> None:
+    """Put the list as stored (entries and not matches) into the index, or drop it if gone."""
     stored = await repository.load(rec.db, list_id)
     if stored is None:
         rec.plates.drop_list(list_id)
@@ -60,7 +73,7 @@ async def create_list(
         list_id = await repository.insert_list(rec.db, data.name, data.kind, data.site_id)
         target = f"plate_list:{list_id}"
         await record(rec.db, action="plate_list.create", actor=actor, target=target, after=data)
-    await _refresh(rec, list_id)
+    await reload_list(rec, list_id)
     return await get_list(rec, list_id)
 
 
@@ -83,7 +96,7 @@ async def update_list(
             before=before,
             after=await get_list(rec, list_id),
         )
-    await _refresh(rec, list_id)
+    await reload_list(rec, list_id)
     return await get_list(rec, list_id)
 
 
@@ -109,7 +122,7 @@ async def add_entry(
             target=f"plate_list:{list_id}/entry:{entry.id}",
             after=entry,
         )
-    await _refresh(rec, list_id)
+    await reload_list(rec, list_id)
     return entry, created
 
 
@@ -124,7 +137,7 @@ async def delete_entry(
             await record(rec.db, action="plate_list.entry_delete", actor=actor, target=target)
     if not deleted:
         raise NotFound(f"Plate list {list_id} has no entry with id {entry_id}.")
-    await _refresh(rec, list_id)
+    await reload_list(rec, list_id)
 
 
 async def import_entries(
@@ -154,5 +167,36 @@ async def import_entries(
                 target=f"plate_list:{list_id}",
                 detail=f"{report.imported} imported, {len(report.rejected)} rejected",
             )
-    await _refresh(rec, list_id)
+    await reload_list(rec, list_id)
     return report
+
+
+async def add_not_match(
+    db: Database, list_id: int, listed_plate: str, read: str, alert_id: int, *, actor: Actor
+) -> NotMatch | None:
+    """Remember, audited, that the reading ``read`` is not the car of ``listed_plate`` on the
+    list (None when the list is gone). Joins the caller's write; `reload_list` after commit."""
+    if await repository.find_list(db, list_id) is None:
+        return None
+    async with db.write():
+        taught = await repository.insert_not_match(
+            db, list_id, listed_plate, read, alert_id, actor.actor
+        )
+        target = f"plate_list:{list_id}/not_match:{taught.id}"
+        await record(
+            db, action="plate_list.not_match_add", actor=actor, target=target, after=taught
+        )
+    return taught
+
+
+async def remove_not_matches(db: Database, alert_id: int, *, actor: Actor) -> list[NotMatch]:
+    """Forget, audited, what a verdict on the alert taught (it was turned to "correct"). Joins
+    the caller's write; `reload_list` each returned row's list after commit."""
+    async with db.write():
+        removed = await repository.delete_not_matches(db, alert_id)
+        for gone in removed:
+            target = f"plate_list:{gone.list_id}/not_match:{gone.id}"
+            await record(
+                db, action="plate_list.not_match_remove", actor=actor, target=target, before=gone
+            )
+    return removed

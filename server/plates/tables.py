@@ -17,3 +17,16 @@ class PlateEntry(Table, tablename="plate_entries"):
     folded = Varchar(length=32)
     note = Varchar(length=400, default="")
     created_at = Timestamptz()
+
+
+class PlateNotMatch(Table, tablename="plate_not_matches"):
+    """A reading a reviewer said is not that list entry's car (a "wrong" verdict on a possible
+    match), both folded; the alert's "correct" verdict removes it. Migration 0028 creates it."""
+
+    id: Serial
+    list_id = Integer(index=True)
+    listed_plate = Varchar(length=32)
+    read_text = Varchar(length=32)
+    alert_id = Integer(index=True)
+    reviewer = Varchar(length=120)
+    created_at = Timestamptz()

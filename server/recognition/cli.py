@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
+from server.audit.log import cli_actor
 from server.imports import BadEncodingError, ImportReport, decode_csv
 from server.recognition import worker_cli
 from server.settings import Settings, SettingsError, flag_and_variable
@@ -162,7 +163,12 @@ async def _import_watchlist(
     async with _recognition(settings) as rec:
         with tqdm(total=total, unit="photo", desc="enrolling", file=sys.stderr) as bar:
             report = await import_folder(
-                rec, folder, watchlist, threshold=threshold, progress=_advance(bar)
+                rec,
+                folder,
+                watchlist,
+                actor=cli_actor(),
+                threshold=threshold,
+                progress=_advance(bar),
             )
     for problem in report.problems:
         print(f"{problem.path}: {problem.reason}", file=sys.stderr)
@@ -194,15 +200,21 @@ async def _import_plate_rows(
     from server.plates import repository, service  # noqa: PLC0415
     from server.plates.schemas import PlateListIn, PlateListKind  # noqa: PLC0415
 
+    actor = cli_actor()
     async with _recognition(settings) as rec:
         found = await repository.find_list_by_name(rec.db, args.list)
         if found is None:
             body = PlateListIn(name=args.list, kind=PlateListKind(args.kind), site_id=args.site_id)
-            found = await service.create_list(rec, body)
+            found = await service.create_list(rec, body, actor=actor)
         rows = max(0, text.count("\n") - 1)
         with tqdm(total=rows, unit="row", desc="importing plates", file=sys.stderr) as bar:
             return await service.import_entries(
-                rec, found.id, text, skip_invalid=args.skip_invalid, progress=_advance(bar)
+                rec,
+                found.id,
+                text,
+                skip_invalid=args.skip_invalid,
+                progress=_advance(bar),
+                actor=actor,
             )
 
 

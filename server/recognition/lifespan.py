@@ -1,6 +1,7 @@
 """Recognition's background work while the server runs: the frame pump, the camera supervisor
 (pull workers, and loading the models as soon as any camera is registered), the crop retention
-sweep, and the plate read log's writer and retention sweep (server.plates.reads).
+sweep (with the shared cooldown's expired rows), and the plate read log's writer and retention
+sweep (server.plates.reads).
 
 A server without cameras loads nothing until the first recognition request, so `posbon serve`
 (and the demo) never wait for models.
@@ -17,7 +18,7 @@ from typing import Final
 
 from server.parts import Parts
 from server.plates import reads as plate_reads
-from server.recognition import crops
+from server.recognition import crops, subjects
 from server.recognition.runtime import Recognition
 from server.recognition.workers import PullSupervisor
 
@@ -27,12 +28,19 @@ SWEEP_INTERVAL_S: Final = 3600.0
 
 
 async def sweep_forever(rec: Recognition) -> None:
+    """Every hour: crops past their retention, and the shared cooldown's rows that no camera's
+    cooldown can reach any more (server.recognition.subjects)."""
     retention = dt.timedelta(days=rec.settings.crop_retention_days)
     root = crops.crops_root(rec.settings.data_path)
+    horizon = dt.timedelta(seconds=subjects.horizon_s(rec.settings.recognition_cooldown_s))
     while True:
-        removed = await crops.sweep(rec.db, root, retention, dt.datetime.now(dt.UTC))
+        now = dt.datetime.now(dt.UTC)
+        removed = await crops.sweep(rec.db, root, retention, now)
         if removed:
             logger.info("removed %d recognition crops past retention", removed)
+        forgotten = await subjects.sweep(rec.db, now - horizon)
+        if forgotten:
+            logger.info("forgot %d subjects past the longest cooldown", forgotten)
         await asyncio.sleep(SWEEP_INTERVAL_S)
 
 

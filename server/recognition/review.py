@@ -1,11 +1,17 @@
 """Review of recognition alerts: the queue of recent face and plate alerts, the dispatcher's
-verdict on each, and what a "wrong" verdict on a face teaches the watchlist.
+verdict on each, and what a "wrong" verdict teaches.
 
 A verdict is stored once per change: the same verdict again changes nothing, a different one is
 a new row (the latest row is in force, the earlier ones stay as its history) and an entry on the
 alert's incident timeline. "Wrong" on a face match turns the alert's face (the embedding kept
 with its crop) into a negative example of the matched person, so that face no longer matches
-them; "correct" later takes that negative example away again.
+them; "correct" later takes that negative example away again. "Wrong" on a *possible* plate
+match (the read differed from the list entry where the reader was unsure, or by an edit) means
+"this reading is not that car": the reading is remembered as not that entry
+(server.plates.service.add_not_match), inside the verdict's own write and audited, so it no
+longer raises a possible alert for the entry on any camera; "correct" later forgets it again.
+"Wrong" on an exact plate match teaches nothing: the plate was read right, so the list entry or
+the car is what is wrong, and the verdict says so (``taught``: nothing).
 
 The false-match and true-match rates a face threshold implies come from a table measured once
 with the real models (recognition/evaluation/face_scores.json; the module beside it says which
@@ -20,7 +26,7 @@ import datetime as dt
 import enum
 import functools
 from importlib import resources
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import msgspec
 
@@ -32,6 +38,8 @@ from server.errors import NotFound, Unprocessable
 from server.incidents import repository as incidents_repository
 from server.incidents import service as incidents
 from server.incidents.timeline import EntryFacts
+from server.plates import service as plates
+from server.plates.service import PlateRuntime
 from server.sites.schemas import SiteRef
 from server.sql import insert_returning_id
 from server.text import Text2000
@@ -45,6 +53,19 @@ SCORES_RESOURCE: Final = ("recognition", "evaluation/face_scores.json")
 class Verdict(enum.StrEnum):
     CORRECT = "correct"
     WRONG = "wrong"
+
+
+class Taught(enum.StrEnum):
+    """What a verdict taught recognition."""
+
+    NEGATIVE_EXAMPLE = "negative_example"  # a wrong face match: the face no longer matches them
+    NOT_THIS_PLATE = "not_this_plate"  # a wrong possible plate match: that read is not the entry
+    NOTHING = "nothing"  # a correct verdict, a wrong exact plate match (read right), a crop gone
+
+
+class ReviewRuntime(WatchlistRuntime, PlateRuntime, Protocol):
+    """What a review needs from the recognition runtime: the watchlists a face verdict teaches
+    and the plate index a plate verdict teaches."""
 
 
 class QueueStatus(enum.StrEnum):
@@ -65,6 +86,7 @@ class Review(msgspec.Struct, frozen=True, kw_only=True):
     reviewer: str
     reviewed_at: dt.datetime
     negative_photo_id: int | None  # the negative example a "wrong" face verdict added
+    taught: Taught
 
 
 class ReviewOutcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -91,6 +113,7 @@ class Recognition(msgspec.Struct, frozen=True, kw_only=True):
     score: float | None  # a face's similarity, a plate's read confidence
     threshold: float | None
     listed_plate: str | None
+    possible: bool  # a plate alert whose read was off the entry where unsure, or by an edit
     crop_url: str | None
     review: Review | None
 
@@ -125,7 +148,7 @@ class ThresholdRates(msgspec.Struct, frozen=True, kw_only=True):
 _QUEUE: Final = (
     "SELECT a.id, a.kind, a.incident_id, a.occurred_at, a.site_id, a.lat, a.lon, a.address, "
     "a.details, s.name AS site_name, r.id AS review_id, r.verdict, r.note, r.reviewer, "
-    "r.reviewed_at, r.negative_photo_id FROM alerts a "
+    "r.reviewed_at, r.negative_photo_id, r.taught FROM alerts a "
     "LEFT JOIN sites s ON s.id = a.site_id "
     "LEFT JOIN recognition_reviews r ON r.id = "
     "(SELECT MAX(x.id) FROM recognition_reviews x WHERE x.alert_id = a.id) "
@@ -147,6 +170,7 @@ def _review_of(row: dict[str, Any], id_column: str = "id") -> Review:
         reviewer=row["reviewer"],
         reviewed_at=msgspec.convert(row["reviewed_at"], dt.datetime, strict=False),
         negative_photo_id=row["negative_photo_id"],
+        taught=Taught(row["taught"]),
     )
 
 
@@ -182,6 +206,7 @@ def _recognition(row: dict[str, Any]) -> Recognition:
         score=_number(details.get("similarity" if face else "confidence")),
         threshold=_number(details.get("threshold")),
         listed_plate=None if face else details.get("listed_plate"),
+        possible=not face and details.get("possible") is True,
         crop_url=details.get("crop_url"),
         review=review,
     )
@@ -200,7 +225,7 @@ async def recent(
 
 async def history(db: Database, alert_id: int) -> list[Review]:
     rows = await db.fetch(
-        "SELECT id, alert_id, verdict, note, reviewer, reviewed_at, negative_photo_id "
+        "SELECT id, alert_id, verdict, note, reviewer, reviewed_at, negative_photo_id, taught "
         "FROM recognition_reviews WHERE alert_id = {} ORDER BY id",
         alert_id,
     )
@@ -222,7 +247,7 @@ async def _recognition_alert(db: Database, alert_id: int) -> Recognition:
     return _recognition(row)
 
 
-async def _negative_for(rec: WatchlistRuntime, alert: Recognition) -> int | None:
+async def _negative_for(rec: WatchlistRuntime, alert: Recognition, who: Principal) -> int | None:
     """Turn the face of a wrong face match into a negative example of the matched person; None
     when the person, the watchlist or the crop is gone."""
     crop_id = _crop_id(alert)
@@ -230,7 +255,7 @@ async def _negative_for(rec: WatchlistRuntime, alert: Recognition) -> int | None
         return None
     try:
         photo, _ = await watchlists.add_negative_from_crop(
-            rec, alert.watchlist_id, alert.person_id, crop_id
+            rec, alert.watchlist_id, alert.person_id, crop_id, actor=who
         )
     except NotFound:
         return None
@@ -244,14 +269,38 @@ def _crop_id(alert: Recognition) -> int | None:
     return int(tail) if tail.isdigit() else None
 
 
-async def _take_back_negative(rec: WatchlistRuntime, alert: Recognition, photo_id: int) -> None:
+async def _take_back_negative(
+    rec: WatchlistRuntime, alert: Recognition, photo_id: int, who: Principal
+) -> None:
     """A "wrong" verdict turned to "correct": its negative example goes again."""
     if alert.person_id is not None:
-        await watchlists.remove_photo(rec, alert.person_id, photo_id)
+        await watchlists.remove_photo(rec, alert.person_id, photo_id, actor=who)
+
+
+async def _teach_plate(
+    db: Database, alert: Recognition, data: ReviewIn, previous: Review | None, who: Principal
+) -> tuple[Taught, set[int]]:
+    """Inside the verdict's write: a possible plate match marked wrong remembers its reading as
+    not the list entry; turned to "correct", that is forgotten. Returns what was taught and the
+    lists to reload once the write has committed."""
+    if data.verdict is Verdict.WRONG:
+        if not alert.possible or alert.watchlist_id is None or alert.listed_plate is None:
+            return Taught.NOTHING, set()
+        # The subject is the plate as read (display form); the not match keeps it folded.
+        not_match = await plates.add_not_match(
+            db, alert.watchlist_id, alert.listed_plate, alert.subject, alert.alert_id, actor=who
+        )
+        if not_match is None:  # the list is gone
+            return Taught.NOTHING, set()
+        return Taught.NOT_THIS_PLATE, {not_match.list_id}
+    if previous is not None and previous.taught is Taught.NOT_THIS_PLATE:
+        removed = await plates.remove_not_matches(db, alert.alert_id, actor=who)
+        return Taught.NOTHING, {gone.list_id for gone in removed}
+    return Taught.NOTHING, set()
 
 
 async def review(
-    rec: WatchlistRuntime, alert_id: int, data: ReviewIn, who: Principal
+    rec: ReviewRuntime, alert_id: int, data: ReviewIn, who: Principal
 ) -> ReviewOutcome:
     """Store a verdict (once per change) and apply what it teaches."""
     db = rec.db
@@ -263,20 +312,25 @@ async def review(
         )
     negative_id = None
     if data.verdict is Verdict.WRONG and alert.kind is AlertKind.FACE_MATCH:
-        negative_id = await _negative_for(rec, alert)
+        negative_id = await _negative_for(rec, alert, who)
     elif previous is not None and previous.negative_photo_id is not None:
-        await _take_back_negative(rec, alert, previous.negative_photo_id)
+        await _take_back_negative(rec, alert, previous.negative_photo_id, who)
+    taught = Taught.NOTHING if negative_id is None else Taught.NEGATIVE_EXAMPLE
+    reload: set[int] = set()
     now = dt.datetime.now(dt.UTC)
     async with db.write():
+        if alert.kind is not AlertKind.FACE_MATCH:
+            taught, reload = await _teach_plate(db, alert, data, previous, who)
         review_id = await insert_returning_id(
             db,
             "INSERT INTO recognition_reviews (alert_id, verdict, note, reviewer, "
-            "negative_photo_id, reviewed_at) VALUES ({}, {}, {}, {}, {}, {})",
+            "negative_photo_id, taught, reviewed_at) VALUES ({}, {}, {}, {}, {}, {}, {})",
             alert_id,
             data.verdict.value,
             data.note,
             who.actor,
             negative_id,
+            taught.value,
             now,
         )
         if alert.incident_id is not None:
@@ -294,9 +348,12 @@ async def review(
                         "note": data.note,
                         "replaced": None if previous is None else previous.verdict.value,
                         "negative_photo_id": negative_id,
+                        "taught": taught.value,
                     },
                 ),
             )
+    for list_id in sorted(reload):
+        await plates.reload_list(rec, list_id)
     stored = Review(
         id=review_id,
         alert_id=alert_id,
@@ -305,6 +362,7 @@ async def review(
         reviewer=who.actor,
         reviewed_at=now,
         negative_photo_id=negative_id,
+        taught=taught,
     )
     return ReviewOutcome(
         review=stored,

@@ -52,7 +52,11 @@ async def recent_recognitions(
     "(nothing changes). A different verdict replaces the one in force and both stay in the "
     "history and on the incident's timeline. 'wrong' on a face match adds the alert's face as a "
     "negative example of the matched person, so the same face stops matching them; 'correct' "
-    "afterwards removes that negative example again. 422 not_a_recognition for other alerts.",
+    "afterwards removes that negative example again. 'wrong' on a possible plate match remembers "
+    "the reading as not that list entry, so it stops raising possible alerts for it; 'correct' "
+    "afterwards forgets it. 'wrong' on an exact plate match teaches nothing (the plate was read "
+    "right: check the list entry). The review's `taught` says which: negative_example, "
+    "not_this_plate or nothing. 422 not_a_recognition for other alerts.",
 )
 async def review_recognition(
     request: AnyRequest, recognition: RecognitionDep, alert_id: PathId, data: JSONBody[ReviewIn]

@@ -35,7 +35,7 @@ from server.recognition import crops, service
 from server.recognition.analysis import FaceHit, PlateHit
 from server.recognition.cluster import FrameQueue
 from server.recognition.schemas import RecognitionStatus
-from server.recognition.service import AlertRef
+from server.recognition.subjects import AlertRef
 from server.settings import Settings
 from server.watchlists import repository as watchlists_repository
 from server.watchlists.index import WatchlistIndex

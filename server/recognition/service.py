@@ -8,6 +8,15 @@ A new alert goes through the spine (`raise_alert`: alert, incident, timeline and
 transaction) with its crop's row in the same transaction; the crop file is written just before,
 and a file whose transaction failed is removed by the retention sweep. A sighting is a timeline
 entry on the open incident; once the incident is closed, the next hit is a new alert.
+
+The cooldown in memory is a cache; the truth is the table every node shares
+(server.recognition.subjects), written with each alert and each recorded sighting, never for a
+quiet repeat. A hit the memory calls new reads the camera's row in the transaction that would
+raise the alert: an alert recorded within the cooldown whose incident is open (raised on another
+node, or on this one before a restart) gets a sighting instead, and the crop written for the
+alert that was not raised is removed. The stream sense stays per node: when a camera's frames
+move to another node, its k-of-n window starts empty there, so an alert can come up to n frames
+later than on one node, never twice.
 """
 
 from __future__ import annotations
@@ -35,22 +44,15 @@ from server.incidents import repository as incidents_repository
 from server.incidents import service as incidents
 from server.incidents.lifecycle import CLOSED
 from server.incidents.timeline import EntryFacts
-from server.recognition import crops
+from server.recognition import crops, subjects
 from server.recognition.analysis import FaceHit, FrameAnalysis, MatchRules, PlateHit, analyse_frame
 from server.recognition.crops import CropKind
+from server.recognition.subjects import AlertRef
 from server.sites.repository import sites
 from server.sites.schemas import SiteRef
 
 if TYPE_CHECKING:  # a type only: the runtime imports this module (Recognition.push_frame)
     from server.recognition.runtime import Recognition
-
-
-class AlertRef(msgspec.Struct, frozen=True):
-    """What a camera's cooldown remembers about a subject: its alert and incident."""
-
-    alert_id: int
-    incident_id: int | None
-    crop_id: int | None = None  # the crop stored with the alert
 
 
 def camera_key(camera_id: int) -> str:
@@ -179,28 +181,32 @@ async def act(rec: Recognition, camera: CameraConfig, analysis: FrameAnalysis) -
     )
 
 
+def _cooldown_s(rec: Recognition, camera: CameraConfig) -> float:
+    return rec.settings.recognition_cooldown_s if camera.cooldown_s is None else camera.cooldown_s
+
+
 async def _handle(rec: Recognition, camera: CameraConfig, hit: _Hit, outcome: _Outcome) -> None:
     now_s = time.monotonic()
-    cooldown_s = (
-        rec.settings.recognition_cooldown_s if camera.cooldown_s is None else camera.cooldown_s
-    )
     cooldown = rec.cooldown(camera.id)
-    verdict, ref = cooldown.observe(hit.subject, now_s, cooldown_s)
+    verdict, ref = cooldown.observe(hit.subject, now_s, _cooldown_s(rec, camera))
     if ref is not None and verdict is Verdict.QUIET:
         outcome.sightings.append(ref.alert_id)
         return
-    if ref is not None and await _record_sighting(rec, camera, ref, hit.sighting):
+    if ref is not None and await _record_sighting(rec, camera, hit, ref):
         outcome.sightings.append(ref.alert_id)
         return
-    ref = await _raise(rec, camera, hit)
+    ref, raised = await _raise(rec, camera, hit)
     cooldown.bind(hit.subject, ref, now_s)
+    if not raised:  # the shared cooldown knew the subject: a sighting
+        outcome.sightings.append(ref.alert_id)
+        return
     outcome.alerts.append(ref.alert_id)
     if hit.plate is not None and ref.crop_id is not None:
         outcome.plate_crops[hit.plate] = ref.crop_id
 
 
 async def _record_sighting(
-    rec: Recognition, camera: CameraConfig, ref: AlertRef, data: dict[str, Any]
+    rec: Recognition, camera: CameraConfig, hit: _Hit, ref: AlertRef
 ) -> bool:
     """Append a sighting to the alert's open incident; False when the incident is closed."""
     if ref.incident_id is None:
@@ -210,31 +216,50 @@ async def _record_sighting(
         incident = await incidents_repository.find(db, ref.incident_id, lock=True)
         if incident is None or incident.status in CLOSED:
             return False
+        now = dt.datetime.now(dt.UTC)
         await incidents.record(
             db,
             EntryFacts(
                 incident_id=ref.incident_id,
-                at=dt.datetime.now(dt.UTC),
+                at=now,
                 actor=_actor(camera),
                 kind="sighting",
-                data={"alert_id": ref.alert_id, "camera_id": camera.id, **data},
+                data={"alert_id": ref.alert_id, "camera_id": camera.id, **hit.sighting},
             ),
         )
+        await subjects.remember(db, camera.id, hit.subject, ref, now)
     return True
 
 
-async def _raise(rec: Recognition, camera: CameraConfig, hit: _Hit) -> AlertRef:
+async def _raise(rec: Recognition, camera: CameraConfig, hit: _Hit) -> tuple[AlertRef, bool]:
+    """A new alert for the hit, and True; or, when the shared cooldown holds an alert of this
+    subject whose incident is open, a sighting of that alert, and False."""
     root = crops.crops_root(rec.settings.data_path)
     now = dt.datetime.now(dt.UTC)
     path = await asyncio.to_thread(crops.write_file, root, hit.crop, now)
     db = rec.db
     async with db.write():
-        crop_id = await crops.insert(db, hit.crop_kind, camera.id, path, hit.embedding)
-        details = {**hit.alert.details, "crop_id": crop_id, "crop_url": crops.crop_url(crop_id)}
-        new = msgspec.structs.replace(hit.alert, details=details, occurred_at=now, received_at=now)
-        alert, _ = await raise_alert(db, rec.clock, new, _actor(camera))
-        await crops.link(db, crop_id, alert.id)
-    return AlertRef(alert.id, alert.incident_id, crop_id)
+        row = await subjects.find(db, camera.id, hit.subject)
+        known = subjects.carried_on(row, now, _cooldown_s(rec, camera))
+        if known is None or not await _record_sighting(rec, camera, hit, known):
+            return await _raise_alert(rec, camera, hit, path, now), True
+    await asyncio.to_thread((root / path).unlink, missing_ok=True)  # its alert was not raised
+    return known, False
+
+
+async def _raise_alert(
+    rec: Recognition, camera: CameraConfig, hit: _Hit, path: str, now: dt.datetime
+) -> AlertRef:
+    """The alert, its crop's row and the subject's row (inside `db.write()`)."""
+    db = rec.db
+    crop_id = await crops.insert(db, hit.crop_kind, camera.id, path, hit.embedding)
+    details = {**hit.alert.details, "crop_id": crop_id, "crop_url": crops.crop_url(crop_id)}
+    new = msgspec.structs.replace(hit.alert, details=details, occurred_at=now, received_at=now)
+    alert, _ = await raise_alert(db, rec.clock, new, _actor(camera))
+    await crops.link(db, crop_id, alert.id)
+    ref = AlertRef(alert.id, alert.incident_id, crop_id)
+    await subjects.remember(db, camera.id, hit.subject, ref, now)
+    return ref
 
 
 LEAST_URGENT: Final = 4

@@ -25,3 +25,18 @@ class RecognitionReview(Table, tablename="recognition_reviews"):
     reviewer = Varchar(length=120)
     negative_photo_id = Integer(null=True, default=None)
     reviewed_at = Timestamptz()
+    taught = Varchar(length=20, default="nothing")  # migration 0028 adds it
+
+
+class RecognitionSubject(Table, tablename="recognition_subjects"):
+    """The alert each camera last raised for a person or plate, and when the subject was last
+    recorded (server/recognition/subjects.py): the cooldown every node shares. One row per
+    (camera_id, subject), a unique index of migration 0026_recognition_subjects.py."""
+
+    id: Serial
+    camera_id = Integer()
+    subject = Varchar(length=120)
+    alert_id = Integer()
+    incident_id = Integer(null=True, default=None)
+    crop_id = Integer(null=True, default=None)
+    last_seen_at = Timestamptz()

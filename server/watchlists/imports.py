@@ -14,6 +14,7 @@ from typing import Final
 
 import msgspec
 
+from server.audit.log import Actor
 from server.errors import BadRequest, Unprocessable
 from server.watchlists import repository, service
 from server.watchlists.schemas import PersonIn, WatchlistIn
@@ -44,21 +45,26 @@ def photos_by_person(folder: Path) -> list[tuple[str, Path]]:
     ]
 
 
-async def _watchlist_id(rec: service.WatchlistRuntime, name: str, threshold: float | None) -> int:
+async def _watchlist_id(
+    rec: service.WatchlistRuntime, name: str, threshold: float | None, actor: Actor | str
+) -> int:
     existing = await repository.find_watchlist_by_name(rec.db, name)
     if existing is not None:
         return existing.id
     data = (
         WatchlistIn(name=name) if threshold is None else WatchlistIn(name=name, threshold=threshold)
     )
-    return (await service.create_watchlist(rec, data)).id
+    return (await service.create_watchlist(rec, data, actor=actor)).id
 
 
-async def _person_id(rec: service.WatchlistRuntime, watchlist_id: int, name: str) -> int:
+async def _person_id(
+    rec: service.WatchlistRuntime, watchlist_id: int, name: str, actor: Actor | str
+) -> int:
     existing = await repository.find_person_by_name(rec.db, watchlist_id, name)
     if existing is not None:
         return existing.id
-    return (await service.create_person(rec, watchlist_id, PersonIn(name=name))).id
+    person = PersonIn(name=name)
+    return (await service.create_person(rec, watchlist_id, person, actor=actor)).id
 
 
 async def import_folder(
@@ -66,21 +72,24 @@ async def import_folder(
     folder: Path,
     watchlist_name: str,
     *,
+    actor: Actor | str,
     threshold: float | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> FolderReport:
+    """Enrol every photo of every person's sub-folder; `actor` is who the audit log names for
+    each watchlist, person and photo made (the command's "cli:<os user>")."""
     photos = await asyncio.to_thread(photos_by_person, folder)
-    watchlist_id = await _watchlist_id(rec, watchlist_name, threshold)
+    watchlist_id = await _watchlist_id(rec, watchlist_name, threshold, actor)
     persons: dict[str, int] = {}
     enrolled = already = 0
     problems = []
     for name, path in photos:
         if name not in persons:
-            persons[name] = await _person_id(rec, watchlist_id, name)
+            persons[name] = await _person_id(rec, watchlist_id, name, actor)
         image = await asyncio.to_thread(path.read_bytes)
         try:
             _, created = await service.add_photo(
-                rec, watchlist_id, persons[name], image, negative=False
+                rec, watchlist_id, persons[name], image, negative=False, actor=actor
             )
         except (Unprocessable, BadRequest) as err:
             problems.append(PhotoProblem(str(path), err.detail))

@@ -3,6 +3,9 @@
 Enrolment embeds the photo's largest face in the recognition thread and keeps only the
 embedding; the same photo sent again for the same person is recognised by its SHA-256 and
 creates nothing (a retried upload, a re-run import).
+
+Every action takes its actor for the audit log (the caller's Principal, or "cli:<os user>" for a
+command) and has no default, so none is recorded as "system" by being left out.
 """
 
 from __future__ import annotations
@@ -122,7 +125,7 @@ async def get_watchlist(rec: WatchlistRuntime, watchlist_id: int) -> Watchlist:
 
 
 async def create_watchlist(
-    rec: WatchlistRuntime, data: WatchlistIn, *, actor: Actor | str = "system"
+    rec: WatchlistRuntime, data: WatchlistIn, *, actor: Actor | str
 ) -> Watchlist:
     async with rec.db.write():
         watchlist_id = await repository.insert_watchlist(
@@ -139,7 +142,7 @@ async def update_watchlist(
     watchlist_id: int,
     patch: WatchlistPatch,
     *,
-    actor: Actor | str = "system",
+    actor: Actor | str,
 ) -> Watchlist:
     before = await get_watchlist(rec, watchlist_id)
     async with rec.db.write():
@@ -157,9 +160,7 @@ async def update_watchlist(
     return updated
 
 
-async def delete_watchlist(
-    rec: WatchlistRuntime, watchlist_id: int, *, actor: Actor | str = "system"
-) -> None:
+async def delete_watchlist(rec: WatchlistRuntime, watchlist_id: int, *, actor: Actor | str) -> None:
     before = await get_watchlist(rec, watchlist_id)
     async with rec.db.write():
         await repository.delete_watchlist(rec.db, watchlist_id)
@@ -176,7 +177,7 @@ async def get_person(rec: WatchlistRuntime, watchlist_id: int, person_id: int) -
 
 
 async def create_person(
-    rec: WatchlistRuntime, watchlist_id: int, data: PersonIn, *, actor: Actor | str = "system"
+    rec: WatchlistRuntime, watchlist_id: int, data: PersonIn, *, actor: Actor | str
 ) -> Person:
     await get_watchlist(rec, watchlist_id)
     async with rec.db.write():
@@ -194,7 +195,7 @@ async def update_person(
     person_id: int,
     patch: PersonPatch,
     *,
-    actor: Actor | str = "system",
+    actor: Actor | str,
 ) -> Person:
     before = await get_person(rec, watchlist_id, person_id)
     async with rec.db.write():
@@ -213,7 +214,7 @@ async def update_person(
 
 
 async def delete_person(
-    rec: WatchlistRuntime, watchlist_id: int, person_id: int, *, actor: Actor | str = "system"
+    rec: WatchlistRuntime, watchlist_id: int, person_id: int, *, actor: Actor | str
 ) -> None:
     before = await get_person(rec, watchlist_id, person_id)
     async with rec.db.write():
@@ -261,7 +262,7 @@ async def add_photo(
     image: bytes,
     *,
     negative: bool,
-    actor: Actor | str = "system",
+    actor: Actor | str,
 ) -> tuple[Photo, bool]:
     """Enrol the photo's largest face for the person (or as a negative example)."""
     person = await get_person(rec, watchlist_id, person_id)
@@ -306,7 +307,7 @@ async def add_negative_from_crop(
     person_id: int,
     crop_id: int,
     *,
-    actor: Actor | str = "system",
+    actor: Actor | str,
 ) -> tuple[Photo, bool]:
     """ "This alert was not X": the face of a stored face-match crop becomes a negative example."""
     person = await get_person(rec, watchlist_id, person_id)
@@ -339,7 +340,7 @@ async def add_negative_from_crop(
 
 
 async def remove_photo(
-    rec: WatchlistRuntime, person_id: int, photo_id: int, *, actor: Actor | str = "system"
+    rec: WatchlistRuntime, person_id: int, photo_id: int, *, actor: Actor | str
 ) -> None:
     """Delete one enrolled face or negative example (a review's negative taken back), then
     rebuild the index from the database (redone if a change raced with the read)."""

@@ -8,7 +8,7 @@ import contextlib
 import json
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -96,10 +96,13 @@ class Node:
 
 
 @contextlib.contextmanager
-def two_nodes(tmp_path: Path, database_url: str) -> Iterator[tuple[Node, Node]]:
-    """Node A, then node B (one after the other: the first applies migrations)."""
-    a = Node("a", tmp_path / "a", database_url)
-    b = Node("b", tmp_path / "b", database_url)
+def two_nodes(
+    tmp_path: Path, database_url: str, env: Mapping[str, str] | None = None
+) -> Iterator[tuple[Node, Node]]:
+    """Node A, then node B (one after the other: the first applies migrations); `env`: more
+    POSBON_* settings for both."""
+    a = Node("a", tmp_path / "a", database_url, **(env or {}))
+    b = Node("b", tmp_path / "b", database_url, **(env or {}))
     a.process.start()
     try:
         b.process.start()

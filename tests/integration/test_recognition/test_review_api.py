@@ -68,6 +68,12 @@ class Desk:
     async def review(self, alert_id: int, body: dict[str, Any]) -> httpx.Response:
         return await self.dispatcher.post(f"/api/v1/recognitions/{alert_id}/review", json=body)
 
+    async def audit_actors(self, action: str) -> list[str]:
+        """Who the audit log names for each entry of `action`, oldest first."""
+        response = await self.admin.get("/api/v1/audit", params={"action": action})
+        assert response.status_code == 200, response.text
+        return [entry["actor"] for entry in reversed(response.json()) if entry["action"] == action]
+
     async def recent(self, status: str) -> list[dict[str, Any]]:
         response = await self.dispatcher.get(
             "/api/v1/recognitions/recent", params={"status": status}
@@ -157,6 +163,9 @@ async def test_a_wrong_face_match_marked_wrong_stops_matching_and_correct_restor
     assert [r["verdict"] for r in correct.json()["history"]] == ["wrong", "correct"]
     person_now = await desk.admin.get(person_path)
     assert person_now.json()["negatives"] == 0  # the negative example went with the verdict
+    reviewer = outcome["review"]["reviewer"]  # the dispatcher who reviewed, never "system"
+    assert await desk.audit_actors("watchlist.negative_add") == [reviewer]
+    assert await desk.audit_actors("watchlist.photo_remove") == [reviewer]
     await asyncio.sleep(0.01)
     assert len(await desk.push(stranger)) == 1  # so the face matches again
 

@@ -1,7 +1,9 @@
 """The "Recent recognitions" panel in Chromium at a night desk, dark scheme: a real wrong face
 match (real models, real photos) is listed with its crop; clicking "Wrong" marks it, the server
 stores the verdict and adds the negative example; the watchlist's threshold slider shows the
-false-match and true-match rates of where it stands and saves a new threshold.
+false-match and true-match rates of where it stands and saves a new threshold. "Wrong" on plate
+alerts says what it taught: a possible match's reading no longer matches the entry; an exact
+match was read right, so the list entry is what to check.
 
 POSBON_REVIEW_SCREENSHOTS names a folder to save the panel's screenshots in. SQLite only: the
 API's own tests cover both engines."""
@@ -24,6 +26,7 @@ from server.settings import Settings
 from tests.integration.live import Live, serve
 from tests.integration.test_recognition.test_review_api import LISTED, STRANGER, jpeg
 from tests.integration.test_server.browser import chromium, open_page, sign_in
+from tests.integration.test_server.helpers import post_alert
 from tests.integration.test_server.recognition_support import created, recognition_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow]
@@ -128,4 +131,55 @@ async def test_the_panel_lists_a_match_marks_it_wrong_and_moves_the_threshold(
     assert reviewed["review"]["verdict"] == "wrong"
     assert reviewed["review"]["negative_photo_id"] is not None
     assert watchlist["threshold"] == 0.5
+    assert problems.seen == []
+
+
+async def _plate_alerts(live: Live) -> tuple[int, int]:
+    """A possible and an exact wanted-plate alert, as a camera's frames would raise them:
+    (possible alert id, exact alert id)."""
+    admin, camera = await live.token(Role.ADMIN), await live.token(Role.CAMERA)
+    async with httpx.AsyncClient(base_url=live.http, headers=live.headers(admin)) as client:
+        wanted = await created(client, "/api/v1/plates/lists", {"name": "Stolen", "kind": "wanted"})
+        entries = f"/api/v1/plates/lists/{wanted['id']}/entries"
+        await created(client, entries, {"plate": "LM 298 AT"})
+        await created(client, entries, {"plate": "30 A 123 BC"})
+    details = {"camera": "Ramp", "list_id": wanted["id"], "list": "Stolen", "confidence": 0.62}
+    possible = await post_alert(
+        live,
+        camera,
+        kind="plate_wanted",
+        details=details
+        | {"plate": "LM298AI", "display": "LM298AI", "listed_plate": "LM 298 AT", "possible": True},
+    )
+    exact = await post_alert(
+        live,
+        camera,
+        kind="plate_wanted",
+        details=details
+        | {"plate": "30A123BC", "display": "30 A 123 BC", "listed_plate": "30 A 123 BC"},
+    )
+    return int(possible["id"]), int(exact["id"])
+
+
+async def test_a_wrong_plate_verdict_says_what_it_taught(live: Live, browser: Browser) -> None:
+    possible_id, exact_id = await _plate_alerts(live)
+    page, problems = await open_page(browser, live, NIGHT_DESK, color_scheme="dark")
+    await sign_in(page, await live.token(Role.DISPATCHER))
+    await page.get_by_role("button", name="Recognitions").click()
+
+    possible = page.locator(f'#recognitions-list li[data-alert-id="{possible_id}"]')
+    await possible.get_by_role("button", name="Wrong").click()
+    await expect(possible.locator(".recognition-taught")).to_have_text(
+        "LM298AI will no longer match LM 298 AT."
+    )
+    await expect(page.locator("#notice")).to_contain_text("LM298AI will no longer match")
+    exact = page.locator(f'#recognitions-list li[data-alert-id="{exact_id}"]')
+    await exact.get_by_role("button", name="Wrong").click()
+    await expect(exact.locator(".recognition-taught")).to_have_text(
+        "Read right; check the list entry"
+    )
+    await _shot(page, "review-plates-wrong.png")
+    await possible.get_by_role("button", name="Correct").click()
+    await expect(possible).to_have_attribute("data-verdict", "correct")
+    await expect(possible.locator(".recognition-taught")).to_have_count(0)
     assert problems.seen == []

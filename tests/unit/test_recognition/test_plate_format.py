@@ -10,6 +10,8 @@ from recognition.plate_format import (
     Glyph,
     PlateKind,
     PlateList,
+    PlateListMatch,
+    PlateText,
     clean,
     edit_distance,
     fold,
@@ -119,6 +121,32 @@ def test_list_matches_folded_text_exactly_and_within_edits() -> None:
     assert near is not None
     assert (near.plate, near.distance) == ("30 A 123 BC", 1)
     assert wanted.match("", max_edits=1) is None
+
+
+UNSURE_LAST: PlateText = PlateText("LM298AI", "LM298AI", "foreign", 0, 0.62, (6,))
+"""test_008.jpg's read: its last character is the one the reader was unsure of."""
+
+
+def test_a_reading_said_not_to_be_an_entry_matches_it_neither_as_possible_nor_by_edits() -> None:
+    told = PlateList(["LM 298 AT"], not_matches=[("LM298AT", "LM 298 AI")])  # folded either way
+    assert PlateList(["LM 298 AT"]).possible(UNSURE_LAST) == PlateListMatch("LM 298 AT", 1)
+    assert told.possible(UNSURE_LAST) is None
+    assert told.match("LM298AI", max_edits=2) is None
+    assert told.match("LM298AY", max_edits=1) == PlateListMatch("LM 298 AT", 1)  # another read
+    other = PlateText("LM298AY", "LM298AY", "foreign", 0, 0.62, (6,))
+    assert told.possible(other) == PlateListMatch("LM 298 AT", 1)
+
+
+def test_an_entry_a_reading_is_not_leaves_the_next_entry_of_the_same_shape_matchable() -> None:
+    told = PlateList(["LM 298 AT", "LM 298 AX"], [("LM 298 AT", "LM298AI")])
+    assert told.possible(UNSURE_LAST) == PlateListMatch("LM 298 AX", 1)
+    assert told.match("LM298AI", max_edits=1) == PlateListMatch("LM 298 AX", 1)
+
+
+def test_a_reading_equal_to_an_entry_is_that_plate_whatever_was_said() -> None:
+    told = PlateList(["LM 298 AI"], [("LM 298 AI", "LM298AI")])
+    assert told.match("LM298AI") == PlateListMatch("LM 298 AI", 0)
+    assert told.possible(UNSURE_LAST) == PlateListMatch("LM 298 AI", 0)
 
 
 def test_a_gap_where_no_layout_has_one_keeps_the_reading_as_read() -> None:

@@ -108,6 +108,20 @@ def test_a_read_off_a_wanted_plate_only_where_unsure_is_a_possible_match() -> No
     assert (listed.plate, listed.list, listed.distance) == ("LM 298 AT", "stolen", 1)
 
 
+def test_a_read_said_not_to_be_a_wanted_plate_is_no_match_by_uncertainty_or_edits() -> None:
+    index = PlateIndex()
+    told = [("LM 298 AT", "LM298AI")]
+    index.replace_all(
+        [StoredPlateList(1, "stolen", PlateListKind.WANTED, None, ["LM 298 AT"], told)]
+    )
+    assert plate_verdict(_unsure_last("LM298AI"), index, _rules(0)) is None
+    assert plate_verdict(_unsure_last("LM298AI"), index, _rules(2)) is None
+    verdict = plate_verdict(_unsure_last("LM298AY"), index, _rules(0))  # another read still is
+    assert verdict is not None
+    assert verdict[1] is not None
+    assert verdict[1].plate == "LM 298 AT"
+
+
 def test_a_read_off_where_the_reader_was_sure_is_no_match_without_edits() -> None:
     sure = PlateReading((0.0, 0.0, 10.0, 5.0), 0.9, "LX298AT", parse_plate("LX298AT"), 0.95)
     assert plate_verdict(sure, _plates(), _rules(0)) is None

@@ -21,6 +21,7 @@ import { ReviewPanel } from "./review.js";
 import { bindScheme } from "./scheme.js";
 import { StatsPanel } from "./stats.js";
 import { csrfToken, endSession, refusal, signIn } from "./session.js";
+import { showWho } from "./who.js";
 import { kindLabel } from "./words.js";
 
 const TOKEN_KEY = "posbon.token";
@@ -306,6 +307,7 @@ async function begin(token, alarm) {
   byId("signin").hidden = true;
   byId("console").hidden = false; // before the map is made, so Leaflet measures a real size
   byId("sign-out").hidden = false;
+  showWho(api);
   byId("stats-toggle").hidden = false;
   byId("recognitions-toggle").hidden = false;
   byId("plate-search-toggle").hidden = false;

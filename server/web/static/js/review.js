@@ -1,6 +1,7 @@
 // The "Recent recognitions" panel: the latest face and plate alerts with their crops, a big
 // "Correct" and "Wrong" on each (wrong on a face teaches the watchlist that this face is not that
-// person), and each watchlist's threshold on a slider with the false-match and true-match rates
+// person; wrong on a possible plate match, that this reading is not that list entry; wrong on an
+// exact plate match teaches nothing, and the card says to check the list entry), and each watchlist's threshold on a slider with the false-match and true-match rates
 // that threshold implies on the project's evaluation pairs.
 //
 // Crops are our own routes, which need the token: each is fetched once and shown from a blob URL.
@@ -127,6 +128,7 @@ export class ReviewPanel {
       item.watchlist ? h("p", {}, t("recognition_list", { list: item.watchlist })) : null,
       h("p", { class: "recognition-where" }, t("recognition_where", { camera: item.camera || "—", time: formatDateTime(item.occurred_at) })),
       h("p", { class: "recognition-verdict", role: "status" }, this.verdictText(item)),
+      this.taughtLine(item),
     ];
     const verdict = item.review?.verdict ?? "none";
     const buttons = h(
@@ -159,6 +161,19 @@ export class ReviewPanel {
     return t(review.verdict === "wrong" ? "recognition_marked_wrong" : "recognition_marked_correct", params);
   }
 
+  /** What the verdict in force taught, where the dispatcher needs telling (null otherwise). */
+  taughtLine(item) {
+    const review = item.review;
+    if (review?.verdict !== "wrong") return null;
+    if (review.taught === "not_this_plate") {
+      return h("p", { class: "recognition-taught" }, t("recognition_not_this_plate", { read: item.subject, plate: item.listed_plate }));
+    }
+    if (item.kind === "plate_wanted" && review.taught === "nothing") {
+      return h("p", { class: "recognition-taught" }, t("recognition_read_right"));
+    }
+    return null;
+  }
+
   async showCrop(image, url) {
     try {
       if (!this.crops.has(url)) this.crops.set(url, URL.createObjectURL(await this.api.blob(url)));
@@ -172,8 +187,10 @@ export class ReviewPanel {
     try {
       const outcome = await this.api.post(`/api/v1/recognitions/${item.alert_id}/review`, { verdict });
       item.review = outcome.review;
-      if (verdict === "wrong" && outcome.review.negative_photo_id !== null) {
+      if (verdict === "wrong" && outcome.review.taught === "negative_example") {
         notify(t("recognition_negative_added", { person: item.subject }));
+      } else if (verdict === "wrong" && outcome.review.taught === "not_this_plate") {
+        notify(t("recognition_not_this_plate", { read: item.subject, plate: item.listed_plate }));
       }
       this.renderQueue();
     } catch (error) {

@@ -30,6 +30,11 @@ export function crewStatusLabel(status) {
   return termOr(`crew_status_${status}`, plain(status));
 }
 
+/** A role's name ("dispatcher", "диспетчер"); a role the catalog does not know shows as itself. */
+export function roleLabel(role) {
+  return termOr(`role_${role}`, plain(role));
+}
+
 /** An incident's title built from its kind and place (the stored English title is a fallback). */
 export function incidentTitle(incident) {
   if (!incident.kind) return incident.title ?? "";

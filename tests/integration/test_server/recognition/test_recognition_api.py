@@ -166,6 +166,20 @@ async def test_a_plate_csv_with_a_bad_row_imports_nothing(live: Live) -> None:
         assert (await admin.get(f"/api/v1/plates/lists/{own['id']}")).json()["entries"] == 2
 
 
+async def test_a_plate_csv_import_over_http_is_audited_as_its_caller(live: Live) -> None:
+    async with await _client(live) as admin:
+        wanted = await _created(admin, "/api/v1/plates/lists", {"name": "Wanted", "kind": "wanted"})
+        path = f"/api/v1/plates/lists/{wanted['id']}/import"
+        imported = await admin.post(path, content="plate,note\n30A123BC,stolen\n")
+        assert imported.status_code == 200, imported.text
+        caller = (await admin.get("/api/v1/session")).json()
+        audit = await admin.get("/api/v1/audit", params={"action": "plate_list."})
+    assert audit.status_code == 200, audit.text
+    actors = {(entry["action"], entry["actor"]) for entry in audit.json()}
+    named = f"admin:{caller['name']}"
+    assert actors == {("plate_list.create", named), ("plate_list.import", named)}
+
+
 async def test_a_crop_that_does_not_exist_is_404_and_crews_may_not_look(live: Live) -> None:
     async with await _client(live) as admin:
         missing = await admin.get("/api/v1/recognition/crops/1")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from server.audit.log import cli_actor
 from server.db import Database
 from server.settings import Settings
 from tests.datafiles import ATT_FACES, EU_PLATES, FACE_EXAMPLES
@@ -38,6 +39,17 @@ def posbon(
         check=False,
         env=environment,
     )
+
+
+async def actors_of(db: Database, action_prefix: str) -> dict[str, set[str]]:
+    """Action → the actors the audit log names for it, for actions starting with the prefix."""
+    rows = await db.fetch(
+        "SELECT action, actor FROM audit_log WHERE action LIKE {}", action_prefix + "%"
+    )
+    found: dict[str, set[str]] = {}
+    for row in rows:
+        found.setdefault(row["action"], set()).add(row["actor"])
+    return found
 
 
 def test_models_prepare_builds_the_models_and_is_cheap_the_second_time(settings: Settings) -> None:
@@ -78,6 +90,12 @@ async def test_a_folder_per_person_is_enrolled_and_photos_without_a_face_are_rep
         "JOIN watchlist_photos f ON f.person_id = p.id GROUP BY p.name ORDER BY p.name"
     )
     assert [row["name"] for row in rows] == ["biden", "obama"]
+    command = {cli_actor()}  # "cli:<os user>": whoever ran the command, not "system"
+    assert await actors_of(db, "watchlist.") == {
+        "watchlist.create": command,
+        "watchlist.person_create": command,
+        "watchlist.photo_add": command,
+    }
     again = posbon(settings, "watchlist", "import", str(folder), "--watchlist", "staff")
     assert again.returncode == 0
     assert "0 photos of 2 persons enrolled" in again.stdout
@@ -102,6 +120,11 @@ async def test_plates_are_imported_into_a_named_list(
         {"kind": "wanted", "folded": "30A123BC"},
         {"kind": "wanted", "folded": "01777AAA"},
     ]
+    command = {cli_actor()}
+    assert await actors_of(db, "plate_list.") == {
+        "plate_list.create": command,
+        "plate_list.import": command,
+    }
 
 
 async def test_a_plates_file_that_is_not_utf8_imports_nothing_and_names_the_line(

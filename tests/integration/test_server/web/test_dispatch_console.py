@@ -19,6 +19,7 @@ import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 
 from server.auth.schemas import Role
+from server.auth.service import create_token
 from sync import hlc
 from sync.entities import (
     DetentionFields,
@@ -32,7 +33,13 @@ from sync.mutations import DetentionAddV1, IncidentReportUpsertV1, ReportPersonA
 from sync.server_ids import crew_uuid, incident_uuid
 from sync.wire import encode
 from tests.integration.live import Live
-from tests.integration.test_server.browser import api_get, signed_in
+from tests.integration.test_server.browser import (
+    api_get,
+    open_page,
+    sign_in,
+    signed_in,
+    wait_live,
+)
 from tests.integration.test_server.helpers import create_crew, dispatch, post_alert
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -45,6 +52,28 @@ RAW_ID: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}|\d{2}:\d{2}:\d{2}\.\d|\+00:
 """A device UUID, a time with fractions of a second, a UTC offset: none belongs on the timeline."""
 KEYS_FOR_A_P1: Final = 4
 """Issue 20: a P1 must be dispatchable in at most four keystrokes from its arrival."""
+DISPATCHER_IN_OTHER_LANGUAGES: Final = {
+    "ru": "диспетчер",
+    "uz-Latn": "dispetcher",
+    "uz-Cyrl": "диспетчер",
+}
+LONG_NAME: Final = "Abdurakhmonova Dilnoza Shavkatovna, night shift, Samarkand city centre"
+HEADER_ROWS: Final = """
+() => {
+  const boxes = [...document.querySelectorAll("header.top > *")]
+    .filter((item) => item.checkVisibility() && getComputedStyle(item).position !== "absolute")
+    .map((item) => item.getBoundingClientRect())
+    .sort((a, b) => a.top - b.top);
+  let rows = 0;
+  let bottom = -Infinity;
+  for (const box of boxes) {
+    if (box.top >= bottom) rows += 1;
+    bottom = box.top >= bottom ? box.bottom : Math.max(bottom, box.bottom);
+  }
+  return rows;
+}
+"""
+"""How many lines the header's items take (items side by side overlap vertically)."""
 
 
 @pytest.fixture
@@ -387,6 +416,9 @@ async def test_the_night_scheme_follows_the_browser_and_the_header_toggle(
     toggle = page.get_by_role("button", name="Night scheme")
     await expect(toggle).to_have_attribute("aria-pressed", "false")
     assert _luminance(await _background(page, "body")) > 0.5
+    await expect(page.locator("#who-name")).to_have_text(re.compile(r"^test-dispatcher-"))
+    await expect(page.locator("#who-role")).to_have_text("dispatcher")
+    assert await page.evaluate(HEADER_ROWS) == 1
 
     await toggle.click()
     await expect(toggle).to_have_attribute("aria-pressed", "true")
@@ -408,6 +440,29 @@ async def test_the_night_scheme_follows_the_browser_and_the_header_toggle(
     )
     assert _luminance(await _background(page, "body")) < 0.05
     assert problems == []
+
+
+async def test_the_header_names_who_is_signed_in_and_stays_one_line_in_every_language(
+    browser: Browser, live: Live
+) -> None:
+    await post_alert(live, await live.token(Role.DISPATCHER), kind="panic")  # the P1 banner too
+    issued = await create_token(live.state.db, LONG_NAME, Role.DISPATCHER)
+    page, problems = await open_page(browser, live, NIGHT_DESK, locale="en-US")
+    await sign_in(page, issued.token)
+    who, name = page.locator("#who"), page.locator("#who-name")
+    await expect(name).to_have_text(LONG_NAME)
+    await expect(who).to_have_attribute("title", f"Signed in as {LONG_NAME} (dispatcher)")
+    assert await name.evaluate("(item) => item.scrollWidth > item.clientWidth")  # an ellipsis
+    await expect(page.locator("#who-role")).to_have_text("dispatcher")
+    assert await page.evaluate(HEADER_ROWS) == 1
+    for language, role in DISPATCHER_IN_OTHER_LANGUAGES.items():
+        async with page.expect_navigation():  # choosing a language reloads the page in it
+            await page.locator("#language").select_option(language)
+        await wait_live(page)
+        await expect(page.locator("#who-role")).to_have_text(role)
+        await expect(name).to_have_text(LONG_NAME)
+        assert await page.evaluate(HEADER_ROWS) == 1, language
+    assert problems.seen == []
 
 
 async def test_at_1920x1080_statistics_open_beside_the_queue_and_the_incident(

@@ -99,6 +99,8 @@ async def names_in_the_data(live: Live) -> set[str]:
     for incident in await api_get(live, "/api/v1/incidents?limit=1000"):
         for entry in await api_get(live, f"/api/v1/incidents/{incident['id']}/timeline"):
             values.append(entry["actor"].partition(":")[2] or entry["actor"])  # "role:name"
+    for token in await api_get(live, "/api/v1/tokens?limit=1000"):  # the header names who
+        values.append(token["name"])  # is signed in: a token's name, or a person's
     outline = json.loads(BASEMAP_FILE.read_text(encoding="utf-8"))
     values += [feature["properties"].get("name") for feature in outline["features"]]
     return words_of(values)

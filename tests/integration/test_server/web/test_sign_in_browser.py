@@ -40,9 +40,9 @@ def served(tmp_path: Path) -> Iterator[ServedPosbon]:
         yield node
 
 
-def _create_user(served: ServedPosbon, username: str) -> str:
-    """`posbon user create`; the TOTP secret it printed."""
-    command = ("user", "create", "--username", username, "--role", "dispatcher")
+def _create_user(served: ServedPosbon, username: str, name: str = "") -> str:
+    """`posbon user create` (`name`: the name the page shows); the TOTP secret it printed."""
+    command = ("user", "create", "--username", username, "--role", "dispatcher", "--name", name)
     made = subprocess.run(
         [str(POSBON), *command, "--password-stdin", "--data-dir", str(served.data_dir)],
         input=PASSWORD + "\n",
@@ -86,12 +86,14 @@ def _shot(name: str) -> str:
 async def test_password_and_code_then_sign_out_everywhere_closes_the_other_socket(
     browser: Browser, served: ServedPosbon
 ) -> None:
-    totp = pyotp.TOTP(_create_user(served, "Dilnoza"))
+    totp = pyotp.TOTP(_create_user(served, "Dilnoza", "Dilnoza Karimova"))
     first, desk = await _page(browser, served)
     await expect(desk.get_by_label("Username")).to_be_focused()
     await desk.screenshot(path=_shot("sign-in-form"))
     await _sign_in(desk, "dilnoza", totp.now())
     await wait_live(desk)
+    await expect(desk.locator("#who-name")).to_have_text("Dilnoza Karimova")  # the session's person
+    await expect(desk.locator("#who-role")).to_have_text("dispatcher")
     cookies = {c["name"]: c for c in await first.cookies()}
     assert cookies["posbon_session"]["httpOnly"] is True
     assert cookies["posbon_session"]["sameSite"] == "Strict"
