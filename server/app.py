@@ -163,6 +163,7 @@ class Node:
             **sync_lifespan.parts(state),
             **verification_lifespan.parts(state, self.uploads),
             **audit_retention.parts(state.db, state.settings.audit_retention_days),
+            **recognition_lifespan.list_parts(self.recognition, state.bus),
         }
 
     @contextlib.asynccontextmanager

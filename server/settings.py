@@ -381,6 +381,15 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     recognition_sighting_interval_s: Annotated[
         float, _doc("During a cooldown, a repeat sighting is recorded at most this often.")
     ] = 10.0
+    recognition_list_check_s: Annotated[
+        float,
+        msgspec.Meta(
+            gt=0,
+            description="How often a node compares the revisions of its loaded watchlists and "
+            "plate lists with the database's and reloads the changed ones: the safety net for a "
+            "change whose doorbell it missed (a command run in its own process, a bus outage).",
+        ),
+    ] = 5.0
     recognition_face_detect_px: Annotated[
         int,
         _doc(

@@ -2,18 +2,27 @@
 
 Lists are small next to watchlists and change rarely, so a change rebuilds that list and swaps a
 new dictionary in (copy on write): the recognition thread always reads a consistent snapshot and
-needs no lock.
+needs no lock. Each list keeps the revision it was loaded at, which every node compares with the
+stored one (server.recognition.lists).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Final
 
 import msgspec
 
 from recognition.plate_format import PlateList as Matcher
 from recognition.plate_format import PlateText
 from server.plates.schemas import PlateListKind
+
+CHANGED_PREFIX: Final = "recognition-list:plates:"
+"""The doorbell a committed change of a plate list rings: the prefix, then the list's id."""
+
+
+def changed_signal(list_id: int) -> str:
+    return f"{CHANGED_PREFIX}{list_id}"
 
 
 class StoredPlateList(msgspec.Struct, frozen=True):
@@ -25,6 +34,9 @@ class StoredPlateList(msgspec.Struct, frozen=True):
     not_matches: list[tuple[str, str]] = msgspec.field(default_factory=list)
     """(entry, reading) pairs a reviewer said are different cars: never a match by edits or
     uncertainty (recognition.plate_format.PlateList)."""
+    revision: int = 0
+    """The list's revision when it was read: read before its entries, so they are at least as
+    new as it says (migration 0029)."""
 
 
 class ListedPlate(msgspec.Struct, frozen=True, kw_only=True):
@@ -58,6 +70,10 @@ class PlateIndex:
     def drop_list(self, list_id: int) -> None:
         self.generation += 1
         self._lists = {k: v for k, v in self._lists.items() if k != list_id}
+
+    def revisions(self) -> dict[int, int]:
+        """Each loaded list's revision, by id."""
+        return {list_id: entry.stored.revision for list_id, entry in self._lists.items()}
 
     def has_own_list(self, site_id: int | None) -> bool:
         lists = self._lists

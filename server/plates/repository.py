@@ -1,6 +1,10 @@
 """Plate lists and their entries: SQL that runs on SQLite and PostgreSQL.
 
 Writes: plate_lists, plate_entries, plate_not_matches
+
+Every change of a list or of anything under it bumps the list's `revision` and rings its
+doorbell (`_changed`), first thing in its transaction: the other nodes reload the list when they
+hear the ring, or when their check finds the revision moved (server.recognition.lists).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import msgspec
 
 from recognition.plate_format import fold
 from server.db import Database
-from server.plates.index import StoredPlateList
+from server.plates.index import StoredPlateList, changed_signal
 from server.plates.schemas import NotMatch, PlateEntry, PlateList, PlateListKind
 from server.sql import insert_returning_id, update_row
 
@@ -31,8 +35,14 @@ def _to_entry(row: dict[str, Any]) -> PlateEntry:
     return msgspec.convert(row, PlateEntry, strict=False)
 
 
+async def _changed(db: Database, list_id: int) -> None:
+    """Inside the write that changes the list: bump its revision, ring after commit."""
+    await db.fetch("UPDATE plate_lists SET revision = revision + 1 WHERE id = {}", list_id)
+    db.touch(changed_signal(list_id))
+
+
 async def insert_list(db: Database, name: str, kind: PlateListKind, site_id: int | None) -> int:
-    return await insert_returning_id(
+    list_id = await insert_returning_id(
         db,
         "INSERT INTO plate_lists (name, kind, site_id, created_at) VALUES ({}, {}, {}, {})",
         name,
@@ -40,9 +50,12 @@ async def insert_list(db: Database, name: str, kind: PlateListKind, site_id: int
         site_id,
         dt.datetime.now(dt.UTC),
     )
+    db.touch(changed_signal(list_id))  # revision 0: new to every node
+    return list_id
 
 
 async def update_list(db: Database, list_id: int, changes: dict[str, Any]) -> None:
+    await _changed(db, list_id)
     await update_row(db, "plate_lists", list_id, changes)
 
 
@@ -62,6 +75,7 @@ async def list_lists(db: Database, limit: int, offset: int) -> list[PlateList]:
 
 
 async def delete_list(db: Database, list_id: int) -> None:
+    await _changed(db, list_id)
     await db.fetch("DELETE FROM plate_not_matches WHERE list_id = {}", list_id)
     await db.fetch("DELETE FROM plate_entries WHERE list_id = {}", list_id)
     await db.fetch("DELETE FROM plate_lists WHERE id = {}", list_id)
@@ -80,6 +94,7 @@ async def upsert_entry(
     db: Database, list_id: int, plate: str, note: str
 ) -> tuple[PlateEntry, bool]:
     """Add a plate; the same plate again (O/0, I/1 and spaces aside) updates its note."""
+    await _changed(db, list_id)
     existing = await find_entry_by_plate(db, list_id, plate)
     if existing is not None:
         await db.fetch("UPDATE plate_entries SET note = {} WHERE id = {}", note, existing.id)
@@ -110,6 +125,7 @@ async def list_entries(db: Database, list_id: int, limit: int, offset: int) -> l
 
 
 async def delete_entry(db: Database, list_id: int, entry_id: int) -> bool:
+    await _changed(db, list_id)
     rows = await db.fetch(
         "DELETE FROM plate_entries WHERE id = {} AND list_id = {} RETURNING id", entry_id, list_id
     )
@@ -117,8 +133,10 @@ async def delete_entry(db: Database, list_id: int, entry_id: int) -> bool:
 
 
 async def load(db: Database, list_id: int) -> StoredPlateList | None:
+    """The list with its entries and not-matches (None: it is gone); the list (and its
+    revision) is read first, so what is loaded is at least as new as the revision."""
     row = await db.fetch_one(
-        "SELECT id, name, kind, site_id FROM plate_lists WHERE id = {}", list_id
+        "SELECT id, name, kind, site_id, revision FROM plate_lists WHERE id = {}", list_id
     )
     if row is None:
         return None
@@ -135,6 +153,7 @@ async def load(db: Database, list_id: int) -> StoredPlateList | None:
         row["site_id"],
         [p["plate"] for p in plates],
         [(n["listed_plate"], n["read_text"]) for n in not_matches],
+        int(row["revision"]),
     )
 
 
@@ -142,6 +161,7 @@ async def insert_not_match(
     db: Database, list_id: int, listed_plate: str, read: str, alert_id: int, reviewer: str
 ) -> NotMatch:
     """Remember that ``read`` is not ``listed_plate`` of the list (both stored folded)."""
+    await _changed(db, list_id)
     rows = await db.fetch(
         "INSERT INTO plate_not_matches (list_id, listed_plate, read_text, alert_id, reviewer, "
         "created_at) VALUES ({}, {}, {}, {}, {}, {}) "
@@ -158,12 +178,29 @@ async def insert_not_match(
 
 async def delete_not_matches(db: Database, alert_id: int) -> list[NotMatch]:
     """Forget what the alert's verdict taught; returns what was forgotten."""
+    lists = await db.fetch(
+        "SELECT DISTINCT list_id FROM plate_not_matches WHERE alert_id = {}", alert_id
+    )
+    for row in lists:
+        await _changed(db, int(row["list_id"]))
     rows = await db.fetch(
         "DELETE FROM plate_not_matches WHERE alert_id = {} "
         "RETURNING id, list_id, listed_plate, read_text, alert_id, reviewer, created_at",
         alert_id,
     )
     return [msgspec.convert(row, NotMatch, strict=False) for row in rows]
+
+
+async def revision(db: Database, list_id: int) -> int | None:
+    """The list's revision (None: it is gone)."""
+    row = await db.fetch_one("SELECT revision FROM plate_lists WHERE id = {}", list_id)
+    return None if row is None else int(row["revision"])
+
+
+async def revisions(db: Database) -> dict[int, int]:
+    """Every list's revision, by id: a few rows, read by every node's check."""
+    rows = await db.fetch("SELECT id, revision FROM plate_lists")
+    return {int(row["id"]): int(row["revision"]) for row in rows}
 
 
 async def load_all(db: Database) -> list[StoredPlateList]:

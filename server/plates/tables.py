@@ -8,6 +8,8 @@ class PlateList(Table, tablename="plate_lists"):
     kind = Varchar(length=10)
     site_id = Integer(null=True, default=None)
     created_at = Timestamptz()
+    revision = Integer(default=0)
+    """Bumped with every change of the list or anything under it (migration 0029)."""
 
 
 class PlateEntry(Table, tablename="plate_entries"):

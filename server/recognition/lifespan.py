@@ -1,7 +1,8 @@
 """Recognition's background work while the server runs: the frame pump, the camera supervisor
 (pull workers, and loading the models as soon as any camera is registered), the crop retention
-sweep (with the shared cooldown's expired rows), and the plate read log's writer and retention
-sweep (server.plates.reads).
+sweep (with the shared cooldown's expired rows), the plate read log's writer and retention
+sweep (server.plates.reads), and the reloads that keep the node's watchlists and plate lists in
+step with every node's changes (server.recognition.lists).
 
 A server without cameras loads nothing until the first recognition request, so `posbon serve`
 (and the demo) never wait for models.
@@ -16,11 +17,13 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Final
 
-from server.parts import Parts
+from server.parts import Parts, Run
 from server.plates import reads as plate_reads
 from server.recognition import crops, subjects
+from server.recognition.lists import ListKeeper
 from server.recognition.runtime import Recognition
 from server.recognition.workers import PullSupervisor
+from server.relay.bus import Bus
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +45,18 @@ async def sweep_forever(rec: Recognition) -> None:
         if forgotten:
             logger.info("forgot %d subjects past the longest cooldown", forgotten)
         await asyncio.sleep(SWEEP_INTERVAL_S)
+
+
+def list_parts(rec: Recognition, bus: Bus) -> dict[str, Run]:
+    """The parts that reload a watchlist or plate list changed on any node: those its doorbell
+    names, and those the revision check finds changed without one."""
+    keeper = ListKeeper(rec)
+    bus.listen(keeper.heard)
+    every_s = rec.settings.recognition_list_check_s
+    return {
+        "recognition-list-reloads": keeper.run_reloads,
+        "recognition-list-check": lambda: keeper.check_forever(every_s),
+    }
 
 
 @contextlib.asynccontextmanager

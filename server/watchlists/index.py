@@ -2,6 +2,8 @@
 
 The database is the truth (``watchlist_photos``); this index is loaded from it once, on first
 use, and then kept in step by the service that changes the rows, after each change commits.
+Changes made on other nodes (or by a command in its own process) arrive as a whole list reloaded
+(`put_stored`, server.recognition.lists), each list with the revision it was loaded at.
 Matching runs in the recognition worker thread while changes arrive on the event loop, so one
 lock guards both; either side holds it for milliseconds (one matrix product, one append).
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from typing import Final
 
 import msgspec
 import numpy as np
@@ -19,6 +22,12 @@ from recognition.watchlist import Watchlist, WatchlistMatch
 
 EMBEDDING_DTYPE = np.dtype("<f4")
 """Stored embeddings are little-endian float32, 512 bytes each."""
+CHANGED_PREFIX: Final = "recognition-list:watchlist:"
+"""The doorbell a committed change of a watchlist rings: the prefix, then the watchlist's id."""
+
+
+def changed_signal(watchlist_id: int) -> str:
+    return f"{CHANGED_PREFIX}{watchlist_id}"
 
 
 def to_bytes(embedding: FloatArray) -> bytes:
@@ -42,6 +51,9 @@ class StoredWatchlist(msgspec.Struct, frozen=True):
     name: str
     threshold: float
     photos: list[StoredPhoto]
+    revision: int = 0
+    """The list's revision when it was read: read before its photos, so they are at least as
+    new as it says (migration 0029)."""
 
 
 class WatchlistHit(msgspec.Struct, frozen=True, kw_only=True):
@@ -54,9 +66,10 @@ class WatchlistHit(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class _Entry:
-    def __init__(self, name: str, matcher: Watchlist) -> None:
+    def __init__(self, name: str, matcher: Watchlist, revision: int = -1) -> None:
         self.name = name
         self.matcher = matcher
+        self.revision = revision  # as loaded; -1: built here, so the next check reloads it
 
 
 def _build(stored: StoredWatchlist) -> Watchlist:
@@ -84,11 +97,24 @@ class WatchlistIndex:
     def replace_all(self, stored: Iterable[StoredWatchlist]) -> None:
         lists, names = {}, {}
         for watchlist in stored:
-            lists[watchlist.id] = _Entry(watchlist.name, _build(watchlist))
+            lists[watchlist.id] = _Entry(watchlist.name, _build(watchlist), watchlist.revision)
             names.update({p.person_id: p.person_name for p in watchlist.photos})
         with self._lock:
             self._lists, self._person_names = lists, names
             self.loaded = True
+
+    def put_stored(self, stored: StoredWatchlist) -> None:
+        """Replace one watchlist with what was read of it (its matcher is built off the lock)."""
+        self.generation += 1
+        entry = _Entry(stored.name, _build(stored), stored.revision)
+        with self._lock:
+            self._lists[stored.id] = entry
+            self._person_names.update({p.person_id: p.person_name for p in stored.photos})
+
+    def revisions(self) -> dict[int, int]:
+        """Each loaded watchlist's revision, by id."""
+        with self._lock:
+            return {list_id: entry.revision for list_id, entry in self._lists.items()}
 
     def put_watchlist(self, watchlist_id: int, name: str, threshold: float) -> None:
         self.generation += 1

@@ -1,6 +1,12 @@
 """Watchlists, their persons and enrolled embeddings: SQL that runs on SQLite and PostgreSQL.
 
 Writes: watchlists, watchlist_persons, watchlist_photos
+
+Every change of a watchlist or of anything under it bumps the watchlist's `revision` and rings
+its doorbell (`_changed`), first thing in its transaction: the other nodes reload the list when
+they hear the ring, or when their check finds the revision moved (server.recognition.lists).
+Bumping first also locks the watchlist's row before its persons' and photos' rows on PostgreSQL,
+the same order in every write.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import msgspec
 from server.auth.scope import ANYTHING, Condition, where
 from server.db import Database
 from server.sql import insert_returning_id, update_row
-from server.watchlists.index import StoredPhoto, StoredWatchlist
+from server.watchlists.index import StoredPhoto, StoredWatchlist, changed_signal
 from server.watchlists.schemas import Person, Watchlist, operating_point
 
 _WATCHLIST_SELECT = (
@@ -43,8 +49,25 @@ def _to_person(row: dict[str, Any]) -> Person:
     return msgspec.convert(row, Person, strict=False)
 
 
+async def _changed(db: Database, watchlist_id: int) -> None:
+    """Inside the write that changes the watchlist: bump its revision, ring after commit."""
+    await db.fetch("UPDATE watchlists SET revision = revision + 1 WHERE id = {}", watchlist_id)
+    db.touch(changed_signal(watchlist_id))
+
+
+async def _person_changed(db: Database, person_id: int) -> None:
+    """`_changed` for the watchlist the person is on."""
+    rows = await db.fetch(
+        "UPDATE watchlists SET revision = revision + 1 "
+        "WHERE id = (SELECT watchlist_id FROM watchlist_persons WHERE id = {}) RETURNING id",
+        person_id,
+    )
+    for row in rows:
+        db.touch(changed_signal(int(row["id"])))
+
+
 async def insert_watchlist(db: Database, name: str, description: str, threshold: float) -> int:
-    return await insert_returning_id(
+    watchlist_id = await insert_returning_id(
         db,
         "INSERT INTO watchlists (name, description, threshold, created_at) VALUES ({}, {}, {}, {})",
         name,
@@ -52,9 +75,12 @@ async def insert_watchlist(db: Database, name: str, description: str, threshold:
         threshold,
         dt.datetime.now(dt.UTC),
     )
+    db.touch(changed_signal(watchlist_id))  # revision 0: new to every node
+    return watchlist_id
 
 
 async def update_watchlist(db: Database, watchlist_id: int, changes: dict[str, Any]) -> None:
+    await _changed(db, watchlist_id)
     await update_row(db, "watchlists", watchlist_id, changes)
 
 
@@ -78,12 +104,14 @@ async def list_watchlists(
 
 
 async def delete_watchlist(db: Database, watchlist_id: int) -> None:
+    await _changed(db, watchlist_id)
     await db.fetch("DELETE FROM watchlist_photos WHERE watchlist_id = {}", watchlist_id)
     await db.fetch("DELETE FROM watchlist_persons WHERE watchlist_id = {}", watchlist_id)
     await db.fetch("DELETE FROM watchlists WHERE id = {}", watchlist_id)
 
 
 async def insert_person(db: Database, watchlist_id: int, name: str, note: str) -> int:
+    await _changed(db, watchlist_id)
     return await insert_returning_id(
         db,
         "INSERT INTO watchlist_persons (watchlist_id, name, note, created_at) "
@@ -96,6 +124,7 @@ async def insert_person(db: Database, watchlist_id: int, name: str, note: str) -
 
 
 async def update_person(db: Database, person_id: int, changes: dict[str, Any]) -> None:
+    await _person_changed(db, person_id)
     await update_row(db, "watchlist_persons", person_id, changes)
 
 
@@ -126,11 +155,13 @@ async def list_persons(db: Database, watchlist_id: int, limit: int, offset: int)
 
 
 async def delete_person(db: Database, person_id: int) -> None:
+    await _person_changed(db, person_id)
     await db.fetch("DELETE FROM watchlist_photos WHERE person_id = {}", person_id)
     await db.fetch("DELETE FROM watchlist_persons WHERE id = {}", person_id)
 
 
 async def delete_photo(db: Database, person_id: int, photo_id: int) -> None:
+    await _person_changed(db, person_id)
     await db.fetch(
         "DELETE FROM watchlist_photos WHERE id = {} AND person_id = {}", photo_id, person_id
     )
@@ -157,6 +188,7 @@ async def find_photo(db: Database, photo: NewPhoto) -> int | None:
 
 
 async def insert_photo(db: Database, photo: NewPhoto) -> int:
+    await _changed(db, photo.watchlist_id)
     return await insert_returning_id(
         db,
         "INSERT INTO watchlist_photos (person_id, watchlist_id, negative, embedding, "
@@ -171,13 +203,13 @@ async def insert_photo(db: Database, photo: NewPhoto) -> int:
     )
 
 
-async def load_all(db: Database) -> list[StoredWatchlist]:
-    """Every watchlist with every embedding, for the in-memory index."""
-    lists = await db.fetch("SELECT id, name, threshold FROM watchlists ORDER BY id")
-    rows = await db.fetch(
-        "SELECT f.watchlist_id, f.person_id, p.name, f.negative, f.embedding "
-        "FROM watchlist_photos f JOIN watchlist_persons p ON p.id = f.person_id ORDER BY f.id"
-    )
+_PHOTOS_SELECT = (
+    "SELECT f.watchlist_id, f.person_id, p.name, f.negative, f.embedding "
+    "FROM watchlist_photos f JOIN watchlist_persons p ON p.id = f.person_id"
+)
+
+
+def _photos(rows: list[dict[str, Any]]) -> dict[int, list[StoredPhoto]]:
     photos: dict[int, list[StoredPhoto]] = defaultdict(list)
     for row in rows:
         photos[int(row["watchlist_id"])].append(
@@ -185,7 +217,41 @@ async def load_all(db: Database) -> list[StoredWatchlist]:
                 int(row["person_id"]), row["name"], bool(row["negative"]), bytes(row["embedding"])
             )
         )
-    return [
-        StoredWatchlist(int(w["id"]), w["name"], float(w["threshold"]), photos[int(w["id"])])
-        for w in lists
-    ]
+    return photos
+
+
+def _stored(row: dict[str, Any], photos: list[StoredPhoto]) -> StoredWatchlist:
+    return StoredWatchlist(
+        int(row["id"]), row["name"], float(row["threshold"]), photos, int(row["revision"])
+    )
+
+
+async def load_all(db: Database) -> list[StoredWatchlist]:
+    """Every watchlist with every embedding, for the in-memory index. The lists (and their
+    revisions) are read before the photos: what is loaded is at least as new as the revision."""
+    lists = await db.fetch("SELECT id, name, threshold, revision FROM watchlists ORDER BY id")
+    photos = _photos(await db.fetch(_PHOTOS_SELECT + " ORDER BY f.id"))
+    return [_stored(w, photos[int(w["id"])]) for w in lists]
+
+
+async def load(db: Database, watchlist_id: int) -> StoredWatchlist | None:
+    """One watchlist with its embeddings, read as `load_all` reads them (None: it is gone)."""
+    row = await db.fetch_one(
+        "SELECT id, name, threshold, revision FROM watchlists WHERE id = {}", watchlist_id
+    )
+    if row is None:
+        return None
+    rows = await db.fetch(_PHOTOS_SELECT + " WHERE f.watchlist_id = {} ORDER BY f.id", watchlist_id)
+    return _stored(row, _photos(rows)[watchlist_id])
+
+
+async def revision(db: Database, list_id: int) -> int | None:
+    """The watchlist's revision (None: it is gone)."""
+    row = await db.fetch_one("SELECT revision FROM watchlists WHERE id = {}", list_id)
+    return None if row is None else int(row["revision"])
+
+
+async def revisions(db: Database) -> dict[int, int]:
+    """Every watchlist's revision, by id: a few rows, read by every node's check."""
+    rows = await db.fetch("SELECT id, revision FROM watchlists")
+    return {int(row["id"]): int(row["revision"]) for row in rows}

@@ -8,6 +8,8 @@ class Watchlist(Table, tablename="watchlists"):
     description = Varchar(length=2000, default="")
     threshold = Float()
     created_at = Timestamptz()
+    revision = Integer(default=0)
+    """Bumped with every change of the list or anything under it (migration 0029)."""
 
 
 class WatchlistPerson(Table, tablename="watchlist_persons"):

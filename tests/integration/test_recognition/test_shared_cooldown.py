@@ -12,77 +12,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from recognition.evaluation.accuracy import read_plate_truths
 from recognition.models import ModelPaths
 from server.db import Database
-from tests.datafiles import EU_PLATES
 from tests.integration.test_cluster.nodes import require_redis, two_nodes
+from tests.integration.test_recognition.node_api import Api, api_of, recognition_env, wanted_frame
 from tests.integration.test_server.process import ServerProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-FRAME_TIMEOUT_S = 180.0  # the first frame on a node loads the models on a small shared machine
-WHEEL_DIR = Path(__file__).resolve().parents[3] / "var" / "wheels"
 COOLDOWN_S = 3600
-
-
-def _recognition_env(model_paths: ModelPaths) -> dict[str, str]:
-    return {
-        "POSBON_MODEL_DIR": str(model_paths.face_detector.parent),
-        "POSBON_MODEL_WHEEL_DIR": str(WHEEL_DIR),
-        "POSBON_RECOGNITION_CONFIRM_K": "1",
-        "POSBON_RECOGNITION_CONFIRM_N": "1",
-        "POSBON_RECOGNITION_SIGHTING_INTERVAL_S": "0",
-    }
-
-
-class Api:
-    """A node's HTTP API with an admin's and a camera's token."""
-
-    def __init__(self, http: str, admin: str, camera: str) -> None:
-        self.http = http
-        self.admin = admin
-        self.camera = camera
-
-    def _client(self, token: str) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            base_url=self.http,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=FRAME_TIMEOUT_S,
-        )
-
-    async def post(self, path: str, body: dict[str, Any]) -> Any:
-        async with self._client(self.admin) as client:
-            response = await client.post(path, json=body)
-        assert response.status_code in (200, 201), response.text
-        return response.json()
-
-    async def get(self, path: str, **params: Any) -> Any:
-        async with self._client(self.admin) as client:
-            response = await client.get(path, params=params)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    async def push(self, camera_id: int, frame: bytes) -> dict[str, Any]:
-        async with self._client(self.camera) as client:
-            response = await client.post(
-                f"/api/v1/cameras/{camera_id}/frames",
-                content=frame,
-                headers={"Content-Type": "image/jpeg"},
-            )
-        assert response.status_code == 200, response.text
-        result: dict[str, Any] = response.json()
-        assert result["status"] == "analysed", result
-        return result
-
-
-def _api(node: ServerProcess) -> Api:
-    admin = node.command("token", "create", "--role", "admin", "--name", "admin")
-    camera = node.command("token", "create", "--role", "camera", "--name", "gate")
-    return Api(node.http, admin, camera)
 
 
 async def _wanted_plate_camera(api: Api, plate: str) -> int:
@@ -92,11 +32,6 @@ async def _wanted_plate_camera(api: Api, plate: str) -> int:
         "/api/v1/cameras", {"name": "gate", "kind": "plate", "cooldown_s": COOLDOWN_S}
     )
     return int(camera["id"])
-
-
-def _wanted_frame() -> tuple[str, bytes]:
-    truth = read_plate_truths(EU_PLATES)[0]
-    return truth.text, (EU_PLATES / truth.file).read_bytes()
 
 
 async def _sightings_on_timeline(api: Api, incident_id: int) -> list[int]:
@@ -123,8 +58,8 @@ def cluster_url(postgres_url: str, db: Database) -> str:
 
 @pytest.fixture
 def nodes(tmp_path: Path, cluster_url: str, model_paths: ModelPaths) -> Iterator[tuple[Api, Api]]:
-    with two_nodes(tmp_path, cluster_url, _recognition_env(model_paths)) as (a, b):
-        first = _api(a.process)
+    with two_nodes(tmp_path, cluster_url, recognition_env(model_paths)) as (a, b):
+        first = api_of(a.process)
         yield first, Api(b.http, first.admin, first.camera)  # one database: the same tokens
 
 
@@ -133,7 +68,7 @@ async def test_a_plate_seen_on_node_a_then_node_b_within_the_cooldown_is_one_ale
     nodes: tuple[Api, Api],
 ) -> None:
     a, b = nodes
-    plate, frame = _wanted_frame()
+    plate, frame = wanted_frame()
     camera_id = await _wanted_plate_camera(a, plate)
 
     first = await a.push(camera_id, frame)
@@ -159,11 +94,11 @@ async def test_a_plate_seen_on_node_a_then_node_b_within_the_cooldown_is_one_ale
 async def test_a_restarted_node_makes_a_sighting_of_the_alert_it_raised_before(
     tmp_path: Path, model_paths: ModelPaths
 ) -> None:
-    node = ServerProcess(tmp_path / "node", env=_recognition_env(model_paths))  # SQLite
-    plate, frame = _wanted_frame()
+    node = ServerProcess(tmp_path / "node", env=recognition_env(model_paths))  # SQLite
+    plate, frame = wanted_frame()
     node.start()
     try:
-        api = _api(node)
+        api = api_of(node)
         camera_id = await _wanted_plate_camera(api, plate)
         (alert_id,) = (await api.push(camera_id, frame))["alerts"]
     finally:
