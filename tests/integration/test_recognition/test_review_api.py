@@ -11,15 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import cv2
-import httpx
 import pytest
 
 from recognition.images import read_image
-from server.auth.schemas import Role
 from server.db import Database
 from server.settings import Settings
 from tests.datafiles import YALE_FACES
 from tests.integration.live import Live, serve
+from tests.integration.test_recognition.review_desk import Desk, staffed
 from tests.integration.test_server.recognition_support import created, recognition_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -47,55 +46,9 @@ async def live(settings: Settings, db: Database, models_dir: Path) -> AsyncItera
         yield running
 
 
-class Desk:
-    """An admin, a dispatcher and a face camera on one live server."""
-
-    def __init__(self, live: Live, admin: httpx.AsyncClient, dispatcher: httpx.AsyncClient):
-        self.live, self.admin, self.dispatcher = live, admin, dispatcher
-        self.camera_id = 0
-        self.camera_token = ""
-
-    async def push(self, photo: bytes) -> list[int]:
-        response = await self.admin.post(
-            f"/api/v1/cameras/{self.camera_id}/frames",
-            content=photo,
-            headers=self.live.headers(self.camera_token),
-        )
-        assert response.status_code == 200, response.text
-        alerts: list[int] = response.json()["alerts"]
-        return alerts
-
-    async def review(self, alert_id: int, body: dict[str, Any]) -> httpx.Response:
-        return await self.dispatcher.post(f"/api/v1/recognitions/{alert_id}/review", json=body)
-
-    async def audit_actors(self, action: str) -> list[str]:
-        """Who the audit log names for each entry of `action`, oldest first."""
-        response = await self.admin.get("/api/v1/audit", params={"action": action})
-        assert response.status_code == 200, response.text
-        return [entry["actor"] for entry in reversed(response.json()) if entry["action"] == action]
-
-    async def recent(self, status: str) -> list[dict[str, Any]]:
-        response = await self.dispatcher.get(
-            "/api/v1/recognitions/recent", params={"status": status}
-        )
-        assert response.status_code == 200, response.text
-        items: list[dict[str, Any]] = response.json()
-        return items
-
-
 @pytest.fixture
 async def desk(live: Live) -> AsyncIterator[Desk]:
-    admin_token, dispatcher_token = await live.token(Role.ADMIN), await live.token(Role.DISPATCHER)
-    async with (
-        httpx.AsyncClient(base_url=live.http, headers=live.headers(admin_token), timeout=120) as a,
-        httpx.AsyncClient(base_url=live.http, headers=live.headers(dispatcher_token)) as d,
-    ):
-        running = Desk(live, a, d)
-        camera = await created(
-            a, "/api/v1/cameras", {"name": "hall", "kind": "face", "cooldown_s": 0}
-        )
-        running.camera_id = camera["id"]
-        running.camera_token = await live.token(Role.CAMERA)
+    async with staffed(live, {"name": "hall", "kind": "face", "cooldown_s": 0}) as running:
         yield running
 
 

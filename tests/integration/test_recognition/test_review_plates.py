@@ -17,15 +17,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Final
 
-import httpx
 import pytest
 
-from server.auth.schemas import Role
 from server.db import Database
 from server.settings import Settings
 from tests.datafiles import EU_PLATES
 from tests.integration.live import Live, serve
-from tests.integration.test_recognition.test_review_api import Desk
+from tests.integration.test_recognition.review_desk import Desk, staffed
 from tests.integration.test_server.recognition_support import created, recognition_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -48,17 +46,7 @@ async def live(settings: Settings, db: Database, models_dir: Path) -> AsyncItera
 @pytest.fixture
 async def desk(live: Live) -> AsyncIterator[Desk]:
     """An admin, a dispatcher and a plate camera with no cooldown."""
-    admin_token, dispatcher_token = await live.token(Role.ADMIN), await live.token(Role.DISPATCHER)
-    async with (
-        httpx.AsyncClient(base_url=live.http, headers=live.headers(admin_token), timeout=120) as a,
-        httpx.AsyncClient(base_url=live.http, headers=live.headers(dispatcher_token)) as d,
-    ):
-        running = Desk(live, a, d)
-        camera = await created(
-            a, "/api/v1/cameras", {"name": "ramp", "kind": "plate", "cooldown_s": 0}
-        )
-        running.camera_id = camera["id"]
-        running.camera_token = await live.token(Role.CAMERA)
+    async with staffed(live, {"name": "ramp", "kind": "plate", "cooldown_s": 0}) as running:
         yield running
 
 
