@@ -4,7 +4,8 @@ During a window the signal commit (server/schedules/signal_rules.py) stores ever
 usual but raises no alert, so no incident, dispatch or P1 sound follows; the window ends by
 itself at `ends_at` (nothing has to run for that: a window is a period, compared with each
 signal's receipt time). Starting and ending a window are relay events (`site_test`), so every
-dispatcher sees that a site is on test.
+dispatcher sees that a site is on test, and audit entries (`site_test.start`, `site_test.end`):
+a window silences a site's alarms, so who opened it and when is for the auditor too.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from server.audit.log import record
 from server.auth.schemas import EVERYWHERE, Principal, Scope
 from server.auth.scope import at_sites
 from server.db import Database
@@ -47,7 +49,7 @@ async def _start(
     test = await repository.insert(
         db,
         # A device window holds only that device's signals, so it names no site: the
-        # commit asks for windows by device or by site (on_test_repository.active_for).
+        # commit asks for windows by device or by site (on_test_repository.active_among).
         site_id=site_id if device_id is None else None,
         device_id=device_id,
         reason=body.reason,
@@ -56,7 +58,12 @@ async def _start(
         ends_at=now + dt.timedelta(minutes=body.minutes),
     )
     await outbox.append(db, DISPATCH_STREAM, RELAY_EVENT, test)
+    await record(db, action="site_test.start", actor=who, target=_target(test), after=test)
     return test
+
+
+def _target(test: SiteTest) -> str:
+    return f"device:{test.device_id}" if test.device_id is not None else f"site:{test.site_id}"
 
 
 async def get_test(db: Database, test_id: int) -> SiteTest:
@@ -69,10 +76,14 @@ async def get_test(db: Database, test_id: int) -> SiteTest:
 async def end_test(db: Database, test_id: int, who: Principal) -> SiteTest:
     """End a window now; ending one that already ended changes nothing."""
     async with db.write():
-        await get_test(db, test_id)
+        running = await get_test(db, test_id)
         if await repository.end(db, test_id, who.actor, dt.datetime.now(dt.UTC)):
             ended = await get_test(db, test_id)
             await outbox.append(db, DISPATCH_STREAM, RELAY_EVENT, ended)
+            target = _target(ended)
+            await record(
+                db, action="site_test.end", actor=who, target=target, before=running, after=ended
+            )
             return ended
     return await get_test(db, test_id)
 

@@ -66,6 +66,13 @@ async def test_a_site_on_test_stores_its_alarms_and_raises_nothing(gw: Gateway) 
     (alert,) = await gw.alerts()
     assert alert["incident_id"] is not None
     assert (await gw.get(f"/api/v1/tests/{test['id']}/report"))["total"] == 3
+    async with gw.client(gw.admin) as http:  # the audit is the admins' to read
+        audit = (await http.get("/api/v1/audit", params={"action": "site_test."})).json()
+    assert [(e["action"], e["target"]) for e in reversed(audit)] == [
+        ("site_test.start", f"site:{site_id}"),
+        ("site_test.end", f"site:{site_id}"),
+    ]
+    assert all(e["actor"].startswith("dispatcher:") for e in audit)
 
 
 async def test_a_device_on_test_holds_only_that_device(gw: Gateway) -> None:
