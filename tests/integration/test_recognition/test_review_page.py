@@ -168,12 +168,16 @@ async def test_a_wrong_plate_verdict_says_what_it_taught(live: Live, browser: Br
     await page.get_by_role("button", name="Recognitions").click()
 
     possible = page.locator(f'#recognitions-list li[data-alert-id="{possible_id}"]')
+    exact = page.locator(f'#recognitions-list li[data-alert-id="{exact_id}"]')
+    await expect(possible.locator(".possible-tag")).to_have_text("Possible")
+    await expect(exact.locator(".possible-tag")).to_have_count(0)
+    note = possible.locator(".possible-note")
+    await expect(note).to_contain_text("listed LM 298 AT, read LM298AI")
     await possible.get_by_role("button", name="Wrong").click()
     await expect(possible.locator(".recognition-taught")).to_have_text(
         "LM298AI will no longer match LM 298 AT."
     )
     await expect(page.locator("#notice")).to_contain_text("LM298AI will no longer match")
-    exact = page.locator(f'#recognitions-list li[data-alert-id="{exact_id}"]')
     await exact.get_by_role("button", name="Wrong").click()
     await expect(exact.locator(".recognition-taught")).to_have_text(
         "Read right; check the list entry"

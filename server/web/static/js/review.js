@@ -116,8 +116,16 @@ export class ReviewPanel {
     const picture = item.crop_url ? image : h("div", { class: "recognition-crop recognition-no-crop" }, t("recognition_no_crop"));
     if (item.crop_url) this.showCrop(image, item.crop_url);
     const facts = [
-      h("p", { class: "recognition-kind" }, kindLabel(item.kind)),
+      h(
+        "p",
+        { class: "recognition-kind" },
+        item.possible ? h("span", { class: "possible-tag" }, t("possible_tag")) : null,
+        kindLabel(item.kind),
+      ),
       h("p", { class: "recognition-subject" }, item.subject || "—"),
+      item.possible
+        ? h("p", { class: "possible-note" }, t("possible_match", { listed: item.listed_plate ?? "", read: item.subject }))
+        : null,
       h(
         "p",
         { class: "recognition-score" },
