@@ -32,6 +32,7 @@ Enforcement is fail-closed, in one guard on the app (`scope_guard`) for every sc
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
@@ -376,3 +377,35 @@ async def event_reaches(db: Database, scope: Scope, event_type: str, data: str) 
         if finder and isinstance(value, int) and not isinstance(value, bool):
             return bool(await FINDERS[finder](db, scope, value))
     return False
+
+
+REACH_DECISIONS_MAX: Final = 4096
+"""How many (scope, stream, seq) answers a node keeps: a burst's events for every scope in use."""
+
+
+class ReachDecisions:
+    """`event_reaches` answers shared by the sockets of one node. An event's reach is fixed (the
+    incident, alert or site it names does not move between districts), so every socket of one
+    scope asks the database once per event, not once each: a district's hundred desks, one
+    query. Bounded: past `max_entries` the oldest answer is forgotten (and asked again if
+    needed, by a socket replaying old events)."""
+
+    def __init__(self, max_entries: int = REACH_DECISIONS_MAX) -> None:
+        self._max_entries = max_entries
+        self._decided: OrderedDict[tuple[Scope, str, int], bool] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._decided)
+
+    async def reaches(
+        self, db: Database, scope: Scope, stream: str, seq: int, event_type: str, data: str
+    ) -> bool:
+        key = (scope, stream, seq)
+        known = self._decided.get(key)
+        if known is not None:
+            return known
+        decided = await event_reaches(db, scope, event_type, data)
+        self._decided[key] = decided
+        while len(self._decided) > self._max_entries:
+            self._decided.popitem(last=False)
+        return decided

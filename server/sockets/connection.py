@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections.abc import Coroutine
 from typing import Any, Final
 
@@ -44,7 +45,7 @@ from server.auth.cookies import SESSION_COOKIE
 from server.auth.guards import client_address
 from server.auth.limits import FailedLookups, TooManyFailedTokens
 from server.auth.schemas import Principal, Role, TokenKind
-from server.auth.scope import event_reaches, withheld
+from server.auth.scope import ReachDecisions, withheld
 from server.auth.service import hash_token, identify, note_use
 from server.crews import service as crews_service
 from server.errors import ApiError, Unauthorized
@@ -151,6 +152,17 @@ async def _principal_for(
     raise Rejected(CLOSE_WRONG_ROLE, f"the {principal.role.value} role may not use this socket")
 
 
+_REACH: Final[weakref.WeakKeyDictionary[AppState, ReachDecisions]] = weakref.WeakKeyDictionary()
+"""Each node's shared answers to "does this event reach this scope" (ReachDecisions)."""
+
+
+def _reach_of(state: AppState) -> ReachDecisions:
+    decisions = _REACH.get(state)
+    if decisions is None:
+        decisions = _REACH[state] = ReachDecisions()
+    return decisions
+
+
 class Connection:
     def __init__(
         self,
@@ -247,8 +259,8 @@ class Connection:
     async def _send_event(self, event: StoredEvent) -> None:
         text = event.wire()
         scope = self.principal.scope
-        if not scope.unlimited and not await event_reaches(
-            self.state.db, scope, event.type, event.data
+        if not scope.unlimited and not await _reach_of(self.state).reaches(
+            self.state.db, scope, self.stream, event.seq, event.type, event.data
         ):
             text = withheld(event.seq)  # beyond a scoped token's reach: its seq only
         await self.socket.send_text(text)

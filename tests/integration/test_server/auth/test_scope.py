@@ -5,14 +5,17 @@ and nothing placed. The whole walk over every route is tests/acceptance/test_sco
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from litestar.routes import HTTPRoute
 
 from server.auth.schemas import Role, Scope
-from server.auth.scope import FILTERED, UNSCOPED
+from server.auth.scope import FILTERED, FINDERS, UNSCOPED, ReachDecisions
 from server.auth.service import create_token
+from server.db import Database
 from tests.integration.live import Live
 
 pytestmark = pytest.mark.integration
@@ -85,3 +88,36 @@ async def test_a_camera_reviewer_sees_its_cameras_and_nothing_placed(live: Live)
     assert [camera["id"] for camera in cameras] == [mine.json()["id"]]
     assert other_one.status_code == 404
     assert (sites, devices) == ([], [])
+
+
+async def test_each_scope_asks_once_per_event_whatever_its_number_of_sockets(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dispatch sockets' shared answers (ReachDecisions): a district's desks ask the database
+    once per event; another scope asks for itself; the answers are bounded."""
+    admin = live.headers(await live.token(Role.ADMIN))
+    district = f"district-{uuid.uuid4().hex[:6]}"
+    async with httpx.AsyncClient(base_url=live.http) as client:
+        site = await client.post(
+            "/api/v1/sites", json={"name": f"{district} site", "district": district}, headers=admin
+        )
+    data = msgspec.json.encode({"site_id": site.json()["id"]}).decode()
+    asked: list[Scope] = []
+    real = FINDERS["site_id"]
+
+    async def counted(db: Database, scope: Scope, value: int) -> Any:
+        asked.append(scope)
+        return await real(db, scope, value)
+
+    monkeypatch.setitem(FINDERS, "site_id", counted)
+    mine, other = Scope(districts=frozenset({district})), Scope(districts=frozenset({"elsewhere"}))
+    decisions = ReachDecisions(max_entries=2)
+    db = live.state.db
+    answers = [await decisions.reaches(db, mine, "dispatch", 7, "site", data) for _ in range(50)]
+    assert answers == [True] * 50
+    assert await decisions.reaches(db, other, "dispatch", 7, "site", data) is False
+    assert asked == [mine, other]
+    await decisions.reaches(db, mine, "dispatch", 8, "site", data)  # the oldest answer goes
+    assert len(decisions) == 2
+    await decisions.reaches(db, mine, "dispatch", 7, "site", data)
+    assert asked == [mine, other, mine, mine]
