@@ -16,6 +16,7 @@ import pytest
 from playwright.async_api import expect
 
 from server.auth.schemas import Role
+from tests.eventually import eventually
 from tests.integration.live import Live
 from tests.integration.test_evidence.helpers import register_recording, upload_with_tuspy
 from tests.integration.test_evidence.sharing_helpers import accesses, custody, shared
@@ -77,9 +78,9 @@ async def test_a_prosecutor_enters_the_pin_and_sees_and_plays_the_shared_recordi
         await expect(page.get_by_text("Samarkand regional prosecutor's office")).to_be_visible()
         player = page.locator("video")
         await expect(player).to_have_count(1)
-        await page.wait_for_function(
-            "document.querySelector('video').readyState >= 2", timeout=15_000
-        )
+        # Polled from here: a string predicate polled in the page is an eval, which the share
+        # page's CSP (default-src 'none') refuses whenever the first check finds it not ready.
+        await eventually(lambda: player.evaluate("video => video.readyState >= 2"), timeout_s=15)
         duration = await player.evaluate("video => video.duration")
         shot = tmp_path / "share-link.png"
         await page.screenshot(path=str(shot), full_page=True)
