@@ -1,9 +1,11 @@
 """What the recognition tests that run real `posbon serve` nodes share: the settings that make
 every frame count (k=n=1, every sighting recorded), a node's API with an admin's and a camera's
-token, and a wanted plate's frame."""
+token, two such nodes on one cluster database, and a wanted plate's frame."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ import httpx
 from recognition.evaluation.accuracy import read_plate_truths
 from recognition.models import ModelPaths
 from tests.datafiles import EU_PLATES
+from tests.integration.test_cluster.nodes import two_nodes
 from tests.integration.test_server.process import ServerProcess
 
 FRAME_TIMEOUT_S = 180.0  # the first frame on a node loads the models on a small shared machine
@@ -77,3 +80,14 @@ def api_of(node: ServerProcess) -> Api:
 def wanted_frame() -> tuple[str, bytes]:
     truth = read_plate_truths(EU_PLATES)[0]
     return truth.text, (EU_PLATES / truth.file).read_bytes()
+
+
+@contextmanager
+def two_apis(
+    tmp_path: Path, database_url: str, model_paths: ModelPaths, env: Mapping[str, str]
+) -> Iterator[tuple[Api, Api]]:
+    """Nodes A and B with recognition (`env`: more settings for both), as the APIs of one
+    admin and one camera: the database is one, so are the tokens."""
+    with two_nodes(tmp_path, database_url, recognition_env(model_paths) | dict(env)) as (a, b):
+        first = api_of(a.process)
+        yield first, Api(b.http, first.admin, first.camera)

@@ -21,12 +21,13 @@ from recognition.models import ModelPaths
 from server.db import Database
 from tests.datafiles import OBAMA, OBAMA_AGAIN
 from tests.eventually import eventually
-from tests.integration.test_cluster.nodes import require_redis, two_nodes
+from tests.integration.test_cluster.nodes import require_redis
 from tests.integration.test_recognition.node_api import (
     FRAME_TIMEOUT_S,
     Api,
     api_of,
     recognition_env,
+    two_apis,
     wanted_frame,
 )
 from tests.integration.test_server.process import ServerProcess
@@ -74,10 +75,8 @@ def nodes(
 ) -> Iterator[tuple[Api, Api]]:
     """Nodes A and B on the session's PostgreSQL (emptied by `db`) and Redis."""
     require_redis()
-    env = recognition_env(model_paths) | CHECK_ONLY_HOURLY
-    with two_nodes(tmp_path, postgres_url, env) as (a, b):
-        first = api_of(a.process)
-        yield first, Api(b.http, first.admin, first.camera)  # one database: the same tokens
+    with two_apis(tmp_path, postgres_url, model_paths, CHECK_ONLY_HOURLY) as apis:
+        yield apis
 
 
 @pytest.mark.postgres

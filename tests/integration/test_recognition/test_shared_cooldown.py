@@ -16,8 +16,14 @@ import pytest
 
 from recognition.models import ModelPaths
 from server.db import Database
-from tests.integration.test_cluster.nodes import require_redis, two_nodes
-from tests.integration.test_recognition.node_api import Api, api_of, recognition_env, wanted_frame
+from tests.integration.test_cluster.nodes import require_redis
+from tests.integration.test_recognition.node_api import (
+    Api,
+    api_of,
+    recognition_env,
+    two_apis,
+    wanted_frame,
+)
 from tests.integration.test_server.process import ServerProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -58,9 +64,8 @@ def cluster_url(postgres_url: str, db: Database) -> str:
 
 @pytest.fixture
 def nodes(tmp_path: Path, cluster_url: str, model_paths: ModelPaths) -> Iterator[tuple[Api, Api]]:
-    with two_nodes(tmp_path, cluster_url, recognition_env(model_paths)) as (a, b):
-        first = api_of(a.process)
-        yield first, Api(b.http, first.admin, first.camera)  # one database: the same tokens
+    with two_apis(tmp_path, cluster_url, model_paths, {}) as apis:
+        yield apis
 
 
 @pytest.mark.postgres
