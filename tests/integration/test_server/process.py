@@ -16,6 +16,7 @@ from tests.conftest import free_port
 from tests.eventually import eventually_blocking
 
 STARTUP_TIMEOUT_S = 60.0
+LOG_TAIL_BYTES = 3000
 
 
 class ServerProcess:
@@ -53,12 +54,22 @@ class ServerProcess:
         )
         return done.stdout.decode().strip()
 
-    def _log(self) -> Any:
-        """Where the child's log goes: POSBON_TEST_SERVER_LOG names a file to keep it."""
+    def _log_path(self) -> Path:
+        """Where the child's log goes: POSBON_TEST_SERVER_LOG names a file to keep it; else a
+        file beside (not in) its data directory, whose end a failed start quotes."""
         path = os.environ.get("POSBON_TEST_SERVER_LOG")
-        if not path:
-            return subprocess.DEVNULL
-        return Path(path).open("ab")
+        if path:
+            return Path(path)
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        return self.data_dir.parent / f"serve-{self.port}.log"
+
+    def _log(self) -> Any:
+        return self._log_path().open("ab")
+
+    def _log_tail(self) -> str:
+        with contextlib.suppress(OSError):
+            return self._log_path().read_bytes()[-LOG_TAIL_BYTES:].decode(errors="replace")
+        return ""
 
     def start(self) -> None:
         log = self._log()
@@ -70,13 +81,15 @@ class ServerProcess:
                 stderr=log,
             )
         finally:
-            if log is not subprocess.DEVNULL:
-                log.close()  # the child has its own copy
+            log.close()  # the child has its own copy
         process = self.process
 
         def healthy() -> bool:
             if process.poll() is not None:
-                raise RuntimeError(f"posbon serve exited with {process.returncode}")
+                raise RuntimeError(
+                    f"posbon serve exited with {process.returncode}; its log ends:\n"
+                    + self._log_tail()
+                )
             with contextlib.suppress(httpx.HTTPError):
                 return httpx.get(self.http + "/health", timeout=1).status_code == 200
             return False

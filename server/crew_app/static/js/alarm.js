@@ -35,6 +35,12 @@ export class Alarm {
     return this.context === null || this.context.state !== "running";
   }
 
+  vibrate() {
+    // Like audio, vibration needs a tap first: before one, the browser refuses and logs it.
+    if (navigator.userActivation?.hasBeenActive === false) return;
+    navigator.vibrate?.(VIBRATION_MS);
+  }
+
   show() {
     this.button.hidden = !this.blocked();
     this.button.dataset.rung = String(this.rung);
@@ -43,7 +49,7 @@ export class Alarm {
   ring() {
     this.rung += 1;
     this.show();
-    navigator.vibrate?.(VIBRATION_MS);
+    this.vibrate();
     const tones = [];
     for (let repeat = 0; repeat < REPEATS; repeat += 1) tones.push(...TONE_HZ);
     this.play(tones, TONE_STEP_S);
@@ -62,7 +68,7 @@ export class Alarm {
     const once = () => {
       this.rung += 1;
       this.show();
-      navigator.vibrate?.(VIBRATION_MS);
+      this.vibrate();
       this.play(STAND_DOWN_HZ, TONE_STEP_S * 2);
     };
     once();

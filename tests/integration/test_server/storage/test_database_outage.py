@@ -147,7 +147,9 @@ async def test_sqlite_locked_past_the_busy_timeout_is_a_503(
 ) -> None:
     monkeypatch.setattr(server.db, "SQLITE_BUSY_TIMEOUT_S", BUSY_TIMEOUT_S)
     token = await live.token(Role.DISPATCHER)
-    other_process = sqlite3.connect(sqlite_path(settings), isolation_level=None)
+    # Waits its turn for the lock: the server writes in the background too (a token's last use,
+    # its parts), and on a loaded machine one such write can outlast sqlite3's 5 s default.
+    other_process = sqlite3.connect(sqlite_path(settings), isolation_level=None, timeout=60)
     try:
         async with httpx.AsyncClient(base_url=live.http, headers=live.headers(token)) as client:
             assert (await post_alert(client)).status_code == 201
