@@ -4,6 +4,7 @@ password."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import subprocess
 import sys
@@ -44,6 +45,14 @@ def _secret(printed: str) -> str:
     return found.group(1)
 
 
+async def beside(
+    settings: Settings, *args: str, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """A command run beside the in-process server, off its event loop: the server may be in a
+    write (a token's last use) that must commit before the command's write can begin."""
+    return await asyncio.to_thread(posbon, settings, *args, stdin=stdin)
+
+
 async def test_user_commands_from_create_to_disable(settings: Settings, db: Database) -> None:
     made = posbon(
         settings,
@@ -72,11 +81,11 @@ async def test_user_commands_from_create_to_disable(settings: Settings, db: Data
         client.cookies.clear()
         assert (await client.get("/api/v1/session", headers=session.cookie_header)).is_success
 
-        reset = posbon(settings, "user", "reset-totp", "sardor")
+        reset = await beside(settings, "user", "reset-totp", "sardor")
         assert reset.returncode == 0, reset.stderr
         new_secret = _secret(reset.stdout)
         assert new_secret != secret
-        new_password = posbon(
+        new_password = await beside(
             settings, "user", "set-password", "Sardor", "--password-stdin", stdin="a new one 42\n"
         )
         assert new_password.returncode == 0, new_password.stderr
@@ -85,7 +94,7 @@ async def test_user_commands_from_create_to_disable(settings: Settings, db: Data
         again = await sign_in(client, "sardor", "a new one 42", pyotp.TOTP(new_secret).now())
         assert again.status_code == 201, again.text
 
-        disabled = posbon(settings, "user", "disable", "sardor")
+        disabled = await beside(settings, "user", "disable", "sardor")
         assert disabled.returncode == 0, disabled.stderr
         assert "2 sessions ended" in disabled.stdout
 

@@ -147,13 +147,15 @@ async def test_sqlite_locked_past_the_busy_timeout_is_a_503(
 ) -> None:
     monkeypatch.setattr(server.db, "SQLITE_BUSY_TIMEOUT_S", BUSY_TIMEOUT_S)
     token = await live.token(Role.DISPATCHER)
-    # Waits its turn for the lock: the server writes in the background too (a token's last use,
-    # its parts), and on a loaded machine one such write can outlast sqlite3's 5 s default.
-    other_process = sqlite3.connect(sqlite_path(settings), isolation_level=None, timeout=60)
+    # The server runs in this process and writes in the background too (a token's last use):
+    # the lock is taken off the event loop, so such a write can commit and free it meanwhile.
+    other_process = sqlite3.connect(
+        sqlite_path(settings), isolation_level=None, timeout=60, check_same_thread=False
+    )
     try:
         async with httpx.AsyncClient(base_url=live.http, headers=live.headers(token)) as client:
             assert (await post_alert(client)).status_code == 201
-            other_process.execute("BEGIN IMMEDIATE")  # holds SQLite's one write lock
+            await asyncio.to_thread(other_process.execute, "BEGIN IMMEDIATE")  # the write lock
             assert_unavailable(await post_alert(client))
             other_process.execute("ROLLBACK")
             assert (await post_alert(client)).status_code == 201
